@@ -1,0 +1,182 @@
+"""The ``campaign-optimizer`` command line: parse, call one library function, render.
+
+No arithmetic and no solver here. Library errors become a message and an exit code:
+0 a plan, 2 bad input, 3 no plan (with the diagnosis), 1 anything else.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    name="campaign-optimizer",
+    help="Allocate a marketing budget across channels with linear programming.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class SolverName(str, Enum):
+    highs = "highs"
+    cbc = "cbc"
+
+
+class _State:
+    debug = bool(os.environ.get("CAMPAIGN_OPTIMIZER_DEBUG"))
+
+
+# -- option bundles, defined once and shared by every command -------------------------------------
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).", show_default=False)]
+SetOpt = Annotated[list[str], typer.Option(
+    "--set", metavar="PATH=VALUE",
+    help="Change a field for this run only, e.g. --set channels[email].cost_per_lead=45 (repeatable).")]
+OutputOpt = Annotated[Optional[Path], typer.Option(
+    "--output", "-o", help="Write to this file (atomically) instead of stdout.")]
+SolverOpt = Annotated[SolverName, typer.Option("--solver", help="highs (default) or cbc.")]
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from .output import write_atomic
+
+    write_atomic(output, text)
+    typer.echo(f"wrote {output}", err=True)
+
+
+def _run(body: Callable[[], int], as_json: bool) -> None:
+    """Run a command body; turn the library's named errors into a message and an exit code."""
+    from .errors import CampaignOptimizerError, ScenarioError
+
+    try:
+        code = body()
+    except typer.Exit:
+        raise
+    except ScenarioError as exc:
+        if as_json:
+            from .output import to_json
+
+            sys.stdout.write(to_json(exc.to_dict()))
+        for line in exc.lines():
+            typer.echo(line, err=True)
+        raise typer.Exit(2) from None
+    except CampaignOptimizerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(130) from None
+    except Exception as exc:  # an unexpected failure: a short message, the traceback only with --debug
+        if _State.debug:
+            traceback.print_exc()
+        else:
+            typer.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """Allocate a marketing budget across channels with linear programming.
+
+    Example: campaign-optimizer optimize scenarios/b2b-annual-plan.yaml
+    """
+    _State.debug = _State.debug or debug
+    if version:
+        from . import __version__
+
+        typer.echo(f"campaign-optimizer {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def optimize(
+    scenario: ScenarioArg,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+    output: OutputOpt = None,
+    solver: SolverOpt = SolverName.highs,
+    set_: SetOpt = [],  # noqa: B006 (typer reads the default)
+    budget: Annotated[Optional[str], typer.Option("--budget", help="Shortcut for --set budget=N.")] = None,
+    objective: Annotated[Optional[str], typer.Option(
+        "--objective", help="Shortcut for --set objective=OBJ (min_spend, max_deals, max_profit, ...).")] = None,
+    target: Annotated[list[str], typer.Option(
+        "--target", metavar="METRIC=VALUE", help="Shortcut for --set targets.METRIC=VALUE (repeatable).")] = [],  # noqa: B006
+    time_limit: Annotated[Optional[float], typer.Option(
+        "--time-limit", min=0, help="Seconds for an integer plan's search; the best plan found is reported.")] = None,
+    write_lp: Annotated[Optional[Path], typer.Option("--write-lp", help="Also write the model as an LP file.")] = None,
+) -> None:
+    """Find the cheapest plan that meets the targets (or the most of a max_ objective).
+
+    Example: campaign-optimizer optimize scenarios/b2b-annual-plan.yaml --target deals=220 --format json
+    """
+
+    def body() -> int:
+        from .loading import load_scenario
+        from .paths import changes_from_options
+        from .plan import optimize as run_optimize
+        from .render import plan_csv, plan_json, plan_table
+
+        changes = changes_from_options(set_, budget=budget, objective=objective, targets=target)
+        plan = run_optimize(load_scenario(scenario, changes), solver=solver.value, time_limit=time_limit)
+        if write_lp is not None:
+            from .solve import write_lp as write_model
+
+            write_model(plan.program, write_lp)
+        render = {Format.table: plan_table, Format.json: plan_json, Format.csv: plan_csv}[format]
+        if format is Format.csv and not plan.has_plan:
+            typer.echo(plan_table(plan).rstrip(), err=True)
+        else:
+            _emit(render(plan), output)
+        return 0 if plan.has_plan else 3
+
+    _run(body, as_json=format is Format.json and output is None)
+
+
+@app.command()
+def validate(
+    scenario: ScenarioArg,
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    set_: SetOpt = [],  # noqa: B006
+) -> None:
+    """Check a scenario file and show what was understood: channels, entry stages, yields per 1,000.
+
+    Example: campaign-optimizer validate scenarios/b2b-annual-plan.yaml
+    """
+
+    def body() -> int:
+        from .loading import load_scenario
+        from .output import to_json
+        from .paths import changes_from_options
+        from .render import understood, validate_table
+
+        loaded = load_scenario(scenario, changes_from_options(set_))
+        _emit(to_json(understood(loaded)) if format is Format.json else validate_table(loaded), None)
+        return 0
+
+    _run(body, as_json=format is Format.json)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

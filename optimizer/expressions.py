@@ -1,0 +1,164 @@
+"""Parse a custom constraint such as ``spend[paid_search] <= 0.3 * total_spend``.
+
+The text is tokenised and parsed by a small recursive-descent parser into a linear form; it is
+never executed. Names are checked later, against the scenario's channels and metrics.
+
+>>> c = parse_constraint("spend[a] + 2 * units[b] <= 0.3 * total_spend + 10")
+>>> c.sense, sorted(c.terms.items()), c.constant
+('<=', [(('spend', 'a'), 1.0), (('total_spend', None), -0.3), (('units', 'b'), 2.0)], -10.0)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+Term = tuple[str, str | None]  # (kind or metric, channel or None)
+
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<number>(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op><=|>=|==|[-+*/()\[\]<>=])
+""", re.VERBOSE)
+SENSES = ("<=", ">=", "==")
+
+
+class ExpressionError(ValueError):
+    """A constraint's text that is not a linear comparison."""
+
+    def __init__(self, message: str, column: int | None = None):
+        self.column = column
+        super().__init__(message + (f" (at column {column + 1})" if column is not None else ""))
+
+
+@dataclass(frozen=True)
+class LinearConstraint:
+    """``sum(terms) + constant SENSE 0``: the left side minus the right side, compared with zero."""
+
+    terms: dict[Term, float]
+    constant: float
+    sense: str
+
+
+@dataclass
+class _Form:
+    terms: dict[Term, float]
+    constant: float
+
+    def scaled(self, k: float) -> _Form:
+        return _Form({t: c * k for t, c in self.terms.items()}, self.constant * k)
+
+    def plus(self, other: _Form, sign: float = 1.0) -> _Form:
+        terms = dict(self.terms)
+        for t, c in other.terms.items():
+            terms[t] = terms.get(t, 0.0) + sign * c
+        return _Form(terms, self.constant + sign * other.constant)
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    out, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise ExpressionError(f"unexpected character {text[pos]!r}", pos)
+        if m.lastgroup != "space":
+            out.append((m.lastgroup, m.group(), pos))
+        pos = m.end()
+    out.append(("end", "", len(text)))
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.tokens = _tokens(text)
+        self.i = 0
+
+    def peek(self) -> tuple[str, str, int]:
+        return self.tokens[self.i]
+
+    def take(self, value: str | None = None) -> tuple[str, str, int]:
+        tok = self.tokens[self.i]
+        if value is not None and tok[1] != value:
+            found = f"{tok[1]!r}" if tok[0] != "end" else "the end of the text"
+            raise ExpressionError(f"expected {value!r}, found {found}", tok[2])
+        self.i += 1
+        return tok
+
+    def expr(self) -> _Form:
+        form = self.product()
+        while self.peek()[1] in ("+", "-"):
+            sign = 1.0 if self.take()[1] == "+" else -1.0
+            form = form.plus(self.product(), sign)
+        return form
+
+    def product(self) -> _Form:
+        form = self.unary()
+        while self.peek()[1] in ("*", "/"):
+            op, _, pos = self.take()[1], None, self.peek()[2]
+            right = self.unary()
+            if op == "*":
+                if form.terms and right.terms:
+                    raise ExpressionError("a product of two quantities is not linear; multiply by a number only", pos)
+                form = right.scaled(form.constant) if not form.terms else form.scaled(right.constant)
+            else:
+                if right.terms:
+                    raise ExpressionError("dividing by a quantity is not linear; divide by a number only", pos)
+                if right.constant == 0:
+                    raise ExpressionError("division by zero", pos)
+                form = form.scaled(1.0 / right.constant)
+        return form
+
+    def unary(self) -> _Form:
+        kind, value, pos = self.peek()
+        if value in ("+", "-"):
+            self.take()
+            inner = self.unary()
+            return inner if value == "+" else inner.scaled(-1.0)
+        if value == "(":
+            self.take()
+            inner = self.expr()
+            self.take(")")
+            return inner
+        if kind == "number":
+            self.take()
+            number = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+            return _Form({}, number)
+        if kind == "name":
+            self.take()
+            if self.peek()[1] == "[":
+                self.take()
+                kind2, channel, pos2 = self.take()
+                if kind2 != "name":
+                    raise ExpressionError(f"expected a channel name inside [ ], found {channel!r}", pos2)
+                self.take("]")
+                return _Form({(value, channel): 1.0}, 0.0)
+            return _Form({(value, None): 1.0}, 0.0)
+        found = f"{value!r}" if kind != "end" else "the end of the text"
+        raise ExpressionError(f"expected a number, a name or '(', found {found}", pos)
+
+
+def parse_constraint(text: str) -> LinearConstraint:
+    """Parse ``LEFT OP RIGHT`` (OP one of <=, >=, ==) into ``LEFT - RIGHT OP 0``."""
+    if not text.strip():
+        raise ExpressionError("the constraint is empty; write it as LEFT <= RIGHT, LEFT >= RIGHT or LEFT == RIGHT")
+    parser = _Parser(text)
+    left = parser.expr()
+    kind, op, pos = parser.peek()
+    if op not in SENSES:
+        if op in ("<", ">", "="):
+            raise ExpressionError(f"{op!r} is not a comparison here; use <=, >= or ==", pos)
+        found = f"{op!r}" if kind != "end" else "the end of the text"
+        raise ExpressionError(f"expected one of <=, >=, == , found {found}", pos)
+    parser.take()
+    right = parser.expr()
+    kind, extra, pos = parser.peek()
+    if extra in SENSES:
+        raise ExpressionError("a constraint has exactly one comparison; write two constraints", pos)
+    if kind != "end":
+        raise ExpressionError(f"unexpected {extra!r} after the right-hand side", pos)
+    form = left.plus(right, -1.0)
+    terms = {t: c for t, c in form.terms.items() if c != 0.0}
+    if not terms:
+        raise ExpressionError("the constraint names no quantity (spend[...], units[...], a metric or total_spend)")
+    return LinearConstraint(terms, form.constant, op)

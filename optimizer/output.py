@@ -1,0 +1,68 @@
+"""Writing results: atomic files, JSON that holds only finite numbers, number formats for people."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def write_atomic(path: str | Path, content: str | bytes) -> None:
+    """Write a file completely or not at all: a temporary file in the same folder, then a rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def to_json(document: Any) -> str:
+    """One JSON document; any inf or NaN left becomes null (JSON has neither)."""
+    return json.dumps(_clean(document), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    """1234567.8 -> '1,234,568'; 12.345 -> '12.35'; None -> '-'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if value == 0:
+        return "0"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+def money(value: float | None, currency: str = "USD") -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    symbol = SYMBOLS.get(currency)
+    text = f"{abs(value):,.0f}" if abs(value) >= 100 or value == 0 else f"{abs(value):,.2f}"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"

@@ -1,0 +1,101 @@
+"""What a numeric field allows, declared once as data.
+
+The same ``NumberRule`` object parses a value, checks it and renders the "allowed" part of the
+message, so what the error says cannot drift from what the check does (the scikit-learn habit).
+
+>>> RATE("12%")
+0.12
+>>> POSITIVE("4.8e6")
+4800000.0
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pydantic_core import PydanticCustomError
+
+ERROR_TYPE = "campaign_value"
+
+
+def show(value: object) -> str:
+    """A user's value as the message quotes it: text in quotes, numbers as written."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def fail(wrong: str, allowed: str) -> PydanticCustomError:
+    """The one error template: what is wrong; allowed: what is allowed."""
+    return PydanticCustomError(ERROR_TYPE, "{wrong}; allowed: {allowed}", {"wrong": wrong, "allowed": allowed})
+
+
+@dataclass(frozen=True)
+class NumberRule:
+    """A number field's rule: its bounds, whether "12%" is accepted, and how to name a bad value."""
+
+    noun: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    percent: bool = False
+    optional: bool = True
+
+    @property
+    def allowed(self) -> str:
+        if self.low is not None and self.high is not None:
+            text = f"a number in {'(' if self.low_open else '['}{show(float(self.low))}, {show(float(self.high))}]"
+        elif self.low is not None:
+            text = f"a number {'>' if self.low_open else '>='} {show(float(self.low))}"
+        else:
+            text = "a number"
+        if self.percent:
+            text += ', or a percentage such as "12%"'
+        elif self.low is None or self.high is None:
+            text += " (4800000, 4_800_000 or 4.8e6)"
+        return text
+
+    def parse(self, value: object) -> float | None:
+        if value is None and self.optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            kind = "a yes/no value" if isinstance(value, bool) else type(value).__name__
+            raise fail(f"{show(value) if isinstance(value, bool) else kind} is not a number", self.allowed)
+        number = parse_number(value, self.percent)
+        if number is None:
+            raise fail(f"{show(value)} is not a number", self.allowed)
+        if not math.isfinite(number):
+            raise fail(f"{show(value)} is not a finite number", self.allowed)
+        below = self.low is not None and (number <= self.low if self.low_open else number < self.low)
+        above = self.high is not None and number > self.high
+        if below or above:
+            raise fail(f"{show(value)} is not {self.noun}", self.allowed)
+        return number
+
+    __call__ = parse
+
+
+def parse_number(value: int | float | str, percent: bool = False) -> float | None:
+    """A number from a YAML scalar: 4800000, 4_800_000, "4.8e6", "1e6", and "12%" where allowed."""
+    if not isinstance(value, str):
+        return float(value)
+    text = value.strip()
+    scale = 1.0
+    if percent and text.endswith("%"):
+        text, scale = text[:-1].strip(), 0.01
+    if not text or "," in text:
+        return None
+    try:
+        return float(text) * scale
+    except ValueError:
+        return None
+
+
+POSITIVE = NumberRule("a positive number", low=0, low_open=True)
+NON_NEGATIVE = NumberRule("a number >= 0", low=0)
+RATE = NumberRule("a rate", low=0, high=1, low_open=True, percent=True)
+SHARE = NumberRule("a share", low=0, high=1, percent=True)
+ANY_NUMBER = NumberRule("a number")

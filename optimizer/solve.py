@@ -1,0 +1,195 @@
+"""Solve a :class:`~optimizer.model.Program` with HiGHS (default) or CBC, and read the answer back.
+
+The only module besides ``model`` that speaks to PuLP and highspy: it maps solver statuses to
+ours (one table), corrects dual signs of ``max`` problems once, keeps the solver's banner off
+stdout, and turns HiGHS's irreducible infeasible subset into limit indices.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+
+import numpy as np
+
+from .errors import SolverError
+from .model import Program, to_pulp
+
+SOLVERS = ("highs", "cbc")
+MIP_REL_GAP = 1e-9  # both solvers prove the same optimum (HiGHS's default 1e-4 would not)
+
+# HiGHS model status (by name) -> our status; anything else is "error".
+_HIGHS_STATUS = {
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnbounded": "unbounded",
+    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "time_limit",
+    "kSolutionLimit": "time_limit",
+    "kInterrupt": "time_limit",
+    "kObjectiveBound": "optimal",
+    "kObjectiveTarget": "optimal",
+}
+# PuLP status codes (for CBC) -> our status.
+_PULP_STATUS = {1: "optimal", 0: "time_limit", -1: "infeasible", -2: "unbounded", -3: "error"}
+
+
+@dataclass(frozen=True)
+class SolverInfo:
+    name: str
+    version: str
+    seconds: float
+    solver_seconds: float | None = None  # the solver's own run time, within ``seconds``
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "version": self.version, "seconds": round(self.seconds, 6)}
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What a solver returned, in domain terms: units per column and per-limit duals."""
+
+    status: str  # optimal, time_limit, infeasible, unbounded, error
+    units: np.ndarray | None
+    duals: np.ndarray | None  # per limit: change of the objective per one unit more of its bound
+    reduced_costs: np.ndarray | None
+    mip_gap: float | None
+    solver: SolverInfo
+
+    @property
+    def has_plan(self) -> bool:
+        return self.units is not None and self.status in ("optimal", "time_limit")
+
+
+@cache
+def solver_version(name: str) -> str:
+    if name == "highs":
+        return metadata.version("highspy")
+    return "CBC (bundled with PuLP " + metadata.version("pulp") + ")"
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Point file descriptor 1 at /dev/null: HiGHS prints its banner at C level, whatever msg says."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL(None).fflush(None)
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _pulp_solver(name: str, time_limit: float | None, mip: bool):
+    import pulp
+
+    options = {"msg": False, "timeLimit": time_limit}
+    if mip:
+        options["gapRel"] = MIP_REL_GAP
+    if name == "highs":
+        return pulp.HiGHS(**options)
+    if name == "cbc":
+        return pulp.PULP_CBC_CMD(**options)
+    raise SolverError(f"unknown solver {name!r}; allowed: {', '.join(SOLVERS)}")
+
+
+def solve(program: Program, solver: str = "highs", time_limit: float | None = None,
+          unit_bound: float | None = None) -> Solution:
+    """Solve ``program``; never prints. ``unit_bound`` caps every column (used to find unbounded channels)."""
+    start = time.perf_counter()
+    problem, variables, rows = to_pulp(program, unit_bound)
+    engine = _pulp_solver(solver, time_limit, program.integer)
+    with quiet_stdout():
+        try:
+            code = problem.solve(engine)
+        except Exception as exc:  # a solver crash is reported, never a traceback
+            raise SolverError(f"the {solver} solver failed: {exc}") from exc
+        status, gap, own_seconds = _read_status(problem, code, solver, program.integer)
+        if status == "infeasible_or_unbounded":
+            status = _feasible_or_not(program, solver)
+    units = duals = reduced = None
+    if status in ("optimal", "time_limit"):
+        values = [v.varValue for v in variables]
+        if all(v is None for v in values):
+            status, values = status if status == "time_limit" else "error", None
+        if values is not None:
+            units = np.array([0.0 if v is None else float(v) for v in values])
+            units[np.abs(units) < 1e-12] = 0.0
+            if not program.integer and status == "optimal":
+                flip = -1.0 if program.sense == "max" else 1.0  # PuLP hands max problems over negated
+                duals = np.full(len(program.limits), np.nan)
+                for k, name in rows.items():
+                    pi = problem.constraints[name].pi
+                    duals[k] = np.nan if pi is None else flip * float(pi) + 0.0
+                reduced = np.array([np.nan if v.dj is None else flip * float(v.dj) + 0.0 for v in variables])
+    info = SolverInfo(solver, solver_version(solver), time.perf_counter() - start, own_seconds)
+    return Solution(status, units, duals, reduced, gap, info)
+
+
+def _read_status(problem, code: int, solver: str, mip: bool) -> tuple[str, float | None, float | None]:
+    if solver == "highs":
+        h = problem.solverModel
+        status = _HIGHS_STATUS.get(h.getModelStatus().name, "error")
+        info = h.getInfo()
+        if status == "time_limit" and info.primal_solution_status != 2:  # 2: feasible
+            status = "time_limit"
+        gap = float(info.mip_gap) if mip and np.isfinite(info.mip_gap) else (0.0 if mip else None)
+        return status, gap, float(h.getRunTime())
+    status = _PULP_STATUS.get(code, "error")
+    if status == "optimal" and problem.sol_status == 2:  # an integer plan found, not proven optimal
+        return "time_limit", None, None
+    if status == "infeasible" and not mip:
+        return "infeasible_or_unbounded", (0.0 if mip else None), None  # CBC reports some unbounded LPs so
+    return status, (0.0 if mip and status == "optimal" else None), None
+
+
+def _feasible_or_not(program: Program, solver: str) -> str:
+    """Tell infeasible from unbounded: the same limits with a zero objective."""
+    probe = program.with_limits(program.limits, objective_coefs=np.zeros(len(program.columns)))
+    result = solve(probe, solver)
+    return "unbounded" if result.status == "optimal" else "infeasible"
+
+
+def conflict(program: Program) -> list[int] | None:
+    """Indices of limits forming an irreducible infeasible subset (HiGHS IIS), or None if none found."""
+    import pulp
+
+    problem, _, rows = to_pulp(program.relaxed())
+    with quiet_stdout():
+        problem.solve(pulp.HiGHS(msg=False))
+        h = problem.solverModel
+        if h.getModelStatus().name != "kInfeasible":
+            return None
+        h.setOptionValue("iis_strategy", 2)
+        status, iis = h.getIis()
+    if not iis.valid_:
+        return None
+    row_to_limit = list(rows)  # rows are passed to HiGHS in insertion order
+    return sorted({row_to_limit[r] for r in iis.row_index_})
+
+
+def write_lp(program: Program, path) -> None:
+    """Write the model as an LP file (names from the scenario), atomically."""
+    import tempfile
+    from pathlib import Path
+
+    from .output import write_atomic
+
+    problem, _, _ = to_pulp(program)
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "model.lp"
+        problem.writeLP(str(file))
+        write_atomic(path, file.read_text())
