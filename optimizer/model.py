@@ -52,7 +52,9 @@ class Limit:
         """Excess over the limit, relative: excess / max(1, |bound|); 0 when the limit holds."""
         v = self.value(units)
         excess = {"<=": v - self.bound, ">=": self.bound - v, "==": abs(v - self.bound)}[self.sense]
-        return max(0.0, excess) / max(1.0, abs(self.bound))
+        # scale by the row's own size too: a share rule (limit 0) compares quantities of thousands
+        terms = float(np.abs(self.coefs * units[self.index]).max()) if len(self.index) else 0.0
+        return max(0.0, excess) / max(1.0, abs(self.bound), abs(self.constant), terms * 1e-3)
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def _read_status(problem, code: int, solver: str, mip: bool) -> tuple[str, float
 def _feasible_or_not(program: Program, solver: str) -> str:
     """Tell infeasible from unbounded: the same limits with a zero objective."""
     probe = program.with_limits(program.limits, objective_coefs=np.zeros(len(program.columns)))
-    result = solve(probe, solver)
+    result = solve(probe, "highs")  # a zero objective cannot be unbounded: HiGHS answers without ambiguity
     return "unbounded" if result.status == "optimal" else "infeasible"
 
 
