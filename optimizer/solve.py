@@ -123,9 +123,10 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
     units = duals = reduced = None
     if status in ("optimal", "time_limit"):
         values = [v.varValue for v in variables]
-        if all(v is None for v in values):
-            status, values = status if status == "time_limit" else "error", None
+        if all(v is None for v in values) and status == "time_limit":
+            values = None  # no plan found in time
         if values is not None:
+            # a column in no row and not in the objective is left out by PuLP: 0 units is optimal for it
             units = np.array([0.0 if v is None else float(v) for v in values])
             units[np.abs(units) < 1e-12] = 0.0
             if not program.integer and status == "optimal":
