@@ -145,15 +145,13 @@ def _read_status(problem, code: int, solver: str, mip: bool) -> tuple[str, float
         h = problem.solverModel
         status = _HIGHS_STATUS.get(h.getModelStatus().name, "error")
         info = h.getInfo()
-        if status == "time_limit" and info.primal_solution_status != 2:  # 2: feasible
-            status = "time_limit"
         gap = float(info.mip_gap) if mip and np.isfinite(info.mip_gap) else (0.0 if mip else None)
         return status, gap, float(h.getRunTime())
     status = _PULP_STATUS.get(code, "error")
     if status == "optimal" and problem.sol_status == 2:  # an integer plan found, not proven optimal
         return "time_limit", None, None
     if status == "infeasible" and not mip:
-        return "infeasible_or_unbounded", (0.0 if mip else None), None  # CBC reports some unbounded LPs so
+        return "infeasible_or_unbounded", None, None  # CBC reports some unbounded LPs as infeasible
     return status, (0.0 if mip and status == "optimal" else None), None
 
 
