@@ -49,6 +49,8 @@ SetOpt = Annotated[list[str], typer.Option(
 OutputOpt = Annotated[Optional[Path], typer.Option(
     "--output", "-o", help="Write to this file (atomically) instead of stdout.")]
 SolverOpt = Annotated[SolverName, typer.Option("--solver", help="highs (default) or cbc.")]
+NoTimingOpt = Annotated[bool, typer.Option(
+    "--no-timing", help="Leave run times out of JSON, so two runs of one scenario give identical output.")]
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -125,6 +127,7 @@ def optimize(
     time_limit: Annotated[Optional[float], typer.Option(
         "--time-limit", min=0, help="Seconds for an integer plan's search; the best plan found is reported.")] = None,
     write_lp: Annotated[Optional[Path], typer.Option("--write-lp", help="Also write the model as an LP file.")] = None,
+    no_timing: NoTimingOpt = False,
 ) -> None:
     """Find the cheapest plan that meets the targets (or the most of a max_ objective).
 
@@ -143,11 +146,12 @@ def optimize(
             from .solve import write_lp as write_model
 
             write_model(plan.program, write_lp)
-        render = {Format.table: plan_table, Format.json: plan_json, Format.csv: plan_csv}[format]
         if format is Format.csv and not plan.has_plan:
             typer.echo(plan_table(plan).rstrip(), err=True)
+        elif format is Format.json:
+            _emit(plan_json(plan, timing=not no_timing), output)
         else:
-            _emit(render(plan), output)
+            _emit({Format.table: plan_table, Format.csv: plan_csv}[format](plan), output)
         return 0 if plan.has_plan else 3
 
     _run(body, as_json=format is Format.json and output is None)

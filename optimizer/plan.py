@@ -19,6 +19,7 @@ import numpy as np
 from .diagnosis import Diagnosis, diagnose
 from .errors import SolverError
 from .model import Limit, Program, build_program
+from .provenance import Provenance, provenance
 from .scenario import Scenario
 from .solve import Solution, SolverInfo, solve
 from .verify import Check, verify
@@ -130,8 +131,16 @@ class Plan:
                  "cost_per_deal": c.cost_per_deal, "return_on_spend": c.return_on_spend} for c in self.channels]
         return pd.DataFrame(rows).set_index("channel")
 
-    def to_dict(self) -> dict[str, Any]:
-        """The documented JSON document of ``campaign-optimizer optimize --format json``."""
+    @property
+    def provenance(self) -> Provenance:
+        return provenance(self.scenario, self.solver)
+
+    def to_dict(self, timing: bool = True) -> dict[str, Any]:
+        """The documented JSON document of ``campaign-optimizer optimize --format json``.
+
+        ``timing=False`` (``--no-timing``) leaves out the run time, the only field that differs
+        between two solves of the same scenario.
+        """
         out: dict[str, Any] = {
             "scenario": self.scenario.name,
             "status": self.status,
@@ -143,8 +152,9 @@ class Plan:
             "totals": {k: finite(v) for k, v in self.totals.items()},
             "constraints": [c.to_dict() for c in self.constraints],
             "warnings": list(self.warnings),
-            "solver": self.solver.to_dict(),
+            "solver": self.solver.to_dict(timing),
             "check": self.check.to_dict() if self.check else None,
+            "provenance": self.provenance.to_dict(),
         }
         if self.program.integer and self.has_plan:
             out["mip_gap"] = finite(self.solution.mip_gap)

@@ -12,6 +12,7 @@ import os
 from .funnel import PRICE_UNIT, STAGE_LABEL
 from .output import money, number, percent, to_json
 from .plan import Plan
+from .provenance import provenance
 from .scenario import Scenario
 
 PER_SPEND = 1000.0  # validate shows what this much currency buys in each channel
@@ -124,8 +125,8 @@ def no_plan_text(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plan_json(plan: Plan) -> str:
-    return to_json(plan.to_dict())
+def plan_json(plan: Plan, timing: bool = True) -> str:
+    return to_json(plan.to_dict(timing=timing))
 
 
 def plan_csv(plan: Plan) -> str:
@@ -154,7 +155,8 @@ def understood(scenario: Scenario) -> dict:
     return {"status": "valid", "scenario": scenario.name, "objective": scenario.objective,
             "currency": scenario.currency, "budget": scenario.budget, "targets": scenario.targets,
             "caps": scenario.caps, "constraints": [spec.name or spec.expr for spec in scenario.constraints],
-            "channels": channels, "warnings": list(scenario.warnings)}
+            "channels": channels, "warnings": list(scenario.warnings),
+            "provenance": provenance(scenario).to_dict()}
 
 
 def validate_table(scenario: Scenario) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from pydantic_core import PydanticCustomError
 
@@ -83,13 +84,16 @@ def parse_number(value: int | float | str, percent: bool = False) -> float | Non
     if not isinstance(value, str):
         return float(value)
     text = value.strip()
-    scale = 1.0
     if percent and text.endswith("%"):
-        text, scale = text[:-1].strip(), 0.01
+        # exact decimal arithmetic: "7%" is the same number as 0.07 (7 * 0.01 is not)
+        try:
+            return float(Decimal(text[:-1].strip().replace("_", "")) / 100)
+        except (InvalidOperation, ValueError):
+            return None
     if not text or "," in text:
         return None
     try:
-        return float(text) * scale
+        return float(text)
     except ValueError:
         return None
 

@@ -47,8 +47,12 @@ class SolverInfo:
     seconds: float
     solver_seconds: float | None = None  # the solver's own run time, within ``seconds``
 
-    def to_dict(self) -> dict:
-        return {"name": self.name, "version": self.version, "seconds": round(self.seconds, 6)}
+    def to_dict(self, timing: bool = True) -> dict:
+        """``timing=False`` leaves out ``seconds``, so two runs of one scenario give identical JSON."""
+        out = {"name": self.name, "version": self.version, "seconds": round(self.seconds, 6)}
+        if not timing:
+            del out["seconds"]
+        return out
 
 
 @dataclass(frozen=True)
