@@ -181,6 +181,27 @@ def validate(
     _run(body, as_json=format is Format.json)
 
 
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write scenario.yaml and channels.csv in.",
+                                         show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Replace files that already exist.")] = False,
+) -> None:
+    """Write a commented starter scenario and its channels sheet (CSV), ready for validate and optimize.
+
+    Example: campaign-optimizer template --output my-plan
+    """
+
+    def body() -> int:
+        from .template import write_template
+
+        for path in write_template(output, force=force):
+            typer.echo(f"wrote {path}")
+        return 0
+
+    _run(body, as_json=False)
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

@@ -17,9 +17,11 @@ class Issue:
 
     path: str
     message: str
+    file: str | None = None  # the file the issue is in, where it is not the error's own (a channels sheet)
 
     def render(self, source: str | None = None) -> str:
         where = f"{self.path}: " if self.path else ""
+        source = self.file or source
         return f"{source}: {where}{self.message}" if source else f"{where}{self.message}"
 
 
@@ -48,7 +50,8 @@ class ScenarioError(CampaignOptimizerError):
         return {
             "status": "invalid",
             "errors": [
-                {"path": i.path, "message": i.message, **({"file": self.source} if self.source else {})}
+                {"path": i.path, "message": i.message, **({"file": i.file or self.source}
+                                                          if i.file or self.source else {})}
                 for i in self.issues
             ],
         }
