@@ -137,7 +137,7 @@ def _table(records: list[tuple[int, list[Any]]], source: str) -> Table:
     header_row, header = records[0]
     columns: list[str] = []
     issues = []
-    for i, name in enumerate(header):
+    for name in header:
         label = "" if _blank(name) else str(name).strip()
         if label and label in columns:
             issues.append(Issue(f"row {header_row}, {label}", "the column appears twice; allowed: each column once",

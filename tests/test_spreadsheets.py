@@ -79,7 +79,8 @@ def test_xlsx_channels_with_typed_cells_and_a_named_sheet(tmp_path):
 
 def test_errors_name_the_sheet_row_and_column(tmp_path):
     # row 1 is the header, as a spreadsheet program numbers it; the blank row 4 still counts
-    text = CSV.replace("search,30,,,,0.3", "\nsearch,30,,,,1.3").replace("email,20,,,10%,,,500,", "email,20,,,10%,,,-5,")
+    text = CSV.replace("search,30,,,,0.3", "\nsearch,30,,,,1.3")
+    text = text.replace("email,20,,,10%,,,500,", "email,20,,,10%,,,-5,")
     sheet = tmp_path / "channels.csv"
     assert _errors(_scenario(tmp_path, "channels.csv", text)) == [
         f"{sheet}: row 2, caps.leads: -5 is not a number >= 0; allowed: a number >= 0 (4800000, 4_800_000 or 4.8e6)",
