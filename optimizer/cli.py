@@ -182,6 +182,37 @@ def validate(
 
 
 @app.command()
+def check(
+    scenario: ScenarioArg,
+    plan: Annotated[Path, typer.Argument(
+        help="The proposed plan: CSV or XLSX (channel and spend, units or share per row), or YAML/JSON "
+             "({channel: {spend: N}}, {channel: {units: N}}, {channel: {share: F}} or {channel: N}).",
+        show_default=False)],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    set_: SetOpt = [],  # noqa: B006
+    solver: SolverOpt = SolverName.highs,
+) -> None:
+    """Check a proposed plan: what it buys, the limits it breaks, and what it costs beyond the optimum.
+
+    Exit 0 when every limit holds, 3 when some limit is broken, 2 for bad input.
+
+    Example: campaign-optimizer check scenarios/b2b-annual-plan.yaml proposal.csv
+    """
+
+    def body() -> int:
+        from .loading import load_scenario
+        from .paths import changes_from_options
+        from .proposal import check as run_check
+        from .render_finance import check_json, check_table
+
+        result = run_check(load_scenario(scenario, changes_from_options(set_)), plan, solver=solver.value)
+        _emit(check_json(result) if format is Format.json else check_table(result), None)
+        return 0 if result.feasible else 3
+
+    _run(body, as_json=format is Format.json)
+
+
+@app.command()
 def template(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write scenario.yaml and channels.csv in.",
                                          show_default=False)],

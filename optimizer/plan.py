@@ -186,6 +186,15 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
     if not check.passed:
         raise SolverError(f"the {solution.solver.name} solver's plan breaks {check.worst} by "
                           f"{check.max_violation:.3g} (relative); it is not reported as optimal")
+    total_spend, channels, totals = what_units_buy(scenario, program, units)
+    states = tuple(limit_state(limit, units) for limit in program.limits)
+    return Plan(scenario, program, solution, solution.status, program.objective_value(units), total_spend,
+                channels, totals, states, check)
+
+
+def what_units_buy(scenario: Scenario, program: Program, units: np.ndarray
+                   ) -> tuple[float, tuple[ChannelPlan, ...], dict[str, float | None]]:
+    """Total spend, each channel's part and the totals of every metric, for any units (a plan or a proposal)."""
     spend = program.prices * units
     total_spend = float(spend.sum())
     channels = []
@@ -199,6 +208,4 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
         values = [c.metrics[m] for c in channels]
         totals[m] = None if any(v is None and c.units > 0 for v, c in zip(values, channels)) else \
             float(sum(v for v in values if v is not None))
-    states = tuple(limit_state(limit, units) for limit in program.limits)
-    return Plan(scenario, program, solution, solution.status, program.objective_value(units), total_spend,
-                tuple(channels), totals, states, check)
+    return total_spend, tuple(channels), totals
