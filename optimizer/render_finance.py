@@ -63,49 +63,53 @@ def check_table(result: CheckResult) -> str:
                       *[number(c.metrics.get(m)) for m in metrics], per(c.spend, c.metrics.get("deals")),
                       per(c.spend, c.metrics.get("qualified_leads")), ratio(c.spend, c.metrics.get("revenue")))
     console.print(table)
+
+    def say(text: str) -> None:  # prose is never wrapped: it is read, copied and compared in tests
+        console.print(text, soft_wrap=True)
+
     if result.violations:
-        console.print("Limits broken:")
+        say("Limits broken:")
         for v in result.violations:
             if v.name.endswith(".integer"):
-                console.print(f"  {v.name}: {number(v.value)} is not a whole number of {v.unit}")
+                say(f"  {v.name}: {number(v.value)} is not a whole number of {v.unit}")
                 continue
             if v.name.startswith("constraints["):
-                console.print(f"  {v.name} ({_constraint_text(s, v.name)}): broken by {number(v.by)} "
+                say(f"  {v.name} ({_constraint_text(s, v.name)}): broken by {number(v.by)} "
                               "(left side minus right side)")
                 continue
             over = "over" if v.value > v.limit else "short"
-            console.print(f"  {v.name}: {_amount(v.value, v.unit, cur)} against a limit of "
+            say(f"  {v.name}: {_amount(v.value, v.unit, cur)} against a limit of "
                           f"{_amount(v.limit, v.unit, cur)}: {over} by {_amount(v.by, v.unit, cur)}")
     o = result.optimum
-    console.print(f"Compared with the optimum ({o.objective}):")
+    say(f"Compared with the optimum ({o.objective}):")
     if o.objective == "min_spend":
         if o.total_spend is None:
-            console.print("  The scenario has no plan that meets every limit (see campaign-optimizer optimize).")
+            say("  The scenario has no plan that meets every limit (see campaign-optimizer optimize).")
         else:
             more = "more" if result.excess_cost >= 0 else "less"
-            console.print(f"  The cheapest plan meeting every limit costs {money(o.total_spend, cur)}; "
+            say(f"  The cheapest plan meeting every limit costs {money(o.total_spend, cur)}; "
                           f"this plan costs {money(abs(result.excess_cost), cur)} {more} (excess cost).")
     else:
         metric = o.objective.removeprefix("max_")
         show = (lambda v: money(v, cur)) if metric in ("profit", "revenue") else number
         if o.objective_value is None:
-            console.print(f"  With this plan's spend ({money(result.total_spend, cur)}) as the budget, no plan meets "
+            say(f"  With this plan's spend ({money(result.total_spend, cur)}) as the budget, no plan meets "
                           "every other limit.")
         else:
             tail = (f"it forgoes {show(result.forgone)}" if result.forgone >= 0 else
                     "more, because it breaks limits the best plan keeps")
-            console.print(f"  With this plan's spend ({money(result.total_spend, cur)}) as the budget, the best plan "
+            say(f"  With this plan's spend ({money(result.total_spend, cur)}) as the budget, the best plan "
                           f"gives {metric} {show(o.objective_value)}; this plan gives {show(result.objective_value)}: "
                           f"{tail}.")
     e = result.cheapest_equivalent
     if e is None:
-        console.print("  No plan buys as much as this one while keeping the other limits (budget aside).")
+        say("  No plan buys as much as this one while keeping the other limits (budget aside).")
     else:
         what = ", ".join(f"{STAGE_LABEL.get(m, m)} {money(v, cur) if m == 'revenue' else number(v)}"
                          for m, v in e.metrics.items())
         parts = ", ".join(f"{name} {money(v, cur)}" for name, v in e.spend.items() if v > 0) or "nothing"
-        console.print(f"  The cheapest plan buying at least as much ({what}), budget aside, costs "
+        say(f"  The cheapest plan buying at least as much ({what}), budget aside, costs "
                       f"{money(e.total_spend, cur)}: {parts}.")
     for w in s.warnings:
-        console.print(f"warning: {w}")
+        say(f"warning: {w}")
     return _text(buffer)
