@@ -180,9 +180,10 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
     total_spend = float(spend.sum())
     channels = []
     for i, column in enumerate(program.columns):
-        metrics = {m: (None if column.per_unit.get(m) is None else column.per_unit[m] * units[i] + 0.0)
-                   for m in scenario.metrics}
-        share = spend[i] / total_spend if total_spend > 0 else None
+        # a metric the channel does not name in ``yields`` is 0; None means a rate is missing
+        per_unit = {m: column.per_unit.get(m, 0.0) for m in scenario.metrics}
+        metrics = {m: None if v is None else float(v * units[i]) + 0.0 for m, v in per_unit.items()}
+        share = float(spend[i] / total_spend) if total_spend > 0 else None
         channels.append(ChannelPlan(column.channel, float(units[i]), float(spend[i]), share, metrics))
     totals: dict[str, float | None] = {}
     for m in scenario.metrics:

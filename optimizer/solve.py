@@ -177,7 +177,24 @@ def conflict(program: Program) -> list[int] | None:
     if not iis.valid_:
         return None
     row_to_limit = list(rows)  # rows are passed to HiGHS in insertion order
-    return sorted({row_to_limit[r] for r in iis.row_index_})
+    return _deletion_filter(program, sorted({row_to_limit[r] for r in iis.row_index_}))
+
+
+def _deletion_filter(program: Program, subset: list[int]) -> list[int]:
+    """Shrink HiGHS's infeasible subset until it is irreducible: every limit left is needed.
+
+    HiGHS 1.16's subset can hold limits whose removal leaves the rest still infeasible (measured on
+    the B2B scenario with a low budget: it names both event bounds and the sales cap). Users act
+    on this list, so a limit stays only if dropping it makes the others feasible.
+    """
+    keep = list(subset)
+    zero = np.zeros(len(program.columns))
+    for index in list(subset):
+        rest = [program.limits[j] for j in keep if j != index]
+        probe = program.with_limits(rest, objective_coefs=zero).relaxed()
+        if solve(probe, "highs").status == "infeasible":
+            keep.remove(index)
+    return keep
 
 
 def write_lp(program: Program, path) -> None:
