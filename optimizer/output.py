@@ -48,8 +48,11 @@ def to_json(document: Any) -> str:
     Indented for people, except past about a megabyte, where Python's indenting encoder would cost
     seconds (measured: 2.2 s of 3.1 s for a 30,000-channel plan) and a program reads it anyway.
     """
-    clean = _clean(document)
-    text = json.dumps(clean, allow_nan=False, ensure_ascii=False)
+    try:  # the usual case: every number is finite already, and the walk below is skipped
+        clean, text = document, json.dumps(document, allow_nan=False, ensure_ascii=False)
+    except ValueError:
+        clean = _clean(document)
+        text = json.dumps(clean, allow_nan=False, ensure_ascii=False)
     if len(text) <= INDENT_UP_TO:
         text = json.dumps(clean, indent=2, allow_nan=False, ensure_ascii=False)
     return text + "\n"
