@@ -75,8 +75,8 @@ class LimitState:
                 "slack": self.slack, "binding": self.binding}
 
 
-def limit_state(limit: Limit, units: np.ndarray) -> LimitState:
-    value = limit.value(units)
+def limit_state(limit: Limit, value: float) -> LimitState:
+    """A limit at the plan, given its left side ``value``."""
     slack = {"<=": limit.bound - value, ">=": value - limit.bound, "==": -abs(value - limit.bound)}[limit.sense]
     binding = abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound))
     return LimitState(limit.name, limit.kind, limit.sense, value, limit.bound, 0.0 if binding else slack, binding)
@@ -187,7 +187,7 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
         raise SolverError(f"the {solution.solver.name} solver's plan breaks {check.worst} by "
                           f"{check.max_violation:.3g} (relative); it is not reported as optimal")
     total_spend, channels, totals = what_units_buy(scenario, program, units)
-    states = tuple(limit_state(limit, units) for limit in program.limits)
+    states = tuple(limit_state(limit, float(v)) for limit, v in zip(program.limits, program.values(units)))
     return Plan(scenario, program, solution, solution.status, program.objective_value(units), total_spend,
                 channels, totals, states, check)
 
@@ -199,9 +199,10 @@ def what_units_buy(scenario: Scenario, program: Program, units: np.ndarray
     total_spend = float(spend.sum())
     channels = []
     for i, column in enumerate(program.columns):
-        metrics = {m: (None if column.per_unit.get(m) is None else column.per_unit[m] * units[i] + 0.0)
-                   for m in scenario.metrics}
-        share = spend[i] / total_spend if total_spend > 0 else None
+        # a metric the channel does not name in ``yields`` is 0; None means a rate is missing
+        per_unit = {m: column.per_unit.get(m, 0.0) for m in scenario.metrics}
+        metrics = {m: None if v is None else float(v * units[i]) + 0.0 for m, v in per_unit.items()}
+        share = float(spend[i] / total_spend) if total_spend > 0 else None
         channels.append(ChannelPlan(column.channel, float(units[i]), float(spend[i]), share, metrics))
     totals: dict[str, float | None] = {}
     for m in scenario.metrics:

@@ -49,7 +49,7 @@ def plan_table(plan: Plan) -> str:
     buffer = io.StringIO()
     console = _console(buffer)
     if not plan.has_plan:
-        console.print(no_plan_text(plan))
+        console.print(no_plan_text(plan).rstrip("\n"))
         return _text(buffer)
     status = "optimal" if plan.status == "optimal" else "best found within the time limit"
     gap = plan.solution.mip_gap
@@ -147,8 +147,9 @@ def understood(scenario: Scenario) -> dict:
     channels = []
     for c in scenario.channels:
         y = scenario.yields[c.name]
-        buys = {m: (None if y.per_unit.get(m) is None else PER_SPEND / c.price * y.per_unit[m] if c.price
-                    else float("inf") if y.per_unit[m] else 0.0) for m in scenario.metrics}
+        per_unit = {m: y.per_unit.get(m, 0.0) for m in scenario.metrics}  # unnamed yields metric: 0
+        buys = {m: (None if v is None else PER_SPEND / c.price * v if c.price else float("inf") if v else 0.0)
+                for m, v in per_unit.items()}
         channels.append({"name": c.name, "price_field": c.price_field, "price": c.price,
                          "unit": PRICE_UNIT[c.price_field], "entry": y.entry, "free": c.price == 0,
                          "per_1000": buys, "integer": c.integer})

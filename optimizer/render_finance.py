@@ -41,7 +41,7 @@ def check_table(result: CheckResult) -> str:
     verdict = "meets every limit" if not broken else f"breaks {broken} limit{'s' if broken > 1 else ''}"
     metrics = _metric_columns(s)
     table = Table(title=f"{s.name}: the proposed plan {verdict}", title_justify="left", show_footer=True)
-    table.add_column("channel", footer="total")
+    table.add_column("channel", footer="total", no_wrap=True, min_width=max(len(c.name) for c in result.channels))
     table.add_column("units", justify="right")
     table.add_column("spend", justify="right", footer=money(result.total_spend, cur))
     table.add_column("share", justify="right", footer=percent(1.0) if result.total_spend else "-")
@@ -56,7 +56,7 @@ def check_table(result: CheckResult) -> str:
 
     t = result.totals
     table.add_column("cost/deal", justify="right", footer=per(result.total_spend, t.get("deals")))
-    table.add_column("cost/qual. lead", justify="right", footer=per(result.total_spend, t.get("qualified_leads")))
+    table.add_column("cost/QL", justify="right", footer=per(result.total_spend, t.get("qualified_leads")))
     table.add_column("return", justify="right", footer=ratio(result.total_spend, t.get("revenue")))
     for c in result.channels:
         table.add_row(c.name, number(c.units), money(c.spend, cur), percent(c.share),

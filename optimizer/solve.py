@@ -46,6 +46,7 @@ class SolverInfo:
     version: str
     seconds: float
     solver_seconds: float | None = None  # the solver's own run time, within ``seconds``
+    model_seconds: float | None = None  # stating the model in PuLP, within ``seconds``
 
     def to_dict(self, timing: bool = True) -> dict:
         """``timing=False`` leaves out ``seconds``, so two runs of one scenario give identical JSON."""
@@ -115,6 +116,7 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
     """Solve ``program``; never prints. ``unit_bound`` caps every column (used to find unbounded channels)."""
     start = time.perf_counter()
     problem, variables, rows = to_pulp(program, unit_bound)
+    stated = time.perf_counter()
     engine = _pulp_solver(solver, time_limit, program.integer)
     with quiet_stdout():
         try:
@@ -134,13 +136,15 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
             units = np.array([0.0 if v is None else float(v) for v in values])
             units[np.abs(units) < 1e-12] = 0.0
             if not program.integer and status == "optimal":
-                flip = -1.0 if program.sense == "max" else 1.0  # PuLP hands max problems over negated
+                # PuLP hands HiGHS a max problem negated, so its duals come back with flipped signs;
+                # CBC's come back in the problem's own sense (measured, PuLP 3.3.2: tests/test_solve.py)
+                flip = -1.0 if program.sense == "max" and solver == "highs" else 1.0
                 duals = np.full(len(program.limits), np.nan)
                 for k, name in rows.items():
                     pi = problem.constraints[name].pi
                     duals[k] = np.nan if pi is None else flip * float(pi) + 0.0
                 reduced = np.array([np.nan if v.dj is None else flip * float(v.dj) + 0.0 for v in variables])
-    info = SolverInfo(solver, solver_version(solver), time.perf_counter() - start, own_seconds)
+    info = SolverInfo(solver, solver_version(solver), time.perf_counter() - start, own_seconds, stated - start)
     return Solution(status, units, duals, reduced, gap, info)
 
 
@@ -181,7 +185,24 @@ def conflict(program: Program) -> list[int] | None:
     if not iis.valid_:
         return None
     row_to_limit = list(rows)  # rows are passed to HiGHS in insertion order
-    return sorted({row_to_limit[r] for r in iis.row_index_})
+    return _deletion_filter(program, sorted({row_to_limit[r] for r in iis.row_index_}))
+
+
+def _deletion_filter(program: Program, subset: list[int]) -> list[int]:
+    """Shrink HiGHS's infeasible subset until it is irreducible: every limit left is needed.
+
+    HiGHS 1.16's subset can hold limits whose removal leaves the rest still infeasible (measured on
+    the B2B scenario with a low budget: it names both event bounds and the sales cap). Users act
+    on this list, so a limit stays only if dropping it makes the others feasible.
+    """
+    keep = list(subset)
+    zero = np.zeros(len(program.columns))
+    for index in list(subset):
+        rest = [program.limits[j] for j in keep if j != index]
+        probe = program.with_limits(rest, objective_coefs=zero).relaxed()
+        if solve(probe, "highs").status == "infeasible":
+            keep.remove(index)
+    return keep
 
 
 def write_lp(program: Program, path) -> None:
