@@ -18,6 +18,7 @@ _EXPORTS = {
     "Scenario": "scenario", "Channel": "scenario", "Funnel": "scenario",
     "load_scenario": "loading", "apply_changes": "paths",
     "optimize": "plan", "Plan": "plan",
+    "check": "proposal", "CheckResult": "proposal", "write_report": "report",
     "CampaignOptimizerError": "errors", "ScenarioError": "errors", "SolverError": "errors", "NoPlanError": "errors",
 }
 __all__ = [*_EXPORTS, "__version__"]
@@ -27,6 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .loading import load_scenario
     from .paths import apply_changes
     from .plan import Plan, optimize
+    from .proposal import CheckResult, check
+    from .report import write_report
     from .scenario import Channel, Funnel, Scenario
 
 

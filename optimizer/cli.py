@@ -217,6 +217,40 @@ def check(
 
 
 @app.command()
+def report(
+    scenario: ScenarioArg,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The report: FILE.xlsx (workbook), FILE.html (one self-contained page) or FILE.md.",
+        show_default=False)],
+    charts: Annotated[Optional[Path], typer.Option("--charts", help="Also write the charts as PNG files here.")] = None,
+    set_: SetOpt = [],  # noqa: B006
+    solver: SolverOpt = SolverName.highs,
+) -> None:
+    """Write the optimal plan as a report to forward: XLSX, HTML or Markdown, with charts.
+
+    Example: campaign-optimizer report scenarios/b2b-annual-plan.yaml --output plan.xlsx
+    """
+
+    def body() -> int:
+        from .loading import load_scenario
+        from .paths import changes_from_options
+        from .plan import optimize as run_optimize
+        from .render import no_plan_text
+        from .report import check_report_path, write_report
+
+        check_report_path(output)
+        plan = run_optimize(load_scenario(scenario, changes_from_options(set_)), solver=solver.value)
+        if not plan.has_plan:
+            typer.echo(no_plan_text(plan).rstrip(), err=True)
+            return 3
+        for path in write_report(plan, None, output, charts_dir=charts):
+            typer.echo(f"wrote {path}")
+        return 0
+
+    _run(body, as_json=False)
+
+
+@app.command()
 def template(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write scenario.yaml and channels.csv in.",
                                          show_default=False)],
