@@ -247,6 +247,8 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
     if name.startswith("constraints["):
         return ""  # left side minus right side, in whatever the terms measure
     metric = name.rsplit(".", 1)[-1]
+    if metric == "revenue":
+        return scenario.currency
     if name.endswith(("_units", ".integer")):
         channel = name[name.index("[") + 1:name.index("]")]
         unit = next(c.unit for c in program.columns if c.channel == channel)

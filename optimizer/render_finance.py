@@ -86,9 +86,12 @@ def check_table(result: CheckResult) -> str:
         if o.total_spend is None:
             say("  The scenario has no plan that meets every limit (see campaign-optimizer optimize).")
         else:
-            more = "more" if result.excess_cost >= 0 else "less"
-            say(f"  The cheapest plan meeting every limit costs {money(o.total_spend, cur)}; "
-                          f"this plan costs {money(abs(result.excess_cost), cur)} {more} (excess cost).")
+            if result.excess_cost >= 0:
+                tail = f"this plan costs {money(result.excess_cost, cur)} more (excess cost)."
+            else:
+                tail = (f"this plan costs {money(-result.excess_cost, cur)} less, because it breaks limits the "
+                        "optimum keeps.")
+            say(f"  The cheapest plan meeting every limit costs {money(o.total_spend, cur)}; {tail}")
     else:
         metric = o.objective.removeprefix("max_")
         show = (lambda v: money(v, cur)) if metric in ("profit", "revenue") else number
