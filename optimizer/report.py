@@ -253,7 +253,8 @@ def write_report(plan: Plan, sensitivity: Any | None, path: str | Path, charts_d
     sheets = report_tables(plan, sensitivity, when)
     from .charts import draw_all
 
-    charts = draw_all(plan)
+    # Markdown shows charts only as links to files: without --charts there is nothing to draw
+    charts = draw_all(plan) if suffix != ".md" or charts_dir is not None else {}
     written = []
     if charts_dir is not None:
         for stem, png in charts.items():
