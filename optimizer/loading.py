@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import Issue, ScenarioError
 from .paths import parse_path, set_in_data
+from .rules import show
 from .scenario import Channel, Scenario, did_you_mean
 from .sheets import TABLE_SUFFIXES, Table, read_table
 
@@ -130,7 +131,11 @@ def read_channel_sheet(spec: str | dict, folder: Path, source: str) -> ChannelSh
     else:
         name, sheet = spec, None
     file = Path(name) if Path(name).is_absolute() else folder / name
-    if not file.is_file() and file.suffix.lower() in TABLE_SUFFIXES:
+    if file.suffix.lower() not in TABLE_SUFFIXES:
+        raise ScenarioError(Issue("channels", f"{show(name)} is not a .csv or .xlsx file; allowed: a list of "
+                                              "channels, a file name such as channels.csv, or "
+                                              "{file: channels.xlsx, sheet: Channels}"), source=source)
+    if not file.is_file():
         raise ScenarioError(Issue("channels", f"the file {name} does not exist (looked for {file}); allowed: a .csv "
                                               "or .xlsx file, its path relative to the scenario file"), source=source)
     table = read_table(file, sheet, source=str(file))

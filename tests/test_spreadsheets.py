@@ -131,6 +131,9 @@ def test_missing_file_and_bad_reference(tmp_path):
     assert _errors(path) == [
         f"{path}: channels: the file nowhere.csv does not exist (looked for {tmp_path / 'nowhere.csv'}); "
         "allowed: a .csv or .xlsx file, its path relative to the scenario file"]
+    path = _scenario(tmp_path, "email")
+    assert _errors(path) == [f'{path}: channels: "email" is not a .csv or .xlsx file; allowed: a list of channels, '
+                             "a file name such as channels.csv, or {file: channels.xlsx, sheet: Channels}"]
     path = _scenario(tmp_path, {"sheet": "Channels"})
     assert _errors(path) == [f"{path}: channels: file is missing; allowed: a list of channels, a file name, or "
                              "{file: channels.xlsx, sheet: Channels}"]
