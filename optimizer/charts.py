@@ -122,6 +122,17 @@ def cost_per_deal(plan: Plan) -> bytes:
 CHARTS = {"spend-by-channel": spend_by_channel, "funnel": funnel, "cost-per-deal": cost_per_deal}
 
 
+def applicable(plan: Plan) -> list[str]:
+    """The charts that say something for this plan: no funnel chart without funnel volume, and
+    no cost-per-deal chart without deals (a media-selection plan has neither)."""
+    names = ["spend-by-channel"]
+    if any(v for s, v in funnel_stages(plan) if s != "revenue"):
+        names.append("funnel")
+    if any(c.cost_per_deal is not None for c in plan.channels):
+        names.append("cost-per-deal")
+    return names
+
+
 def draw_all(plan: Plan) -> dict[str, bytes]:
-    """Every chart of the report, by file stem: ``{"spend-by-channel": b"\\x89PNG...", ...}``."""
-    return {name: draw(plan) for name, draw in CHARTS.items()}
+    """Every chart that applies to the plan, by file stem: ``{"spend-by-channel": b"\\x89PNG...", ...}``."""
+    return {name: CHARTS[name](plan) for name in applicable(plan)}

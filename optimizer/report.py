@@ -33,6 +33,9 @@ from .output import SYMBOLS, money, number, percent, write_atomic
 from .plan import Plan
 
 FORMATS = (".xlsx", ".html", ".md")
+# where each chart goes: under the Plan table or the Funnel table, with its alternative text
+PLACES = {"Plan": (("spend-by-channel", "Spend by channel"), ("cost-per-deal", "Cost per deal")),
+          "Funnel": (("funnel", "The funnel from reach to revenue"),)}
 
 # a column's kind decides its number format everywhere: money, percent, count, rate, text
 MONEY, PERCENT, COUNT, RATE, TEXT, FLAG = "money", "percent", "count", "rate", "text", "flag"
@@ -71,21 +74,32 @@ def _per(spend: float, amount: float | None) -> float | None:
 
 def plan_sheet(plan: Plan) -> Sheet:
     s = plan.scenario
-    metrics = [m for m in s.metrics if m != "reach" or plan.totals.get("reach")]
+    metrics = shown_metrics(plan)
     columns = [("channel", TEXT), ("spend", MONEY), ("share", PERCENT), ("units", COUNT), ("unit", TEXT)]
     columns += [(_metric_label(m), MONEY if m == "revenue" else COUNT) for m in metrics]
-    columns += [("cost per deal", MONEY), ("return on spend", RATE)]
+    ratios = [r for r in ("deals", "revenue") if r in metrics]  # cost per deal, return on spend
+    columns += [(label, kind) for r, label, kind in (("deals", "cost per deal", MONEY),
+                                                     ("revenue", "return on spend", RATE)) if r in ratios]
     unit = {c.name: PRICE_UNIT[c.price_field] for c in s.channels}
-    rows = [(c.name, c.spend, c.share, c.units, unit[c.name], *[c.metrics.get(m) for m in metrics],
-             c.cost_per_deal, c.return_on_spend) for c in plan.channels]
     t = plan.totals
     ros = t["revenue"] / plan.total_spend if t.get("revenue") is not None and plan.total_spend else None
+    own = {"deals": lambda c: c.cost_per_deal, "revenue": lambda c: c.return_on_spend}
+    rows = [(c.name, c.spend, c.share, c.units, unit[c.name], *[c.metrics.get(m) for m in metrics],
+             *[own[r](c) for r in ratios]) for c in plan.channels]
+    whole = {"deals": _per(plan.total_spend, t.get("deals")), "revenue": ros}
     total = ("total", plan.total_spend, 1.0 if plan.total_spend else None, None, None,
-             *[t.get(m) for m in metrics], _per(plan.total_spend, t.get("deals")), ros)
+             *[t.get(m) for m in metrics], *[whole[r] for r in ratios])
     status = "optimal" if plan.status == "optimal" else f"best found within the time limit ({plan.status})"
     notes = (f"Objective {plan.objective}: {_objective_text(plan)} ({status}).",
              "Units are what each channel's price is per (a lead, a contact, a unit such as one webinar).")
     return Sheet("Plan", tuple(columns), tuple(rows), notes, total)
+
+
+def shown_metrics(plan: Plan) -> list[str]:
+    """The metrics worth a column: any the plan yields, or the scenario names (targets, caps, objective)."""
+    s = plan.scenario
+    named = set(s.targets) | set(s.caps) | {s.objective_metric} | {m for c in s.channels for m in c.caps}
+    return [m for m in s.metrics if m in named or any(c.metrics.get(m) for c in plan.channels)]
 
 
 def _objective_text(plan: Plan) -> str:
@@ -116,6 +130,8 @@ def funnel_sheet(plan: Plan) -> Sheet:
     deals, revenue = plan.totals.get("deals"), plan.totals.get("revenue")
     notes = ["conversion: the share of the stage before that reaches this one, over the channels that pass "
              "through both; entering: bought directly at this stage (a channel's price or yields)."]
+    if not any(plan.totals.get(stage) for stage in STAGES):
+        notes.insert(0, "No channel of this plan brings volume into the funnel.")
     if deals and revenue is not None:
         notes.append(f"Revenue per deal: {money(revenue / deals, s.currency)}.")
     return Sheet("Funnel", (("stage", TEXT), ("total", COUNT), ("entering here", COUNT),
@@ -292,7 +308,7 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
     book = Workbook()
     book.remove(book.active)
     header_fill = PatternFill("solid", fgColor="DCE6F1")
-    placed = {"Plan": ["spend-by-channel", "cost-per-deal"], "Funnel": ["funnel"]}
+    placed = {title: [stem for stem, _ in places] for title, places in PLACES.items()}
     for sheet in sheets:
         ws = book.create_sheet(sheet.title)
         ws.append([h for h, _ in sheet.columns])
@@ -326,7 +342,7 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
             ws.cell(next_row, 1, note).font = Font(italic=True)
             next_row += 1
         next_row += 1
-        for stem in placed.get(sheet.title, []):
+        for stem in [stem for stem in placed.get(sheet.title, []) if stem in charts]:
             image = Image(io.BytesIO(charts[stem]))
             ws.add_image(image, f"A{next_row}")
             next_row += int(image.height / 20) + 2
@@ -379,10 +395,9 @@ def html_text(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> str:
     parts = []
     for sheet in sheets:
         section = table(sheet)
-        if sheet.title == "Plan":
-            section += image("spend-by-channel", "Spend by channel") + image("cost-per-deal", "Cost per deal")
-        if sheet.title == "Funnel":
-            section += image("funnel", "The funnel from reach to revenue")
+        for stem, alt in PLACES.get(sheet.title, ()):
+            if stem in charts:
+                section += image(stem, alt)
         parts.append(section + "</section>")
     title = f"{s.name}: {plan.objective} = {_objective_text(plan)}"
     return f"""<!DOCTYPE html>
@@ -434,7 +449,6 @@ def markdown_text(plan: Plan, sheets: list[Sheet], chart_links: dict[str, str] |
         for note in sheet.notes:
             lines += [f"_{cell(note)}_", ""]
         if chart_links:
-            wanted = {"Plan": ["spend-by-channel", "cost-per-deal"], "Funnel": ["funnel"]}.get(sheet.title, [])
-            for stem in wanted:
+            for stem in [stem for stem, _ in PLACES.get(sheet.title, ()) if stem in chart_links]:
                 lines += [f"![{stem.replace('-', ' ')}]({chart_links[stem]})", ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -259,3 +259,17 @@ def test_html_renders_in_headless_chromium(plan, tmp_path):
     pixels = np.asarray(Image.open(shot).convert("RGB"))
     bar = int((pixels == (0x2F, 0x66, 0x90)).all(axis=2).sum())
     assert bar > 2000, bar
+
+
+def test_a_plan_outside_the_funnel_gets_no_empty_columns_or_charts(tmp_path):
+    # a media-selection LP: units buy an invented metric, no funnel stage, no deals
+    plan = optimize(Scenario(channels=[{"name": "tv", "unit_cost": 800, "yields": {"audience": 5000}, "max_units": 2},
+                                       {"name": "radio", "unit_cost": 290, "yields": {"audience": 2400}}],
+                             budget=2180, objective="max_audience"))
+    written = write_report(plan, None, tmp_path / "media.md", charts_dir=tmp_path / "charts")
+    assert [p.name for p in written] == ["media.md", "spend-by-channel.png"]
+    text = (tmp_path / "media.md").read_text()
+    # 2,180 buys 7.52 radio spots (8.28 audience per dollar, better than tv's 6.25): audience 18,041
+    assert "| channel | spend | share | units | unit | audience |" in text
+    assert "| **total** | **$2,180** | **100.0%** |  |  | **18,041** |" in text
+    assert "No channel of this plan brings volume into the funnel." in text
