@@ -209,6 +209,10 @@ def check(
         from .proposal import check as run_check
         from .render_finance import check_json, check_table
 
+        if format is Format.csv:
+            from .errors import Issue, ScenarioError
+
+            raise ScenarioError(Issue("--format", "csv is not offered by check; allowed: table or json"))
         result = run_check(load_scenario(scenario, changes_from_options(set_)), plan, solver=solver.value)
         _emit(check_json(result) if format is Format.json else check_table(result), None)
         return 0 if result.feasible else 3

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from optimizer import Scenario, ScenarioError
@@ -187,6 +189,8 @@ def test_cli_exit_codes_and_json(tmp_path):
     result = _cli("check", str(scenario), str(bad))
     assert result.exit_code == 2
     assert result.stderr == f"{bad}: c: 'c' is not a channel of the scenario; allowed: a, b\n"
+    result = _cli("check", str(scenario), str(good), "--format", "csv")
+    assert result.exit_code == 2 and result.stderr == "--format: csv is not offered by check; allowed: table or json\n"
     # --set changes the scenario being checked: with a target of 15 deals, the short plan passes
     assert _cli("check", str(scenario), str(short), "--set", "targets.deals=15").exit_code == 0
 
@@ -201,3 +205,25 @@ def test_cli_table_names_broken_limits_and_the_comparison(tmp_path):
     assert "  targets.deals: 19 deals against a limit of 20 deals: short by 1 deals\n" in out
     assert "The cheapest plan meeting every limit costs $1,600; this plan costs $100 more (excess cost)." in out
     assert "The cheapest plan buying at least as much (deals 19), budget aside, costs $1,500: a $900, b $600." in out
+
+
+# -- properties that hold for any proposal ------------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(a=st.floats(1000, 1500), b=st.floats(0, 20), objective=st.sampled_from(["min_spend", "max_deals"]))
+def test_any_feasible_proposal_is_no_better_than_the_optimum(a, b, objective):
+    scenario = _scenario(objective=objective, targets={"deals": 20} if objective == "min_spend" else {})
+    r = check(scenario, {"a": a, "b": {"units": b}})
+    assert r.total_spend == pytest.approx(a + 30 * b)
+    assert r.totals["deals"] == pytest.approx(a / 100 + b / 2)
+    # deals >= 20 (min_spend only) and qualified leads a/10 + b <= 150, by hand
+    holds = (objective != "min_spend" or a / 100 + b / 2 >= 20 - 1e-9) and a / 10 + b <= 150 + 1e-9
+    if abs(a / 10 + b - 150) > 1e-6 and abs(a / 100 + b / 2 - 20) > 1e-6:
+        assert r.feasible == holds
+    if not r.feasible:
+        return
+    # a feasible proposal is itself a candidate for every comparison
+    if objective == "min_spend":
+        assert r.excess_cost >= -1e-6
+    else:
+        assert r.forgone >= -1e-6
+    assert r.cheapest_equivalent.total_spend <= r.total_spend + 1e-6
