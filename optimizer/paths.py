@@ -84,6 +84,8 @@ def set_in_data(data: dict, path: str, value: Any) -> dict:
                                             f"{did_you_mean(field, list(Channel.model_fields))}; "
                                             f"allowed: {', '.join(Channel.model_fields)}"))
         return _set(data, ["channels", i, *parts[2:]], value, path, maps=CHANNEL_MAPS)
+    if head == "constraints" and len(parts) > 1:
+        return _set_constraint(data, parts, value, path)
     if head == "funnel" and (len(parts) != 2 or parts[1] not in Funnel.model_fields):
         wrong = parts[1] if len(parts) > 1 else ""
         fields = list(Funnel.model_fields)
@@ -104,12 +106,44 @@ def _set(data: dict, keys: list, value: Any, path: str, maps: set[str]) -> dict:
             node[key] = {}
         node = node[key]
         if not isinstance(node, (dict, list)):
-            raise ScenarioError(Issue(path, f"{'.'.join(map(str, keys[:depth + 1]))} is not a mapping here"))
+            raise ScenarioError(Issue(path, f"{'.'.join(map(str, keys[:depth + 1]))} is not a mapping, so the "
+                                            "path names nothing; allowed: paths such as budget, targets.revenue, "
+                                            "channels[email].caps.leads"))
     if len(keys) > 2 and keys[0] != "channels" or (keys[0] == "channels" and len(keys) > 3
                                                    and keys[2] not in maps) or len(keys) > 4:
         raise ScenarioError(Issue(path, "the path goes deeper than the field; "
                                         "allowed: e.g. channels[email].caps.leads"))
     node[keys[-1]] = value
+    return data
+
+
+def _set_constraint(data: dict, parts: tuple[str, ...], value: Any, path: str) -> dict:
+    """``constraints[NAME]`` or ``constraints[0]`` (its text), or ``constraints[NAME].expr`` / ``.name``."""
+    constraints = data.get("constraints")
+    if not isinstance(constraints, list) or not constraints:
+        raise ScenarioError(Issue(path, "the scenario has no constraints to change; allowed: add them in the file, "
+                                        "or set the whole list: --set 'constraints=[\"spend[a] <= 1000\"]'"))
+    names = [c.get("name") if isinstance(c, dict) else None for c in constraints]
+    key = parts[1]
+    if key in names:
+        i = names.index(key)
+    elif key.isdigit() and int(key) < len(constraints):
+        i = int(key)
+    else:
+        known = [n if n else str(j) for j, n in enumerate(names)]
+        raise ScenarioError(Issue(path, f"no constraint is named {key!r}{did_you_mean(key, known)}; "
+                                        f"allowed: {', '.join(known)} (a name, or a position from 0)"))
+    if len(parts) > 3 or (len(parts) == 3 and parts[2] not in ("expr", "name")):
+        raise ScenarioError(Issue(path, "a constraint has two fields; allowed: constraints[NAME], "
+                                        "constraints[NAME].expr or constraints[NAME].name"))
+    field = parts[2] if len(parts) == 3 else "expr"
+    old = constraints[i]
+    item = dict(old) if isinstance(old, dict) else {"expr": old}
+    if len(parts) == 2 and not isinstance(value, str):
+        item = value  # a whole new constraint, e.g. {name: ..., expr: ...}; validated as any other
+    else:
+        item[field] = value
+    constraints[i] = item
     return data
 
 

@@ -273,7 +273,7 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
     else:
         metric = s.objective_metric
         if metric:
-            uses.append((metric, None, "objective"))
+            uses.append((metric, None, f"objective {s.objective}"))
         if s.objective.startswith("max_") and s.objective != "max_profit" and s.budget is None:
             issues.append(("budget", f"objective {s.objective} needs a budget, and none is given; "
                                      "allowed: a number > 0, or objective min_spend"))
@@ -315,13 +315,14 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
 
 def _missing_rate_issues(s: Scenario, uses: list[tuple[str, str | None, str]]) -> list[tuple[str, str]]:
     """A used stage that some channel would reach but for a missing rate is an error, never zero."""
-    if any(m == "revenue" for m, _, _ in uses):
-        has_value = s.deal_value or s.funnel.deal_value or any(c.deal_value for c in s.channels)
-        if not has_value and any(s.yields[c.name].missing.get("revenue") == "deal_value" for c in s.channels):
-            where = next(p for m, _, p in uses if m == "revenue")
-            return [("deal_value", f"{where} needs revenue, and no deal_value is given; allowed: a number > 0 "
-                                   "at the top level (deal_value), in funnel, or on each channel")]
     issues, done = [], set()
+    revenue_use = next((where for m, _, where in uses if m == "revenue"), None)
+    no_value = not (s.deal_value or s.funnel.deal_value or any(c.deal_value for c in s.channels))
+    needs_value = any(s.yields[c.name].entry is not None and "revenue" not in (c.yields or {}) for c in s.channels)
+    if revenue_use and no_value and needs_value:  # one message for the scenario, not one per channel
+        issues.append(("deal_value", f"{revenue_use} needs revenue, and no deal_value is given; allowed: a "
+                                     "number > 0 at the top level (deal_value), in funnel, or on each channel"))
+        done = {(c.name, "deal_value") for c in s.channels}
     for metric, only, where in uses:
         if metric not in STAGES:
             continue
@@ -374,8 +375,6 @@ def issues_from_validation(exc: ValidationError, raw: Any) -> list[Issue]:
 
 
 def _describe(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
     return show(value)
 
 
