@@ -12,7 +12,9 @@ period only add columns whose ``channel`` repeats; limits already address column
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -79,6 +81,34 @@ class Program:
 
     def objective_value(self, units: np.ndarray) -> float:
         return float(self.objective_coefs @ units)
+
+    @cached_property
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every limit's terms in one flat array (row of each term, column, coefficient), for speed."""
+        sizes = np.array([len(limit.index) for limit in self.limits], dtype=int)
+        rows = np.repeat(np.arange(len(self.limits)), sizes)
+        columns = np.concatenate([limit.index for limit in self.limits] or [np.zeros(0)]).astype(int)
+        coefs = np.concatenate([limit.coefs for limit in self.limits] or [np.zeros(0)]).astype(float)
+        bounds = np.array([limit.bound for limit in self.limits], dtype=float)
+        constants = np.array([limit.constant for limit in self.limits], dtype=float)
+        return rows, columns, coefs, bounds, constants
+
+    def values(self, units: np.ndarray) -> np.ndarray:
+        """Every limit's left side at ``units`` (what :meth:`Limit.value` gives, for all limits at once)."""
+        rows, columns, coefs, _, constants = self._stacked
+        return np.bincount(rows, weights=coefs * units[columns], minlength=len(self.limits)) + constants
+
+    def violations(self, units: np.ndarray) -> np.ndarray:
+        """Every limit's relative violation (what :meth:`Limit.violation` gives, for all limits at once)."""
+        rows, columns, coefs, bounds, constants = self._stacked
+        values = self.values(units)
+        senses = np.array([limit.sense for limit in self.limits])
+        excess = np.where(senses == "<=", values - bounds, np.where(senses == ">=", bounds - values,
+                                                                    np.abs(values - bounds)))
+        terms = np.zeros(len(self.limits))
+        np.maximum.at(terms, rows, np.abs(coefs * units[columns]))
+        scale = np.maximum.reduce([np.ones(len(bounds)), np.abs(bounds), np.abs(constants), terms * 1e-3])
+        return np.maximum(0.0, excess) / scale
 
     def with_limits(self, limits: tuple[Limit, ...] | list[Limit], objective: str | None = None,
                     sense: str | None = None, objective_coefs: np.ndarray | None = None) -> Program:
@@ -158,8 +188,11 @@ def build_program(scenario: Scenario) -> Program:
 
 
 # -- the one statement of the model in PuLP ---------------------------------------------------------
+_NOT_LP = re.compile(r"[^0-9A-Za-z._]")
+
+
 def _lp_name(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "._" else "_" for ch in text).strip("_")
+    return _NOT_LP.sub("_", text).strip("_")
 
 
 def to_pulp(program: Program, unit_bound: float | None = None):

@@ -74,8 +74,8 @@ class LimitState:
                 "slack": self.slack, "binding": self.binding}
 
 
-def limit_state(limit: Limit, units: np.ndarray) -> LimitState:
-    value = limit.value(units)
+def limit_state(limit: Limit, value: float) -> LimitState:
+    """A limit at the plan, given its left side ``value``."""
     slack = {"<=": limit.bound - value, ">=": value - limit.bound, "==": -abs(value - limit.bound)}[limit.sense]
     binding = abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound))
     return LimitState(limit.name, limit.kind, limit.sense, value, limit.bound, 0.0 if binding else slack, binding)
@@ -190,6 +190,6 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
         values = [c.metrics[m] for c in channels]
         totals[m] = None if any(v is None and c.units > 0 for v, c in zip(values, channels)) else \
             float(sum(v for v in values if v is not None))
-    states = tuple(limit_state(limit, units) for limit in program.limits)
+    states = tuple(limit_state(limit, float(v)) for limit, v in zip(program.limits, program.values(units)))
     return Plan(scenario, program, solution, solution.status, program.objective_value(units), total_spend,
                 tuple(channels), totals, states, check)

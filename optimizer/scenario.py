@@ -115,11 +115,11 @@ class Channel(_Frozen):
                        "min_spend 0 (or min_units) for a free channel")
         return self
 
-    @property
+    @cached_property
     def price_field(self) -> str:
         return next(f for f in PRICE_FIELDS if getattr(self, f) is not None)
 
-    @property
+    @cached_property
     def price(self) -> float:
         return getattr(self, self.price_field)
 
@@ -165,6 +165,8 @@ class Scenario(_Frozen):
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Scenario:  # type: ignore[override]
+        if isinstance(obj, dict) and not args and not kwargs:
+            return cls(**obj)  # one validation pass: with a custom __init__, pydantic would run two
         try:
             return super().model_validate(obj, *args, **kwargs)
         except ValidationError as exc:

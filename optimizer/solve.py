@@ -46,6 +46,7 @@ class SolverInfo:
     version: str
     seconds: float
     solver_seconds: float | None = None  # the solver's own run time, within ``seconds``
+    model_seconds: float | None = None  # stating the model in PuLP, within ``seconds``
 
     def to_dict(self) -> dict:
         return {"name": self.name, "version": self.version, "seconds": round(self.seconds, 6)}
@@ -111,6 +112,7 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
     """Solve ``program``; never prints. ``unit_bound`` caps every column (used to find unbounded channels)."""
     start = time.perf_counter()
     problem, variables, rows = to_pulp(program, unit_bound)
+    stated = time.perf_counter()
     engine = _pulp_solver(solver, time_limit, program.integer)
     with quiet_stdout():
         try:
@@ -136,7 +138,7 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
                     pi = problem.constraints[name].pi
                     duals[k] = np.nan if pi is None else flip * float(pi) + 0.0
                 reduced = np.array([np.nan if v.dj is None else flip * float(v.dj) + 0.0 for v in variables])
-    info = SolverInfo(solver, solver_version(solver), time.perf_counter() - start, own_seconds)
+    info = SolverInfo(solver, solver_version(solver), time.perf_counter() - start, own_seconds, stated - start)
     return Solution(status, units, duals, reduced, gap, info)
 
 

@@ -45,8 +45,9 @@ def verify(program: Program, units: np.ndarray) -> Check:
             off = abs(units[i] - round(units[i])) / max(1.0, abs(units[i]))
             if off > worst:
                 worst, name = off, f"units[{column.channel}] is whole"
-    for limit in program.limits:
-        v = limit.violation(units)
-        if v > worst:
-            worst, name = v, limit.name
+    if program.limits:
+        violations = program.violations(units)
+        k = int(violations.argmax())
+        if violations[k] > worst:
+            worst, name = float(violations[k]), program.limits[k].name
     return Check(float(worst), name)

@@ -1,0 +1,65 @@
+"""Generated scenarios of any size, for benchmarks: realistic funnels, every kind of limit.
+
+``scenario_data(n)`` returns the scenario as plain data (what a YAML or JSON file holds): a budget,
+a revenue target, a sales-capacity cap, per-channel spend limits, and one custom constraint per 10
+channels. Seeded, so every run times the same model; feasible by construction (the target asks for
+a third of what the channels could bring at their spend limits).
+
+    python benchmarks/generate.py 1000 > /tmp/scenario-1000.json
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+
+PRICES = ("cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost")
+
+
+def scenario_data(n: int, seed: int = 7) -> dict:
+    rng = np.random.default_rng(seed)
+    funnel = {"response_rate": 0.02, "qualification_rate": 0.25, "opportunity_rate": 0.4, "win_rate": 0.2}
+    deal_value = 25_000.0
+    channels, revenue_at_max, ql_at_max = [], 0.0, 0.0
+    for i in range(n):
+        kind = PRICES[i % 4]
+        channel: dict = {"name": f"ch{i}"}
+        qualification = float(rng.uniform(0.08, 0.45))
+        win = float(rng.uniform(0.12, 0.32))
+        if kind == "cost_per_contact":
+            price = float(rng.uniform(0.5, 4.0))
+            per_unit_ql = funnel["response_rate"] * qualification
+        elif kind == "cost_per_lead":
+            price = float(rng.uniform(20, 250))
+            per_unit_ql = qualification
+        elif kind == "cost_per_qualified_lead":
+            price = float(rng.uniform(300, 1500))
+            per_unit_ql = 1.0
+        else:
+            price = float(rng.uniform(5_000, 60_000))
+            leads = float(rng.integers(50, 400))
+            channel["yields"] = {"leads": leads}
+            per_unit_ql = leads * qualification
+        channel[kind] = round(price, 2)
+        if kind != "cost_per_qualified_lead":
+            channel["qualification_rate"] = round(qualification, 4)
+        channel["win_rate"] = round(win, 4)
+        max_spend = float(rng.uniform(20_000, 300_000))
+        channel["max_spend"] = round(max_spend, 2)
+        units_at_max = max_spend / price
+        ql_at_max += units_at_max * per_unit_ql
+        revenue_at_max += units_at_max * per_unit_ql * funnel["opportunity_rate"] * win * deal_value
+        channels.append(channel)
+    constraints = [{"name": f"mix{k}", "expr": f"spend[ch{k}] <= 2 * spend[ch{k + 1}] + 50000"}
+                   for k in range(0, n - 1, 10)]
+    return {"name": f"generated-{n}", "budget": round(sum(c["max_spend"] for c in channels) * 0.6, 2),
+            "deal_value": deal_value, "funnel": funnel,
+            "targets": {"revenue": round(revenue_at_max / 3, 2)},
+            "caps": {"qualified_leads": round(ql_at_max * 0.8, 2)},
+            "channels": channels, "constraints": constraints}
+
+
+if __name__ == "__main__":
+    json.dump(scenario_data(int(sys.argv[1]) if len(sys.argv) > 1 else 1000), sys.stdout, indent=1)
