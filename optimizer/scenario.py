@@ -215,10 +215,13 @@ class Scenario(_Frozen):
         for c in self.channels:
             y = self.yields[c.name]
             for rate in y.ignored_rates:
-                where = "outside the funnel" if y.entry is None else f"at {y.entry}"
                 stage = next(s for s, r in RATE_INTO.items() if r == rate)
-                why = (f"its yields give {stage} directly" if stage in (c.yields or {}) and y.entry is not None
-                       and STAGES.index(stage) > STAGES.index(y.entry) else f"the channel enters the funnel {where}")
+                if y.entry is None:
+                    why = "the channel stays outside the funnel (its yields name no funnel stage)"
+                elif stage in (c.yields or {}) and STAGES.index(stage) > STAGES.index(y.entry):
+                    why = f"its yields give {stage} directly"
+                else:
+                    why = f"the channel enters the funnel at {y.entry}"
                 out.append(f"channels[{c.name}].{rate} does not apply: {why}")
         if self.objective == "min_spend" and not self.targets and not any(
                 c.min_spend or c.min_units for c in self.channels) and not self.constraints:
