@@ -29,6 +29,9 @@ Positive = Annotated[float | None, BeforeValidator(POSITIVE)]
 NonNegative = Annotated[float | None, BeforeValidator(NON_NEGATIVE)]
 Rate = Annotated[float | None, BeforeValidator(RATE)]
 Amount = Annotated[float, BeforeValidator(NumberRule("a number >= 0", low=0, optional=False))]
+# `targets:` with every line below it commented out is YAML null: an empty section, not a type error.
+_EMPTY_IS_NONE = BeforeValidator(lambda v: {} if v is None else v)
+_EMPTY_LIST_IS_NONE = BeforeValidator(lambda v: [] if v is None else v)
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NAME_RULE = "letters, digits and _, not starting with a digit"
 RULES_ERROR = "scenario_rules"
@@ -77,7 +80,7 @@ class Channel(_Frozen):
     max_spend: NonNegative = None
     min_units: NonNegative = None
     max_units: NonNegative = None
-    caps: dict[str, Amount] = Field(default_factory=dict)
+    caps: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
     integer: StrictBool = False
 
     @model_validator(mode="after")
@@ -151,11 +154,11 @@ class Scenario(_Frozen):
     budget: Positive = None
     deal_value: Positive = None
     objective: str = "min_spend"
-    funnel: Funnel = Field(default_factory=Funnel)
-    targets: dict[str, Amount] = Field(default_factory=dict)
-    caps: dict[str, Amount] = Field(default_factory=dict)
+    funnel: Annotated[Funnel, _EMPTY_IS_NONE] = Field(default_factory=Funnel)
+    targets: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
+    caps: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
     channels: list[Channel] = Field(min_length=1)
-    constraints: list[ConstraintSpec] = Field(default_factory=list)
+    constraints: Annotated[list[ConstraintSpec], _EMPTY_LIST_IS_NONE] = Field(default_factory=list)
 
     def __init__(self, **data: Any):
         try:

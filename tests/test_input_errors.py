@@ -181,6 +181,12 @@ def test_an_invented_yields_metric_is_not_a_misspelling() -> None:
     assert plan["totals"]["impressions"] == pytest.approx(50000)
 
 
+def test_an_empty_section_is_left_out_not_a_type_error() -> None:
+    text = BASE.replace("targets:\n  deals: 10\n", "targets:\n  # deals: 10\n") + "caps:\nconstraints:\n"
+    code, plan = outcome(text.replace("    cost_per_lead: 45\n", "    cost_per_lead: 45\n    caps:\n"))
+    assert (code, plan["status"], plan["total_spend"]) == (0, "optimal", 0)
+
+
 # -- wrong types ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("line", "path", "message"), [
     ("budget: lots", "budget", f'"lots" is not a number; {POSITIVE_ALLOWED}'),
