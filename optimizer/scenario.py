@@ -168,8 +168,14 @@ class Scenario(_Frozen):
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Scenario:  # type: ignore[override]
-        if isinstance(obj, dict) and not args and not kwargs:
-            return cls(**obj)  # one validation pass: with a custom __init__, pydantic would run two
+        if isinstance(obj, dict):
+            fields = ", ".join(cls.model_fields)
+            bad = [Issue(str(k), f"the key {show(k)} is not text; allowed: {fields}")
+                   for k in obj if not isinstance(k, str)]
+            if bad:
+                raise ScenarioError(bad)
+            if not args and not kwargs:
+                return cls(**obj)  # one validation pass: with a custom __init__, pydantic would run two
         try:
             return super().model_validate(obj, *args, **kwargs)
         except ValidationError as exc:
@@ -372,6 +378,8 @@ def issues_from_validation(exc: ValidationError, raw: Any) -> list[Issue]:
             message = "is required and missing; allowed: see docs/scenario-format.md"
         elif kind == "too_short":
             message = "the list is empty; allowed: at least one channel"
+        elif loc and loc[-1] == "[key]":
+            message = f"the key {show(value)} is not text; allowed: a name (letters, digits and _)"
         elif kind in _LABELS:
             message = f"{_describe(value)} is not {_LABELS[kind]}; allowed: {_LABELS[kind]}"
         elif kind == "campaign_value" or kind.startswith("value_error") or kind == "assertion_error":
@@ -391,7 +399,12 @@ def field_path(loc: tuple, raw: Any) -> str:
     parts: list[str] = []
     node = raw
     for key in loc:
-        if isinstance(key, int):
+        if key == "[key]":  # pydantic's marker for a mapping's key (the key itself is the previous part)
+            continue
+        if isinstance(key, int) and isinstance(node, dict):  # a YAML key written as a number: targets.2020
+            parts.append(f".{key}" if parts else str(key))
+            node = node.get(key)
+        elif isinstance(key, int):
             item = node[key] if isinstance(node, list) and key < len(node) else None
             label = item.get("name") if isinstance(item, dict) else None
             parts.append(f"[{label}]" if isinstance(label, str) and NAME.match(label) else f"[{key}]")

@@ -205,6 +205,17 @@ def test_wrong_type_at_top_level(line: str, path: str, message: str) -> None:
     assert (path, message) in invalid(text)
 
 
+def test_keys_that_are_numbers_not_names() -> None:
+    assert only(invalid("2024: 5\n" + BASE)) == (
+        "2024", "the key 2024 is not text; allowed: name, currency, budget, deal_value, objective, funnel, targets, "
+                "caps, channels, constraints")
+    assert only(invalid(BASE + "  2024: 5\n")) == (
+        "targets.2024", "the key 2024 is not text; allowed: a name (letters, digits and _)")
+    text = "channels:\n  - name: tv\n    unit_cost: 100\n    yields: {leads: 5, 30: 1}\n"
+    assert only(invalid(text)) == ("channels[tv].yields.30", "the key 30 is not text; allowed: a name (letters, "
+                                                             "digits and _)")
+
+
 def test_wrong_types_in_channels() -> None:
     assert only(invalid("channels: 5\n")) == ("channels", "5 is not a list; allowed: a list")
     assert only(invalid("channels: [email]\n")) == ("channels[0]", '"email" is not a mapping; allowed: a mapping')
