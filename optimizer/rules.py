@@ -21,8 +21,8 @@ ERROR_TYPE = "campaign_value"
 
 def show(value: object) -> str:
     """A user's value as the message quotes it: text in quotes, numbers as written."""
-    if isinstance(value, str):
-        return f'"{value}"'
+    if isinstance(value, str):  # one line, whatever the text: a message is one line per problem
+        return '"' + value.replace("\r", "\\r").replace("\n", "\\n") + '"'
     if isinstance(value, bool):
         return "true" if value else "false"  # as YAML spells it
     if value is None:

@@ -521,6 +521,12 @@ def test_constraint_text_is_never_executed() -> None:
     assert not Path("pwned").exists()
 
 
+def test_a_constraint_written_over_two_lines_is_quoted_on_one() -> None:
+    assert only(invalid(BASE + "constraints:\n  - |\n    spend[email]\n    <= 5 5\n")) == (
+        "constraints[0]", f'"spend[email]\\n<= 5 5\\n": unexpected \'5\' after the right-hand side (at column 19); '
+                          f"{LINEAR_ALLOWED}")
+
+
 def test_two_constraints_with_one_name() -> None:
     text = BASE + "constraints:\n  - {name: mix, expr: 'leads >= 1'}\n  - {name: mix, expr: 'leads <= 9000'}\n"
     assert only(invalid(text)) == ("constraints[mix]", "the name is used by two constraints; "
