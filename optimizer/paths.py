@@ -1,7 +1,9 @@
 """Field paths such as ``channels[email].cost_per_lead``: parse them, and apply changes to a scenario.
 
 The same syntax names fields in error messages, in ``--set PATH=VALUE``, in sweeps and in
-sensitivity output. A change makes a new, fully validated scenario; nothing is changed in place.
+sensitivity output: a channel by name (``channels[email]``) or position (``channels[2]``), a
+constraint by name or position (``constraints[search_share]``, ``constraints[0]``: its text). A
+change makes a new, fully validated scenario; nothing is changed in place.
 
 >>> parse_path("channels[email].caps.leads")
 ('channels', 'email', 'caps', 'leads')
@@ -153,6 +155,9 @@ def apply_changes(scenario: Scenario | dict, changes: dict[str, Any]) -> Scenari
     >>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20}], targets={"leads": 10})
     >>> apply_changes(s, {"targets.leads": 30, "channels[email].cost_per_lead": "25"}).channels[0].cost_per_lead
     25.0
+    >>> s = apply_changes(s, {"constraints": [{"name": "cap", "expr": "spend[email] <= 900"}]})
+    >>> apply_changes(s, {"constraints[cap]": "spend[email] <= 500"}).constraints[0].expr
+    'spend[email] <= 500'
     """
     data = scenario.to_data() if isinstance(scenario, Scenario) else copy.deepcopy(scenario)
     for path, value in changes.items():
