@@ -165,9 +165,27 @@ def apply_changes(scenario: Scenario | dict, changes: dict[str, Any]) -> Scenari
     return Scenario.model_validate(data)
 
 
+def _is_text(path: str) -> bool:
+    """Whether ``path`` names a text field (``name``, ``currency``, a constraint), whose value is taken as
+    written: ``--set name=2024`` is the name "2024", not a number."""
+    try:
+        parts = parse_path(path)
+    except ScenarioError:
+        return False
+    return (parts in (("name",), ("currency",), ("objective",)) or (parts[0] == "constraints" and len(parts) == 2)
+            or (parts[0] == "constraints" and len(parts) == 3 and parts[2] in ("name", "expr"))
+            or (parts[0] == "channels" and len(parts) == 3 and parts[2] == "name"))
+
+
 def changes_from_options(sets: list[str] | None = None, budget: str | None = None, objective: str | None = None,
                          targets: list[str] | None = None) -> dict[str, Any]:
-    """``--set PATH=VALUE`` and the shortcut options as one {path: value} mapping, in order."""
+    """``--set PATH=VALUE`` and the shortcut options as one {path: value} mapping, in order.
+
+    Values are read as YAML scalars (``0.35``, ``"12%"``, ``true``), except for text fields:
+
+    >>> changes_from_options(["budget=5e5", "channels[email].integer=true", "name=2024"], targets=["deals=200"])
+    {'budget': '5e5', 'channels[email].integer': True, 'name': '2024', 'targets.deals': 200}
+    """
     changes: dict[str, Any] = {}
     for option, items, prefix in (("--set", sets or [], ""), ("--target", targets or [], "targets.")):
         for item in items:
@@ -175,7 +193,7 @@ def changes_from_options(sets: list[str] | None = None, budget: str | None = Non
             if not sep or not path.strip():
                 example = "budget=500000" if option == "--set" else "deals=200"
                 raise ScenarioError(Issue(option, f"{item!r} is not PATH=VALUE; allowed: e.g. {option} {example}"))
-            changes[prefix + path.strip()] = parse_value(value)
+            changes[prefix + path.strip()] = value.strip() if _is_text(path) else parse_value(value)
     if budget is not None:
         changes["budget"] = parse_value(budget)
     if objective is not None:

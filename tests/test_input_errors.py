@@ -593,6 +593,11 @@ def test_set_names_constraints_by_name_or_position() -> None:
     assert plan["total_spend"] == pytest.approx(4500)
 
 
+def test_set_text_fields_take_the_text_as_written() -> None:
+    code, plan = outcome(BASE, "--set", "name=2024", "--set", "currency=NOK")
+    assert (code, plan["scenario"], plan["currency"]) == (0, "2024", "NOK")
+
+
 @pytest.mark.parametrize(("options", "path", "message"), [
     (["--set", "budget"], "--set", "'budget' is not PATH=VALUE; allowed: e.g. --set budget=500000"),
     (["--set", "=5"], "--set", "'=5' is not PATH=VALUE; allowed: e.g. --set budget=500000"),
