@@ -132,7 +132,7 @@ def test_a_bad_option_with_json_still_prints_one_json_document(option, value):
     assert done.returncode == 2
     document = json.loads(done.stdout)
     assert document["status"] == "invalid"
-    assert document["errors"][0]["path"] == option and value in document["errors"][0]["message"]
+    assert document["errors"][0]["path"] == option and option in document["errors"][0]["message"]
 
 
 def test_validate_offers_table_and_json_only():
