@@ -235,3 +235,10 @@ def test_ties_are_broken_the_same_way_every_time(solver):
             assert plan.objective_value == pytest.approx(1500)
             plans.add(tuple(sorted((c.name, c.units) for c in plan.channels)))
     assert len(plans) == 1, plans
+
+
+def test_validate_json_carries_the_same_provenance():
+    doc = json.loads(_run("validate", str(B2B), "--format", "json"))
+    assert doc["provenance"] == provenance(load_scenario(B2B), "highs").to_dict()
+    changed = json.loads(_run("validate", str(B2B), "--format", "json", "--set", "budget=900001"))
+    assert changed["provenance"]["scenario_sha256"] != doc["provenance"]["scenario_sha256"]
