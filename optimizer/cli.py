@@ -202,7 +202,7 @@ def check(
         help="The proposed plan: CSV or XLSX (channel and spend, units or share per row), or YAML/JSON "
              "({channel: {spend: N}}, {channel: {units: N}}, {channel: {share: F}} or {channel: N}).",
         show_default=False)],
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")] = TableOrJson.table,
     set_: SetOpt = [],  # noqa: B006
     solver: SolverOpt = SolverName.highs,
 ) -> None:
@@ -219,15 +219,11 @@ def check(
         from .proposal import check as run_check
         from .render_finance import check_json, check_table
 
-        if format is Format.csv:
-            from .errors import Issue, ScenarioError
-
-            raise ScenarioError(Issue("--format", "csv is not offered by check; allowed: table or json"))
         result = run_check(load_scenario(scenario, changes_from_options(set_)), plan, solver=solver.value)
-        _emit(check_json(result) if format is Format.json else check_table(result), None)
+        _emit(check_json(result) if format is TableOrJson.json else check_table(result), None)
         return 0 if result.feasible else 3
 
-    _run(body, as_json=format is Format.json)
+    _run(body, as_json=format is TableOrJson.json)
 
 
 @app.command()

@@ -147,15 +147,19 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
     rows = []
     for k, state in enumerate(plan.constraints):
         row = by_name.get(state.name)
+        spendy = state.name == "budget" or state.name.endswith("_spend")
+
+        def amount(value: float | None, spendy: bool = spendy) -> Any:
+            return Typed(value, MONEY) if spendy else value
+
         if row is not None:
-            prices = (row.get("shadow_price"), row.get("shadow_price_down"), row.get("valid_from"),
-                      row.get("valid_to"))
+            prices = (row.get("shadow_price"), row.get("shadow_price_down"), amount(row.get("valid_from")),
+                      amount(row.get("valid_to")))
         else:
             dual = None if duals is None or duals[k] != duals[k] else float(duals[k])
             prices = (dual, None, None, None)
-        spendy = state.name == "budget" or state.name.endswith("_spend")
-        amounts = [Typed(v, MONEY) if spendy else v for v in (state.value, state.limit, state.slack)]
-        rows.append((state.name, state.kind, state.sense, *amounts, "yes" if state.binding else "no", *prices))
+        rows.append((state.name, state.kind, state.sense, amount(state.value), amount(state.limit),
+                     amount(state.slack), "yes" if state.binding else "no", *prices))
     if sensitivity is not None:
         notes = ("shadow price: the change of the objective per one unit more of the limit; one unit less: the change "
                  "per one unit less (they differ where the plan is degenerate); the price holds while the limit "
