@@ -8,6 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from optimizer import Scenario, ScenarioError, optimize
@@ -167,3 +169,55 @@ def test_template_writes_a_scenario_that_validates(tmp_path):
     assert again.stderr == (f"--output: {folder / 'scenario.yaml'}, {folder / 'channels.csv'} already exist; "
                             "allowed: another folder, or --force to replace them\n")
     assert runner.invoke(app, ["template", "--output", str(folder), "--force"]).exit_code == 0
+
+
+# -- any channel list survives a round trip through a sheet ------------------------------------------
+@st.composite
+def channel_lists(draw) -> list[dict]:
+    out = []
+    for i in range(draw(st.integers(1, 5))):
+        price = draw(st.sampled_from(["cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost"]))
+        ch: dict = {"name": f"c{i}", price: draw(st.sampled_from([0, 1.5, 20, 1e3, 12_345.678]))}
+        if price == "unit_cost":
+            ch["yields"] = {"leads": draw(st.integers(1, 500)), **({"impressions": 5e4} if draw(st.booleans()) else {})}
+        for rate in ("response_rate", "qualification_rate", "win_rate"):
+            if draw(st.booleans()):
+                ch[rate] = draw(st.sampled_from([0.01, 0.125, 0.3, 1]))
+        if draw(st.booleans()):
+            ch["max_units"] = draw(st.integers(1, 10_000))
+        if draw(st.booleans()):
+            ch["caps"] = {"leads": draw(st.integers(1, 10_000))}
+        if draw(st.booleans()):
+            ch["integer"] = draw(st.booleans())
+        out.append(ch)
+    return out
+
+
+def _flat(channel: dict) -> dict:
+    return {f"{k}.{m}" if isinstance(v, dict) else k: x for k, v in channel.items()
+            for m, x in (v.items() if isinstance(v, dict) else [(None, v)])}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(channels=channel_lists(), percent=st.booleans())
+def test_any_channel_list_round_trips_through_csv_and_xlsx(tmp_path, channels, percent):
+    head = {"name": "plan", "funnel": {"response_rate": 0.02, "qualification_rate": 0.5, "win_rate": 0.2}}
+    inline = Scenario.model_validate({**head, "channels": channels})
+    rows = [_flat(c) for c in channels]
+    columns = sorted({k for r in rows for k in r}, key=lambda k: (k != "name", k))
+
+    def text(value) -> str:
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        return f"{value * 100:g}%" if percent and isinstance(value, float) and value < 1 else str(value)
+
+    lines = [",".join(columns)] + [",".join(text(r[k]) if k in r else "" for k in columns) for r in rows]
+    (tmp_path / "c.csv").write_text("\n".join(lines) + "\n")
+    book = openpyxl.Workbook()
+    book.active.append(columns)
+    for r in rows:
+        book.active.append([r.get(k) for k in columns])
+    book.save(tmp_path / "c.xlsx")
+    for name in ("c.csv", "c.xlsx"):
+        (tmp_path / "plan.yaml").write_text(yaml.safe_dump({**head, "channels": name}))
+        assert load_scenario(tmp_path / "plan.yaml") == inline, name
