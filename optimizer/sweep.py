@@ -1,0 +1,233 @@
+"""Parameter sweeps: solve a scenario over a range of one number (a curve) or two (a grid).
+
+Each point is a variant of the scenario solved on one kept HiGHS model, warm-started from the
+previous point (``variation.Explorer``), and verified. Points whose variant has no plan are kept
+with their status (``infeasible``, ``unbounded``); a value that makes the scenario invalid (a rate
+of 1.2) is kept as ``invalid`` with the scenario's message.
+
+>>> from optimizer import Scenario
+>>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "max_units": 200}], targets={"leads": 100})
+>>> frame = sweep(s, {"targets.leads": [100, 200, 300]})
+>>> frame[["targets.leads", "status", "objective_value"]].values.tolist()
+[[100.0, 'optimal', 2000.0], [200.0, 'optimal', 4000.0], [300.0, 'infeasible', nan]]
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import Issue, ScenarioError
+from .output import money
+from .scenario import Scenario
+from .variation import Explorer, Outcome, check_numeric_path
+
+MAX_PARAMETERS = 2
+MAX_POINTS = 1_000_000
+
+
+def parse_values(path: str, text: str) -> list[float]:
+    """``START:STOP:STEPS`` (inclusive, STEPS points) or a list ``a,b,c``.
+
+    >>> parse_values("budget", "100:200:3"), parse_values("budget", "1e5, 2e5")
+    ([100.0, 150.0, 200.0], [100000.0, 200000.0])
+    """
+    where = f"--vary {path}"
+    allowed = "START:STOP:STEPS (inclusive, STEPS points, e.g. 4e6:6e6:21) or a list a,b,c"
+
+    def number(item: str) -> float:
+        try:
+            value = float(item.strip().replace("_", ""))
+        except ValueError:
+            raise ScenarioError(Issue(where, f"{item.strip()!r} is not a number; allowed: {allowed}")) from None
+        if not math.isfinite(value):
+            raise ScenarioError(Issue(where, f"{item.strip()!r} is not a finite number; allowed: {allowed}"))
+        return value
+
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise ScenarioError(Issue(where, f"{text!r} is not a range; allowed: {allowed}"))
+        start, stop = number(parts[0]), number(parts[1])
+        try:
+            steps = int(parts[2].strip())
+        except ValueError:
+            steps = 0
+        if steps < 1 or str(steps) != parts[2].strip() or (steps == 1 and start != stop):
+            raise ScenarioError(Issue(where, f"{parts[2].strip()!r} is not a number of steps; allowed: a whole "
+                                             "number >= 2 (1 only when START equals STOP)"))
+        if steps > MAX_POINTS:
+            raise ScenarioError(Issue(where, f"{steps} points is too many; allowed: at most {MAX_POINTS:,}"))
+        return [float(v) for v in np.linspace(start, stop, steps)]
+    items = [item for item in text.split(",") if item.strip()]
+    if not items:
+        raise ScenarioError(Issue(where, f"no values are given; allowed: {allowed}"))
+    return [number(item) for item in items]
+
+
+def parameters_from_options(varies: Sequence[str]) -> dict[str, list[float]]:
+    """``--vary PATH=RANGE`` options as {path: values}; one or two of them."""
+    out: dict[str, list[float]] = {}
+    if not varies:
+        raise ScenarioError(Issue("--vary", "no parameter is varied; allowed: --vary PATH=START:STOP:STEPS, "
+                                            "e.g. --vary targets.revenue=4e6:6e6:21"))
+    for item in varies:
+        path, sep, text = item.partition("=")
+        if not sep or not path.strip():
+            raise ScenarioError(Issue("--vary", f"{item!r} is not PATH=START:STOP:STEPS; allowed: e.g. "
+                                                "--vary targets.revenue=4e6:6e6:21"))
+        out[path.strip()] = parse_values(path.strip(), text)
+    return out
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Every point of a sweep: the values set, status, objective, total spend, spend per channel
+    and funnel totals (arrays, a row per point; NaN where a point has no plan)."""
+
+    scenario: str
+    currency: str
+    objective: str
+    parameters: tuple[str, ...]
+    channels: tuple[str, ...]
+    metrics: tuple[str, ...]
+    values: np.ndarray = field(repr=False)  # points x parameters
+    status: tuple[str, ...] = field(repr=False)
+    messages: tuple[str | None, ...] = field(repr=False)
+    objective_value: np.ndarray = field(repr=False)
+    total_spend: np.ndarray = field(repr=False)
+    spend: np.ndarray = field(repr=False)  # points x channels
+    totals: np.ndarray = field(repr=False)  # points x metrics
+    mixes: tuple[frozenset | None, ...] = field(repr=False)  # channels in the plan, per point
+    shape: tuple[int, ...] = ()  # points per parameter
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    def point(self, i: int) -> dict:
+        """Point ``i`` as the documented JSON object."""
+        def num(x: float) -> float | None:
+            return None if not math.isfinite(x) else float(x)
+
+        out = {"values": {p: float(v) for p, v in zip(self.parameters, self.values[i])}, "status": self.status[i],
+               "objective_value": num(self.objective_value[i]), "total_spend": num(self.total_spend[i]),
+               "spend": {c: num(v) for c, v in zip(self.channels, self.spend[i])},
+               "totals": {m: num(v) for m, v in zip(self.metrics, self.totals[i])}}
+        if self.messages[i] is not None:
+            out["message"] = self.messages[i]
+        return out
+
+    def to_dict(self) -> dict:
+        """``{scenario, parameters, points: [{values, status, objective_value, total_spend, spend, totals}]}``
+        (and ``message`` on an invalid or error point)."""
+        return {"scenario": self.scenario, "parameters": list(self.parameters),
+                "points": [self.point(i) for i in range(len(self))]}
+
+    def columns(self) -> list[str]:
+        return [*self.parameters, "status", "objective_value", "total_spend",
+                *(f"spend[{c}]" for c in self.channels), *self.metrics, "message"]
+
+    def rows(self) -> list[list]:
+        """A row per point, in the order of :meth:`columns` (NaN where there is no number)."""
+        return [[*map(float, self.values[i]), self.status[i], float(self.objective_value[i]),
+                 float(self.total_spend[i]), *map(float, self.spend[i]), *map(float, self.totals[i]),
+                 self.messages[i]] for i in range(len(self))]
+
+    def to_frame(self):
+        """A pandas DataFrame, a row per point."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows(), columns=self.columns())
+
+    def mix_changes(self) -> list[int]:
+        """Points (of a one-parameter sweep) whose set of channels in the plan differs from the point before."""
+        return [i for i in range(1, len(self)) if self.mixes[i] is not None and self.mixes[i - 1] is not None
+                and self.mixes[i] != self.mixes[i - 1]]
+
+    def describe_value(self, path: str, value: float) -> str:
+        return money(value, self.currency) if is_money(path) else f"{value:g}"
+
+
+def is_money(path: str) -> bool:
+    """Whether the number at ``path`` is an amount of currency (budget, spend limits, prices, revenue)."""
+    last = path.rsplit(".", 1)[-1]
+    return last in ("budget", "deal_value", "min_spend", "max_spend", "unit_cost", "revenue") or \
+        last.startswith("cost_per_")
+
+
+def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
+              progress: Callable[[int, int], None] | None = None) -> Sweep:
+    """Solve ``scenario`` at every combination of ``parameters`` ({path: values}; one or two paths).
+
+    Bad paths raise ScenarioError naming the nearest valid path; bad values are points marked invalid.
+    ``progress(done, total)`` is called now and then.
+    """
+    if not 1 <= len(parameters) <= MAX_PARAMETERS:
+        raise ScenarioError(Issue("--vary", f"{len(parameters)} parameters are varied; allowed: one (a curve) "
+                                            "or two (a grid)"))
+    paths = [check_numeric_path(scenario, p) for p in parameters]
+    if len(set(paths)) != len(paths):
+        raise ScenarioError(Issue("--vary", f"{paths[0]} is varied twice; allowed: two different paths"))
+    lists = [[float(v) for v in values] for values in parameters.values()]
+    for path, values in zip(paths, lists):
+        if not values:
+            raise ScenarioError(Issue(f"--vary {path}", "no values are given; allowed: at least one number"))
+    explorer = Explorer(scenario)
+    program = explorer.program
+    channels = tuple(c.channel for c in program.columns)
+    metrics = tuple(scenario.metrics)
+    combos = list(itertools.product(*lists))
+    total = len(combos)
+    n, m = len(channels), len(metrics)
+    objective = np.full(total, np.nan)
+    spend_total = np.full(total, np.nan)
+    spend = np.full((total, n), np.nan)
+    totals = np.full((total, m), np.nan)
+    status: list[str] = []
+    messages: list[str | None] = []
+    mixes: list[frozenset | None] = []
+    amounts_of: dict[int, np.ndarray] = {}
+    step = max(1, total // 100)
+    for i, combo in enumerate(combos):
+        outcome: Outcome = explorer.solve(dict(zip(paths, combo)))
+        status.append(outcome.status)
+        messages.append(outcome.message)
+        if outcome.has_plan:
+            units = outcome.units
+            prices = outcome.program.prices
+            spend[i] = prices * units
+            spend_total[i] = spend[i].sum()
+            objective[i] = outcome.objective_value
+            key = id(outcome.program.columns)
+            if key not in amounts_of:
+                amounts_of.clear()  # programs of earlier points are gone; their ids may be reused
+                amounts_of[key] = _amounts(outcome.program, metrics)
+            amounts = amounts_of[key]
+            with np.errstate(invalid="ignore"):
+                products = amounts * units
+            missing = np.isnan(products) & (units > 0)
+            totals[i] = np.where(missing.any(axis=1), np.nan, np.nansum(products, axis=1))
+            mixes.append(frozenset(np.flatnonzero(units > 1e-9 * max(1.0, float(units.max()))).tolist()))
+        else:
+            mixes.append(None)
+        if progress is not None and (i % step == 0 or i == total - 1):
+            progress(i + 1, total)
+    return Sweep(scenario.name, scenario.currency, scenario.objective, tuple(paths), channels, metrics,
+                 np.array(combos, dtype=float).reshape(total, len(paths)), tuple(status), tuple(messages),
+                 objective, spend_total, spend, totals, tuple(mixes), tuple(len(v) for v in lists))
+
+
+def _amounts(program, metrics: tuple[str, ...]) -> np.ndarray:
+    """Per metric and column, the amount one unit yields (NaN where a rate is missing)."""
+    return np.array([[np.nan if c.per_unit.get(metric, 0.0) is None else c.per_unit.get(metric, 0.0)
+                      for c in program.columns] for metric in metrics], dtype=float).reshape(len(metrics), -1)
+
+
+def sweep(scenario: Scenario, parameters: dict[str, Sequence[float]]):
+    """The sweep as a pandas DataFrame, a row per point: the values, status, objective_value,
+    total_spend, ``spend[CHANNEL]`` per channel, a column per funnel total, and ``message``."""
+    return run_sweep(scenario, parameters).to_frame()
