@@ -177,6 +177,120 @@ def validate(
     _run(body, as_json=format is Format.json)
 
 
+# -- what-if: sensitivity, sweep, compare -----------------------------------------------------------
+class TableJson(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioArg,
+    format: Annotated[TableJson, typer.Option("--format", "-f", help="table or json.")] = TableJson.table,
+    output: OutputOpt = None,
+    set_: SetOpt = [],  # noqa: B006
+) -> None:
+    """Shadow prices, price and rate ranges and alternative optima of the optimal plan, checked by re-solves.
+
+    Example: campaign-optimizer sensitivity scenarios/b2b-annual-plan.yaml --format json
+    """
+
+    def body() -> int:
+        from .loading import load_scenario
+        from .paths import changes_from_options
+        from .plan import optimize as run_optimize
+        from .render import no_plan_text
+        from .render_whatif import sensitivity_json, sensitivity_table
+        from .sensitivity import sensitivity as analyse
+
+        plan = run_optimize(load_scenario(scenario, changes_from_options(set_)))
+        result = analyse(plan)
+        if format is TableJson.json:
+            _emit(sensitivity_json(result), output)
+        else:
+            _emit(sensitivity_table(result) if plan.has_plan else no_plan_text(plan), output)
+        return 0 if plan.has_plan else 3
+
+    _run(body, as_json=format is TableJson.json and output is None)
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg,
+    vary: Annotated[list[str], typer.Option(
+        "--vary", metavar="PATH=START:STOP:STEPS",
+        help="A number to vary, inclusive with STEPS points, or a list a,b,c; once for a curve, twice for a grid.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+    output: OutputOpt = None,
+    set_: SetOpt = [],  # noqa: B006
+    plot: Annotated[Optional[Path], typer.Option(
+        "--plot", help="Also draw the sweep as a PNG: a curve with the channel mix, or a heat map.")] = None,
+) -> None:
+    """Solve the scenario over a range of one number (a curve) or two (a grid), warm-started.
+
+    Example: campaign-optimizer sweep scenarios/b2b-annual-plan.yaml --vary targets.revenue=4e6:6e6:5
+    """
+
+    def body() -> int:
+        from .loading import load_scenario
+        from .paths import changes_from_options
+        from .render_whatif import sweep_csv, sweep_json, sweep_table
+        from .sweep import parameters_from_options, run_sweep
+
+        parameters = parameters_from_options(vary)
+        loaded = load_scenario(scenario, changes_from_options(set_))
+        if plot is not None and plot.suffix.lower() != ".png":
+            from .errors import Issue, ScenarioError
+
+            raise ScenarioError(Issue("--plot", f"{str(plot)!r} is not a .png file; allowed: a file name ending .png"))
+        show_progress = format is Format.table and output is None and sys.stdout.isatty() and sys.stderr.isatty()
+        if show_progress:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("solving", total=None)
+                result = run_sweep(loaded, parameters, progress=lambda done, total: bar.update(
+                    task, completed=done, total=total))
+        else:
+            result = run_sweep(loaded, parameters)
+        render = {Format.table: sweep_table, Format.json: sweep_json, Format.csv: sweep_csv}[format]
+        _emit(render(result), output)
+        if plot is not None:
+            from .sweep_plot import plot_sweep
+
+            plot_sweep(result, plot)
+            typer.echo(f"wrote {plot}", err=True)
+        return 0
+
+    _run(body, as_json=format is Format.json and output is None)
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the reference.",
+                                                    show_default=False)],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+    output: OutputOpt = None,
+    set_: SetOpt = [],  # noqa: B006
+) -> None:
+    """Plans side by side, with differences against the first. One file with --set: the file against itself changed.
+
+    Example: campaign-optimizer compare scenarios/b2b-annual-plan.yaml --set channels[webinars].qualification_rate=0.30
+    """
+
+    def body() -> int:
+        from .compare import compare_files
+        from .paths import changes_from_options
+        from .render_whatif import compare_csv, compare_json, compare_table
+
+        result = compare_files(scenarios, changes_from_options(set_))
+        render = {Format.table: compare_table, Format.json: compare_json, Format.csv: compare_csv}[format]
+        _emit(render(result), output)
+        return 0 if result.all_have_plans else 3
+
+    _run(body, as_json=format is Format.json and output is None)
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

@@ -35,7 +35,7 @@ import numpy as np
 from .errors import Issue, ScenarioError
 from .funnel import CONVERSION_RATES, PRICE_FIELDS
 from .model import Program, build_program
-from .paths import apply_changes, parse_path
+from .paths import parse_path
 from .resolve import WarmModel
 from .rules import NON_NEGATIVE, POSITIVE
 from .scenario import Funnel, Scenario, nearest
@@ -129,6 +129,22 @@ def effective_rates(scenario: Scenario) -> dict[str, float]:
 STAGE_ORDER = {"reach": 0, "leads": 1, "qualified_leads": 2, "opportunities": 3, "deals": 4, "revenue": 5}
 
 
+def _with_value(node: Any, parts: tuple[str, ...], value: Any) -> Any:
+    """A copy of scenario data with ``value`` at ``parts``; only the containers on the path are copied."""
+    if not parts:
+        return value
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, list):
+        names = [item.get("name") if isinstance(item, dict) else None for item in node]
+        i = names.index(head) if head in names else int(head)
+        out = list(node)
+        out[i] = _with_value(node[i], rest, value)
+        return out
+    out = dict(node or {})
+    out[head] = _with_value(out.get(head), rest, value)
+    return out
+
+
 # -- one solved variant ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Outcome:
@@ -185,8 +201,15 @@ class Explorer:
         return self._limit_index.get(path) if rule_path else None
 
     def scenario_at(self, changes: dict[str, Any]) -> Scenario:
-        """The scenario with ``changes`` applied and validated (raises ScenarioError)."""
-        return apply_changes(self.data, changes)
+        """The scenario with ``changes`` applied and validated (raises ScenarioError).
+
+        Paths were checked (``check_numeric_path``), so the data is copied only along each path
+        rather than in full; the scenario is validated in full, as ``paths.apply_changes`` does.
+        """
+        data = self.data
+        for path, value in changes.items():
+            data = _with_value(data, parse_path(path), value)
+        return Scenario.model_validate(data)
 
     def program_at(self, changes: dict[str, Any]) -> Program:
         return build_program(self.scenario_at(changes)) if changes else self.program
