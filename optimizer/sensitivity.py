@@ -295,8 +295,8 @@ class _Analysis:
         else:
             valid_from = valid_to = None
         self.explorer.solve_bounds({})
-        return LimitSensitivity(limit.name, limit.kind, limit.sense, value, b, True, up,
-                                None if down is None else -down + 0.0, valid_from, valid_to)
+        return LimitSensitivity(limit.name, limit.kind, limit.sense, value, b, True, _float(up),
+                                None if down is None else -down + 0.0, _float(valid_from), _float(valid_to))
 
     # -- channels and rates: re-solves with the scenario's own numbers changed ----------------
     def _same(self, outcome: Outcome) -> bool:
@@ -348,7 +348,7 @@ class _Analysis:
             exact = self._entry(j, path, p, 0.0, math.inf)
             if exact is not None:
                 low, high = exact
-                return make(None if low <= 0 else p - low, low, None if high == math.inf else high)
+                return make(None if low <= 0 else float(p - low), float(low), None if high == math.inf else float(high))
         low, _, _ = self._side(path, p, -1, 0.0, False)
         high, _, _ = self._side(path, p, +1, math.inf, False)
         if in_plan:
@@ -417,7 +417,7 @@ class _Analysis:
             if j not in self.base.mix[0]:
                 exact = self._entry(j, path, value, 0.0, 1.0)
                 if exact is not None:
-                    low, high = exact
+                    low, high = float(exact[0]), float(exact[1])
                     return RateRange(path, value, low, high, self.f0, self.f0, "domain" if low == 0 else "mix",
                                      "domain" if high == 1.0 else "mix")
         low, at_low, why_low = self._side(path, value, -1, 0.0, True)
@@ -452,6 +452,10 @@ class _Analysis:
         if best is None:
             return None
         return {c.channel: float(prices[i] * best[i]) + 0.0 for i, c in enumerate(program.columns)}
+
+
+def _float(x: float | None) -> float | None:
+    return None if x is None else float(x)
 
 
 def _coef(limit, j: int) -> float:
