@@ -93,21 +93,25 @@ def _run(body: Callable[[], int], as_json: bool) -> None:
     raise typer.Exit(code)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"campaign-optimizer {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                          help="Print the version and exit.")] = False,
 ) -> None:
     """Allocate a marketing budget across channels with linear programming.
 
     Example: campaign-optimizer optimize scenarios/b2b-annual-plan.yaml
     """
     _State.debug = _State.debug or debug
-    if version:
-        from . import __version__
-
-        typer.echo(f"campaign-optimizer {__version__}")
-        raise typer.Exit(0)
 
 
 @app.command()

@@ -168,20 +168,28 @@ def build_program(scenario: Scenario) -> Program:
             index, coefs = (one, np.array([amount])) if amount else (none, np.zeros(0))
             limits.append(Limit(f"channels[{c.name}].caps.{metric}", "channel_cap", index, coefs, "<=", value))
     for k, spec in enumerate(scenario.constraints):
-        coefs = np.zeros(n)
+        dense = np.zeros(n) if any(ch is None for _, ch in spec.parsed.terms) else None  # totals touch every column
+        sparse: dict[int, float] = {}  # terms of named channels: most constraints name a few
         for (term, channel), weight in spec.parsed.terms.items():
             if term == "total_spend":
-                coefs += weight * prices
-            elif term == "spend":
-                coefs[position[channel]] += weight * prices[position[channel]]
-            elif term == "units":
-                coefs[position[channel]] += weight
+                dense += weight * prices
             elif channel is None:
-                coefs += weight * amounts(term)
+                dense += weight * amounts(term)
             else:
-                coefs[position[channel]] += weight * (columns[position[channel]].per_unit.get(term) or 0.0)
-        limits.append(_dense(f"constraints[{spec.name or k}]", "constraint", coefs, spec.parsed.sense, 0.0,
-                             spec.parsed.constant))
+                i = position[channel]
+                per_unit = {"spend": prices[i], "units": 1.0}.get(term, columns[i].per_unit.get(term) or 0.0)
+                sparse[i] = sparse.get(i, 0.0) + weight * per_unit
+        if dense is None:
+            dense = np.zeros(0)
+            index = np.array([i for i in sorted(sparse) if sparse[i] != 0], dtype=int)
+            coefs = np.array([sparse[i] for i in index], dtype=float)
+        else:
+            for i, weight in sparse.items():
+                dense[i] += weight
+            index = np.flatnonzero(dense)
+            coefs = dense[index]
+        limits.append(Limit(f"constraints[{spec.name or k}]", "constraint", index, coefs, spec.parsed.sense, 0.0,
+                            float(spec.parsed.constant)))
     sense, objective = objective_coefficients(columns, scenario.objective)
     return Program(scenario.name, columns, tuple(limits), scenario.objective, sense, objective,
                    integer=any(c.integer for c in columns))

