@@ -156,29 +156,32 @@ class WarmModel:
         return float(rhs + limit.constant)
 
     # -- solving -------------------------------------------------------------------------------
-    def _status(self) -> str:
+    def _status(self, info=None) -> str:
         status = _HIGHS_STATUS.get(self._h.getModelStatus().name, "error")
-        if status == "optimal" and self._h.getInfo().primal_solution_status != 2:
+        if status == "optimal" and (info or self._h.getInfo()).primal_solution_status != 2:
             return "error"  # HiGHS claims optimal without a feasible point: never report it
         return status
 
-    def solve(self) -> Solution:
-        """Re-solve from the last basis; units, and duals as the change of the objective per one unit more."""
+    def solve(self, duals: bool = True) -> Solution:
+        """Re-solve from the last basis; units, and (``duals``) duals as the change of the objective
+        per one unit more of each limit and reduced costs."""
         start = time.perf_counter()
         h = self._h
         h.run()
-        status = self._status()
+        info = h.getInfo()
+        status = self._status(info)
+        want_duals = duals
         if status == "infeasible_or_unbounded":
             status = self._infeasible_or_unbounded()
         units = duals = reduced = None
         gap = None
-        if status in ("optimal", "time_limit") and h.getInfo().primal_solution_status == 2:
+        if status in ("optimal", "time_limit") and info.primal_solution_status == 2:
             solution = h.getSolution()
             units = np.array(solution.col_value, dtype=float)
             units[np.abs(units) < 1e-12] = 0.0
             if self.program.integer:
-                gap = float(h.getInfo().mip_gap)
-            elif status == "optimal":
+                gap = float(info.mip_gap)
+            elif status == "optimal" and want_duals:
                 # HiGHS's row duals are d(objective)/d(row bound) for both senses; a limit written
                 # as ``coefs . units + constant`` moves its row bound one for one, so no flip here.
                 duals = np.array(solution.row_dual, dtype=float) + 0.0

@@ -185,7 +185,7 @@ class _Analysis:
     def __init__(self, scenario: Scenario, plan: Plan):
         self.scenario = scenario
         self.explorer = Explorer(scenario)
-        self.base = self.explorer.solve_bounds({})
+        self.base = self.explorer.solve_bounds({}, duals=True)
         if not self.base.has_plan or self.base.status != "optimal":
             raise NoPlanError(f"{scenario.name}: no optimal plan to analyse ({self.base.status})")
         self.f0 = float(self.base.objective_value)

@@ -102,7 +102,7 @@ class Sweep:
     total_spend: np.ndarray = field(repr=False)
     spend: np.ndarray = field(repr=False)  # points x channels
     totals: np.ndarray = field(repr=False)  # points x metrics
-    mixes: tuple[frozenset | None, ...] = field(repr=False)  # channels in the plan, per point
+    in_plan: np.ndarray = field(repr=False)  # points x channels: units above zero (False where no plan)
     shape: tuple[int, ...] = ()  # points per parameter
 
     def __len__(self) -> int:
@@ -145,8 +145,9 @@ class Sweep:
 
     def mix_changes(self) -> list[int]:
         """Points (of a one-parameter sweep) whose set of channels in the plan differs from the point before."""
-        return [i for i in range(1, len(self)) if self.mixes[i] is not None and self.mixes[i - 1] is not None
-                and self.mixes[i] != self.mixes[i - 1]]
+        has = np.isfinite(self.objective_value)
+        return [i for i in range(1, len(self)) if has[i] and has[i - 1]
+                and not np.array_equal(self.in_plan[i], self.in_plan[i - 1])]
 
     def describe_value(self, path: str, value: float) -> str:
         return money(value, self.currency) if is_money(path) else f"{value:g}"
@@ -184,47 +185,50 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     total = len(combos)
     n, m = len(channels), len(metrics)
     objective = np.full(total, np.nan)
-    spend_total = np.full(total, np.nan)
-    spend = np.full((total, n), np.nan)
-    totals = np.full((total, m), np.nan)
+    units = np.full((total, n), np.nan)
+    family = np.full(total, -1)  # which program family (prices and yields) each point's plan belongs to
+    families: dict[int, int] = {}  # id of a program's columns -> its index in ``columns``
+    columns: list = []
     status: list[str] = []
     messages: list[str | None] = []
-    mixes: list[frozenset | None] = []
-    amounts_of: dict[int, np.ndarray] = {}
     step = max(1, total // 100)
     for i, combo in enumerate(combos):
         outcome: Outcome = explorer.solve(dict(zip(paths, combo)))
         status.append(outcome.status)
         messages.append(outcome.message)
         if outcome.has_plan:
-            units = outcome.units
-            prices = outcome.program.prices
-            spend[i] = prices * units
-            spend_total[i] = spend[i].sum()
+            units[i] = outcome.units
             objective[i] = outcome.objective_value
             key = id(outcome.program.columns)
-            if key not in amounts_of:
-                amounts_of.clear()  # programs of earlier points are gone; their ids may be reused
-                amounts_of[key] = _amounts(outcome.program, metrics)
-            amounts = amounts_of[key]
-            with np.errstate(invalid="ignore"):
-                products = amounts * units
-            missing = np.isnan(products) & (units > 0)
-            totals[i] = np.where(missing.any(axis=1), np.nan, np.nansum(products, axis=1))
-            mixes.append(frozenset(np.flatnonzero(units > 1e-9 * max(1.0, float(units.max()))).tolist()))
-        else:
-            mixes.append(None)
+            if key not in families or columns[families[key]] is not outcome.program.columns:
+                families[key] = len(columns)
+                columns.append(outcome.program.columns)
+            family[i] = families[key]
         if progress is not None and (i % step == 0 or i == total - 1):
             progress(i + 1, total)
+    # spend and totals of all points at once, per program family (a sweep of a bound has one)
+    spend = np.full((total, n), np.nan)
+    totals = np.full((total, m), np.nan)
+    for f, cols in enumerate(columns):
+        rows = family == f
+        prices = np.array([c.price for c in cols], dtype=float)
+        amounts = _amounts(cols, metrics)
+        spend[rows] = units[rows] * prices
+        known = np.nan_to_num(amounts)
+        missing = ((units[rows] > 0).astype(float) @ np.isnan(amounts).T.astype(float)) > 0
+        totals[rows] = np.where(missing, np.nan, units[rows] @ known.T)
+    with np.errstate(invalid="ignore"):
+        in_plan = units > 1e-9 * np.maximum(1.0, np.nanmax(np.nan_to_num(units, nan=0.0), axis=1, initial=0.0))[:, None]
+    spend_total = spend.sum(axis=1)
     return Sweep(scenario.name, scenario.currency, scenario.objective, tuple(paths), channels, metrics,
                  np.array(combos, dtype=float).reshape(total, len(paths)), tuple(status), tuple(messages),
-                 objective, spend_total, spend, totals, tuple(mixes), tuple(len(v) for v in lists))
+                 objective, spend_total, spend, totals, in_plan & (family >= 0)[:, None], tuple(len(v) for v in lists))
 
 
-def _amounts(program, metrics: tuple[str, ...]) -> np.ndarray:
+def _amounts(columns, metrics: tuple[str, ...]) -> np.ndarray:
     """Per metric and column, the amount one unit yields (NaN where a rate is missing)."""
     return np.array([[np.nan if c.per_unit.get(metric, 0.0) is None else c.per_unit.get(metric, 0.0)
-                      for c in program.columns] for metric in metrics], dtype=float).reshape(len(metrics), -1)
+                      for c in columns] for metric in metrics], dtype=float).reshape(len(metrics), -1)
 
 
 def sweep(scenario: Scenario, parameters: dict[str, Sequence[float]]):

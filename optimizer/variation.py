@@ -26,7 +26,7 @@ again from scratch, and reported as ``error`` if it still fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -232,7 +232,7 @@ class Explorer:
         except Exception:  # the full path reports the scenario's own message
             return False
 
-    def solve_bounds(self, bounds: dict[int, float]) -> Outcome:
+    def solve_bounds(self, bounds: dict[int, float], duals: bool = False) -> Outcome:
         """Solve the base program with some limits' bounds moved ({limit index: bound})."""
         if self._loaded is not self.program:
             self.model.load(self.program)
@@ -242,13 +242,7 @@ class Explorer:
             if self._moved.get(k, self.program.limits[k].bound) != wanted:
                 self.model.set_bound(k, wanted)
         self._moved = {k: float(v) for k, v in bounds.items()}
-        program = self.program
-        if bounds:
-            limits = list(program.limits)
-            for k, value in bounds.items():
-                limits[k] = replace(limits[k], bound=float(value))
-            program = program.with_limits(limits)
-        return self._run(program)
+        return self._run(self.program.with_bounds(bounds) if bounds else self.program, duals)
 
     def solve_program(self, program: Program) -> Outcome:
         """Solve any program of the same scenario family, changing only what differs on the kept model."""
@@ -256,9 +250,9 @@ class Explorer:
         self._loaded, self._moved = program, {}
         return self._run(program)
 
-    def _run(self, program: Program) -> Outcome:
+    def _run(self, program: Program, duals: bool = False) -> Outcome:
         self.solves += 1
-        solution = self.model.solve()
+        solution = self.model.solve(duals)
         if not solution.has_plan:
             return Outcome(solution.status, program)
         check = verify(program, solution.units)
