@@ -229,6 +229,9 @@ def sweep(
     set_: SetOpt = [],  # noqa: B006
     plot: Annotated[Optional[Path], typer.Option(
         "--plot", help="Also draw the sweep as a PNG: a curve with the channel mix, or a heat map.")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", min=1, help="Processes to spread the points over (default: more than one only for sweeps "
+                                 "that would take long).")] = None,
 ) -> None:
     """Solve the scenario over a range of one number (a curve) or two (a grid), warm-started.
 
@@ -254,9 +257,9 @@ def sweep(
             with Progress(transient=True) as bar:
                 task = bar.add_task("solving", total=None)
                 result = run_sweep(loaded, parameters, progress=lambda done, total: bar.update(
-                    task, completed=done, total=total))
+                    task, completed=done, total=total), workers=workers)
         else:
-            result = run_sweep(loaded, parameters)
+            result = run_sweep(loaded, parameters, workers=workers)
         render = {Format.table: sweep_table, Format.json: sweep_json, Format.csv: sweep_csv}[format]
         _emit(render(result), output)
         if plot is not None:

@@ -210,21 +210,28 @@ class _Analysis:
         outcome = self.explorer.solve_bounds({k: t})
         return outcome.objective_value if outcome.status == "optimal" else None
 
-    def _slope(self, k: int, b: float, d: int, low: float) -> float | None:
-        """The objective's change per unit of limit ``k`` moved from ``b`` in direction ``d`` (re-solves)."""
-        scale = max(1.0, abs(b))
+    def _scale(self, k: int) -> float:
+        """The size of limit ``k`` in its own units (a custom constraint's bound is 0, its terms are not)."""
+        limit = self.program.limits[k]
+        return max(1.0, abs(limit.bound), abs(limit.bound - limit.constant))
+
+    def _slope(self, k: int, b: float, d: int, low: float) -> tuple[float | None, float]:
+        """The objective's change per unit of limit ``k`` moved from ``b`` in direction ``d`` (re-solves),
+        and how precise that is (the objective's rounding over the step)."""
+        scale = self._scale(k)
         previous = None
+        noise = 1e-10 * max(1.0, abs(self.f0))
         for step in STEPS:
             t = b + d * step * scale
             if t < low:
-                return None
+                return None, 0.0
             f = self._at_bound(k, t)
             if f is None:
-                return None
+                return None, 0.0
             slope = (f - self.f0) / (t - b)
-            if previous is not None and _close(slope, previous):
-                return slope
-            previous = slope
+            if previous is not None and abs(slope - previous[0]) <= RELATIVE * abs(previous[0]) + previous[1]:
+                return previous
+            previous = (slope, noise / (step * scale))
         return previous
 
     def _on_line(self, k: int, b: float, slope: float, t: float) -> bool:
@@ -234,7 +241,7 @@ class _Analysis:
 
     def _piece_end(self, k: int, b: float, slope: float, d: int, low: float, candidate: float) -> float | None:
         """How far from ``b`` (direction ``d``) the objective stays on the line of ``slope``; None: no end."""
-        scale = max(1.0, abs(b))
+        scale = self._scale(k)
         tol = RELATIVE * scale
         if math.isfinite(candidate) and d * (candidate - b) > tol and candidate >= low:
             outside = candidate + d * tol
@@ -278,13 +285,11 @@ class _Analysis:
             else:
                 valid = (low if math.isfinite(low) else None, value)
             return LimitSensitivity(limit.name, limit.kind, limit.sense, value, b, False, 0.0, -0.0, *valid)
-        up = self._slope(k, b, +1, low)
-        down = self._slope(k, b, -1, low)
         dual = float(self.duals[k]) if self.duals is not None else math.nan
-        if up is not None and math.isfinite(dual) and _close(up, dual, 1e-5):
-            up = dual  # HiGHS's dual answers the question (checked by the re-solve): take its exact value
-        if down is not None and math.isfinite(dual) and _close(down, dual, 1e-5):
-            down = dual
+        up, down = self._slope(k, b, +1, low), self._slope(k, b, -1, low)
+        # HiGHS's dual answers the question where the re-solve confirms it: take its exact value
+        up, down = (None if x[0] is None else dual if math.isfinite(dual) and abs(x[0] - dual) <= 1e-6 * abs(dual)
+                    + 2 * x[1] else x[0] for x in (up, down))
         valid_from = valid_to = None
         if up is not None:
             candidate_to = self.ranging.limit_to[k] if self.ranging else math.nan

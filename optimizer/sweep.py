@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +31,9 @@ from .variation import Explorer, Outcome, check_numeric_path
 
 MAX_PARAMETERS = 2
 MAX_POINTS = 1_000_000
+PROBE_POINTS = 20  # timed first, to decide whether spreading the rest across cores pays
+PARALLEL_SECONDS = 10.0  # measured: on 2 busy cores a 6 s sweep ran slower spread (7.2 s), so only long ones
+MAX_WORKERS = 8
 
 
 def parse_values(path: str, text: str) -> list[float]:
@@ -161,11 +167,13 @@ def is_money(path: str) -> bool:
 
 
 def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
-              progress: Callable[[int, int], None] | None = None) -> Sweep:
+              progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> Sweep:
     """Solve ``scenario`` at every combination of ``parameters`` ({path: values}; one or two paths).
 
     Bad paths raise ScenarioError naming the nearest valid path; bad values are points marked invalid.
-    ``progress(done, total)`` is called now and then.
+    ``progress(done, total)`` is called now and then. ``workers``: processes to spread the points
+    over; by default the first points are timed and the rest spread across the cores only when they
+    would take more than PARALLEL_SECONDS (starting a process costs about half a second).
     """
     if not 1 <= len(parameters) <= MAX_PARAMETERS:
         raise ScenarioError(Issue("--vary", f"{len(parameters)} parameters are varied; allowed: one (a curve) "
@@ -187,25 +195,47 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     objective = np.full(total, np.nan)
     units = np.full((total, n), np.nan)
     family = np.full(total, -1)  # which program family (prices and yields) each point's plan belongs to
-    families: dict[int, int] = {}  # id of a program's columns -> its index in ``columns``
-    columns: list = []
+    columns: list = []  # the columns (prices, yields) of each family
     status: list[str] = []
     messages: list[str | None] = []
+
+    def record(i: int, point_status: str, message: str | None, value: float | None, plan_units, cols) -> None:
+        status.append(point_status)
+        messages.append(message)
+        if plan_units is not None:
+            units[i] = plan_units
+            objective[i] = value
+            if not columns or columns[-1] is not cols:
+                known = next((f for f, c in enumerate(columns) if c is cols), None)
+                if known is None:
+                    columns.append(cols)
+                family[i] = len(columns) - 1 if known is None else known
+            else:
+                family[i] = len(columns) - 1
+
     step = max(1, total // 100)
-    for i, combo in enumerate(combos):
-        outcome: Outcome = explorer.solve(dict(zip(paths, combo)))
-        status.append(outcome.status)
-        messages.append(outcome.message)
-        if outcome.has_plan:
-            units[i] = outcome.units
-            objective[i] = outcome.objective_value
-            key = id(outcome.program.columns)
-            if key not in families or columns[families[key]] is not outcome.program.columns:
-                families[key] = len(columns)
-                columns.append(outcome.program.columns)
-            family[i] = families[key]
-        if progress is not None and (i % step == 0 or i == total - 1):
-            progress(i + 1, total)
+    start = time.perf_counter()
+    i = 0
+    while i < total:
+        outcome: Outcome = explorer.solve(dict(zip(paths, combos[i])))
+        record(i, outcome.status, outcome.message, outcome.objective_value,
+               outcome.units if outcome.has_plan else None, outcome.program.columns if outcome.has_plan else None)
+        i += 1
+        if progress is not None and (i % step == 0 or i == total):
+            progress(i, total)
+        if i == PROBE_POINTS and workers != 1:
+            cores = workers or min(os.cpu_count() or 1, MAX_WORKERS)
+            expected = (time.perf_counter() - start) / PROBE_POINTS * (total - i)
+            if cores > 1 and (workers or expected > PARALLEL_SECONDS):
+                try:
+                    points = list(_in_parallel(scenario, paths, combos[i:], cores))
+                except (OSError, RuntimeError, BrokenProcessPool):
+                    points = []  # no worker processes here: go on in this one
+                for point in points:
+                    record(i, *point)
+                    i += 1
+                if progress is not None and points:
+                    progress(total, total)
     # spend and totals of all points at once, per program family (a sweep of a bound has one)
     spend = np.full((total, n), np.nan)
     totals = np.full((total, m), np.nan)
@@ -223,6 +253,41 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     return Sweep(scenario.name, scenario.currency, scenario.objective, tuple(paths), channels, metrics,
                  np.array(combos, dtype=float).reshape(total, len(paths)), tuple(status), tuple(messages),
                  objective, spend_total, spend, totals, in_plan & (family >= 0)[:, None], tuple(len(v) for v in lists))
+
+
+def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tuple]:
+    """Solve some points in a worker process, on its own kept model (see :func:`run_sweep`)."""
+    explorer = Explorer(Scenario.model_validate(data))
+    out, families = [], {}
+    for combo in combos:
+        outcome = explorer.solve(dict(zip(paths, combo)))
+        cols = None
+        if outcome.has_plan:
+            cols = families.setdefault(id(outcome.program.columns), outcome.program.columns)
+        out.append((outcome.status, outcome.message, outcome.objective_value,
+                    outcome.units if outcome.has_plan else None, cols))
+    return out
+
+
+def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], cores: int):
+    """The points' outcomes, in order, solved in ``cores`` processes, a contiguous share each
+    (neighbouring points keep warm starts short)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: HiGHS keeps threads, and a forked copy of a process with threads can hang
+    context = multiprocessing.get_context("spawn")
+    share = -(-len(combos) // cores)
+    chunks = [combos[k:k + share] for k in range(0, len(combos), share)]
+    with ProcessPoolExecutor(len(chunks), mp_context=context) as pool:
+        futures = [pool.submit(_solve_chunk, scenario.to_data(), paths, chunk) for chunk in chunks]
+        for future in futures:
+            same: dict = {}  # one columns object per family, so families stay few after unpickling
+            for point in future.result():
+                cols = point[4]
+                if cols is not None:
+                    cols = same.setdefault(id(cols), cols)
+                yield (*point[:4], cols)
 
 
 def _amounts(columns, metrics: tuple[str, ...]) -> np.ndarray:

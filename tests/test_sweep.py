@@ -130,3 +130,13 @@ def test_grid_plot_is_a_png(tmp_path):
     plot_sweep(result, tmp_path / "grid.png")
     assert (tmp_path / "grid.png").read_bytes()[:4] == b"\x89PNG"
     assert np.isnan(result.objective_value[-1])
+
+
+def test_points_spread_across_processes_match_one_process():
+    scenario = load_scenario(B2B)
+    values = {"targets.revenue": list(np.linspace(4e6, 5.5e6, 60))}
+    one, two = run_sweep(scenario, values, workers=1), run_sweep(scenario, values, workers=2)
+    assert one.status == two.status
+    np.testing.assert_allclose(one.objective_value, two.objective_value, rtol=1e-9)
+    np.testing.assert_allclose(one.spend, two.spend, rtol=1e-7, atol=1e-6)
+    assert one.mix_changes() == two.mix_changes()
