@@ -205,7 +205,7 @@ def sensitivity(
         from .plan import optimize as run_optimize
         from .render import no_plan_text
         from .render_whatif import sensitivity_json, sensitivity_table
-        from .sensitivity import sensitivity as analyse
+        from .sensitivities import sensitivity as analyse
 
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)))
         result = analyse(plan)
@@ -242,7 +242,7 @@ def sweep(
         from .loading import load_scenario
         from .paths import changes_from_options
         from .render_whatif import sweep_csv, sweep_json, sweep_table
-        from .sweep import parameters_from_options, run_sweep
+        from .sweeps import parameters_from_options, run_sweep
 
         parameters = parameters_from_options(vary)
         loaded = load_scenario(scenario, changes_from_options(set_))
@@ -286,7 +286,7 @@ def compare(
     """
 
     def body() -> int:
-        from .compare import compare_files
+        from .comparison import compare_files
         from .paths import changes_from_options
         from .render_whatif import compare_csv, compare_json, compare_table
 

@@ -9,12 +9,12 @@ import csv
 import io
 import math
 
-from .compare import Comparison
+from .comparison import Comparison
 from .funnel import STAGE_LABEL
 from .output import money, number, to_json
 from .render import _console, _text
-from .sensitivity import ChannelSensitivity, LimitSensitivity, Sensitivity
-from .sweep import Sweep, is_money
+from .sensitivities import ChannelSensitivity, LimitSensitivity, Sensitivity
+from .sweeps import Sweep, is_money
 
 SINGULAR = {"reach": "person reached", "leads": "lead", "qualified_leads": "qualified lead",
             "opportunities": "opportunity", "deals": "deal", "revenue": "dollar of revenue"}

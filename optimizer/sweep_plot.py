@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .output import SYMBOLS, write_atomic
-from .sweep import Sweep, is_money
+from .sweeps import Sweep, is_money
 
 
 def _axis_label(path: str, currency: str) -> str:

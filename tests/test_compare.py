@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from optimizer import apply_changes, load_scenario, optimize
 from optimizer.cli import app
-from optimizer.compare import compare_files
+from optimizer.comparison import compare_files
 
 ROOT = Path(__file__).resolve().parent.parent
 B2B = ROOT / "scenarios" / "b2b-annual-plan.yaml"

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from optimizer import Scenario, apply_changes, load_scenario, optimize
 from optimizer.cli import app
 from optimizer.errors import ScenarioError
-from optimizer.sensitivity import sensitivity
+from optimizer.sensitivities import sensitivity
 
 ROOT = Path(__file__).resolve().parent.parent
 B2B = ROOT / "scenarios" / "b2b-annual-plan.yaml"

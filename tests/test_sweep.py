@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from optimizer import Scenario, apply_changes, load_scenario, optimize
 from optimizer.cli import app
 from optimizer.errors import ScenarioError
-from optimizer.sweep import parse_values, run_sweep, sweep
+from optimizer.sweeps import parse_values, run_sweep, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 B2B = ROOT / "scenarios" / "b2b-annual-plan.yaml"
