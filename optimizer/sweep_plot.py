@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .output import SYMBOLS, write_atomic
+from .output import SYMBOLS, money, write_atomic
 from .sweeps import Sweep, is_money
 
 
@@ -29,6 +29,28 @@ def _objective_label(objective: str, currency: str) -> str:
     if objective in ("min_spend", "max_profit"):
         return f"{objective} ({currency})"
     return f"{objective} ({objective[4:].replace('_', ' ')})"
+
+
+def _money_ticks(fig, result: Sweep, currency: str) -> None:
+    """Amounts of currency on the axes as $1,200,000 rather than 1.2e6."""
+    from matplotlib.ticker import FuncFormatter
+
+    money_format = FuncFormatter(lambda v, _: money(v, currency))
+    plain_format = FuncFormatter(lambda v, _: f"{v:,.6g}")
+    for ax in fig.axes:
+        if ax.get_label() == "<colorbar>":
+            if result.objective in ("min_spend", "max_profit"):
+                ax.yaxis.set_major_formatter(money_format)
+            continue
+        x_path = result.parameters[0]
+        ax.xaxis.set_major_formatter(money_format if is_money(x_path) else plain_format)
+        y_label = ax.get_ylabel()
+        if len(result.parameters) == 2:
+            ax.yaxis.set_major_formatter(money_format if is_money(result.parameters[1]) else plain_format)
+        elif currency in y_label:
+            ax.yaxis.set_major_formatter(money_format)
+        else:
+            ax.yaxis.set_major_formatter(plain_format)
 
 
 def plot_sweep(result: Sweep, path: str | Path) -> None:
@@ -51,10 +73,17 @@ def plot_sweep(result: Sweep, path: str | Path) -> None:
             top.legend(loc="best")
         top.set_ylabel(_objective_label(result.objective, cur))
         top.set_title(f"{result.scenario}: {result.objective} against {result.parameters[0]}")
+        has_plan = np.isfinite(result.objective_value)
         spend = np.nan_to_num(result.spend, nan=0.0)
         used = [j for j in range(spend.shape[1]) if spend[:, j].any()]
+        lower = np.zeros(len(x))
+        colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        for k, j in enumerate(used):  # a stacked area per channel, with gaps where a point has no plan
+            upper = lower + spend[:, j]
+            bottom.fill_between(x, lower, upper, where=has_plan, interpolate=False, alpha=0.85,
+                                color=colors[k % len(colors)], label=result.channels[j], linewidth=0)
+            lower = upper
         if used:
-            bottom.stackplot(x, *[spend[:, j] for j in used], labels=[result.channels[j] for j in used], alpha=0.85)
             bottom.legend(loc="upper left", fontsize="small", ncol=2)
         bottom.set_ylabel(f"spend per channel ({cur})")
         bottom.set_xlabel(_axis_label(result.parameters[0], cur))
@@ -80,6 +109,8 @@ def plot_sweep(result: Sweep, path: str | Path) -> None:
         ax.set_xlabel(_axis_label(result.parameters[0], cur))
         ax.set_ylabel(_axis_label(result.parameters[1], cur))
         ax.set_title(f"{result.scenario}: {result.objective}")
+        ax.tick_params(axis="x", labelrotation=30)
+    _money_ticks(fig, result, cur)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
