@@ -231,3 +231,23 @@ def test_json_stdout_is_exactly_one_document():
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert doc["status"] == "optimal" and doc["objective_value"] == pytest.approx(545_600)
+
+
+def test_no_plan_json_carries_the_diagnosis_and_exits_3(tmp_path):
+    out = tmp_path / "sensitivity.json"
+    done = CliRunner().invoke(app, ["sensitivity", str(B2B), "--set", "budget=500000", "--format", "json",
+                                    "--output", str(out)])
+    assert done.exit_code == 3
+    doc = json.loads(out.read_text())
+    assert doc["status"] == "infeasible" and doc["limits"] == [] and doc["alternative"] is None
+    assert doc["diagnosis"]["budget_needed"] == pytest.approx(545_600)
+
+
+def test_max_profit_scenario_shadow_prices_match_re_solves():
+    scenario = load_scenario(ROOT / "scenarios" / "ecommerce-holiday.yaml")
+    result = sensitivity(optimize(scenario))
+    f0 = result.objective_value
+    for limit in [x for x in result.limits if x.binding and not x.name.startswith("constraints[")]:
+        step = 1e-4 * max(1.0, abs(limit.limit))
+        up = objective_at(scenario, {limit.name: limit.limit + step})
+        assert close((up - f0) / step, limit.shadow_price, 1e-5), limit.name
