@@ -204,11 +204,21 @@ class Explorer:
         """The scenario with ``changes`` applied and validated (raises ScenarioError).
 
         Paths were checked (``check_numeric_path``), so the data is copied only along each path
-        rather than in full; the scenario is validated in full, as ``paths.apply_changes`` does.
+        rather than in full. The new scenario is validated as a whole, as ``paths.apply_changes``
+        does, except that channels no change touches are handed over as the validated, frozen
+        objects they are (pydantic does not validate them twice).
         """
-        data = self.data
+        data = dict(self.data)
+        channels: list[Any] = list(self.scenario.channels)
         for path, value in changes.items():
-            data = _with_value(data, parse_path(path), value)
+            parts = parse_path(path)
+            if parts[0] == "channels":
+                i = self.scenario.channel_names.index(parts[1])
+                base = channels[i] if isinstance(channels[i], dict) else self.data["channels"][i]
+                channels[i] = _with_value(base, parts[2:], value)
+            else:
+                data = _with_value(data, parts, value)
+        data["channels"] = channels
         return Scenario.model_validate(data)
 
     def program_at(self, changes: dict[str, Any]) -> Program:
