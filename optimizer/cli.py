@@ -182,6 +182,9 @@ def validate(
 
 
 # -- what-if: sensitivity, sweep, compare -----------------------------------------------------------
+PROGRESS_POINTS = 200  # smaller sweeps finish in a blink: no progress bar
+
+
 class TableJson(str, Enum):
     table = "table"
     json = "json"
@@ -250,7 +253,11 @@ def sweep(
             from .errors import Issue, ScenarioError
 
             raise ScenarioError(Issue("--plot", f"{str(plot)!r} is not a .png file; allowed: a file name ending .png"))
-        show_progress = format is Format.table and output is None and sys.stdout.isatty() and sys.stderr.isatty()
+        points = 1
+        for values in parameters.values():
+            points *= len(values)
+        show_progress = (format is Format.table and output is None and points >= PROGRESS_POINTS
+                         and sys.stdout.isatty() and sys.stderr.isatty())
         if show_progress:
             from rich.progress import Progress
 

@@ -278,13 +278,13 @@ class _Analysis:
         low = 0.0 if limit.kind in NON_NEGATIVE_KINDS else -math.inf
         b = limit.bound
         if not len(limit.index):
-            return LimitSensitivity(limit.name, limit.kind, limit.sense, value, b, binding, 0.0, -0.0, None, None)
+            return LimitSensitivity(limit.name, limit.kind, limit.sense, value, b, binding, 0.0, 0.0, None, None)
         if not binding:  # a limit with slack: moving it up to its value changes nothing
             if limit.sense == "<=":
                 valid = (value, None)
             else:
                 valid = (low if math.isfinite(low) else None, value)
-            return LimitSensitivity(limit.name, limit.kind, limit.sense, value, b, False, 0.0, -0.0, *valid)
+            return LimitSensitivity(limit.name, limit.kind, limit.sense, value, b, False, 0.0, 0.0, *valid)
         dual = float(self.duals[k]) if self.duals is not None else math.nan
         up, down = self._slope(k, b, +1, low), self._slope(k, b, -1, low)
         # HiGHS's dual answers the question where the re-solve confirms it: take its exact value
