@@ -9,6 +9,8 @@ import csv
 import io
 import math
 
+import numpy as np
+
 from .comparison import Comparison
 from .funnel import STAGE_LABEL
 from .output import money, number, to_json
@@ -60,10 +62,17 @@ def _effect(delta: float | None, s: Sensitivity) -> str:
     if s.objective == "max_profit":
         return f"{'adds' if delta > 0 else 'costs'} {money(abs(delta), cur)} of profit"
     metric = s.objective[4:]
-    amount = money(abs(delta), cur) if metric == "revenue" else number(abs(delta))
+    amount = money(abs(delta), cur) if metric == "revenue" else _amount(abs(delta))
     label = "of revenue" if metric == "revenue" else STAGE_LABEL.get(metric, metric)
     return f"{'buys' if delta > 0 else 'loses'} {amount} {label}" if metric != "revenue" else \
         f"{'adds' if delta > 0 else 'loses'} {amount} {label}"
+
+
+def _amount(value: float) -> str:
+    """A count for people: 1,234 or 12.5, and three significant digits below 0.01 (0.000412)."""
+    if 0 < abs(value) < 0.01:
+        return np.format_float_positional(value, precision=3, unique=False, fractional=False, trim="-")
+    return number(value)
 
 
 def _limit_value(name: str, value: float | None, cur: str) -> str:
@@ -78,13 +87,15 @@ def limit_sentence(limit: LimitSensitivity, s: Sensitivity) -> str:
     more = None if limit.shadow_price is None else limit.shadow_price * step
     less = None if limit.shadow_price_down is None else limit.shadow_price_down * step
     cur = s.scenario.currency
-    more_words, less_words = (f"{noun} more", "less") if step != 1 else (f"one more {noun}", "one less")
+    more_words = f"one more {noun}"
+    less_words = f"{money(step, cur)} less" if step != 1 else "one less"
     text = f"{limit.name}: {more_words} {_effect(more, s)}, {less_words} {_effect(less, s)}"
     if limit.degenerate:
         text += " (degenerate: each direction has its own price)"
     if limit.shadow_price is not None:
         start, end = (_limit_value(limit.name, v, cur) for v in (limit.valid_from, limit.valid_to))
-        text += f"; {'the price of one more' if limit.degenerate else 'this'} holds from {start} to {end}"
+        which = "the price of one more" if limit.degenerate else "this"
+        text += f"\n    {which} holds for the limit from {start} to {end}"
     return text
 
 
