@@ -202,9 +202,6 @@ class WarmModel:
         h.changeColsCost(n, every, self._costs)
         return "unbounded" if feasible else "infeasible"
 
-    def objective_value(self) -> float:
-        return float(self._h.getInfo().objective_function_value)
-
     def ranging(self) -> Ranging | None:
         """HiGHS's cost and right-hand-side ranging of the last optimal LP solve, or None."""
         status, r = self._h.getRanging()

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import Issue, ScenarioError
-from .output import money
 from .scenario import Scenario
 from .variation import Explorer, Outcome, check_numeric_path
 
@@ -154,9 +153,6 @@ class Sweep:
         has = np.isfinite(self.objective_value)
         return [i for i in range(1, len(self)) if has[i] and has[i - 1]
                 and not np.array_equal(self.in_plan[i], self.in_plan[i - 1])]
-
-    def describe_value(self, path: str, value: float) -> str:
-        return money(value, self.currency) if is_money(path) else f"{value:g}"
 
 
 def is_money(path: str) -> bool:

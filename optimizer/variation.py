@@ -88,21 +88,6 @@ def check_numeric_path(scenario: Scenario, path: str) -> str:
                                     f"channels[{scenario.channel_names[0]}].max_spend"))
 
 
-def current_value(scenario: Scenario, path: str) -> float | None:
-    """The number at a canonical path as the scenario has it now (None: left unset)."""
-    parts = parse_path(path)
-    if parts[0] == "channels":
-        node: Any = next(c for c in scenario.channels if c.name == parts[1])
-        parts = parts[2:]
-    else:
-        node = scenario
-    for part in parts:
-        node = node.get(part) if isinstance(node, dict) else getattr(node, part, None)
-        if node is None:
-            return None
-    return float(node)
-
-
 def effective_rates(scenario: Scenario) -> dict[str, float]:
     """Each conversion rate that shapes the model, at its value: every channel's own or inherited
     rate into a stage after its entry (``channels[NAME].RATE``), then the funnel defaults given."""

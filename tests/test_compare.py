@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,12 @@ def test_table_and_csv():
     done = runner.invoke(app, ["compare", str(B2B), "--set", "budget=1e6", "--format", "csv"])
     lines = done.output.splitlines()
     assert done.exit_code == 0 and len(lines) == 3 and lines[0].startswith("name,file,changes,status")
+
+
+def test_json_stdout_is_exactly_one_document():
+    done = subprocess.run([sys.executable, "-m", "optimizer", "compare", str(B2B), str(B2B), "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert [s["objective_value"] for s in doc["scenarios"]] == [pytest.approx(545_600)] * 2
+    assert doc["differences"][0]["objective_value"] == 0
