@@ -195,6 +195,7 @@ class _Analysis:
         self.ranging = self.explorer.model.ranging()
         self.duals = self.base.duals
         self.reduced = self.base.reduced_costs
+        self.binding = [state.binding for state in plan.constraints]  # as ``optimize`` reports them
 
     def run(self) -> Sensitivity:
         alternative = self._alternative()  # first: it needs the base basis on the kept model
@@ -273,8 +274,7 @@ class _Analysis:
     def _limit(self, k: int) -> LimitSensitivity:
         limit = self.program.limits[k]
         value = float(self.program.values(self.base.units)[k])
-        state = self.base.mix[1]
-        binding = k in state
+        binding = self.binding[k]
         low = 0.0 if limit.kind in NON_NEGATIVE_KINDS else -math.inf
         b = limit.bound
         if not len(limit.index):
