@@ -183,6 +183,7 @@ def validate(
 
 # -- what-if: sensitivity, sweep, compare -----------------------------------------------------------
 PROGRESS_POINTS = 200  # smaller sweeps finish in a blink: no progress bar
+PROGRESS_CHANNELS = 30  # sensitivity of fewer channels takes about a second at most
 
 
 class TableJson(str, Enum):
@@ -211,7 +212,15 @@ def sensitivity(
         from .sensitivities import sensitivity as analyse
 
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)))
-        result = analyse(plan)
+        long = len(plan.program.columns) >= PROGRESS_CHANNELS
+        if long and format is TableJson.table and output is None and sys.stdout.isatty() and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("re-solving", total=None)
+                result = analyse(plan, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        else:
+            result = analyse(plan)
         if format is TableJson.json:
             _emit(sensitivity_json(result), output)
         else:

@@ -36,6 +36,7 @@ The mix of a plan is the set of channels with units above zero and the set of li
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,11 +162,13 @@ class Sensitivity:
                 **({"diagnosis": self.diagnosis} if self.status not in ("optimal", "time_limit") else {})}
 
 
-def sensitivity(plan: Plan) -> Sensitivity:
+def sensitivity(plan: Plan, progress: Callable[[int, int], None] | None = None) -> Sensitivity:
     """Shadow prices, price and rate ranges and alternative optima of an optimal LP plan.
 
     A plan with integer channels raises ScenarioError (duals do not apply: use a sweep); a
-    scenario without a plan gives a Sensitivity with its status and nothing else.
+    scenario without a plan gives a Sensitivity with its status and nothing else. The work grows
+    with channels times the scenario's size (every variant is a validated scenario):
+    ``progress(done, total)`` is called after each limit, channel and rate.
     """
     scenario = plan.scenario
     if plan.program.integer:
@@ -178,12 +181,13 @@ def sensitivity(plan: Plan) -> Sensitivity:
     if not plan.has_plan:
         return Sensitivity(scenario, plan.status, plan.objective, None,
                            diagnosis=plan.diagnosis.to_dict() if plan.diagnosis else None)
-    return _Analysis(scenario, plan).run()
+    return _Analysis(scenario, plan, progress).run()
 
 
 class _Analysis:
-    def __init__(self, scenario: Scenario, plan: Plan):
+    def __init__(self, scenario: Scenario, plan: Plan, progress: Callable[[int, int], None] | None = None):
         self.scenario = scenario
+        self.progress = progress
         self.explorer = Explorer(scenario)
         self.base = self.explorer.solve_bounds({}, duals=True)
         if not self.base.has_plan or self.base.status != "optimal":
@@ -199,10 +203,20 @@ class _Analysis:
 
     def run(self) -> Sensitivity:
         alternative = self._alternative()  # first: it needs the base basis on the kept model
-        limits = tuple(self._limit(k) for k in range(len(self.program.limits)))
-        channels = tuple(self._channel(j) for j in range(len(self.program.columns)))
-        rates = tuple(self._rate(path, value) for path, value in effective_rates(self.scenario).items()
-                      if self._matters(path, value))
+        candidates = effective_rates(self.scenario)
+        total = len(self.program.limits) + len(self.program.columns) + len(candidates)
+        done = iter(range(1, total + 1))
+
+        def tick(item):
+            if self.progress is not None:
+                self.progress(next(done), total)
+            return item
+
+        limits = tuple(tick(self._limit(k)) for k in range(len(self.program.limits)))
+        channels = tuple(tick(self._channel(j)) for j in range(len(self.program.columns)))
+        rates = tuple(tick(self._rate(path, value)) if self._matters(path, value) else tick(None)
+                      for path, value in candidates.items())
+        rates = tuple(r for r in rates if r is not None)
         return Sensitivity(self.scenario, "optimal", self.scenario.objective, self.f0, limits, channels, rates,
                            alternative, self.explorer.solves)
 
