@@ -32,6 +32,11 @@ class Format(str, Enum):
     csv = "csv"
 
 
+class TableOrJson(str, Enum):
+    table = "table"
+    json = "json"
+
+
 class SolverName(str, Enum):
     highs = "highs"
     cbc = "cbc"
@@ -160,7 +165,7 @@ def optimize(
 @app.command()
 def validate(
     scenario: ScenarioArg,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")] = TableOrJson.table,
     set_: SetOpt = [],  # noqa: B006
 ) -> None:
     """Check a scenario file and show what was understood: channels, entry stages, yields per 1,000.
@@ -175,10 +180,15 @@ def validate(
         from .render import understood, validate_table
 
         loaded = load_scenario(scenario, changes_from_options(set_))
-        _emit(to_json(understood(loaded)) if format is Format.json else validate_table(loaded), None)
+        _emit(to_json(understood(loaded)) if format is TableOrJson.json else validate_table(loaded), None)
         return 0
 
-    _run(body, as_json=format is Format.json)
+    _run(body, as_json=format is TableOrJson.json)
+
+
+def _wants_json(args: list[str]) -> bool:
+    pairs = zip(args, args[1:])
+    return any(a in ("--format", "-f") and b == "json" for a, b in pairs) or "--format=json" in args
 
 
 # -- what-if: sensitivity, sweep, compare -----------------------------------------------------------
@@ -315,5 +325,25 @@ def compare(
 
 
 def run() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    A bad option value is a usage error (exit 2). With ``--format json`` it is reported on stdout
+    as JSON too, like every other input error, so a script reading stdout always gets a document.
+    """
+    if not _wants_json(sys.argv[1:]):
+        app()
+        return
+    try:
+        code = app(standalone_mode=False)
+    except Exception as exc:  # typer's (vendored click's) usage errors: duck-typed, their class is private
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        from .output import to_json
+
+        param = getattr(exc, "param", None)
+        path = param.opts[0] if param is not None and getattr(param, "opts", None) else "command line"
+        message = exc.format_message()
+        sys.stdout.write(to_json({"status": "invalid", "errors": [{"path": path, "message": message}]}))
+        typer.echo(f"Error: {message}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(code or 0)

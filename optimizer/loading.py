@@ -17,7 +17,7 @@ SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def read_document(path: str | Path) -> Any:
-    """The parsed content of a YAML (``safe_load``) or JSON file; errors carry line and column."""
+    """The parsed content of a YAML (safe loader, no duplicate keys) or JSON file; errors carry line and column."""
     import yaml
 
     source = str(path)
@@ -32,18 +32,55 @@ def read_document(path: str | Path) -> Any:
         raise ScenarioError(Issue("", f"cannot be read ({exc}); allowed: a UTF-8 text file"), source=source) from None
     if file.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_json_keys)
         except json.JSONDecodeError as exc:
             raise ScenarioError(Issue(f"line {exc.lineno}, column {exc.colno}",
                                       f"not valid JSON: {exc.msg}; allowed: a JSON object"), source=source) from None
+        except _DuplicateKey as exc:
+            raise ScenarioError(Issue("", f"not valid JSON: the key {exc.args[0]!r} is given twice in one object; "
+                                          "allowed: each key once"), source=source) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_unique_keys_loader())  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(Issue(where, f"not valid YAML: {problem}; allowed: a YAML mapping "
-                                         "(see docs/scenario-format.md)"), source=source) from None
+        allowed = ("each key once" if "given twice" in problem
+                   else "a YAML mapping (see docs/scenario-format.md)")
+        raise ScenarioError(Issue(where, f"not valid YAML: {problem}; allowed: {allowed}"), source=source) from None
+
+
+class _DuplicateKey(ValueError):
+    """A key given twice in one JSON object."""
+
+
+def _unique_json_keys(pairs: list[tuple[str, Any]]) -> dict:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        keys = [key for key, _ in pairs]
+        raise _DuplicateKey(next(key for i, key in enumerate(keys) if key in keys[:i]))
+    return mapping
+
+
+def _unique_keys_loader() -> type:
+    """PyYAML's SafeLoader, except that a key given twice in one mapping is an error (YAML says so;
+    PyYAML would silently keep the last value)."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen: set = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *defaults` may be overridden
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                if isinstance(key, (str, int, float, bool)) and key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key!r} is given twice in one mapping", key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
 
 
 def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Scenario:

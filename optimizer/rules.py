@@ -21,8 +21,14 @@ ERROR_TYPE = "campaign_value"
 
 def show(value: object) -> str:
     """A user's value as the message quotes it: text in quotes, numbers as written."""
-    if isinstance(value, str):
-        return f'"{value}"'
+    if isinstance(value, str):  # one line, whatever the text: a message is one line per problem
+        return '"' + value.replace("\r", "\\r").replace("\n", "\\n") + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as YAML spells it
+    if value is None:
+        return "an empty value"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
@@ -62,8 +68,7 @@ class NumberRule:
         if value is None and self.optional:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            kind = "a yes/no value" if isinstance(value, bool) else type(value).__name__
-            raise fail(f"{show(value) if isinstance(value, bool) else kind} is not a number", self.allowed)
+            raise fail(f"{show(value)} is not a number", self.allowed)
         number = parse_number(value, self.percent)
         if number is None:
             raise fail(f"{show(value)} is not a number", self.allowed)

@@ -29,6 +29,9 @@ Positive = Annotated[float | None, BeforeValidator(POSITIVE)]
 NonNegative = Annotated[float | None, BeforeValidator(NON_NEGATIVE)]
 Rate = Annotated[float | None, BeforeValidator(RATE)]
 Amount = Annotated[float, BeforeValidator(NumberRule("a number >= 0", low=0, optional=False))]
+# `targets:` with every line below it commented out is YAML null: an empty section, not a type error.
+_EMPTY_IS_NONE = BeforeValidator(lambda v: {} if v is None else v)
+_EMPTY_LIST_IS_NONE = BeforeValidator(lambda v: [] if v is None else v)
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NAME_RULE = "letters, digits and _, not starting with a digit"
 RULES_ERROR = "scenario_rules"
@@ -77,7 +80,7 @@ class Channel(_Frozen):
     max_spend: NonNegative = None
     min_units: NonNegative = None
     max_units: NonNegative = None
-    caps: dict[str, Amount] = Field(default_factory=dict)
+    caps: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
     integer: StrictBool = False
 
     @model_validator(mode="after")
@@ -151,11 +154,11 @@ class Scenario(_Frozen):
     budget: Positive = None
     deal_value: Positive = None
     objective: str = "min_spend"
-    funnel: Funnel = Field(default_factory=Funnel)
-    targets: dict[str, Amount] = Field(default_factory=dict)
-    caps: dict[str, Amount] = Field(default_factory=dict)
+    funnel: Annotated[Funnel, _EMPTY_IS_NONE] = Field(default_factory=Funnel)
+    targets: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
+    caps: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
     channels: list[Channel] = Field(min_length=1)
-    constraints: list[ConstraintSpec] = Field(default_factory=list)
+    constraints: Annotated[list[ConstraintSpec], _EMPTY_LIST_IS_NONE] = Field(default_factory=list)
 
     def __init__(self, **data: Any):
         try:
@@ -165,8 +168,14 @@ class Scenario(_Frozen):
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Scenario:  # type: ignore[override]
-        if isinstance(obj, dict) and not args and not kwargs:
-            return cls(**obj)  # one validation pass: with a custom __init__, pydantic would run two
+        if isinstance(obj, dict):
+            fields = ", ".join(cls.model_fields)
+            bad = [Issue(str(k), f"the key {show(k)} is not text; allowed: {fields}")
+                   for k in obj if not isinstance(k, str)]
+            if bad:
+                raise ScenarioError(bad)
+            if not args and not kwargs:
+                return cls(**obj)  # one validation pass: with a custom __init__, pydantic would run two
         try:
             return super().model_validate(obj, *args, **kwargs)
         except ValidationError as exc:
@@ -215,10 +224,13 @@ class Scenario(_Frozen):
         for c in self.channels:
             y = self.yields[c.name]
             for rate in y.ignored_rates:
-                where = "outside the funnel" if y.entry is None else f"at {y.entry}"
                 stage = next(s for s, r in RATE_INTO.items() if r == rate)
-                why = (f"its yields give {stage} directly" if stage in (c.yields or {}) and y.entry is not None
-                       and STAGES.index(stage) > STAGES.index(y.entry) else f"the channel enters the funnel {where}")
+                if y.entry is None:
+                    why = "the channel stays outside the funnel (its yields name no funnel stage)"
+                elif stage in (c.yields or {}) and STAGES.index(stage) > STAGES.index(y.entry):
+                    why = f"its yields give {stage} directly"
+                else:
+                    why = f"the channel enters the funnel at {y.entry}"
                 out.append(f"channels[{c.name}].{rate} does not apply: {why}")
         if self.objective == "min_spend" and not self.targets and not any(
                 c.min_spend or c.min_units for c in self.channels) and not self.constraints:
@@ -275,7 +287,7 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
     else:
         metric = s.objective_metric
         if metric:
-            uses.append((metric, None, "objective"))
+            uses.append((metric, None, f"objective {s.objective}"))
         if s.objective.startswith("max_") and s.objective != "max_profit" and s.budget is None:
             issues.append(("budget", f"objective {s.objective} needs a budget, and none is given; "
                                      "allowed: a number > 0, or objective min_spend"))
@@ -317,13 +329,14 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
 
 def _missing_rate_issues(s: Scenario, uses: list[tuple[str, str | None, str]]) -> list[tuple[str, str]]:
     """A used stage that some channel would reach but for a missing rate is an error, never zero."""
-    if any(m == "revenue" for m, _, _ in uses):
-        has_value = s.deal_value or s.funnel.deal_value or any(c.deal_value for c in s.channels)
-        if not has_value and any(s.yields[c.name].missing.get("revenue") == "deal_value" for c in s.channels):
-            where = next(p for m, _, p in uses if m == "revenue")
-            return [("deal_value", f"{where} needs revenue, and no deal_value is given; allowed: a number > 0 "
-                                   "at the top level (deal_value), in funnel, or on each channel")]
     issues, done = [], set()
+    revenue_use = next((where for m, _, where in uses if m == "revenue"), None)
+    no_value = not (s.deal_value or s.funnel.deal_value or any(c.deal_value for c in s.channels))
+    needs_value = any(s.yields[c.name].entry is not None and "revenue" not in (c.yields or {}) for c in s.channels)
+    if revenue_use and no_value and needs_value:  # one message for the scenario, not one per channel
+        issues.append(("deal_value", f"{revenue_use} needs revenue, and no deal_value is given; allowed: a "
+                                     "number > 0 at the top level (deal_value), in funnel, or on each channel"))
+        done = {(c.name, "deal_value") for c in s.channels}
     for metric, only, where in uses:
         if metric not in STAGES:
             continue
@@ -365,6 +378,8 @@ def issues_from_validation(exc: ValidationError, raw: Any) -> list[Issue]:
             message = "is required and missing; allowed: see docs/scenario-format.md"
         elif kind == "too_short":
             message = "the list is empty; allowed: at least one channel"
+        elif loc and loc[-1] == "[key]":
+            message = f"the key {show(value)} is not text; allowed: a name (letters, digits and _)"
         elif kind in _LABELS:
             message = f"{_describe(value)} is not {_LABELS[kind]}; allowed: {_LABELS[kind]}"
         elif kind == "campaign_value" or kind.startswith("value_error") or kind == "assertion_error":
@@ -376,8 +391,6 @@ def issues_from_validation(exc: ValidationError, raw: Any) -> list[Issue]:
 
 
 def _describe(value: Any) -> str:
-    if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
     return show(value)
 
 
@@ -386,7 +399,12 @@ def field_path(loc: tuple, raw: Any) -> str:
     parts: list[str] = []
     node = raw
     for key in loc:
-        if isinstance(key, int):
+        if key == "[key]":  # pydantic's marker for a mapping's key (the key itself is the previous part)
+            continue
+        if isinstance(key, int) and isinstance(node, dict):  # a YAML key written as a number: targets.2020
+            parts.append(f".{key}" if parts else str(key))
+            node = node.get(key)
+        elif isinstance(key, int):
             item = node[key] if isinstance(node, list) and key < len(node) else None
             label = item.get("name") if isinstance(item, dict) else None
             parts.append(f"[{label}]" if isinstance(label, str) and NAME.match(label) else f"[{key}]")

@@ -123,7 +123,7 @@ class Reference:
         n = len(chans)
         self.price = np.array([price_of(c)[1] for c in chans])
         self.yields = [per_unit(c, d) for c in chans]
-        metrics = sorted({m for y in self.yields for m in y})
+        metrics = sorted({m for y in self.yields for m in y} | set(STAGES))  # a stage no channel reaches: 0
         self.metric = {m: np.array([y.get(m, 0.0) for y in self.yields]) for m in metrics}
 
         self.lb = np.zeros(n)

@@ -124,3 +124,17 @@ def test_version_and_help():
     assert cli("--version").stdout.strip().endswith("0.1.0")
     help_text = cli("--help").stdout
     assert "optimize" in help_text and "validate" in help_text
+
+
+@pytest.mark.parametrize(("option", "value"), [("--solver", "gurobi"), ("--time-limit", "soon")])
+def test_a_bad_option_with_json_still_prints_one_json_document(option, value):
+    done = cli("optimize", B2B, "--format", "json", option, value)
+    assert done.returncode == 2
+    document = json.loads(done.stdout)
+    assert document["status"] == "invalid"
+    assert document["errors"][0]["path"] == option and option in document["errors"][0]["message"]
+
+
+def test_validate_offers_table_and_json_only():
+    done = cli("validate", B2B, "--format", "csv")
+    assert done.returncode == 2 and "'table', 'json'" in done.stderr

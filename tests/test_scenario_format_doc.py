@@ -1,0 +1,113 @@
+"""docs/scenario-format.md stays true: every field is documented, and its YAML examples are valid
+scenarios that mean what the text says (numbers derived by hand here, not copied from output)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from optimizer import Scenario, optimize
+from optimizer.funnel import STAGES
+from optimizer.scenario import Channel, ConstraintSpec, Funnel
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = (ROOT / "docs" / "scenario-format.md").read_text()
+
+
+def yaml_block(heading: str, index: int = 0) -> str:
+    """The ``index``-th ```yaml block of the section under ``heading``."""
+    section = DOC.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^```yaml\n(.*?)^```", section, re.S | re.M)[index]
+
+
+@pytest.mark.parametrize("model", [Scenario, Funnel, Channel, ConstraintSpec])
+def test_every_field_is_documented(model) -> None:
+    missing = [f for f in model.model_fields if f"`{f}`" not in DOC]
+    assert not missing, f"{model.__name__} fields missing from docs/scenario-format.md: {missing}"
+
+
+def test_every_stage_and_price_is_documented() -> None:
+    for word in (*STAGES, "cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost"):
+        assert f"`{word}`" in DOC
+
+
+def test_the_small_scenario_costs_what_the_text_says() -> None:
+    scenario = Scenario.model_validate(yaml.safe_load(yaml_block("A small scenario")))
+    plan = optimize(scenario)
+    # 10 deals / 0.2 won / 1 opportunity per qualified lead / 0.25 qualified = 200 leads at 45
+    assert plan.status == "optimal"
+    assert plan.allocation.loc["email", "units"] == pytest.approx(200)
+    assert plan.objective_value == pytest.approx(9000)
+
+
+def test_the_complete_example_uses_every_field_and_solves() -> None:
+    data = yaml.safe_load(yaml_block("A complete, annotated example"))
+    used_channel_fields = {k for c in data["channels"] for k in c}
+    assert set(Scenario.model_fields) <= set(data)
+    assert set(Funnel.model_fields) - {"deal_value"} <= set(data["funnel"])  # deal_value is top level here
+    assert set(Channel.model_fields) - {"response_rate", "opportunity_rate", "deal_value"} <= used_channel_fields
+
+    scenario = Scenario.model_validate(data)
+    assert scenario.warnings == ()
+    y = scenario.yields
+    # entry stages, as the comments say
+    assert {c: y[c].entry for c in y} == {"direct_mail": "reach", "email": "leads", "partners": "qualified_leads",
+                                         "webinars": "leads", "events": "leads", "video": None}
+    # direct mail: 1 contact -> 0.015 leads -> x0.25 -> x0.4 -> x0.2 -> x38,000
+    assert y["direct_mail"].per_unit["revenue"] == pytest.approx(0.015 * 0.25 * 0.4 * 0.2 * 38000)
+    assert y["email"].per_unit["qualified_leads"] == pytest.approx(0.12)  # its own 12%
+    # events: 110 qualified leads as given (not 300 x 0.25 = 75), then x0.4 x0.2 x38,000
+    assert y["events"].per_unit["qualified_leads"] == 110
+    assert y["events"].per_unit["revenue"] == pytest.approx(110 * 0.4 * 0.2 * 38000)
+    assert y["video"].per_unit["impressions"] == 400_000
+    assert y["video"].per_unit["deals"] == 0
+
+    plan = optimize(scenario)
+    assert plan.status == "optimal"
+    units = plan.allocation["units"]
+    assert units["webinars"] == pytest.approx(round(units["webinars"]), abs=1e-6)  # integer: true
+    assert units["partners"] >= 50 - 1e-6 and plan.allocation.loc["events", "spend"] >= 110_000 - 1e-3
+    assert plan.totals["revenue"] >= 4.2e6 * (1 - 1e-9)
+    assert plan.totals["impressions"] >= 2e6 * (1 - 1e-9)
+    assert plan.totals["qualified_leads"] <= 1500 * (1 + 1e-9)
+    assert plan.allocation.loc["direct_mail", "spend"] <= 0.3 * plan.total_spend + 1e-6
+
+
+def test_the_constraint_examples_parse_against_the_b2b_scenario() -> None:
+    data = yaml.safe_load((ROOT / "scenarios" / "b2b-annual-plan.yaml").read_text())
+    data["constraints"] = yaml.safe_load(yaml_block("Constraints"))["constraints"]
+    scenario = Scenario.model_validate(data)
+    parsed = [spec.parsed for spec in scenario.constraints]
+    assert parsed[1].terms == {("units", "partners"): 1.0, ("units", "events"): -2.0}
+    assert (parsed[1].constant, parsed[1].sense) == (-10.0, ">=")
+    assert parsed[2].terms == {("qualified_leads", "email"): 1.0, ("qualified_leads", "webinars"): 1.0,
+                               ("qualified_leads", None): -0.5}
+    assert (parsed[3].terms, parsed[3].constant, parsed[3].sense) == ({("spend", "events"): 1.0}, -110_000, "==")
+
+
+def test_targets_and_caps_example() -> None:
+    fragment = yaml.safe_load(yaml_block("Targets and caps"))
+    assert fragment == {"targets": {"revenue": 4_800_000, "deals": 100}, "caps": {"qualified_leads": 3200}}
+
+
+def test_rates_that_do_not_apply_are_warnings() -> None:
+    scenario = Scenario(
+        funnel={"qualification_rate": 0.5, "win_rate": 0.2},
+        channels=[{"name": "tv", "unit_cost": 10, "yields": {"impressions": 1000}, "win_rate": 0.3},
+                  {"name": "booth", "unit_cost": 10, "yields": {"leads": 10, "qualified_leads": 4},
+                   "qualification_rate": 0.2, "response_rate": 0.1},
+                  {"name": "email", "cost_per_lead": 5, "response_rate": 0.1}],
+        targets={"deals": 1})
+    assert scenario.warnings == (
+        "channels[tv].win_rate does not apply: the channel stays outside the funnel (its yields name no funnel "
+        "stage)",
+        "channels[booth].response_rate does not apply: the channel enters the funnel at leads",
+        "channels[booth].qualification_rate does not apply: its yields give qualified_leads directly",
+        "channels[email].response_rate does not apply: the channel enters the funnel at leads",
+    )
+    # and they change nothing: booth deals come from its 4 qualified leads, email's from 1 lead
+    assert scenario.yields["booth"].per_unit["deals"] == pytest.approx(4 * 1 * 0.2)
+    assert scenario.yields["email"].per_unit["deals"] == pytest.approx(0.5 * 0.2)
