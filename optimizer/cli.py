@@ -196,15 +196,10 @@ PROGRESS_POINTS = 200  # smaller sweeps finish in a blink: no progress bar
 PROGRESS_CHANNELS = 30  # sensitivity of fewer channels takes about a second at most
 
 
-class TableJson(str, Enum):
-    table = "table"
-    json = "json"
-
-
 @app.command()
 def sensitivity(
     scenario: ScenarioArg,
-    format: Annotated[TableJson, typer.Option("--format", "-f", help="table or json.")] = TableJson.table,
+    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")] = TableOrJson.table,
     output: OutputOpt = None,
     set_: SetOpt = [],  # noqa: B006
 ) -> None:
@@ -223,7 +218,7 @@ def sensitivity(
 
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)))
         long = len(plan.program.columns) >= PROGRESS_CHANNELS
-        if long and format is TableJson.table and output is None and sys.stdout.isatty() and sys.stderr.isatty():
+        if long and format is TableOrJson.table and output is None and sys.stdout.isatty() and sys.stderr.isatty():
             from rich.progress import Progress
 
             with Progress(transient=True) as bar:
@@ -231,13 +226,13 @@ def sensitivity(
                 result = analyse(plan, progress=lambda done, total: bar.update(task, completed=done, total=total))
         else:
             result = analyse(plan)
-        if format is TableJson.json:
+        if format is TableOrJson.json:
             _emit(sensitivity_json(result), output)
         else:
             _emit(sensitivity_table(result) if plan.has_plan else no_plan_text(plan), output)
         return 0 if plan.has_plan else 3
 
-    _run(body, as_json=format is TableJson.json and output is None)
+    _run(body, as_json=format is TableOrJson.json and output is None)
 
 
 @app.command()
