@@ -116,6 +116,12 @@ class Program:
         return replace(self, limits=tuple(limits), objective=objective or self.objective, sense=sense or self.sense,
                        objective_coefs=self.objective_coefs if objective_coefs is None else objective_coefs)
 
+    @property
+    def terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every limit's terms as flat arrays: the limit of each term, its column, its coefficient."""
+        rows, columns, coefs, _, _ = self._stacked
+        return rows, columns, coefs
+
     @cached_property
     def _senses(self) -> np.ndarray:
         return np.array([limit.sense for limit in self.limits])

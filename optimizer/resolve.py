@@ -130,13 +130,19 @@ class WarmModel:
         for k in np.flatnonzero((lower != self._lower) | (upper != self._upper)):
             h.changeRowBounds(int(k), float(lower[k]), float(upper[k]))
         self._lower, self._upper = lower, upper
-        for k, (old, new) in enumerate(zip(self.program.limits, program.limits)):
-            if old is new or (np.array_equal(old.index, new.index) and np.array_equal(old.coefs, new.coefs)):
-                continue
-            entries = dict.fromkeys(old.index.tolist(), 0.0)
-            entries.update(zip(new.index.tolist(), new.coefs.tolist()))
-            for i, value in entries.items():
-                h.changeCoeff(k, int(i), float(value))
+        old_rows, old_columns, old_coefs = self.program.terms
+        rows, columns, coefs = program.terms
+        if np.array_equal(old_rows, rows) and np.array_equal(old_columns, columns):
+            for t in np.flatnonzero(old_coefs != coefs):  # the same terms: only some numbers differ
+                h.changeCoeff(int(rows[t]), int(columns[t]), float(coefs[t]))
+        else:  # a term appeared or vanished (a yield became 0): compare limit by limit
+            for k, (old, new) in enumerate(zip(self.program.limits, program.limits)):
+                if old is new or (np.array_equal(old.index, new.index) and np.array_equal(old.coefs, new.coefs)):
+                    continue
+                entries = dict.fromkeys(old.index.tolist(), 0.0)
+                entries.update(zip(new.index.tolist(), new.coefs.tolist()))
+                for i, value in entries.items():
+                    h.changeCoeff(k, int(i), float(value))
         self.program = program
         return True
 

@@ -156,14 +156,12 @@ class Outcome:
         units, program = self.units, self.program
         in_plan = frozenset(np.flatnonzero(units > MIX_TOLERANCE * max(1.0, float(units.max()))).tolist())
         values = program.values(units)
-        binding = []
-        for k, limit in enumerate(program.limits):
-            if not len(limit.index):
-                continue
-            slack = limit.bound - values[k] if limit.sense == "<=" else values[k] - limit.bound
-            if limit.sense == "==" or slack <= MIX_TOLERANCE * max(1.0, abs(limit.bound)):
-                binding.append(k)
-        return in_plan, frozenset(binding)
+        bounds = np.array([limit.bound for limit in program.limits])
+        senses = np.array([limit.sense for limit in program.limits])
+        slack = np.where(senses == "<=", bounds - values, values - bounds)
+        has_terms = np.bincount(program.terms[0], minlength=len(bounds)) > 0
+        binding = has_terms & ((senses == "==") | (slack <= MIX_TOLERANCE * np.maximum(1.0, np.abs(bounds))))
+        return in_plan, frozenset(np.flatnonzero(binding).tolist())
 
 
 class Explorer:

@@ -39,7 +39,7 @@ def test_hand_values_one_channel():
     ("funnel.win_rate", [0.1, 0.2, 0.3]),  # a default many channels inherit
     ("channels[email].max_spend", [0, 1e4, 1e6]),  # a field left unset: a new limit, the model reloaded
     ("deal_value", [3e4, 4e4, 6e4]),  # revenue per deal, for every channel
-    ("channels[events].yields.qualified_leads", [50, 110, 200]),
+    ("channels[events].yields.qualified_leads", [50, 0, 110, 200]),  # 0: terms vanish and come back
     ("fixed-budget-max-deals.yaml:budget", [4e5, 6e5, 8e5]),  # whole units: a MIP on the kept model
 ])
 def test_points_match_independent_solves(path, values):
