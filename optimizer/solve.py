@@ -36,6 +36,7 @@ _HIGHS_STATUS = {
     "kObjectiveBound": "optimal",
     "kObjectiveTarget": "optimal",
 }
+_HIGHS_FEASIBLE = 2  # highspy.SolutionStatus.kSolutionStatusFeasible
 # PuLP status codes (for CBC) -> our status.
 _PULP_STATUS = {1: "optimal", 0: "time_limit", -1: "infeasible", -2: "unbounded", -3: "error"}
 
@@ -125,8 +126,9 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
     units = duals = reduced = None
     if status in ("optimal", "time_limit"):
         values = [v.varValue for v in variables]
-        if all(v is None for v in values) and status == "time_limit":
-            values = None  # no plan found in time
+        if status == "time_limit" and (all(v is None for v in values) or (
+                solver == "highs" and problem.solverModel.getInfo().primal_solution_status != _HIGHS_FEASIBLE)):
+            values = None  # no plan found in time (an LP stopped early may hold values that are no plan)
         if values is not None:
             # a column in no row and not in the objective is left out by PuLP: 0 units is optimal for it
             units = np.array([0.0 if v is None else float(v) for v in values])
