@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .model import Limit, Program
-from .solve import _HIGHS_STATUS, MIP_REL_GAP, Solution, SolverInfo, quiet_stdout, solver_version
+from .solve import _HIGHS_FEASIBLE, _HIGHS_STATUS, MIP_REL_GAP, Solution, SolverInfo, quiet_stdout, solver_version
 
 _started = False  # HiGHS prints its banner on fd 1 once per process: the first model is made quietly
 
@@ -164,7 +164,7 @@ class WarmModel:
     # -- solving -------------------------------------------------------------------------------
     def _status(self, info=None) -> str:
         status = _HIGHS_STATUS.get(self._h.getModelStatus().name, "error")
-        if status == "optimal" and (info or self._h.getInfo()).primal_solution_status != 2:
+        if status == "optimal" and (info or self._h.getInfo()).primal_solution_status != _HIGHS_FEASIBLE:
             return "error"  # HiGHS claims optimal without a feasible point: never report it
         return status
 
@@ -181,7 +181,7 @@ class WarmModel:
             status = self._infeasible_or_unbounded()
         units = duals = reduced = None
         gap = None
-        if status in ("optimal", "time_limit") and info.primal_solution_status == 2:
+        if status in ("optimal", "time_limit") and info.primal_solution_status == _HIGHS_FEASIBLE:
             solution = h.getSolution()
             units = np.array(solution.col_value, dtype=float)
             units[np.abs(units) < 1e-12] = 0.0
