@@ -79,8 +79,10 @@ class Comparison:
                      for ch in self.channels}
             totals = {m: _minus(other.plan.totals.get(m), first.plan.totals.get(m)) if both else None
                       for m in self.metrics}
+            same_objective = other.plan.objective == first.plan.objective  # spend minus deals means nothing
             out.append({"name": other.name,
-                        "objective_value": _minus(other.plan.objective_value, first.plan.objective_value),
+                        "objective_value": _minus(other.plan.objective_value, first.plan.objective_value)
+                        if same_objective else None,
                         "total_spend": _minus(other.plan.total_spend, first.plan.total_spend),
                         "spend": spend, "totals": totals})
         return out

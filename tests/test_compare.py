@@ -68,3 +68,13 @@ def test_json_stdout_is_exactly_one_document():
     doc = json.loads(done.stdout)
     assert [s["objective_value"] for s in doc["scenarios"]] == [pytest.approx(545_600)] * 2
     assert doc["differences"][0]["objective_value"] == 0
+
+
+def test_objectives_of_different_kinds_are_not_subtracted():
+    from optimizer import compare, load_scenario
+
+    a = load_scenario("scenarios/b2b-annual-plan.yaml")
+    b = load_scenario("scenarios/fixed-budget-max-deals.yaml")
+    difference = compare([a, b]).differences()[0]
+    assert difference["objective_value"] is None  # dollars minus deals means nothing
+    assert difference["total_spend"] == pytest.approx(600000 - 545600)
