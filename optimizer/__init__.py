@@ -19,11 +19,15 @@ _EXPORTS = {
     "load_scenario": "loading", "apply_changes": "paths",
     "optimize": "plan", "Plan": "plan",
     "check": "proposal", "CheckResult": "proposal", "write_report": "report",
+    "sensitivity": "sensitivities", "Sensitivity": "sensitivities",
+    "sweep": "sweeps", "run_sweep": "sweeps", "Sweep": "sweeps",
+    "compare": "comparison", "compare_files": "comparison", "Comparison": "comparison",
     "CampaignOptimizerError": "errors", "ScenarioError": "errors", "SolverError": "errors", "NoPlanError": "errors",
 }
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .comparison import Comparison, compare, compare_files
     from .errors import CampaignOptimizerError, NoPlanError, ScenarioError, SolverError
     from .loading import load_scenario
     from .paths import apply_changes
@@ -31,6 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .proposal import CheckResult, check
     from .report import write_report
     from .scenario import Channel, Funnel, Scenario
+    from .sensitivities import Sensitivity, sensitivity
+    from .sweeps import Sweep, run_sweep, sweep
 
 
 def __getattr__(name: str):

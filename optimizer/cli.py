@@ -195,6 +195,136 @@ def _wants_json(args: list[str]) -> bool:
     return any(a in ("--format", "-f") and b == "json" for a, b in pairs) or "--format=json" in args
 
 
+# -- what-if: sensitivity, sweep, compare -----------------------------------------------------------
+PROGRESS_POINTS = 200  # smaller sweeps finish in a blink: no progress bar
+PROGRESS_CHANNELS = 30  # sensitivity of fewer channels takes about a second at most
+
+
+@app.command()
+def sensitivity(
+    scenario: ScenarioArg,
+    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")] = TableOrJson.table,
+    output: OutputOpt = None,
+    set_: SetOpt = [],  # noqa: B006
+) -> None:
+    """Shadow prices, price and rate ranges and alternative optima of the optimal plan, checked by re-solves.
+
+    Example: campaign-optimizer sensitivity scenarios/b2b-annual-plan.yaml --format json
+    """
+
+    def body() -> int:
+        from .loading import load_scenario
+        from .paths import changes_from_options
+        from .plan import optimize as run_optimize
+        from .render import no_plan_text
+        from .render_whatif import sensitivity_json, sensitivity_table
+        from .sensitivities import sensitivity as analyse
+
+        plan = run_optimize(load_scenario(scenario, changes_from_options(set_)))
+        long = len(plan.program.columns) >= PROGRESS_CHANNELS
+        if long and format is TableOrJson.table and output is None and sys.stdout.isatty() and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("re-solving", total=None)
+                result = analyse(plan, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        else:
+            result = analyse(plan)
+        if format is TableOrJson.json:
+            _emit(sensitivity_json(result), output)
+        else:
+            _emit(sensitivity_table(result) if plan.has_plan else no_plan_text(plan), output)
+        return 0 if plan.has_plan else 3
+
+    _run(body, as_json=format is TableOrJson.json and output is None)
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg,
+    vary: Annotated[list[str], typer.Option(
+        "--vary", metavar="PATH=START:STOP:STEPS",
+        help="A number to vary, inclusive with STEPS points, or a list a,b,c; once for a curve, twice for a grid.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+    output: OutputOpt = None,
+    set_: SetOpt = [],  # noqa: B006
+    plot: Annotated[Optional[Path], typer.Option(
+        "--plot", help="Also draw the sweep as a PNG: a curve with the channel mix, or a heat map.")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", min=1, help="Processes to spread the points over (default: more than one only for sweeps "
+                                 "that would take long).")] = None,
+) -> None:
+    """Solve the scenario over a range of one number (a curve) or two (a grid), warm-started.
+
+    Example: campaign-optimizer sweep scenarios/b2b-annual-plan.yaml --vary targets.revenue=4e6:6e6:5
+    """
+
+    def body() -> int:
+        from .loading import load_scenario
+        from .paths import changes_from_options
+        from .render_whatif import sweep_csv, sweep_json, sweep_table
+        from .sweeps import parameters_from_options, run_sweep
+
+        parameters = parameters_from_options(vary)
+        loaded = load_scenario(scenario, changes_from_options(set_))
+        if plot is not None and plot.suffix.lower() != ".png":
+            from .errors import Issue, ScenarioError
+
+            raise ScenarioError(Issue("--plot", f"{str(plot)!r} is not a .png file; allowed: a file name ending .png"))
+        points = 1
+        for values in parameters.values():
+            points *= len(values)
+        show_progress = (format is Format.table and output is None and points >= PROGRESS_POINTS
+                         and sys.stdout.isatty() and sys.stderr.isatty())
+        if show_progress:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("solving", total=None)
+                result = run_sweep(loaded, parameters, progress=lambda done, total: bar.update(
+                    task, completed=done, total=total), workers=workers)
+        else:
+            result = run_sweep(loaded, parameters, workers=workers)
+        render = {Format.table: sweep_table, Format.json: sweep_json, Format.csv: sweep_csv}[format]
+        _emit(render(result), output)
+        if plot is not None:
+            from .sweep_plot import plot_sweep
+
+            plot_sweep(result, plot)
+            typer.echo(f"wrote {plot}", err=True)
+        return 0
+
+    _run(body, as_json=format is Format.json and output is None)
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the reference.",
+                                                    show_default=False)],
+    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+    output: OutputOpt = None,
+    set_: SetOpt = [],  # noqa: B006
+) -> None:
+    """Plans side by side, with differences against the first. One file with --set: the file against itself changed.
+
+    Example: campaign-optimizer compare scenarios/b2b-annual-plan.yaml --set channels[webinars].qualification_rate=0.30
+    """
+
+    def body() -> int:
+        from .comparison import compare_files
+        from .paths import changes_from_options
+        from .render_whatif import compare_csv, compare_json, compare_table
+
+        result = compare_files(scenarios, changes_from_options(set_))
+        render = {Format.table: compare_table, Format.json: compare_json, Format.csv: compare_csv}[format]
+        _emit(render(result), output)
+        return 0 if result.all_have_plans else 3
+
+    _run(body, as_json=format is Format.json and output is None)
+
+
+
+# -- finance: check, report, template -------------------------------------------------------------
 @app.command()
 def check(
     scenario: ScenarioArg,

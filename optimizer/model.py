@@ -102,7 +102,7 @@ class Program:
         """Every limit's relative violation (what :meth:`Limit.violation` gives, for all limits at once)."""
         rows, columns, coefs, bounds, constants = self._stacked
         values = self.values(units)
-        senses = np.array([limit.sense for limit in self.limits])
+        senses = self._senses
         excess = np.where(senses == "<=", values - bounds, np.where(senses == ">=", bounds - values,
                                                                     np.abs(values - bounds)))
         terms = np.zeros(len(self.limits))
@@ -115,6 +115,31 @@ class Program:
         """A variant of this program (for diagnosis and analysis): other limits or objective."""
         return replace(self, limits=tuple(limits), objective=objective or self.objective, sense=sense or self.sense,
                        objective_coefs=self.objective_coefs if objective_coefs is None else objective_coefs)
+
+    @property
+    def terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every limit's terms as flat arrays: the limit of each term, its column, its coefficient."""
+        rows, columns, coefs, _, _ = self._stacked
+        return rows, columns, coefs
+
+    @cached_property
+    def _senses(self) -> np.ndarray:
+        return np.array([limit.sense for limit in self.limits])
+
+    def with_bounds(self, bounds: dict[int, float]) -> Program:
+        """This program with some limits' bounds moved ({limit index: bound}), for sweeps: the
+        variant shares this program's stacked terms instead of stacking them again."""
+        limits = list(self.limits)
+        for k, value in bounds.items():
+            limits[k] = replace(limits[k], bound=float(value))
+        variant = replace(self, limits=tuple(limits))
+        rows, columns, coefs, old, constants = self._stacked
+        new = old.copy()
+        for k, value in bounds.items():
+            new[k] = float(value)
+        variant.__dict__["_stacked"] = (rows, columns, coefs, new, constants)  # what cached_property would hold
+        variant.__dict__["_senses"] = self._senses
+        return variant
 
     def relaxed(self) -> Program:
         """The same program with every column continuous."""

@@ -178,7 +178,7 @@ class Reference:
         if objective == "min_spend":
             self.c, self.sign = self.price.copy(), 1.0
         elif objective == "max_profit":
-            self.c, self.sign = -(self.metric["revenue"] - self.price), -1.0
+            self.c, self.sign = -(self.metric.get("revenue", np.zeros(n)) - self.price), -1.0
         else:
             self.c, self.sign = -self.metric[objective[len("max_"):]], -1.0
 
