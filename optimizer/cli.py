@@ -365,8 +365,14 @@ def report(
     charts: Annotated[Optional[Path], typer.Option("--charts", help="Also write the charts as PNG files here.")] = None,
     set_: SetOpt = [],  # noqa: B006
     solver: SolverOpt = SolverName.highs,
+    no_sensitivity: Annotated[bool, typer.Option(
+        "--no-sensitivity", help="Skip the sensitivity analysis (slow for thousands of channels): the Limits "
+                                 "sheet then shows the solver's duals, unchecked, and no ranges.")] = False,
 ) -> None:
     """Write the optimal plan as a report to forward: XLSX, HTML or Markdown, with charts.
+
+    The Limits sheet takes shadow prices and their ranges from the sensitivity analysis (as the
+    sensitivity command gives them); a plan with whole-unit channels has none.
 
     Example: campaign-optimizer report scenarios/b2b-annual-plan.yaml --output plan.xlsx
     """
@@ -383,7 +389,20 @@ def report(
         if not plan.has_plan:
             typer.echo(no_plan_text(plan).rstrip(), err=True)
             return 3
-        for path in write_report(plan, None, output, charts_dir=charts):
+        analysis = None
+        if not (no_sensitivity or plan.program.integer):
+            from .sensitivities import sensitivity as analyse
+
+            if len(plan.program.columns) >= PROGRESS_CHANNELS and sys.stderr.isatty():
+                from rich.progress import Progress
+
+                with Progress(transient=True) as bar:
+                    task = bar.add_task("sensitivity", total=None)
+                    analysis = analyse(plan, progress=lambda done, total: bar.update(task, completed=done,
+                                                                                     total=total))
+            else:
+                analysis = analyse(plan)
+        for path in write_report(plan, analysis, output, charts_dir=charts):
             typer.echo(f"wrote {path}")
         return 0
 

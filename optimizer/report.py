@@ -38,7 +38,7 @@ PLACES = {"Plan": (("spend-by-channel", "Spend by channel"), ("cost-per-deal", "
           "Funnel": (("funnel", "The funnel from reach to revenue"),)}
 
 # a column's kind decides its number format everywhere: money, percent, count, rate, text
-MONEY, PERCENT, COUNT, RATE, TEXT, FLAG = "money", "percent", "count", "rate", "text", "flag"
+MONEY, PERCENT, COUNT, RATE, TEXT, FLAG, PRICE = "money", "percent", "count", "rate", "text", "flag", "price"
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
                  "not checked by re-solving (no sensitivity analysis was given to the report); ranges are not "
                  "computed.",)
     columns = (("limit", TEXT), ("kind", TEXT), ("sense", TEXT), ("value", COUNT), ("limit value", COUNT),
-               ("slack", COUNT), ("binding", FLAG), ("shadow price", COUNT), ("shadow price, one unit less", COUNT),
+               ("slack", COUNT), ("binding", FLAG), ("shadow price", PRICE), ("shadow price, one unit less", PRICE),
                ("valid from", COUNT), ("valid to", COUNT))
     return Sheet("Limits", columns, tuple(rows), notes)
 
@@ -308,7 +308,7 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
     from openpyxl.utils import get_column_letter
 
     formats = {MONEY: _currency_format(plan.scenario.currency), PERCENT: "0.0%", COUNT: "#,##0.00",
-               RATE: '0.00"x"'}
+               RATE: '0.00"x"', PRICE: "General"}
     book = Workbook()
     book.remove(book.active)
     header_fill = PatternFill("solid", fgColor="DCE6F1")
@@ -367,6 +367,8 @@ def _cell_text(value: Any, kind: str, currency: str) -> str:
         return percent(value)
     if kind == RATE:
         return number(value) + "x"
+    if kind == PRICE and value and abs(value) < 100:
+        return f"{value:.4g}"  # a price per unit of revenue target is a fraction of one: keep its digits
     return number(value)
 
 

@@ -11,6 +11,7 @@ $50 - $20 = $30 (the email bound's shadow price, -30).
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import shutil
@@ -273,3 +274,27 @@ def test_a_plan_outside_the_funnel_gets_no_empty_columns_or_charts(tmp_path):
     assert "| channel | spend | share | units | unit | audience |" in text
     assert "| **total** | **$2,180** | **100.0%** |  |  | **18,041** |" in text
     assert "No channel of this plan brings volume into the funnel." in text
+
+
+def test_report_command_takes_limits_from_the_sensitivity_analysis(tmp_path):
+    # hand-derived (module docstring): one more deal costs $500 while email alone falls short, i.e.
+    # from 15 deals up (no end: search is unlimited); one more email lead saves $30 until email's 200
+    # leads would cover the 20 deals alone
+    scenario = tmp_path / "two.json"
+    scenario.write_text(json.dumps(_scenario().to_data()))
+    out = tmp_path / "plan.xlsx"
+    result = CliRunner().invoke(app, ["report", str(scenario), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    rows = {r[0]: r for r in _rows(book["Limits"])[1:] if r[0] and r[1]}
+    deals, email = rows["targets.deals"], rows["channels[email].max_units"]
+    assert deals[7] == pytest.approx(500) and deals[8] == pytest.approx(-500)
+    assert deals[9] == pytest.approx(15) and deals[10] is None
+    assert email[7] == pytest.approx(-30) and email[8] == pytest.approx(30)
+    assert email[10] == pytest.approx(200)
+    assert dict(r[:2] for r in _rows(book["About"])[1:] if r[0])["sensitivity"].startswith("analysed")
+    # --no-sensitivity: the solver's duals, and no ranges
+    result = CliRunner().invoke(app, ["report", str(scenario), "--output", str(out), "--no-sensitivity"])
+    assert result.exit_code == 0, result.output
+    rows = {r[0]: r for r in _rows(openpyxl.load_workbook(out)["Limits"])[1:] if r[0] and r[1]}
+    assert rows["targets.deals"][7] == pytest.approx(500) and rows["targets.deals"][8:] == [None, None, None]
