@@ -44,7 +44,8 @@ class Compared:
         return {"name": self.name, "file": self.file, "changes": dict(self.changes), "status": p.status,
                 "objective_value": finite(p.objective_value), "total_spend": finite(p.total_spend),
                 "spend": {k: finite(v) for k, v in self.spend.items()},
-                "totals": {k: finite(v) for k, v in p.totals.items()}}
+                "totals": {k: finite(v) for k, v in p.totals.items()},
+                "provenance": p.provenance.to_dict()}
 
 
 def _minus(a: float | None, b: float | None) -> float | None:

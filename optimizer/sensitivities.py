@@ -45,6 +45,7 @@ import numpy as np
 from .errors import Issue, NoPlanError, ScenarioError, SolverError
 from .funnel import PRICE_UNIT
 from .plan import Plan, finite
+from .provenance import provenance
 from .scenario import Scenario
 from .variation import Explorer, Outcome, effective_rates
 from .verify import verify
@@ -159,7 +160,8 @@ class Sensitivity:
                 "limits": [x.to_dict() for x in self.limits], "channels": [x.to_dict() for x in self.channels],
                 "rates": [x.to_dict() for x in self.rates],
                 "alternative": None if self.alternative is None else {"spend": dict(self.alternative)},
-                **({"diagnosis": self.diagnosis} if self.status not in ("optimal", "time_limit") else {})}
+                **({"diagnosis": self.diagnosis} if self.status not in ("optimal", "time_limit") else {}),
+                "provenance": provenance(self.scenario, "highs").to_dict()}  # re-solves run on HiGHS
 
 
 def sensitivity(plan: Plan, progress: Callable[[int, int], None] | None = None) -> Sensitivity:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import Issue, ScenarioError
+from .provenance import Provenance, provenance
 from .scenario import Scenario
 from .variation import Explorer, Outcome, check_numeric_path
 
@@ -109,6 +110,7 @@ class Sweep:
     totals: np.ndarray = field(repr=False)  # points x metrics
     in_plan: np.ndarray = field(repr=False)  # points x channels: units above zero (False where no plan)
     shape: tuple[int, ...] = ()  # points per parameter
+    provenance: Provenance | None = field(default=None, repr=False)  # of the scenario before the varied values
 
     def __len__(self) -> int:
         return len(self.status)
@@ -130,7 +132,8 @@ class Sweep:
         """``{scenario, parameters, points: [{values, status, objective_value, total_spend, spend, totals}]}``
         (and ``message`` on an invalid or error point)."""
         return {"scenario": self.scenario, "parameters": list(self.parameters),
-                "points": [self.point(i) for i in range(len(self))]}
+                "points": [self.point(i) for i in range(len(self))],
+                **({"provenance": self.provenance.to_dict()} if self.provenance else {})}
 
     def columns(self) -> list[str]:
         return [*self.parameters, "status", "objective_value", "total_spend",
@@ -248,7 +251,8 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     spend_total = spend.sum(axis=1)
     return Sweep(scenario.name, scenario.currency, scenario.objective, tuple(paths), channels, metrics,
                  np.array(combos, dtype=float).reshape(total, len(paths)), tuple(status), tuple(messages),
-                 objective, spend_total, spend, totals, in_plan & (family >= 0)[:, None], tuple(len(v) for v in lists))
+                 objective, spend_total, spend, totals, in_plan & (family >= 0)[:, None], tuple(len(v) for v in lists),
+                 provenance(scenario, "highs"))
 
 
 def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tuple]:

@@ -33,7 +33,7 @@ def test_one_file_with_set_compares_it_with_itself_changed():
     doc = result.to_dict()
     assert list(doc) == ["scenarios", "differences"]
     assert list(doc["scenarios"][0]) == ["name", "file", "changes", "status", "objective_value", "total_spend",
-                                         "spend", "totals"]
+                                         "spend", "totals", "provenance"]  # provenance: issue 5
     assert list(diff) == ["name", "objective_value", "total_spend", "spend", "totals"]
 
 

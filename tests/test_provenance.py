@@ -242,3 +242,24 @@ def test_validate_json_carries_the_same_provenance():
     assert doc["provenance"] == provenance(load_scenario(B2B), "highs").to_dict()
     changed = json.loads(_run("validate", str(B2B), "--format", "json", "--set", "budget=900001"))
     assert changed["provenance"]["scenario_sha256"] != doc["provenance"]["scenario_sha256"]
+
+
+@pytest.mark.parametrize("args", [
+    ["optimize", str(B2B), "--format", "json"],
+    ["validate", str(B2B), "--format", "json"],
+    ["check", str(B2B), str(ROOT / "scenarios" / "b2b-proposal.csv"), "--format", "json"],
+    ["sensitivity", str(B2B), "--format", "json"],
+    ["sweep", str(B2B), "--vary", "targets.revenue=4e6:5e6:3", "--format", "json"],
+], ids=lambda args: args[0])
+def test_every_commands_json_carries_provenance(args):
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code in (0, 3), result.output
+    assert json.loads(result.stdout)["provenance"] == provenance(load_scenario(B2B), "highs").to_dict()
+
+
+def test_compare_gives_each_scenario_its_provenance():
+    result = CliRunner().invoke(app, ["compare", str(B2B), "--set", "budget=950000", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    first, second = (s["provenance"]["scenario_sha256"] for s in json.loads(result.stdout)["scenarios"])
+    assert first == scenario_sha256(load_scenario(B2B))
+    assert second == scenario_sha256(load_scenario(B2B, {"budget": 950000}))

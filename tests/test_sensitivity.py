@@ -209,7 +209,7 @@ def test_unique_optimum_has_no_alternative(b2b):
 def test_json_keys_are_exactly_the_documented_ones(b2b):
     doc = b2b[1].to_dict()
     assert list(doc) == ["scenario", "status", "objective", "objective_value", "limits", "channels", "rates",
-                         "alternative"]
+                         "alternative", "provenance"]  # provenance: issue 5
     assert list(doc["limits"][0]) == ["name", "kind", "value", "limit", "binding", "shadow_price",
                                       "shadow_price_down", "valid_from", "valid_to"]
     assert list(doc["channels"][0]) == ["name", "in_plan", "price_field", "price", "reduced_cost", "price_from",
