@@ -3,7 +3,8 @@
     make bench                      # or: .venv/bin/python benchmarks/bench_finance.py [--repeat 5]
 
 (a) The commands end to end as a user runs them on the B2B scenario (process start included).
-(b) Inside `report`: optimize, the three charts, and each writer, through the library; and inside
+(b) Inside `report`: optimize, the sensitivity analysis, the three charts, and each writer, through the
+    library; and inside
     `check`: reading the proposal, the proposal's funnel and limits, and the two comparison solves.
 (c) Loading a scenario whose channels are a CSV sheet against the same channels inline, for
     generated scenarios of 100 to 10,000 channels (benchmarks/generate.py).
@@ -31,6 +32,7 @@ from optimizer.loading import load_scenario  # noqa: E402
 from optimizer.plan import optimize  # noqa: E402
 from optimizer.proposal import check, read_proposal  # noqa: E402
 from optimizer.report import html_text, markdown_text, report_tables, xlsx_bytes  # noqa: E402
+from optimizer.sensitivities import sensitivity  # noqa: E402
 
 COMMAND = str(Path(sys.executable).parent / "campaign-optimizer")
 B2B = ROOT / "scenarios" / "b2b-annual-plan.yaml"
@@ -76,7 +78,8 @@ def end_to_end(repeat: int, folder: Path) -> None:
 def stages(repeat: int) -> None:
     scenario = load_scenario(B2B)
     t_opt, plan = timed(lambda: optimize(scenario), repeat)
-    t_tables, sheets = timed(lambda: report_tables(plan, None), repeat)
+    t_sens, analysis = timed(lambda: sensitivity(plan), repeat)
+    t_tables, sheets = timed(lambda: report_tables(plan, analysis), repeat)
     t_charts, charts = timed(lambda: draw_all(plan), repeat)
     t_xlsx, _ = timed(lambda: xlsx_bytes(plan, sheets, charts), repeat)
     t_html, _ = timed(lambda: html_text(plan, sheets, charts), repeat)
@@ -85,7 +88,8 @@ def stages(repeat: int) -> None:
     t_check, _ = timed(lambda: check(scenario, PROPOSAL), repeat)
     print(f"(b) stages in one process (warm), median of {repeat}")
     print(f"    {'stage':<44} {'seconds':>8}")
-    for label, value in (("optimize (build, solve, verify)", t_opt), ("report tables", t_tables),
+    for label, value in (("optimize (build, solve, verify)", t_opt), ("sensitivity (Limits sheet)", t_sens),
+                         ("report tables", t_tables),
                          ("three charts (matplotlib, PNG)", t_charts), ("XLSX writer (openpyxl)", t_xlsx),
                          ("HTML writer", t_html), ("Markdown writer", t_md), ("read the proposal CSV", t_read),
                          ("check (funnel, limits, two comparison solves)", t_check)):
