@@ -3,9 +3,9 @@
     make bench                      # or: .venv/bin/python benchmarks/bench_finance.py [--repeat 5]
 
 (a) The commands end to end as a user runs them on the B2B scenario (process start included).
-(b) Inside `report`: optimize, the sensitivity analysis, the three charts, and each writer, through the
-    library; and inside
-    `check`: reading the proposal, the proposal's funnel and limits, and the two comparison solves.
+(b) Inside `report`: optimize, the sensitivity analysis, the three charts, and each writer, through
+    the library; and inside `check`: reading the proposal, the proposal's funnel and limits, and the
+    two comparison solves.
 (c) Loading a scenario whose channels are a CSV sheet against the same channels inline, for
     generated scenarios of 100 to 10,000 channels (benchmarks/generate.py).
 """
