@@ -341,6 +341,11 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
                     lengths.append(len(money(value, plan.scenario.currency)) + 1 if cell_kind == MONEY else 10)
             ws.column_dimensions[get_column_letter(col)].width = min(max(lengths) + 2, 70)
         ws.row_dimensions[1].height = 32
+        # printed (or as PDF): landscape, every column on one page width, the header on every page
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.print_title_rows = "1:1"
         next_row = len(body) + 3
         for note in sheet.notes:
             ws.cell(next_row, 1, note).font = Font(italic=True)
