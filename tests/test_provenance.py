@@ -263,3 +263,13 @@ def test_compare_gives_each_scenario_its_provenance():
     first, second = (s["provenance"]["scenario_sha256"] for s in json.loads(result.stdout)["scenarios"])
     assert first == scenario_sha256(load_scenario(B2B))
     assert second == scenario_sha256(load_scenario(B2B, {"budget": 950000}))
+
+
+def test_two_processes_print_the_same_bytes():
+    import subprocess
+    import sys
+
+    runs = {subprocess.run([sys.executable, "-m", "optimizer", "optimize", str(B2B), "--format", "json",
+                            "--no-timing", "--objective", "max_deals"], capture_output=True, text=True,
+                           check=True).stdout for _ in range(2)}
+    assert len(runs) == 1
