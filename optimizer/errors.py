@@ -57,6 +57,12 @@ class ScenarioError(CampaignOptimizerError):
         }
 
 
+class OutputError(CampaignOptimizerError):
+    """An output file cannot be written where it was asked (a missing folder, no permission): bad input."""
+
+    exit_code = 2
+
+
 class SolverError(CampaignOptimizerError):
     """The solver failed, or returned a plan that does not pass verification (exit code 1)."""
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from .errors import Issue, NoPlanError, ScenarioError
 from .funnel import DEFAULT_RATES, PRICE_UNIT, RATE_FIELDS, RATE_INTO, STAGE_LABEL, STAGES
-from .output import SYMBOLS, money, number, percent, write_atomic
+from .output import SYMBOLS, make_folder, money, number, percent, write_atomic
 from .plan import Plan
 
 FORMATS = (".xlsx", ".html", ".md")
@@ -277,6 +277,7 @@ def write_report(plan: Plan, sensitivity: Any | None, path: str | Path, charts_d
     charts = draw_all(plan) if suffix != ".md" or charts_dir is not None else {}
     written = []
     if charts_dir is not None:
+        make_folder(charts_dir, "--charts")
         for stem, png in charts.items():
             target = Path(charts_dir) / f"{stem}.png"
             write_atomic(target, png)

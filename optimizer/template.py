@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Issue, ScenarioError
-from .output import write_atomic
+from .output import make_folder, write_atomic
 
 SCENARIO = """\
 # A starter scenario: edit the numbers, then run
@@ -77,6 +77,7 @@ def write_template(folder: str | Path, force: bool = False) -> list[Path]:
     if existing and not force:
         raise ScenarioError(Issue("--output", f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}"
                                               "; allowed: another folder, or --force to replace them"))
+    make_folder(folder, "--output")
     for path in targets:
         write_atomic(path, FILES[path.name])
     return targets

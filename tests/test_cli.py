@@ -138,3 +138,25 @@ def test_a_bad_option_with_json_still_prints_one_json_document(option, value):
 def test_validate_offers_table_and_json_only():
     done = cli("validate", B2B, "--format", "csv")
     assert done.returncode == 2 and "'table', 'json'" in done.stderr
+
+
+def test_output_keeps_the_replaced_files_permissions_and_reads_for_others_when_new(tmp_path):
+    import os
+    import stat
+
+    new, kept = tmp_path / "new.csv", tmp_path / "kept.csv"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    for out in (new, kept):
+        assert cli("optimize", B2B, "--format", "csv", "--output", str(out)).returncode == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~mask  # not the owner-only mode of a temporary file
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+
+
+def test_output_into_a_missing_folder_is_an_input_error(tmp_path):
+    done = cli("optimize", B2B, "--format", "csv", "--output", str(tmp_path / "typo" / "plan.csv"))
+    assert done.returncode == 2
+    assert "does not exist" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "typo").exists()

@@ -135,8 +135,9 @@ def test_html_is_one_self_contained_file(plan, tmp_path):
 
 
 def test_markdown_tables_and_chart_links(plan, tmp_path):
+    (tmp_path / "report").mkdir()
     path = tmp_path / "report" / "plan.md"
-    written = write_report(plan, None, path, charts_dir=tmp_path / "charts")
+    written = write_report(plan, None, path, charts_dir=tmp_path / "charts")  # the charts folder is made
     assert [p.name for p in written] == ["plan.md", "spend-by-channel.png", "funnel.png", "cost-per-deal.png"]
     text = path.read_text()
     for sheet in SHEETS:
@@ -298,3 +299,16 @@ def test_report_command_takes_limits_from_the_sensitivity_analysis(tmp_path):
     assert result.exit_code == 0, result.output
     rows = {r[0]: r for r in _rows(openpyxl.load_workbook(out)["Limits"])[1:] if r[0] and r[1]}
     assert rows["targets.deals"][7] == pytest.approx(500) and rows["targets.deals"][8:] == [None, None, None]
+
+
+def test_charts_folder_is_made_but_not_its_parents(tmp_path):
+    scenario = str(ROOT / "scenarios" / "b2b-annual-plan.yaml")
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", scenario, "--output", str(tmp_path / "p.md"), "--no-sensitivity",
+                                 "--charts", str(tmp_path / "typo" / "charts")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: --charts {tmp_path / 'typo' / 'charts'}: cannot make the folder: "
+                             f"{tmp_path / 'typo'} does not exist\n")
+    assert not (tmp_path / "p.md").exists()
+    result = runner.invoke(app, ["template", "--output", str(tmp_path / "typo" / "plan")])
+    assert result.exit_code == 2 and "cannot make the folder" in result.stderr
