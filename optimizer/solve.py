@@ -133,8 +133,13 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
             # a column in no row and not in the objective is left out by PuLP: 0 units is optimal for it
             units = np.array([0.0 if v is None else float(v) for v in values])
             units[np.abs(units) < 1e-12] = 0.0
-            if solver == "cbc":
+            if solver == "cbc" and float(np.abs(units).max(initial=0.0)) >= CBC_INFINITE:
+                # CBC reports some unbounded LPs as optimal, with a ray's worth of units (1.7e21 of a
+                # free channel, found by the scipy property test): no plan of that size is real
+                status, units = "unbounded", None
+            elif solver == "cbc":
                 units = polish(program, units)
+        if units is not None:
             if not program.integer and status == "optimal":
                 # PuLP hands HiGHS a max problem negated, so its duals come back with flipped signs;
                 # CBC's come back in the problem's own sense (measured, PuLP 3.3.2: tests/test_solve.py)
@@ -148,6 +153,7 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
     return Solution(status, units, duals, reduced, gap, info)
 
 
+CBC_INFINITE = 1e15  # units at or above this from CBC are its unbounded ray, not a plan
 POLISH_MAX_CELLS = 4_000_000  # active rows x free columns: beyond this a dense solve costs more than it saves
 
 

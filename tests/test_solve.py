@@ -179,3 +179,18 @@ def test_cbc_solution_digits_are_polished_to_the_vertex():
     # limited by c1's spend: c1 = 3200/12 = 266.67 contacts at $1 is the cheapest
     assert plan.status == "optimal" and plan.check.passed
     assert plan.objective_value == pytest.approx(3200 / 12, rel=1e-9)
+
+
+def test_cbc_reporting_a_ray_as_optimal_is_unbounded():
+    # found by the scipy property test: a free channel under max_deals; CBC said "optimal" with
+    # 1.7e21 contacts, HiGHS (and scipy) say unbounded
+    raw = {"funnel": {"response_rate": "1%", "qualification_rate": 1, "opportunity_rate": "10%", "win_rate": "1%",
+                      "deal_value": 100.0},
+           "channels": [{"name": "c0", "cost_per_contact": 10.0, "caps": {"leads": 1.0}},
+                        {"name": "c1", "cost_per_contact": 0.0, "opportunity_rate": "1%"},
+                        {"name": "c2", "cost_per_contact": 1.0}],
+           "objective": "max_deals", "budget": 10000.0, "targets": {"deals": 1.0}}
+    for solver in SOLVERS:
+        plan = optimize(Scenario.model_validate(raw), solver)
+        assert plan.status == "unbounded", solver
+        assert list(plan.diagnosis.unbounded) == ["c1"]
