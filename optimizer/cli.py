@@ -213,6 +213,7 @@ def sensitivity(
     """
 
     def body() -> int:
+        from .errors import ScenarioError
         from .loading import load_scenario
         from .paths import changes_from_options
         from .plan import optimize as run_optimize
@@ -222,14 +223,18 @@ def sensitivity(
 
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)))
         long = len(plan.program.columns) >= PROGRESS_CHANNELS
-        if long and format is TableOrJson.table and output is None and sys.stdout.isatty() and sys.stderr.isatty():
-            from rich.progress import Progress
+        try:
+            if long and format is TableOrJson.table and output is None and sys.stdout.isatty() \
+                    and sys.stderr.isatty():
+                from rich.progress import Progress
 
-            with Progress(transient=True) as bar:
-                task = bar.add_task("re-solving", total=None)
-                result = analyse(plan, progress=lambda done, total: bar.update(task, completed=done, total=total))
-        else:
-            result = analyse(plan)
+                with Progress(transient=True) as bar:
+                    task = bar.add_task("re-solving", total=None)
+                    result = analyse(plan, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            else:
+                result = analyse(plan)
+        except ScenarioError as exc:  # the library knows no file: name it, as every input error does
+            raise ScenarioError(exc.issues, source=exc.source or str(scenario)) from None
         if format is TableOrJson.json:
             _emit(sensitivity_json(result), output)
         else:

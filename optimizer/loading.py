@@ -88,7 +88,17 @@ def _unique_keys_loader() -> type:
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
+        def construct_yaml_int(self, node):
+            # YAML 1.1 also reads 0x10 (hex), 017 (octal) and 1:30 (base 60: 90) as integers, which
+            # no marketing figure means: keep such text as text, so the number rules quote it (017 is 17)
+            text = self.construct_scalar(node)
+            return super().construct_yaml_int(node) if _DECIMAL.match(text) else text
+
+    UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", UniqueKeyLoader.construct_yaml_int)
     return UniqueKeyLoader
+
+
+_DECIMAL = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 
 
 def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Scenario:

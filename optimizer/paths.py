@@ -193,9 +193,17 @@ def changes_from_options(sets: list[str] | None = None, budget: str | None = Non
             if not sep or not path.strip():
                 example = "budget=500000" if option == "--set" else "deals=200"
                 raise ScenarioError(Issue(option, f"{item!r} is not PATH=VALUE; allowed: e.g. {option} {example}"))
-            changes[prefix + path.strip()] = value.strip() if _is_text(path) else parse_value(value)
+            _put(changes, prefix + path.strip(), value.strip() if _is_text(path) else parse_value(value), option)
     if budget is not None:
-        changes["budget"] = parse_value(budget)
+        _put(changes, "budget", parse_value(budget), "--budget")
     if objective is not None:
-        changes["objective"] = objective
+        _put(changes, "objective", objective, "--objective")
     return changes
+
+
+def _put(changes: dict[str, Any], path: str, value: Any, option: str) -> None:
+    """One value per path: two options that set the same field differently are a mistake, not a race."""
+    if path in changes and changes[path] != value:
+        raise ScenarioError(Issue(option, f"{path} is set twice, to {changes[path]!r} and to {value!r}; "
+                                          "allowed: one value per field"))
+    changes[path] = value

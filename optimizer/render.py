@@ -100,15 +100,20 @@ def no_plan_text(plan: Plan) -> str:
         return f"{s.name}: no plan was found within the time limit; allow more time with --time-limit."
     if plan.status == "unbounded":
         channels = ", ".join(d.unbounded) if d and d.unbounded else "some channels"
-        return (f"{s.name}: no plan: {plan.objective} can grow without limit through {channels}. "
-                "Give them a max_spend, max_units or cap, or set a budget.")
+        free = [c.name for c in s.channels if c.price == 0 and d and c.name in d.unbounded]
+        advice = ("Give them a max_units or a cap: a free channel's spend is 0 whatever it buys, so neither "
+                  "max_spend nor a budget limits it." if free and len(free) == len(d.unbounded)
+                  else "Give them a max_spend, max_units or cap, or set a budget.")
+        return f"{s.name}: no plan: {plan.objective} can grow without limit through {channels}. {advice}"
     lines = [f"{s.name}: no plan meets every limit (infeasible)."]
     if d and d.integer_only:
         whole = ", ".join(c.name for c in s.channels if c.integer)
         lines.append(f"The limits hold with fractional units, but not with whole units of {whole}.")
     if d and d.conflict:
         lines.append("These limits cannot all hold together: " + ", ".join(d.conflict) + ".")
-    if d and d.achievable:
+    if d and d.achievable and all(v is None for v in d.achievable.values()):
+        lines.append("No plan meets the other limits even without the targets: the conflict above is among them.")
+    elif d and d.achievable:
         parts = []
         for metric, most in d.achievable.items():
             goal = s.targets.get(metric)

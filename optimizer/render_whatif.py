@@ -45,8 +45,10 @@ def _limit_unit(limit: LimitSensitivity, s: Sensitivity) -> tuple[float, str]:
         from .funnel import PRICE_UNIT
 
         return 1.0, f"{PRICE_UNIT[column.price_field]} of {channel}"
-    if limit.kind == "constraint":
-        return 1.0, "unit of room"
+    if limit.kind == "constraint":  # taken as left - right OP 0: one more moves the 0 to 1
+        return 1.0, {"<=": "unit of room (left side may exceed the right by 1)",
+                     ">=": "unit required (left side must exceed the right by 1)"}.get(
+                         limit.sense, "unit of shift (left side must exceed the right by 1)")
     return 1.0, SINGULAR.get(metric, f"unit of {metric}")
 
 
@@ -129,6 +131,13 @@ def _rate_end(value: float, objective: float | None, reason: str, s: Sensitivity
     return f"{where} ({s.objective} {_objective_text(objective, s.objective, s.scenario.currency)})"
 
 
+def _shadow(value: float | None) -> str:
+    """A shadow price with its significant digits: 0.000187 deals per $ must not read as 0."""
+    if value is None:
+        return "none"
+    return f"{value:,.3g}" if 0 < abs(value) < 1 else number(value)
+
+
 def sensitivity_table(s: Sensitivity) -> str:
     """Shadow prices, price ranges, rate ranges and alternative optima, in business terms."""
     from rich.table import Table
@@ -143,8 +152,7 @@ def sensitivity_table(s: Sensitivity) -> str:
         table.add_column(col, justify="left" if col in ("limit", "binds") else "right")
     for x in s.limits:
         table.add_row(x.name, _limit_value(x.name, x.value, cur), _limit_value(x.name, x.limit, cur),
-                      "yes" if x.binding else "no", number(x.shadow_price) if x.shadow_price is not None else "none",
-                      number(x.shadow_price_down) if x.shadow_price_down is not None else "none",
+                      "yes" if x.binding else "no", _shadow(x.shadow_price), _shadow(x.shadow_price_down),
                       _limit_value(x.name, x.valid_from, cur) if x.valid_from is not None else "-",
                       _limit_value(x.name, x.valid_to, cur) if x.valid_to is not None else "-")
     console.print(table)
@@ -168,7 +176,9 @@ def sensitivity_table(s: Sensitivity) -> str:
     if s.alternative is None:
         console.print("No other mix is exactly as good: this plan is the only optimum.")
     else:
-        spent = ", ".join(f"{k} {money(v, cur)}" for k, v in s.alternative.items() if v > 0)
+        units = s.alternative_units or {}
+        spent = ", ".join(f"{k} {money(v, cur)}" + (f" ({number(units[k])} units)" if units.get(k) else "")
+                          for k, v in s.alternative.items() if v > 0 or units.get(k, 0) > 0)
         console.print("Another mix is exactly as good: the plan above is one of several optimal answers.")
         console.print(f"  for example, with {s.objective} the same: {spent}")
     return _text(buffer)

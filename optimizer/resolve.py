@@ -245,7 +245,16 @@ class WarmModel:
                     costs[j] = sign
                     h.changeColsCost(n, every, costs)
                     h.run()
-                    ok = self._status() == "optimal"
+                    status = self._status()
+                    if status in ("unbounded", "infeasible_or_unbounded") and sign < 0:
+                        # the column can grow without limit at the same objective (a free channel with
+                        # no cap): any larger amount is an equally good plan; show one
+                        low = pair[0][j] if pair and pair[0] is not None else 0.0
+                        h.changeColBounds(int(j), 0.0, 10.0 * (1.0 + abs(low)) + 1000.0)
+                        h.run()
+                        status = self._status()
+                        h.changeColBounds(int(j), 0.0, np.inf)
+                    ok = status == "optimal"
                     pair.append(np.array(h.getSolution().col_value, dtype=float) if ok else None)
                 out.append(tuple(pair))
         finally:

@@ -232,6 +232,9 @@ class Scenario(_Frozen):
                 else:
                     why = f"the channel enters the funnel at {y.entry}"
                 out.append(f"channels[{c.name}].{rate} does not apply: {why}")
+            if c.price == 0 and c.max_spend is not None:
+                out.append(f"channels[{c.name}].max_spend does not limit a free channel (its {c.price_field} "
+                           "is 0); use max_units or caps")
         if self.objective == "min_spend" and not self.targets and not any(
                 c.min_spend or c.min_units for c in self.channels) and not self.constraints:
             out.append("no targets: the cheapest plan spends nothing; add targets (e.g. targets.revenue)")

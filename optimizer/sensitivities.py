@@ -142,6 +142,7 @@ class Sensitivity:
     channels: tuple[ChannelSensitivity, ...] = ()
     rates: tuple[RateRange, ...] = ()
     alternative: dict[str, float] | None = None  # spend per channel of another plan exactly as good
+    alternative_units: dict[str, float] | None = None  # and its units (what tells free channels apart)
     solves: int = 0  # re-solves it took
     diagnosis: dict | None = None  # why there is no plan, when there is none
 
@@ -159,7 +160,8 @@ class Sensitivity:
                 "objective_value": finite(self.objective_value),
                 "limits": [x.to_dict() for x in self.limits], "channels": [x.to_dict() for x in self.channels],
                 "rates": [x.to_dict() for x in self.rates],
-                "alternative": None if self.alternative is None else {"spend": dict(self.alternative)},
+                "alternative": None if self.alternative is None else {
+                    "spend": dict(self.alternative), "units": dict(self.alternative_units or {})},
                 **({"diagnosis": self.diagnosis} if self.status not in ("optimal", "time_limit") else {}),
                 "provenance": provenance(self.scenario, "highs").to_dict()}  # re-solves run on HiGHS
 
@@ -219,8 +221,9 @@ class _Analysis:
         rates = tuple(tick(self._rate(path, value)) if self._matters(path, value) else tick(None)
                       for path, value in candidates.items())
         rates = tuple(r for r in rates if r is not None)
+        spend, units = alternative if alternative is not None else (None, None)
         return Sensitivity(self.scenario, "optimal", self.scenario.objective, self.f0, limits, channels, rates,
-                           alternative, self.explorer.solves)
+                           spend, units, self.explorer.solves)
 
     # -- limits ----------------------------------------------------------------------------------
     def _at_bound(self, k: int, t: float) -> float | None:
@@ -448,7 +451,8 @@ class _Analysis:
         return RateRange(path, value, low, high, at_low, at_high, why_low, why_high)
 
     # -- alternative optima ----------------------------------------------------------------------
-    def _alternative(self) -> dict[str, float] | None:
+    def _alternative(self) -> tuple[dict[str, float], dict[str, float]] | None:
+        """Spend and units per channel of another plan exactly as good, if there is one."""
         program, base = self.program, self.base
         model = self.explorer.model
         tolerance = 1e-9 * max(1.0, abs(self.f0))
@@ -472,7 +476,9 @@ class _Analysis:
                     best, best_gap = units, gap
         if best is None:
             return None
-        return {c.channel: float(prices[i] * best[i]) + 0.0 for i, c in enumerate(program.columns)}
+        best = np.where(np.abs(best) < 1e-9 * max(1.0, float(np.abs(best).max())), 0.0, best)
+        return ({c.channel: float(prices[i] * best[i]) + 0.0 for i, c in enumerate(program.columns)},
+                {c.channel: float(best[i]) + 0.0 for i, c in enumerate(program.columns)})
 
 
 def _float(x: float | None) -> float | None:

@@ -137,21 +137,26 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
             # a column in no row and not in the objective is left out by PuLP: 0 units is optimal for it
             units = np.array([0.0 if v is None else float(v) for v in values])
             units[np.abs(units) < 1e-12] = 0.0
-            if solver == "cbc":
+            if solver == "cbc" and float(np.abs(units).max(initial=0.0)) >= CBC_INFINITE:
+                # CBC reports some unbounded LPs as optimal, with a ray's worth of units (1.7e21 of a
+                # free channel, found by the scipy property test): no plan of that size is real
+                status, units = "unbounded", None
+            elif solver == "cbc":
                 units = polish(program, units)
-            if not program.integer and status == "optimal":
-                # PuLP hands HiGHS a max problem negated, so its duals come back with flipped signs;
-                # CBC's come back in the problem's own sense (measured, PuLP 3.3.2: tests/test_solve.py)
-                flip = -1.0 if program.sense == "max" and solver == "highs" else 1.0
-                duals = np.full(len(program.limits), np.nan)
-                for k, name in rows.items():
-                    pi = problem.constraints[name].pi
-                    duals[k] = np.nan if pi is None else flip * float(pi) + 0.0
-                reduced = np.array([np.nan if v.dj is None else flip * float(v.dj) + 0.0 for v in variables])
+        if units is not None and not program.integer and status == "optimal":
+            # PuLP hands HiGHS a max problem negated, so its duals come back with flipped signs;
+            # CBC's come back in the problem's own sense (measured, PuLP 3.3.2: tests/test_solve.py)
+            flip = -1.0 if program.sense == "max" and solver == "highs" else 1.0
+            duals = np.full(len(program.limits), np.nan)
+            for k, name in rows.items():
+                pi = problem.constraints[name].pi
+                duals[k] = np.nan if pi is None else flip * float(pi) + 0.0
+            reduced = np.array([np.nan if v.dj is None else flip * float(v.dj) + 0.0 for v in variables])
     info = SolverInfo(solver, solver_version(solver), time.perf_counter() - start, own_seconds, stated - start)
     return Solution(status, units, duals, reduced, gap, info)
 
 
+CBC_INFINITE = 1e15  # units at or above this from CBC are its unbounded ray, not a plan
 POLISH_MAX_CELLS = 4_000_000  # active rows x free columns: beyond this a dense solve costs more than it saves
 
 
@@ -168,8 +173,8 @@ def polish(program: Program, units: np.ndarray) -> np.ndarray:
         return units
     rows, columns, coefs, bounds, constants = program._stacked
     values = program.values(units)
-    scale = np.maximum(1.0, np.abs(bounds))
-    active = np.flatnonzero(np.abs(values - bounds) <= 1e-5 * scale)
+    size = np.bincount(rows, weights=np.abs(coefs * units[columns]), minlength=len(bounds))  # sum of |terms|
+    active = np.flatnonzero(np.abs(values - bounds) <= np.maximum(1e-5 * np.maximum(1.0, np.abs(bounds)), 1e-6 * size))
     integer = np.array([c.integer for c in program.columns])
     free = np.flatnonzero((units > 1e-9) & ~integer)
     if not len(active) or not len(free) or len(active) * len(free) > POLISH_MAX_CELLS:
@@ -189,6 +194,9 @@ def polish(program: Program, units: np.ndarray) -> np.ndarray:
     candidate[free] = solved
     if candidate.min(initial=0.0) < 0 or program.violations(candidate).max() >= program.violations(units).max():
         return units
+    before, after = program.objective_value(units), program.objective_value(candidate)
+    if abs(after - before) > 1e-7 * max(1.0, abs(before)):
+        return units  # another vertex: the rounding was not the only difference
     candidate[np.abs(candidate) < 1e-12] = 0.0
     return candidate
 

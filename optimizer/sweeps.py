@@ -41,13 +41,16 @@ def parse_values(path: str, text: str) -> list[float]:
 
     >>> parse_values("budget", "100:200:3"), parse_values("budget", "1e5, 2e5")
     ([100.0, 150.0, 200.0], [100000.0, 200000.0])
+    >>> parse_values("funnel.win_rate", "10%:30%:3")
+    [0.1, 0.2, 0.3]
     """
     where = f"--vary {path}"
     allowed = "START:STOP:STEPS (inclusive, STEPS points, e.g. 4e6:6e6:21) or a list a,b,c"
 
     def number(item: str) -> float:
-        try:
-            value = float(item.strip().replace("_", ""))
+        text = item.strip().replace("_", "")
+        try:  # a percentage, as --set takes one for a rate: 10% is 0.1
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
         except ValueError:
             raise ScenarioError(Issue(where, f"{item.strip()!r} is not a number; allowed: {allowed}")) from None
         if not math.isfinite(value):

@@ -160,3 +160,8 @@ def test_output_into_a_missing_folder_is_an_input_error(tmp_path):
     assert done.returncode == 2
     assert "does not exist" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "typo").exists()
+
+
+def test_two_options_setting_one_field_differently_are_an_input_error():
+    done = cli("optimize", B2B, "--budget", "1e6", "--set", "budget=2e5")
+    assert done.returncode == 2 and "budget is set twice" in done.stderr

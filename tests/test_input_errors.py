@@ -693,3 +693,16 @@ def test_a_target_beyond_a_channel_maximum_is_infeasible_not_invalid() -> None:
     code, plan = outcome(text)
     assert (code, plan["status"]) == (3, "infeasible")
     assert sorted(plan["diagnosis"]["conflict"]) == ["channels[email].max_units", "targets.deals"]
+
+
+@pytest.mark.parametrize(("written", "shown"), [("0x10", '"0x10"'), ("1:30", '"1:30"')])
+def test_yaml_11_hex_and_base_60_integers_are_not_numbers_here(written: str, shown: str) -> None:
+    # PyYAML would read 0x10 as 16 and 1:30 as 90 (YAML 1.1); found in review
+    path, message = only(invalid(f"channels:\n  - {{name: a, cost_per_lead: {written}}}\ntargets: {{leads: 1}}\n"))
+    assert path == "channels[a].cost_per_lead"
+    assert message.startswith(f"{shown} is not a number")
+
+
+def test_a_leading_zero_is_decimal() -> None:
+    code, document = outcome("channels:\n  - {name: a, cost_per_lead: 017}\ntargets: {leads: 10}\n")
+    assert code == 0 and document["objective_value"] == pytest.approx(170)  # 17 a lead, not octal 15

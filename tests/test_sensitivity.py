@@ -199,7 +199,7 @@ def test_two_identical_channels_have_an_alternative_optimum():
     assert sum(result.alternative.values()) == pytest.approx(1000)
     in_plan = {c.name for c in plan.channels if c.spend > 0}
     assert {k for k, v in result.alternative.items() if v > 1e-6} != in_plan
-    assert result.to_dict()["alternative"] == {"spend": result.alternative}
+    assert result.to_dict()["alternative"]["spend"] == result.alternative
 
 
 def test_unique_optimum_has_no_alternative(b2b):
@@ -261,3 +261,19 @@ def test_max_profit_scenario_shadow_prices_match_re_solves():
         step = 1e-4 * max(1.0, abs(limit.limit))
         up = objective_at(scenario, {limit.name: limit.limit + step})
         assert close((up - f0) / step, limit.shadow_price, 1e-5), limit.name
+
+
+def test_a_free_channel_that_may_grow_is_an_alternative_optimum(tmp_path):
+    # organic leads cost nothing and have no cap: 200 of them meet the target, and so do 1,000 (a
+    # different mix: the deals target no longer binds); found in review, once reported as unique
+    from optimizer import Scenario, optimize, sensitivity
+
+    s = Scenario.model_validate({"deal_value": 40000, "funnel": {"qualification_rate": 0.25, "win_rate": 0.2},
+                                 "targets": {"deals": 10},
+                                 "channels": [{"name": "email", "cost_per_lead": 45},
+                                              {"name": "organic", "cost_per_lead": 0}]})
+    result = sensitivity(optimize(s))
+    assert result.objective_value == pytest.approx(0)
+    assert result.alternative is not None
+    assert result.alternative_units["organic"] > optimize(s).allocation.loc["organic", "units"] + 1
+    assert result.to_dict()["alternative"]["units"]["organic"] == result.alternative_units["organic"]

@@ -179,3 +179,37 @@ def test_cbc_solution_digits_are_polished_to_the_vertex():
     # limited by c1's spend: c1 = 3200/12 = 266.67 contacts at $1 is the cheapest
     assert plan.status == "optimal" and plan.check.passed
     assert plan.objective_value == pytest.approx(3200 / 12, rel=1e-9)
+
+
+def test_cbc_reporting_a_ray_as_optimal_is_unbounded():
+    # found by the scipy property test: a free channel under max_deals; CBC said "optimal" with
+    # 1.7e21 contacts, HiGHS (and scipy) say unbounded
+    raw = {"funnel": {"response_rate": "1%", "qualification_rate": 1, "opportunity_rate": "10%", "win_rate": "1%",
+                      "deal_value": 100.0},
+           "channels": [{"name": "c0", "cost_per_contact": 10.0, "caps": {"leads": 1.0}},
+                        {"name": "c1", "cost_per_contact": 0.0, "opportunity_rate": "1%"},
+                        {"name": "c2", "cost_per_contact": 1.0}],
+           "objective": "max_deals", "budget": 10000.0, "targets": {"deals": 1.0}}
+    for solver in SOLVERS:
+        plan = optimize(Scenario.model_validate(raw), solver)
+        assert plan.status == "unbounded", solver
+        assert list(plan.diagnosis.unbounded) == ["c1"]
+
+
+@pytest.mark.parametrize(("c0_price", "expected"), [(10.0, 390300.0), (1.0, 990000.0)])
+def test_cbc_polish_keeps_the_optimum(c0_price, expected):
+    # found by the scipy property test: the polish must land on CBC's own vertex (not a worse one),
+    # and a share rule's activity is judged against the size of its terms, not its bound of 10
+    raw = {"funnel": {"response_rate": 1, "qualification_rate": 1, "opportunity_rate": 1, "win_rate": 1,
+                      "deal_value": 100.0},
+           "channels": [{"name": "c0", "cost_per_qualified_lead": c0_price},
+                        {"name": "c1", "cost_per_qualified_lead": 1.0}],
+           "objective": "max_profit", "budget": 10000.0, "targets": {"revenue": 1000.0},
+           "constraints": ["2 * (spend[c1] - spend[c0]) <= 10.0 - spend[c0]"]}
+    # by hand: budget and rule bind. c0 at $10: 10 u0 + u1 = 10,000 and 2 u1 - 10 u0 = 10 give u1 = 3,336.67,
+    # u0 = 666.33; profit 100 (u0 + u1) - 10,000 = 390,300. c0 at $1: all budget on qualified leads at $1 is
+    # 10,000 leads, profit 990,000 (the rule allows it)
+    for solver in SOLVERS:
+        plan = optimize(Scenario.model_validate(raw), solver)
+        assert plan.status == "optimal" and plan.check.passed
+        assert plan.objective_value == pytest.approx(expected, rel=1e-7), solver
