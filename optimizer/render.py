@@ -38,6 +38,8 @@ def objective_text(plan: Plan) -> str:
     value = plan.objective_value
     if plan.objective in ("min_spend", "max_profit"):
         return money(value, plan.scenario.currency)
+    if value is not None and abs(value) >= 100 and abs(value - round(value)) > 0.005:
+        return f"{value:,.2f}"  # 129.31 deals is the answer; 129 would hide a third of a deal
     return number(value)
 
 
