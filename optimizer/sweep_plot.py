@@ -110,6 +110,10 @@ def plot_sweep(result: Sweep, path: str | Path) -> None:
         ax.set_ylabel(_axis_label(result.parameters[1], cur))
         ax.set_title(f"{result.scenario}: {result.objective}")
         ax.tick_params(axis="x", labelrotation=30)
+        if len(xs) <= 12:  # ticks on the cells' own values (the grid's points), not between them
+            ax.set_xticks(xs)
+        if len(ys) <= 12:
+            ax.set_yticks(ys)
     _money_ticks(fig, result, cur)
     fig.tight_layout()
     buffer = io.BytesIO()
