@@ -177,6 +177,10 @@ def validate_table(scenario: Scenario) -> str:
     goal = ", ".join(f"{m} >= {number(v)}" for m, v in scenario.targets.items()) or "none"
     console.print(f"{scenario.name}: valid. Objective {scenario.objective}; budget "
                   f"{money(scenario.budget, cur) if scenario.budget else 'none'}; targets: {goal}.")
+    caps = ", ".join(f"{m} <= {number(v)}" for m, v in scenario.caps.items())
+    rules = "; ".join(spec.name or spec.expr for spec in scenario.constraints)
+    if caps or rules:
+        console.print(f"Caps: {caps or 'none'}. Constraints: {rules or 'none'}.")
     table = Table(title=f"What {money(PER_SPEND, cur)} buys in each channel", title_justify="left")
     for col in ("channel", "price", "enters at"):
         table.add_column(col)
