@@ -223,7 +223,7 @@ def sweep_table(result: Sweep) -> str:
         changes = result.mix_changes()
         if changes:
             at = ", ".join(_value_text(result.parameters[0], result.values[i, 0], cur) for i in changes)
-            console.print(f"The channel mix changes at {result.parameters[0]} = {at}.")
+            console.print(f"The mix (channels in the plan, limits that bind) changes at {result.parameters[0]} = {at}.")
     for i in range(len(result)):
         if result.messages[i]:
             console.print(f"{result.status[i]} at {_point_name(result, i)}: {result.messages[i]}")

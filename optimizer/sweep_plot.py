@@ -91,7 +91,7 @@ def plot_sweep(result: Sweep, path: str | Path) -> None:
             for ax in (top, bottom):
                 ax.axvline(x[i], color="grey", linestyle=":", linewidth=1)
         if result.mix_changes():
-            top.plot([], [], color="grey", linestyle=":", label="the channel mix changes")
+            top.plot([], [], color="grey", linestyle=":", label="the mix changes (channels or binding limits)")
             top.legend(loc="best")
     else:
         nx, ny = result.shape

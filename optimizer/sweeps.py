@@ -21,10 +21,12 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from .errors import Issue, ScenarioError
+from .plan import BINDING_TOLERANCE
 from .provenance import Provenance, provenance
 from .scenario import Scenario
 from .variation import Explorer, Outcome, check_numeric_path
@@ -114,6 +116,15 @@ class Sweep:
     in_plan: np.ndarray = field(repr=False)  # points x channels: units above zero (False where no plan)
     shape: tuple[int, ...] = ()  # points per parameter
     provenance: Provenance | None = field(default=None, repr=False)  # of the scenario before the varied values
+    # per point, to tell which limits bind: (program, units) solved here, the names (from a worker), or None
+    limit_states: tuple = field(default=(), repr=False)
+
+    @cached_property
+    def binding(self) -> tuple[frozenset, ...]:
+        """Per point, the names of the limits that bind (empty without a plan); worked out on first
+        use, so a sweep that only reports numbers does not pay for it."""
+        return tuple(item if isinstance(item, frozenset) else
+                     frozenset() if item is None else binding_limits(*item) for item in self.limit_states)
 
     def __len__(self) -> int:
         return len(self.status)
@@ -155,10 +166,12 @@ class Sweep:
         return pd.DataFrame(self.rows(), columns=self.columns())
 
     def mix_changes(self) -> list[int]:
-        """Points (of a one-parameter sweep) whose set of channels in the plan differs from the point before."""
+        """Points (of a one-parameter sweep) whose mix differs from the point before: the channels in
+        the plan, or the limits that bind."""
         has = np.isfinite(self.objective_value)
         return [i for i in range(1, len(self)) if has[i] and has[i - 1]
-                and not np.array_equal(self.in_plan[i], self.in_plan[i - 1])]
+                and (not np.array_equal(self.in_plan[i], self.in_plan[i - 1])
+                     or (self.binding and self.binding[i] != self.binding[i - 1]))]
 
 
 def is_money(path: str) -> bool:
@@ -200,10 +213,13 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     columns: list = []  # the columns (prices, yields) of each family
     status: list[str] = []
     messages: list[str | None] = []
+    limit_states: list = []
 
-    def record(i: int, point_status: str, message: str | None, value: float | None, plan_units, cols) -> None:
+    def record(i: int, point_status: str, message: str | None, value: float | None, plan_units, cols,
+               state=None) -> None:
         status.append(point_status)
         messages.append(message)
+        limit_states.append(state)
         if plan_units is not None:
             units[i] = plan_units
             objective[i] = value
@@ -221,7 +237,8 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     while i < total:
         outcome: Outcome = explorer.solve(dict(zip(paths, combos[i])))
         record(i, outcome.status, outcome.message, outcome.objective_value,
-               outcome.units if outcome.has_plan else None, outcome.program.columns if outcome.has_plan else None)
+               outcome.units if outcome.has_plan else None, outcome.program.columns if outcome.has_plan else None,
+               (outcome.program, outcome.units) if outcome.has_plan else None)
         i += 1
         if progress is not None and (i % step == 0 or i == total):
             progress(i, total)
@@ -255,7 +272,7 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     return Sweep(scenario.name, scenario.currency, scenario.objective, tuple(paths), channels, metrics,
                  np.array(combos, dtype=float).reshape(total, len(paths)), tuple(status), tuple(messages),
                  objective, spend_total, spend, totals, in_plan & (family >= 0)[:, None], tuple(len(v) for v in lists),
-                 provenance(scenario, "highs"))
+                 provenance(scenario, "highs"), limit_states=tuple(limit_states))
 
 
 def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tuple]:
@@ -268,8 +285,21 @@ def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tupl
         if outcome.has_plan:
             cols = families.setdefault(id(outcome.program.columns), outcome.program.columns)
         out.append((outcome.status, outcome.message, outcome.objective_value,
-                    outcome.units if outcome.has_plan else None, cols))
+                    outcome.units if outcome.has_plan else None, cols,
+                    binding_limits(outcome.program, outcome.units) if outcome.has_plan else None))
     return out
+
+
+def binding_limits(program, units: np.ndarray) -> frozenset:
+    """The names of the limits of ``program`` that bind at ``units`` (part of a plan's mix)."""
+    rows, _, _, bounds, _ = program._stacked
+    values = program.values(units)
+    senses = program._senses
+    slack = np.where(senses == "<=", bounds - values, values - bounds)
+    has_terms = np.bincount(rows, minlength=len(bounds)) > 0
+    # as ``optimize`` reports binding (1e-6 relative): tighter, warm and cold re-solves disagree on noise
+    binds = has_terms & ((senses == "==") | (np.abs(slack) <= BINDING_TOLERANCE * np.maximum(1.0, np.abs(bounds))))
+    return frozenset(program.limits[k].name for k in np.flatnonzero(binds))
 
 
 def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], cores: int):
@@ -290,7 +320,7 @@ def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], core
                 cols = point[4]
                 if cols is not None:
                     cols = same.setdefault(id(cols), cols)
-                yield (*point[:4], cols)
+                yield (*point[:4], cols, *point[5:])
 
 
 def _amounts(columns, metrics: tuple[str, ...]) -> np.ndarray:

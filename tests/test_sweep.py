@@ -169,3 +169,16 @@ def test_a_plan_that_fails_verification_is_solved_again_cold_then_reported_as_er
     result = run_sweep(scenario, {"targets.revenue": [4.8e6]})
     assert result.status == ("error",)
     assert result.messages[0] == "the solver's plan breaks budget by 0.5 (relative)"
+
+
+def test_a_mix_change_counts_limits_that_start_or_stop_binding():
+    # e-commerce: search ads at $0.50 a click stay below their $120,000 limit; from $0.75 the limit
+    # binds with the same channels in the plan. Found in review: only channels were compared.
+    from optimizer import load_scenario
+    from optimizer.sweeps import run_sweep
+
+    scenario = load_scenario("scenarios/ecommerce-holiday.yaml")
+    result = run_sweep(scenario, {"channels[search_ads].cost_per_lead": [0.5, 0.75]})
+    assert np.array_equal(result.in_plan[0], result.in_plan[1])
+    assert "channels[search_ads].max_spend" in result.binding[1] - result.binding[0]
+    assert result.mix_changes() == [1]
