@@ -50,10 +50,13 @@ class Limit:
     def value(self, units: np.ndarray) -> float:
         return float(self.coefs @ units[self.index]) + self.constant if len(self.index) else self.constant
 
+    def excess(self, value: float) -> float:
+        """How far a left side ``value`` is beyond the limit (negative: the room left)."""
+        return {"<=": value - self.bound, ">=": self.bound - value, "==": abs(value - self.bound)}[self.sense]
+
     def violation(self, units: np.ndarray) -> float:
         """Excess over the limit, relative: excess / max(1, |bound|); 0 when the limit holds."""
-        v = self.value(units)
-        excess = {"<=": v - self.bound, ">=": self.bound - v, "==": abs(v - self.bound)}[self.sense]
+        excess = self.excess(self.value(units))
         # scale by the row's own size too: a share rule (limit 0) compares quantities of thousands
         terms = float(np.abs(self.coefs * units[self.index]).max()) if len(self.index) else 0.0
         return max(0.0, excess) / max(1.0, abs(self.bound), abs(self.constant), terms * 1e-3)
@@ -109,6 +112,16 @@ class Program:
         np.maximum.at(terms, rows, np.abs(coefs * units[columns]))
         scale = np.maximum.reduce([np.ones(len(bounds)), np.abs(bounds), np.abs(constants), terms * 1e-3])
         return np.maximum(0.0, excess) / scale
+
+    def binding(self, units: np.ndarray, tolerance: float) -> np.ndarray:
+        """Which limits bind at ``units``: every ``==``, and each limit with terms whose room left
+        is within ``tolerance`` relative to max(1, |limit|) (a limit overshot counts as binding)."""
+        rows, _, _, bounds, _ = self._stacked
+        senses = self._senses
+        values = self.values(units)
+        room = np.where(senses == "<=", bounds - values, values - bounds)
+        has_terms = np.bincount(rows, minlength=len(bounds)) > 0
+        return has_terms & ((senses == "==") | (room <= tolerance * np.maximum(1.0, np.abs(bounds))))
 
     def with_limits(self, limits: tuple[Limit, ...] | list[Limit], objective: str | None = None,
                     sense: str | None = None, objective_coefs: np.ndarray | None = None) -> Program:

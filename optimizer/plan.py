@@ -77,7 +77,7 @@ class LimitState:
 
 def limit_state(limit: Limit, value: float) -> LimitState:
     """A limit at the plan, given its left side ``value``."""
-    slack = {"<=": limit.bound - value, ">=": value - limit.bound, "==": -abs(value - limit.bound)}[limit.sense]
+    slack = -limit.excess(value)
     binding = abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound))
     return LimitState(limit.name, limit.kind, limit.sense, value, limit.bound, 0.0 if binding else slack, binding)
 

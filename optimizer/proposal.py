@@ -236,10 +236,6 @@ def proposal_units(scenario: Scenario, entries: list[Entry], source: str | None 
 
 
 # -- checking --------------------------------------------------------------------------------------
-def _excess(limit: Limit, value: float) -> float:
-    return {"<=": value - limit.bound, ">=": limit.bound - value, "==": abs(value - limit.bound)}[limit.sense]
-
-
 def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
     """The unit a limit is measured in, for people: the currency, a metric, a channel's units."""
     if name == "budget" or name.endswith(("_spend", "_spend]")):
@@ -262,7 +258,7 @@ def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple
     for limit in program.limits:
         if limit.violation(units) > TOLERANCE:
             value = limit.value(units)
-            out.append(Violation(limit.name, value, limit.bound, _excess(limit, value),
+            out.append(Violation(limit.name, value, limit.bound, limit.excess(value),
                                  limit_unit(scenario, program, limit.name)))
     for i, column in enumerate(program.columns):
         if column.integer and abs(units[i] - round(units[i])) > TOLERANCE * max(1.0, abs(units[i])):

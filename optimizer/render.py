@@ -34,10 +34,13 @@ def _metric_columns(scenario: Scenario) -> list[str]:
     return [m for m in scenario.metrics if m != "reach"]
 
 
-def objective_text(plan: Plan) -> str:
-    value = plan.objective_value
-    if plan.objective in ("min_spend", "max_profit"):
-        return money(value, plan.scenario.currency)
+MONEY_OBJECTIVES = ("min_spend", "max_profit", "max_revenue")
+
+
+def objective_text(value: float | None, objective: str, currency: str) -> str:
+    """An objective's value for people: money for spend, profit and revenue, else a count."""
+    if objective in MONEY_OBJECTIVES:
+        return money(value, currency)
     if value is not None and abs(value) >= 100 and abs(value - round(value)) > 0.005:
         return f"{value:,.2f}"  # 129.31 deals is the answer; 129 would hide a third of a deal
     return number(value)
@@ -57,7 +60,8 @@ def plan_table(plan: Plan) -> str:
     gap = plan.solution.mip_gap
     if plan.status == "time_limit" and gap is not None:
         status += f", proven gap {gap:.2%}"
-    title = f"{s.name}: {plan.objective} = {objective_text(plan)} ({status})"
+    value = objective_text(plan.objective_value, plan.objective, s.currency)
+    title = f"{s.name}: {plan.objective} = {value} ({status})"
     metrics = _metric_columns(s)
     table = Table(title=title, title_justify="left", show_footer=True)
     table.add_column("channel", footer="total")

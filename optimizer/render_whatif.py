@@ -14,16 +14,12 @@ import numpy as np
 from .comparison import Comparison
 from .funnel import STAGE_LABEL
 from .output import money, number, to_json
-from .render import _console, _text
+from .render import _console, _text, objective_text
 from .sensitivities import ChannelSensitivity, LimitSensitivity, Sensitivity
 from .sweeps import Sweep, is_money
 
 SINGULAR = {"reach": "person reached", "leads": "lead", "qualified_leads": "qualified lead",
             "opportunities": "opportunity", "deals": "deal", "revenue": "dollar of revenue"}
-
-
-def _objective_text(value: float | None, objective: str, currency: str) -> str:
-    return money(value, currency) if objective in ("min_spend", "max_profit") else number(value)
 
 
 # -- sensitivity ---------------------------------------------------------------------------------
@@ -128,7 +124,7 @@ def _rate_end(value: float, objective: float | None, reason: str, s: Sensitivity
         return f"{where} (the mix holds {'all the way down' if down else 'up to 1'})"
     if reason == "invalid":
         return f"{where} (the scenario allows no further)"
-    return f"{where} ({s.objective} {_objective_text(objective, s.objective, s.scenario.currency)})"
+    return f"{where} ({s.objective} {objective_text(objective, s.objective, s.scenario.currency)})"
 
 
 def _shadow(value: float | None) -> str:
@@ -145,7 +141,7 @@ def sensitivity_table(s: Sensitivity) -> str:
     cur = s.scenario.currency
     buffer = io.StringIO()
     console = _console(buffer)
-    console.print(f"{s.scenario.name}: {s.objective} = {_objective_text(s.objective_value, s.objective, cur)} "
+    console.print(f"{s.scenario.name}: {s.objective} = {objective_text(s.objective_value, s.objective, cur)} "
                   f"(optimal)")
     table = Table(title="Limits", title_justify="left")
     for col in ("limit", "value", "limit value", "binds", "one more", "one less", "holds from", "holds to"):
@@ -214,7 +210,7 @@ def sweep_table(result: Sweep) -> str:
     for i in range(len(result)):
         cells = [_value_text(p, v, cur) for p, v in zip(result.parameters, result.values[i])]
         ok = math.isfinite(result.objective_value[i])
-        cells += [result.status[i], _objective_text(result.objective_value[i] if ok else None, result.objective, cur),
+        cells += [result.status[i], objective_text(result.objective_value[i] if ok else None, result.objective, cur),
                   money(result.total_spend[i] if ok else None, cur)]
         cells += [money(result.spend[i, j] if ok else None, cur) for j in used]
         table.add_row(*cells)
@@ -282,7 +278,7 @@ def compare_table(result: Comparison) -> str:
     objective_money = first.plan.objective in ("min_spend", "max_profit")
     table.add_row("status", *[c.plan.status for c in result.scenarios], *["" for _ in differences])
     table.add_row(f"objective ({first.plan.objective})",
-                  *[_objective_text(c.plan.objective_value, c.plan.objective, cur) for c in result.scenarios],
+                  *[objective_text(c.plan.objective_value, c.plan.objective, cur) for c in result.scenarios],
                   *[signed(d["objective_value"], objective_money) for d in differences])
     table.add_row("total spend", *[money(c.plan.total_spend, cur) for c in result.scenarios],
                   *[signed(d["total_spend"], True) for d in differences])

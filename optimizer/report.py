@@ -31,6 +31,7 @@ from .errors import Issue, NoPlanError, ScenarioError
 from .funnel import DEFAULT_RATES, PRICE_UNIT, RATE_FIELDS, RATE_INTO, STAGE_LABEL, STAGES
 from .output import SYMBOLS, make_folder, money, number, percent, write_atomic
 from .plan import Plan
+from .render import objective_text
 
 FORMATS = (".xlsx", ".html", ".md")
 # where each chart goes: under the Plan table or the Funnel table, with its alternative text
@@ -103,9 +104,7 @@ def shown_metrics(plan: Plan) -> list[str]:
 
 
 def _objective_text(plan: Plan) -> str:
-    if plan.objective in ("min_spend", "max_profit", "max_revenue"):
-        return money(plan.objective_value, plan.scenario.currency)
-    return number(plan.objective_value)
+    return objective_text(plan.objective_value, plan.objective, plan.scenario.currency)
 
 
 def funnel_sheet(plan: Plan) -> Sheet:

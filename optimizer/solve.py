@@ -182,12 +182,13 @@ def polish(program: Program, units: np.ndarray) -> np.ndarray:
     fixed = units.copy()
     fixed[free] = 0.0
     fixed[integer] = np.round(fixed[integer])
-    where = {r: i for i, r in enumerate(active)}
-    place = {c: j for j, c in enumerate(free)}
+    where = np.full(len(bounds), -1)
+    where[active] = np.arange(len(active))
+    place = np.full(len(units), -1)
+    place[free] = np.arange(len(free))
+    keep = (where[rows] >= 0) & (place[columns] >= 0)
     matrix = np.zeros((len(active), len(free)))
-    for r, c, a in zip(rows, columns, coefs):
-        if r in where and c in place:
-            matrix[where[r], place[c]] += a
+    np.add.at(matrix, (where[rows[keep]], place[columns[keep]]), coefs[keep])
     rhs = bounds[active] - constants[active] - (program.values(fixed) - constants)[active]
     solved, *_ = np.linalg.lstsq(matrix, rhs, rcond=None)
     candidate = fixed.copy()

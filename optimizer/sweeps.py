@@ -292,14 +292,8 @@ def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tupl
 
 def binding_limits(program, units: np.ndarray) -> frozenset:
     """The names of the limits of ``program`` that bind at ``units`` (part of a plan's mix)."""
-    rows, _, _, bounds, _ = program._stacked
-    values = program.values(units)
-    senses = program._senses
-    slack = np.where(senses == "<=", bounds - values, values - bounds)
-    has_terms = np.bincount(rows, minlength=len(bounds)) > 0
     # as ``optimize`` reports binding (1e-6 relative): tighter, warm and cold re-solves disagree on noise
-    binds = has_terms & ((senses == "==") | (np.abs(slack) <= BINDING_TOLERANCE * np.maximum(1.0, np.abs(bounds))))
-    return frozenset(program.limits[k].name for k in np.flatnonzero(binds))
+    return frozenset(program.limits[k].name for k in np.flatnonzero(program.binding(units, BINDING_TOLERANCE)))
 
 
 def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], cores: int):

@@ -155,13 +155,7 @@ class Outcome:
             return None
         units, program = self.units, self.program
         in_plan = frozenset(np.flatnonzero(units > MIX_TOLERANCE * max(1.0, float(units.max()))).tolist())
-        values = program.values(units)
-        bounds = np.array([limit.bound for limit in program.limits])
-        senses = np.array([limit.sense for limit in program.limits])
-        slack = np.where(senses == "<=", bounds - values, values - bounds)
-        has_terms = np.bincount(program.terms[0], minlength=len(bounds)) > 0
-        binding = has_terms & ((senses == "==") | (slack <= MIX_TOLERANCE * np.maximum(1.0, np.abs(bounds))))
-        return in_plan, frozenset(np.flatnonzero(binding).tolist())
+        return in_plan, frozenset(np.flatnonzero(program.binding(units, MIX_TOLERANCE)).tolist())
 
 
 class Explorer:
