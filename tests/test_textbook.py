@@ -416,3 +416,38 @@ def test_two_channels_target_beyond_budget_is_infeasible(solver):
     plan = _optimize(_two_channels({"budget": 45_000, "targets": {"deals": 106}}), solver)
     assert plan.status == "infeasible"
     assert plan.objective_value is None
+
+
+# -- the demo scenario, transcribed by hand from scenarios/b2b-annual-plan.yaml -----------------------
+# Per unit of each channel, worked from the file's prices, rates and yields (funnel defaults:
+# response 1.5%, qualification 0.25, opportunity 0.4, win 0.2, $40,000 a deal; one revenue dollar per
+# qualified lead is 0.4 * win * 40,000):
+#   channel              price   qualified leads per unit     revenue per unit           upper bound on units
+B2B_BY_HAND = [
+    ("direct_mail",          2.40, 0.015 * 0.25,  0.015 * 0.25 * 0.4 * 0.2 * 40000, 250_000 / 2.40),
+    ("email",               45.00, 0.12,          0.12 * 0.4 * 0.2 * 40000,         5000),
+    ("paid_search",        180.00, 0.30,          0.30 * 0.4 * 0.2 * 40000,         None),
+    ("content_syndication", 90.00, 0.15,          0.15 * 0.4 * 0.2 * 40000,         120_000 / 90),
+    ("webinars",         14000.00, 120 * 0.35,    120 * 0.35 * 0.4 * 0.2 * 40000,   24),
+    ("events",           55000.00, 110,           110 * 0.4 * 0.26 * 40000,         6),
+    ("partners",           900.00, 1.0,           1.0 * 0.4 * 0.3 * 40000,          250),
+]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_demo_scenario_matches_scipy_on_a_hand_transcription(solver):
+    from optimizer import load_scenario, optimize
+
+    price = np.array([row[1] for row in B2B_BY_HAND])
+    ql = np.array([row[2] for row in B2B_BY_HAND])
+    revenue = np.array([row[3] for row in B2B_BY_HAND])
+    bounds = [(2 if name == "events" else 0, upper) for name, *_, upper in B2B_BY_HAND]
+    share = price * 0.3  # spend[paid_search] <= 0.3 * total_spend
+    share[2] -= price[2]
+    a_ub = np.vstack([price, -revenue, ql, -share])
+    b_ub = [900_000, -4.8e6, 1300, 0]
+    reference = linprog(price, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    assert reference.status == 0
+    plan = optimize(load_scenario(ROOT / "scenarios" / "b2b-annual-plan.yaml"), solver)
+    assert plan.objective_value == pytest.approx(reference.fun, rel=1e-6)
+    assert reference.fun == pytest.approx(545_600, rel=1e-9)  # the README's number
