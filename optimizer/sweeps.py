@@ -117,7 +117,7 @@ class Sweep:
     shape: tuple[int, ...] = ()  # points per parameter
     provenance: Provenance | None = field(default=None, repr=False)  # of the scenario before the varied values
     # per point, to tell which limits bind: (program, units) solved here, the names (from a worker), or None
-    limit_states: tuple = field(default=(), repr=False)
+    limit_states: tuple = field(default=(), repr=False, compare=False)
 
     @cached_property
     def binding(self) -> tuple[frozenset, ...]:
