@@ -27,12 +27,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import scenario_data  # noqa: E402
 
-from optimizer.charts import draw_all  # noqa: E402
-from optimizer.loading import load_scenario  # noqa: E402
-from optimizer.plan import optimize  # noqa: E402
-from optimizer.proposal import check, read_proposal  # noqa: E402
-from optimizer.report import html_text, markdown_text, report_tables, xlsx_bytes  # noqa: E402
-from optimizer.sensitivities import sensitivity  # noqa: E402
+from optimizer.analysis.check import check, read_proposal  # noqa: E402
+from optimizer.analysis.plan import optimize  # noqa: E402
+from optimizer.analysis.sensitivity import sensitivity  # noqa: E402
+from optimizer.output.charts import draw_all  # noqa: E402
+from optimizer.output.report import html_text, markdown_text, report_tables, xlsx_bytes  # noqa: E402
+from optimizer.scenario.loading import load_scenario  # noqa: E402
 
 COMMAND = str(Path(sys.executable).parent / "campaign-optimizer")
 B2B = ROOT / "scenarios" / "b2b-annual-plan.yaml"

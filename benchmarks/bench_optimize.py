@@ -26,12 +26,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import scenario_data  # noqa: E402
 
-from optimizer.loading import read_document  # noqa: E402
-from optimizer.model import build_program  # noqa: E402
-from optimizer.plan import plan_from_solution  # noqa: E402
-from optimizer.render import plan_json  # noqa: E402
-from optimizer.scenario import Scenario  # noqa: E402
-from optimizer.solve import solve  # noqa: E402
+from optimizer.analysis.plan import plan_from_solution  # noqa: E402
+from optimizer.model.build import build_program  # noqa: E402
+from optimizer.model.solve import solve  # noqa: E402
+from optimizer.output.plan import plan_json  # noqa: E402
+from optimizer.scenario.loading import read_document  # noqa: E402
+from optimizer.scenario.schema import Scenario  # noqa: E402
 
 COMMAND = str(Path(sys.executable).parent / "campaign-optimizer")
 

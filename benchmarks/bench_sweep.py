@@ -5,7 +5,7 @@
 For a 1,000-point sweep of ``targets.revenue`` (from 80% to 120% of the scenario's target) on the
 bundled B2B scenario and on a generated 1,000-channel scenario (benchmarks/generate.py), the time
 per point of:
-- ours: ``optimizer.sweeps.run_sweep``, the whole sweep divided by its points (each point validated,
+- ours: ``optimizer.analysis.sweeps.run_sweep``, the whole sweep divided by its points (each point validated,
   re-solved warm on the kept HiGHS model, verified without the solver, spend and totals read back);
 - bare highspy: the same change written directly here (``changeRowBounds``, ``run``, read the
   columns) on a model built here with highspy, nothing else: the floor;
@@ -33,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import scenario_data  # noqa: E402
 
 from optimizer import Scenario, apply_changes, load_scenario, optimize  # noqa: E402
-from optimizer.model import build_program  # noqa: E402
-from optimizer.sensitivities import sensitivity  # noqa: E402
-from optimizer.solve import quiet_stdout  # noqa: E402
-from optimizer.sweeps import run_sweep  # noqa: E402
+from optimizer.analysis.sensitivity import sensitivity  # noqa: E402
+from optimizer.analysis.sweeps import run_sweep  # noqa: E402
+from optimizer.model.build import build_program  # noqa: E402
+from optimizer.model.solve import quiet_stdout  # noqa: E402
 
 COMMAND = str(Path(sys.executable).parent / "campaign-optimizer")
 PATH = "targets.revenue"

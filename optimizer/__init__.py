@@ -11,32 +11,32 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from .version import __version__
 
 # Names resolve on first use, so `campaign-optimizer --help` does not import the solver stack.
 _EXPORTS = {
-    "Scenario": "scenario", "Channel": "scenario", "Funnel": "scenario",
-    "load_scenario": "loading", "apply_changes": "paths",
-    "optimize": "plan", "Plan": "plan",
-    "check": "proposal", "CheckResult": "proposal", "write_report": "report",
-    "sensitivity": "sensitivities", "Sensitivity": "sensitivities",
-    "sweep": "sweeps", "run_sweep": "sweeps", "Sweep": "sweeps",
-    "compare": "comparison", "compare_files": "comparison", "Comparison": "comparison",
+    "Scenario": "scenario.schema", "Channel": "scenario.schema", "Funnel": "scenario.schema",
+    "load_scenario": "scenario.loading", "apply_changes": "scenario.paths",
+    "optimize": "analysis.plan", "Plan": "analysis.plan",
+    "check": "analysis.check", "CheckResult": "analysis.check", "write_report": "output.report",
+    "sensitivity": "analysis.sensitivity", "Sensitivity": "analysis.sensitivity",
+    "sweep": "analysis.sweeps", "run_sweep": "analysis.sweeps", "Sweep": "analysis.sweeps",
+    "compare": "analysis.compare", "compare_files": "analysis.compare", "Comparison": "analysis.compare",
     "CampaignOptimizerError": "errors", "ScenarioError": "errors", "SolverError": "errors", "NoPlanError": "errors",
 }
 __all__ = [*_EXPORTS, "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .comparison import Comparison, compare, compare_files
+    from .analysis.check import CheckResult, check
+    from .analysis.compare import Comparison, compare, compare_files
+    from .analysis.plan import Plan, optimize
+    from .analysis.sensitivity import Sensitivity, sensitivity
+    from .analysis.sweeps import Sweep, run_sweep, sweep
     from .errors import CampaignOptimizerError, NoPlanError, ScenarioError, SolverError
-    from .loading import load_scenario
-    from .paths import apply_changes
-    from .plan import Plan, optimize
-    from .proposal import CheckResult, check
-    from .report import write_report
-    from .scenario import Channel, Funnel, Scenario
-    from .sensitivities import Sensitivity, sensitivity
-    from .sweeps import Sweep, run_sweep, sweep
+    from .output.report import write_report
+    from .scenario.loading import load_scenario
+    from .scenario.paths import apply_changes
+    from .scenario.schema import Channel, Funnel, Scenario
 
 
 def __getattr__(name: str):

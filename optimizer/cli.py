@@ -63,7 +63,7 @@ def _emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from .output import write_atomic
+    from .files import write_atomic
 
     write_atomic(output, text)
     typer.echo(f"wrote {output}", err=True)
@@ -79,7 +79,7 @@ def _run(body: Callable[[], int], as_json: bool) -> None:
         raise
     except ScenarioError as exc:
         if as_json:
-            from .output import to_json
+            from .output.formats import to_json
 
             sys.stdout.write(to_json(exc.to_dict()))
         for line in exc.lines():
@@ -102,7 +102,7 @@ def _run(body: Callable[[], int], as_json: bool) -> None:
 
 def _print_version(value: bool) -> None:
     if value:
-        from . import __version__
+        from .version import __version__
 
         typer.echo(f"campaign-optimizer {__version__}")
         raise typer.Exit(0)
@@ -144,15 +144,15 @@ def optimize(
     """
 
     def body() -> int:
-        from .loading import load_scenario
-        from .paths import changes_from_options
-        from .plan import optimize as run_optimize
-        from .render import plan_csv, plan_json, plan_table
+        from .analysis.plan import optimize as run_optimize
+        from .output.plan import plan_csv, plan_json, plan_table
+        from .scenario.loading import load_scenario
+        from .scenario.paths import changes_from_options
 
         changes = changes_from_options(set_, budget=budget, objective=objective, targets=target)
         plan = run_optimize(load_scenario(scenario, changes), solver=solver.value, time_limit=time_limit)
         if write_lp is not None:
-            from .solve import write_lp as write_model
+            from .model.solve import write_lp as write_model
 
             write_model(plan.program, write_lp)
         if format is Format.csv and not plan.has_plan:
@@ -178,10 +178,10 @@ def validate(
     """
 
     def body() -> int:
-        from .loading import load_scenario
-        from .output import to_json
-        from .paths import changes_from_options
-        from .render import understood, validate_table
+        from .output.formats import to_json
+        from .output.plan import understood, validate_table
+        from .scenario.loading import load_scenario
+        from .scenario.paths import changes_from_options
 
         loaded = load_scenario(scenario, changes_from_options(set_))
         _emit(to_json(understood(loaded)) if format is TableOrJson.json else validate_table(loaded), None)
@@ -213,13 +213,13 @@ def sensitivity(
     """
 
     def body() -> int:
+        from .analysis.plan import optimize as run_optimize
+        from .analysis.sensitivity import sensitivity as analyse
         from .errors import ScenarioError
-        from .loading import load_scenario
-        from .paths import changes_from_options
-        from .plan import optimize as run_optimize
-        from .render import no_plan_text
-        from .render_whatif import sensitivity_json, sensitivity_table
-        from .sensitivities import sensitivity as analyse
+        from .output.plan import no_plan_text
+        from .output.whatif import sensitivity_json, sensitivity_table
+        from .scenario.loading import load_scenario
+        from .scenario.paths import changes_from_options
 
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)))
         long = len(plan.program.columns) >= PROGRESS_CHANNELS
@@ -265,10 +265,10 @@ def sweep(
     """
 
     def body() -> int:
-        from .loading import load_scenario
-        from .paths import changes_from_options
-        from .render_whatif import sweep_csv, sweep_json, sweep_table
-        from .sweeps import parameters_from_options, run_sweep
+        from .analysis.sweeps import parameters_from_options, run_sweep
+        from .output.whatif import sweep_csv, sweep_json, sweep_table
+        from .scenario.loading import load_scenario
+        from .scenario.paths import changes_from_options
 
         parameters = parameters_from_options(vary)
         loaded = load_scenario(scenario, changes_from_options(set_))
@@ -293,7 +293,7 @@ def sweep(
         render = {Format.table: sweep_table, Format.json: sweep_json, Format.csv: sweep_csv}[format]
         _emit(render(result), output)
         if plot is not None:
-            from .sweep_plot import plot_sweep
+            from .output.sweep_plot import plot_sweep
 
             plot_sweep(result, plot)
             typer.echo(f"wrote {plot}", err=True)
@@ -316,9 +316,9 @@ def compare(
     """
 
     def body() -> int:
-        from .comparison import compare_files
-        from .paths import changes_from_options
-        from .render_whatif import compare_csv, compare_json, compare_table
+        from .analysis.compare import compare_files
+        from .output.whatif import compare_csv, compare_json, compare_table
+        from .scenario.paths import changes_from_options
 
         result = compare_files(scenarios, changes_from_options(set_))
         render = {Format.table: compare_table, Format.json: compare_json, Format.csv: compare_csv}[format]
@@ -349,10 +349,10 @@ def check(
     """
 
     def body() -> int:
-        from .loading import load_scenario
-        from .paths import changes_from_options
-        from .proposal import check as run_check
-        from .render_finance import check_json, check_table
+        from .analysis.check import check as run_check
+        from .output.finance import check_json, check_table
+        from .scenario.loading import load_scenario
+        from .scenario.paths import changes_from_options
 
         result = run_check(load_scenario(scenario, changes_from_options(set_)), plan, solver=solver.value)
         _emit(check_json(result) if format is TableOrJson.json else check_table(result), None)
@@ -383,11 +383,11 @@ def report(
     """
 
     def body() -> int:
-        from .loading import load_scenario
-        from .paths import changes_from_options
-        from .plan import optimize as run_optimize
-        from .render import no_plan_text
-        from .report import check_report_path, write_report
+        from .analysis.plan import optimize as run_optimize
+        from .output.plan import no_plan_text
+        from .output.report import check_report_path, write_report
+        from .scenario.loading import load_scenario
+        from .scenario.paths import changes_from_options
 
         check_report_path(output)
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)), solver=solver.value)
@@ -396,7 +396,7 @@ def report(
             return 3
         analysis = None
         if not (no_sensitivity or plan.program.integer):
-            from .sensitivities import sensitivity as analyse
+            from .analysis.sensitivity import sensitivity as analyse
 
             if len(plan.program.columns) >= PROGRESS_CHANNELS and sys.stderr.isatty():
                 from rich.progress import Progress
@@ -426,7 +426,7 @@ def template(
     """
 
     def body() -> int:
-        from .template import write_template
+        from .scenario.template import write_template
 
         for path in write_template(output, force=force):
             typer.echo(f"wrote {path}")
@@ -449,7 +449,7 @@ def run() -> None:
     except Exception as exc:  # typer's (vendored click's) usage errors: duck-typed, their class is private
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
             raise
-        from .output import to_json
+        from .output.formats import to_json
 
         param = getattr(exc, "param", None)
         path = param.opts[0] if param is not None and getattr(param, "opts", None) else "command line"

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from optimizer import Scenario, optimize
-from optimizer.funnel import STAGES
-from optimizer.scenario import Channel, ConstraintSpec, Funnel
+from optimizer.scenario.funnel import STAGES
+from optimizer.scenario.schema import Channel, ConstraintSpec, Funnel
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "scenario-format.md").read_text()

@@ -1,0 +1,82 @@
+"""Why a scenario has no plan, in business terms.
+
+For an infeasible scenario: the most each target metric can reach under every other limit,
+the smallest budget that meets every target, and a set of limits that cannot all hold together
+(HiGHS's irreducible infeasible subset, named as the user wrote them). For an unbounded one:
+the channels that can grow without limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..model.program import Program
+from ..model.solve import conflict, solve
+
+UNIT_PROBE = 1e9  # a column reaching this bound in the probe solve grows without limit
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    conflict: list[str] = field(default_factory=list)
+    achievable: dict[str, float | None] = field(default_factory=dict)
+    budget_needed: float | None = None
+    unbounded: list[str] = field(default_factory=list)
+    integer_only: bool = False  # the limits hold with fractional units, not with whole ones
+
+    def to_dict(self) -> dict:
+        out = {"conflict": self.conflict, "achievable": self.achievable, "budget_needed": self.budget_needed,
+               "unbounded": self.unbounded}
+        if self.integer_only:
+            out["integer_only"] = True
+        return out
+
+
+def diagnose(program: Program, status: str, solver: str = "highs") -> Diagnosis:
+    if status == "unbounded":
+        return Diagnosis(unbounded=unbounded_channels(program, solver))
+    if status != "infeasible":
+        return Diagnosis()
+    names = conflict(program)
+    integer_only = names is None and program.integer and solve(program.relaxed(), solver).has_plan
+    return Diagnosis(
+        conflict=[program.limits[i].name for i in names or []],
+        achievable=achievable(program, solver),
+        budget_needed=budget_needed(program, solver),
+        integer_only=integer_only,
+    )
+
+
+def achievable(program: Program, solver: str = "highs") -> dict[str, float | None]:
+    """For each target: the most of its metric under every limit except the targets (None: no plan)."""
+    others = [lim for lim in program.limits if lim.kind != "target"]
+    out: dict[str, float | None] = {}
+    for lim in program.limits:
+        if lim.kind != "target":
+            continue
+        metric = lim.name.removeprefix("targets.")
+        result = solve(program.with_limits(others, objective=f"max_{metric}", sense="max",
+                                           objective_coefs=program.amounts(metric)), solver)
+        out[metric] = program.amounts(metric) @ result.units if result.status == "optimal" else None
+        if out[metric] is not None:
+            out[metric] = float(out[metric])
+    return out
+
+
+def budget_needed(program: Program, solver: str = "highs") -> float | None:
+    """The least total spend meeting every limit but the budget (None when even that has no plan)."""
+    others = [lim for lim in program.limits if lim.kind != "budget"]
+    result = solve(program.with_limits(others, objective="min_spend", sense="min", objective_coefs=program.prices),
+                   solver)
+    return float(program.prices @ result.units) if result.status == "optimal" else None
+
+
+def unbounded_channels(program: Program, solver: str = "highs") -> list[str]:
+    """Channels that reach an artificial bound of 1e9 units when every column is capped there."""
+    result = solve(program, solver, unit_bound=UNIT_PROBE)
+    if result.units is None:
+        return []
+    at_bound = np.flatnonzero(result.units >= UNIT_PROBE * (1 - 1e-6))
+    return sorted({program.columns[i].channel for i in at_bound})

@@ -1,0 +1,213 @@
+"""One answer to a scenario: the :class:`Plan`, and :func:`optimize`, which builds, solves,
+verifies and (when there is no plan) diagnoses.
+
+>>> from optimizer import Scenario, optimize
+>>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20}], targets={"leads": 100})
+>>> plan = optimize(s)
+>>> plan.status, plan.objective_value
+('optimal', 2000.0)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import SolverError
+from ..model.build import build_program
+from ..model.program import Limit, Program
+from ..model.solve import Solution, SolverInfo, solve
+from ..model.verify import Check, verify
+from ..scenario.schema import Scenario
+from .diagnosis import Diagnosis, diagnose
+from .provenance import Provenance, provenance
+
+BINDING_TOLERANCE = 1e-6
+
+
+def finite(value: float | None) -> float | None:
+    """JSON has no inf or NaN: such values are null."""
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+@dataclass(frozen=True)
+class ChannelPlan:
+    """A channel's part of a plan: units, spend, share of total spend and what it buys."""
+
+    name: str
+    units: float
+    spend: float
+    share: float | None
+    metrics: dict[str, float | None]
+
+    @property
+    def cost_per_deal(self) -> float | None:
+        deals = self.metrics.get("deals")
+        return self.spend / deals if deals else None
+
+    @property
+    def return_on_spend(self) -> float | None:
+        revenue = self.metrics.get("revenue")
+        return revenue / self.spend if revenue is not None and self.spend > 0 else None
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "units": self.units, "spend": self.spend, "share": finite(self.share),
+                "metrics": {k: finite(v) for k, v in self.metrics.items()},
+                "cost_per_deal": finite(self.cost_per_deal), "return_on_spend": finite(self.return_on_spend)}
+
+
+@dataclass(frozen=True)
+class LimitState:
+    """A limit at the plan: its value, how far from the limit, whether it binds."""
+
+    name: str
+    kind: str
+    sense: str
+    value: float
+    limit: float
+    slack: float
+    binding: bool
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "value": self.value, "limit": self.limit,
+                "slack": self.slack, "binding": self.binding}
+
+
+def limit_state(limit: Limit, value: float) -> LimitState:
+    """A limit at the plan, given its left side ``value``."""
+    slack = -limit.excess(value)
+    binding = abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound))
+    return LimitState(limit.name, limit.kind, limit.sense, value, limit.bound, 0.0 if binding else slack, binding)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The answer for one scenario: status, allocation, totals, limits, and a diagnosis when there is no plan."""
+
+    scenario: Scenario = field(repr=False)
+    program: Program = field(repr=False)
+    solution: Solution = field(repr=False)
+    status: str
+    objective_value: float | None
+    total_spend: float | None
+    channels: tuple[ChannelPlan, ...]
+    totals: dict[str, float | None]
+    constraints: tuple[LimitState, ...]
+    check: Check | None
+    diagnosis: Diagnosis | None = None
+
+    @property
+    def objective(self) -> str:
+        return self.scenario.objective
+
+    @property
+    def has_plan(self) -> bool:
+        return self.status in ("optimal", "time_limit") and self.solution.units is not None
+
+    @property
+    def units(self) -> np.ndarray | None:
+        return self.solution.units
+
+    @property
+    def solver(self) -> SolverInfo:
+        return self.solution.solver
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.scenario.warnings
+
+    @property
+    def binding(self) -> tuple[LimitState, ...]:
+        return tuple(c for c in self.constraints if c.binding)
+
+    @property
+    def allocation(self):
+        """A pandas DataFrame, a row per channel: units, spend, share and every metric."""
+        import pandas as pd
+
+        rows = [{"channel": c.name, "units": c.units, "spend": c.spend, "share": c.share, **c.metrics,
+                 "cost_per_deal": c.cost_per_deal, "return_on_spend": c.return_on_spend} for c in self.channels]
+        return pd.DataFrame(rows).set_index("channel")
+
+    @property
+    def provenance(self) -> Provenance:
+        return provenance(self.scenario, self.solver)
+
+    def to_dict(self, timing: bool = True) -> dict[str, Any]:
+        """The documented JSON document of ``campaign-optimizer optimize --format json``.
+
+        ``timing=False`` (``--no-timing``) leaves out the run time, the only field that differs
+        between two solves of the same scenario.
+        """
+        out: dict[str, Any] = {
+            "scenario": self.scenario.name,
+            "status": self.status,
+            "objective": self.objective,
+            "objective_value": finite(self.objective_value),
+            "total_spend": finite(self.total_spend),
+            "currency": self.scenario.currency,
+            "channels": [c.to_dict() for c in self.channels],
+            "totals": {k: finite(v) for k, v in self.totals.items()},
+            "constraints": [c.to_dict() for c in self.constraints],
+            "warnings": list(self.warnings),
+            "solver": self.solver.to_dict(timing),
+            "check": self.check.to_dict() if self.check else None,
+            "provenance": self.provenance.to_dict(),
+        }
+        if self.program.integer and self.has_plan:
+            out["mip_gap"] = finite(self.solution.mip_gap)
+        if not self.has_plan:
+            out["diagnosis"] = self.diagnosis.to_dict() if self.diagnosis else None
+        return out
+
+
+def optimize(scenario: Scenario, solver: str = "highs", time_limit: float | None = None) -> Plan:
+    """Solve a scenario: the cheapest plan meeting its targets, or the most of its ``max_`` metric.
+
+    The plan is verified without the solver before it is returned; a plan that breaks a limit by
+    more than 1e-6 (relative) raises :class:`~optimizer.errors.SolverError`, never returns optimal.
+    """
+    program = build_program(scenario)
+    solution = solve(program, solver, time_limit)
+    return plan_from_solution(scenario, program, solution)
+
+
+def plan_from_solution(scenario: Scenario, program: Program, solution: Solution) -> Plan:
+    """Assemble (and verify) the Plan of a solved program."""
+    if solution.status == "error":
+        raise SolverError(f"the {solution.solver.name} solver returned no usable answer for {scenario.name}")
+    units = solution.units
+    if units is None:
+        diagnosis = diagnose(program, solution.status, solution.solver.name)
+        return Plan(scenario, program, solution, solution.status, None, None, (), {}, (), None, diagnosis)
+    check = verify(program, units)
+    if not check.passed:
+        raise SolverError(f"the {solution.solver.name} solver's plan breaks {check.worst} by "
+                          f"{check.max_violation:.3g} (relative); it is not reported as optimal")
+    total_spend, channels, totals = what_units_buy(scenario, program, units)
+    states = tuple(limit_state(limit, float(v)) for limit, v in zip(program.limits, program.values(units)))
+    return Plan(scenario, program, solution, solution.status, program.objective_value(units), total_spend,
+                channels, totals, states, check)
+
+
+def what_units_buy(scenario: Scenario, program: Program, units: np.ndarray
+                   ) -> tuple[float, tuple[ChannelPlan, ...], dict[str, float | None]]:
+    """Total spend, each channel's part and the totals of every metric, for any units (a plan or a proposal)."""
+    spend = program.prices * units
+    total_spend = float(spend.sum())
+    channels = []
+    for i, column in enumerate(program.columns):
+        # a metric the channel does not name in ``yields`` is 0; None means a rate is missing
+        per_unit = {m: column.per_unit.get(m, 0.0) for m in scenario.metrics}
+        metrics = {m: None if v is None else float(v * units[i]) + 0.0 for m, v in per_unit.items()}
+        share = float(spend[i] / total_spend) if total_spend > 0 else None
+        channels.append(ChannelPlan(column.channel, float(units[i]), float(spend[i]), share, metrics))
+    totals: dict[str, float | None] = {}
+    for m in scenario.metrics:
+        values = [c.metrics[m] for c in channels]
+        totals[m] = None if any(v is None and c.units > 0 for v, c in zip(values, channels)) else \
+            float(sum(v for v in values if v is not None))
+    return total_spend, tuple(channels), totals

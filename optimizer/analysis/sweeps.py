@@ -1,0 +1,329 @@
+"""Parameter sweeps: solve a scenario over a range of one number (a curve) or two (a grid).
+
+Each point is a variant of the scenario solved on one kept HiGHS model, warm-started from the
+previous point (``variation.Explorer``), and verified. Points whose variant has no plan are kept
+with their status (``infeasible``, ``unbounded``); a value that makes the scenario invalid (a rate
+of 1.2) is kept as ``invalid`` with the scenario's message.
+
+>>> from optimizer import Scenario
+>>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "max_units": 200}], targets={"leads": 100})
+>>> frame = sweep(s, {"targets.leads": [100, 200, 300]})
+>>> frame[["targets.leads", "status", "objective_value"]].values.tolist()
+[[100.0, 'optimal', 2000.0], [200.0, 'optimal', 4000.0], [300.0, 'infeasible', nan]]
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from ..errors import Issue, ScenarioError
+from ..scenario.schema import Scenario
+from .plan import BINDING_TOLERANCE
+from .provenance import Provenance, provenance
+from .variation import Explorer, Outcome, check_numeric_path
+
+MAX_PARAMETERS = 2
+MAX_POINTS = 1_000_000
+PROBE_POINTS = 20  # timed first, to decide whether spreading the rest across cores pays
+PARALLEL_SECONDS = 10.0  # measured: on 2 busy cores a 6 s sweep ran slower spread (7.2 s), so only long ones
+MAX_WORKERS = 8
+
+
+def parse_values(path: str, text: str) -> list[float]:
+    """``START:STOP:STEPS`` (inclusive, STEPS points) or a list ``a,b,c``.
+
+    >>> parse_values("budget", "100:200:3"), parse_values("budget", "1e5, 2e5")
+    ([100.0, 150.0, 200.0], [100000.0, 200000.0])
+    >>> parse_values("funnel.win_rate", "10%:30%:3")
+    [0.1, 0.2, 0.3]
+    """
+    where = f"--vary {path}"
+    allowed = "START:STOP:STEPS (inclusive, STEPS points, e.g. 4e6:6e6:21) or a list a,b,c"
+
+    def number(item: str) -> float:
+        text = item.strip().replace("_", "")
+        try:  # a percentage, as --set takes one for a rate: 10% is 0.1
+            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            raise ScenarioError(Issue(where, f"{item.strip()!r} is not a number; allowed: {allowed}")) from None
+        if not math.isfinite(value):
+            raise ScenarioError(Issue(where, f"{item.strip()!r} is not a finite number; allowed: {allowed}"))
+        return value
+
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise ScenarioError(Issue(where, f"{text!r} is not a range; allowed: {allowed}"))
+        start, stop = number(parts[0]), number(parts[1])
+        try:
+            steps = int(parts[2].strip())
+        except ValueError:
+            steps = 0
+        if steps < 1 or str(steps) != parts[2].strip() or (steps == 1 and start != stop):
+            raise ScenarioError(Issue(where, f"{parts[2].strip()!r} is not a number of steps; allowed: a whole "
+                                             "number >= 2 (1 only when START equals STOP)"))
+        if steps > MAX_POINTS:
+            raise ScenarioError(Issue(where, f"{steps} points is too many; allowed: at most {MAX_POINTS:,}"))
+        return [float(v) for v in np.linspace(start, stop, steps)]
+    items = [item for item in text.split(",") if item.strip()]
+    if not items:
+        raise ScenarioError(Issue(where, f"no values are given; allowed: {allowed}"))
+    return [number(item) for item in items]
+
+
+def parameters_from_options(varies: Sequence[str]) -> dict[str, list[float]]:
+    """``--vary PATH=RANGE`` options as {path: values}; one or two of them."""
+    out: dict[str, list[float]] = {}
+    if not varies:
+        raise ScenarioError(Issue("--vary", "no parameter is varied; allowed: --vary PATH=START:STOP:STEPS, "
+                                            "e.g. --vary targets.revenue=4e6:6e6:21"))
+    for item in varies:
+        path, sep, text = item.partition("=")
+        if not sep or not path.strip():
+            raise ScenarioError(Issue("--vary", f"{item!r} is not PATH=START:STOP:STEPS; allowed: e.g. "
+                                                "--vary targets.revenue=4e6:6e6:21"))
+        out[path.strip()] = parse_values(path.strip(), text)
+    return out
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Every point of a sweep: the values set, status, objective, total spend, spend per channel
+    and funnel totals (arrays, a row per point; NaN where a point has no plan)."""
+
+    scenario: str
+    currency: str
+    objective: str
+    parameters: tuple[str, ...]
+    channels: tuple[str, ...]
+    metrics: tuple[str, ...]
+    values: np.ndarray = field(repr=False)  # points x parameters
+    status: tuple[str, ...] = field(repr=False)
+    messages: tuple[str | None, ...] = field(repr=False)
+    objective_value: np.ndarray = field(repr=False)
+    total_spend: np.ndarray = field(repr=False)
+    spend: np.ndarray = field(repr=False)  # points x channels
+    totals: np.ndarray = field(repr=False)  # points x metrics
+    in_plan: np.ndarray = field(repr=False)  # points x channels: units above zero (False where no plan)
+    shape: tuple[int, ...] = ()  # points per parameter
+    provenance: Provenance | None = field(default=None, repr=False)  # of the scenario before the varied values
+    # per point, to tell which limits bind: (program, units) solved here, the names (from a worker), or None
+    limit_states: tuple = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def binding(self) -> tuple[frozenset, ...]:
+        """Per point, the names of the limits that bind (empty without a plan); worked out on first
+        use, so a sweep that only reports numbers does not pay for it."""
+        return tuple(item if isinstance(item, frozenset) else
+                     frozenset() if item is None else binding_limits(*item) for item in self.limit_states)
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    def point(self, i: int) -> dict:
+        """Point ``i`` as the documented JSON object."""
+        def num(x: float) -> float | None:
+            return None if not math.isfinite(x) else float(x)
+
+        out = {"values": {p: float(v) for p, v in zip(self.parameters, self.values[i])}, "status": self.status[i],
+               "objective_value": num(self.objective_value[i]), "total_spend": num(self.total_spend[i]),
+               "spend": {c: num(v) for c, v in zip(self.channels, self.spend[i])},
+               "totals": {m: num(v) for m, v in zip(self.metrics, self.totals[i])}}
+        if self.messages[i] is not None:
+            out["message"] = self.messages[i]
+        return out
+
+    def to_dict(self) -> dict:
+        """``{scenario, parameters, points: [{values, status, objective_value, total_spend, spend, totals}]}``
+        (and ``message`` on an invalid or error point)."""
+        return {"scenario": self.scenario, "parameters": list(self.parameters),
+                "points": [self.point(i) for i in range(len(self))],
+                **({"provenance": self.provenance.to_dict()} if self.provenance else {})}
+
+    def columns(self) -> list[str]:
+        return [*self.parameters, "status", "objective_value", "total_spend",
+                *(f"spend[{c}]" for c in self.channels), *self.metrics, "message"]
+
+    def rows(self) -> list[list]:
+        """A row per point, in the order of :meth:`columns` (NaN where there is no number)."""
+        return [[*map(float, self.values[i]), self.status[i], float(self.objective_value[i]),
+                 float(self.total_spend[i]), *map(float, self.spend[i]), *map(float, self.totals[i]),
+                 self.messages[i]] for i in range(len(self))]
+
+    def to_frame(self):
+        """A pandas DataFrame, a row per point."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows(), columns=self.columns())
+
+    def mix_changes(self) -> list[int]:
+        """Points (of a one-parameter sweep) whose mix differs from the point before: the channels in
+        the plan, or the limits that bind."""
+        has = np.isfinite(self.objective_value)
+        return [i for i in range(1, len(self)) if has[i] and has[i - 1]
+                and (not np.array_equal(self.in_plan[i], self.in_plan[i - 1])
+                     or (self.binding and self.binding[i] != self.binding[i - 1]))]
+
+
+def is_money(path: str) -> bool:
+    """Whether the number at ``path`` is an amount of currency (budget, spend limits, prices, revenue)."""
+    last = path.rsplit(".", 1)[-1]
+    return last in ("budget", "deal_value", "min_spend", "max_spend", "unit_cost", "revenue") or \
+        last.startswith("cost_per_")
+
+
+def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
+              progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> Sweep:
+    """Solve ``scenario`` at every combination of ``parameters`` ({path: values}; one or two paths).
+
+    Bad paths raise ScenarioError naming the nearest valid path; bad values are points marked invalid.
+    ``progress(done, total)`` is called now and then. ``workers``: processes to spread the points
+    over; by default the first points are timed and the rest spread across the cores only when they
+    would take more than PARALLEL_SECONDS (starting a process costs about half a second).
+    """
+    if not 1 <= len(parameters) <= MAX_PARAMETERS:
+        raise ScenarioError(Issue("--vary", f"{len(parameters)} parameters are varied; allowed: one (a curve) "
+                                            "or two (a grid)"))
+    paths = [check_numeric_path(scenario, p) for p in parameters]
+    if len(set(paths)) != len(paths):
+        raise ScenarioError(Issue("--vary", f"{paths[0]} is varied twice; allowed: two different paths"))
+    lists = [[float(v) for v in values] for values in parameters.values()]
+    for path, values in zip(paths, lists):
+        if not values:
+            raise ScenarioError(Issue(f"--vary {path}", "no values are given; allowed: at least one number"))
+    explorer = Explorer(scenario)
+    program = explorer.program
+    channels = tuple(c.channel for c in program.columns)
+    metrics = tuple(scenario.metrics)
+    combos = list(itertools.product(*lists))
+    total = len(combos)
+    n, m = len(channels), len(metrics)
+    objective = np.full(total, np.nan)
+    units = np.full((total, n), np.nan)
+    family = np.full(total, -1)  # which program family (prices and yields) each point's plan belongs to
+    columns: list = []  # the columns (prices, yields) of each family
+    status: list[str] = []
+    messages: list[str | None] = []
+    limit_states: list = []
+
+    def record(i: int, point_status: str, message: str | None, value: float | None, plan_units, cols,
+               state=None) -> None:
+        status.append(point_status)
+        messages.append(message)
+        limit_states.append(state)
+        if plan_units is not None:
+            units[i] = plan_units
+            objective[i] = value
+            if not columns or columns[-1] is not cols:
+                known = next((f for f, c in enumerate(columns) if c is cols), None)
+                if known is None:
+                    columns.append(cols)
+                family[i] = len(columns) - 1 if known is None else known
+            else:
+                family[i] = len(columns) - 1
+
+    step = max(1, total // 100)
+    start = time.perf_counter()
+    i = 0
+    while i < total:
+        outcome: Outcome = explorer.solve(dict(zip(paths, combos[i])))
+        record(i, outcome.status, outcome.message, outcome.objective_value,
+               outcome.units if outcome.has_plan else None, outcome.program.columns if outcome.has_plan else None,
+               (outcome.program, outcome.units) if outcome.has_plan else None)
+        i += 1
+        if progress is not None and (i % step == 0 or i == total):
+            progress(i, total)
+        if i == PROBE_POINTS and workers != 1:
+            cores = workers or min(os.cpu_count() or 1, MAX_WORKERS)
+            expected = (time.perf_counter() - start) / PROBE_POINTS * (total - i)
+            if cores > 1 and (workers or expected > PARALLEL_SECONDS):
+                try:
+                    points = list(_in_parallel(scenario, paths, combos[i:], cores))
+                except (OSError, RuntimeError, BrokenProcessPool):
+                    points = []  # no worker processes here: go on in this one
+                for point in points:
+                    record(i, *point)
+                    i += 1
+                if progress is not None and points:
+                    progress(total, total)
+    # spend and totals of all points at once, per program family (a sweep of a bound has one)
+    spend = np.full((total, n), np.nan)
+    totals = np.full((total, m), np.nan)
+    for f, cols in enumerate(columns):
+        rows = family == f
+        prices = np.array([c.price for c in cols], dtype=float)
+        amounts = _amounts(cols, metrics)
+        spend[rows] = units[rows] * prices
+        known = np.nan_to_num(amounts)
+        missing = ((units[rows] > 0).astype(float) @ np.isnan(amounts).T.astype(float)) > 0
+        totals[rows] = np.where(missing, np.nan, units[rows] @ known.T)
+    with np.errstate(invalid="ignore"):
+        in_plan = units > 1e-9 * np.maximum(1.0, np.nanmax(np.nan_to_num(units, nan=0.0), axis=1, initial=0.0))[:, None]
+    spend_total = spend.sum(axis=1)
+    return Sweep(scenario.name, scenario.currency, scenario.objective, tuple(paths), channels, metrics,
+                 np.array(combos, dtype=float).reshape(total, len(paths)), tuple(status), tuple(messages),
+                 objective, spend_total, spend, totals, in_plan & (family >= 0)[:, None], tuple(len(v) for v in lists),
+                 provenance(scenario, "highs"), limit_states=tuple(limit_states))
+
+
+def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tuple]:
+    """Solve some points in a worker process, on its own kept model (see :func:`run_sweep`)."""
+    explorer = Explorer(Scenario.model_validate(data))
+    out, families = [], {}
+    for combo in combos:
+        outcome = explorer.solve(dict(zip(paths, combo)))
+        cols = None
+        if outcome.has_plan:
+            cols = families.setdefault(id(outcome.program.columns), outcome.program.columns)
+        out.append((outcome.status, outcome.message, outcome.objective_value,
+                    outcome.units if outcome.has_plan else None, cols,
+                    binding_limits(outcome.program, outcome.units) if outcome.has_plan else None))
+    return out
+
+
+def binding_limits(program, units: np.ndarray) -> frozenset:
+    """The names of the limits of ``program`` that bind at ``units`` (part of a plan's mix)."""
+    # as ``optimize`` reports binding (1e-6 relative): tighter, warm and cold re-solves disagree on noise
+    return frozenset(program.limits[k].name for k in np.flatnonzero(program.binding(units, BINDING_TOLERANCE)))
+
+
+def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], cores: int):
+    """The points' outcomes, in order, solved in ``cores`` processes, a contiguous share each
+    (neighbouring points keep warm starts short)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: HiGHS keeps threads, and a forked copy of a process with threads can hang
+    context = multiprocessing.get_context("spawn")
+    share = -(-len(combos) // cores)
+    chunks = [combos[k:k + share] for k in range(0, len(combos), share)]
+    with ProcessPoolExecutor(len(chunks), mp_context=context) as pool:
+        futures = [pool.submit(_solve_chunk, scenario.to_data(), paths, chunk) for chunk in chunks]
+        for future in futures:
+            same: dict = {}  # one columns object per family, so families stay few after unpickling
+            for point in future.result():
+                cols = point[4]
+                if cols is not None:
+                    cols = same.setdefault(id(cols), cols)
+                yield (*point[:4], cols, *point[5:])
+
+
+def _amounts(columns, metrics: tuple[str, ...]) -> np.ndarray:
+    """Per metric and column, the amount one unit yields (NaN where a rate is missing)."""
+    return np.array([[np.nan if c.per_unit.get(metric, 0.0) is None else c.per_unit.get(metric, 0.0)
+                      for c in columns] for metric in metrics], dtype=float).reshape(len(metrics), -1)
+
+
+def sweep(scenario: Scenario, parameters: dict[str, Sequence[float]]):
+    """The sweep as a pandas DataFrame, a row per point: the values, status, objective_value,
+    total_spend, ``spend[CHANNEL]`` per channel, a column per funnel total, and ``message``."""
+    return run_sweep(scenario, parameters).to_frame()

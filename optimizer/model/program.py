@@ -1,0 +1,150 @@
+"""The linear program a scenario defines, as data: columns, named limits (rows) and the objective.
+
+:mod:`optimizer.model.build` makes a :class:`Program` from a scenario; the solver adapters
+(:mod:`optimizer.model.highs`, :mod:`optimizer.model.pulp_model`) state it for a solver;
+verification and diagnosis read it without one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import numpy as np
+
+KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A decision variable: units of one channel, its price per unit and yield per unit."""
+
+    channel: str
+    price: float
+    per_unit: dict[str, float | None]
+    integer: bool = False
+    unit: str = "unit"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A named row: ``coefs . units + constant  SENSE  bound``."""
+
+    name: str
+    kind: str
+    index: np.ndarray
+    coefs: np.ndarray
+    sense: str  # "<=", ">=" or "=="
+    bound: float
+    constant: float = 0.0
+
+    def value(self, units: np.ndarray) -> float:
+        return float(self.coefs @ units[self.index]) + self.constant if len(self.index) else self.constant
+
+    def excess(self, value: float) -> float:
+        """How far a left side ``value`` is beyond the limit (negative: the room left)."""
+        return {"<=": value - self.bound, ">=": self.bound - value, "==": abs(value - self.bound)}[self.sense]
+
+    def violation(self, units: np.ndarray) -> float:
+        """Excess over the limit, relative: excess / max(1, |bound|); 0 when the limit holds."""
+        excess = self.excess(self.value(units))
+        # scale by the row's own size too: a share rule (limit 0) compares quantities of thousands
+        terms = float(np.abs(self.coefs * units[self.index]).max()) if len(self.index) else 0.0
+        return max(0.0, excess) / max(1.0, abs(self.bound), abs(self.constant), terms * 1e-3)
+
+
+@dataclass(frozen=True)
+class Program:
+    """A scenario's LP in domain terms: columns, limits and objective."""
+
+    name: str
+    columns: tuple[Column, ...]
+    limits: tuple[Limit, ...]
+    objective: str  # the scenario's objective, e.g. "min_spend"
+    sense: str  # "min" or "max"
+    objective_coefs: np.ndarray = field(repr=False)
+    integer: bool = False
+
+    @property
+    def prices(self) -> np.ndarray:
+        return np.array([c.price for c in self.columns], dtype=float)
+
+    def amounts(self, metric: str) -> np.ndarray:
+        """Per-unit yield of ``metric`` for every column (0 where the metric is missing)."""
+        return np.array([c.per_unit.get(metric) or 0.0 for c in self.columns], dtype=float)
+
+    def objective_value(self, units: np.ndarray) -> float:
+        return float(self.objective_coefs @ units)
+
+    @cached_property
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every limit's terms in one flat array (row of each term, column, coefficient), for speed."""
+        sizes = np.array([len(limit.index) for limit in self.limits], dtype=int)
+        rows = np.repeat(np.arange(len(self.limits)), sizes)
+        columns = np.concatenate([limit.index for limit in self.limits] or [np.zeros(0)]).astype(int)
+        coefs = np.concatenate([limit.coefs for limit in self.limits] or [np.zeros(0)]).astype(float)
+        bounds = np.array([limit.bound for limit in self.limits], dtype=float)
+        constants = np.array([limit.constant for limit in self.limits], dtype=float)
+        return rows, columns, coefs, bounds, constants
+
+    def values(self, units: np.ndarray) -> np.ndarray:
+        """Every limit's left side at ``units`` (what :meth:`Limit.value` gives, for all limits at once)."""
+        rows, columns, coefs, _, constants = self._stacked
+        return np.bincount(rows, weights=coefs * units[columns], minlength=len(self.limits)) + constants
+
+    def violations(self, units: np.ndarray) -> np.ndarray:
+        """Every limit's relative violation (what :meth:`Limit.violation` gives, for all limits at once)."""
+        rows, columns, coefs, bounds, constants = self._stacked
+        values = self.values(units)
+        senses = self._senses
+        excess = np.where(senses == "<=", values - bounds, np.where(senses == ">=", bounds - values,
+                                                                    np.abs(values - bounds)))
+        terms = np.zeros(len(self.limits))
+        np.maximum.at(terms, rows, np.abs(coefs * units[columns]))
+        scale = np.maximum.reduce([np.ones(len(bounds)), np.abs(bounds), np.abs(constants), terms * 1e-3])
+        return np.maximum(0.0, excess) / scale
+
+    def binding(self, units: np.ndarray, tolerance: float) -> np.ndarray:
+        """Which limits bind at ``units``: every ``==``, and each limit with terms whose room left
+        is within ``tolerance`` relative to max(1, |limit|) (a limit overshot counts as binding)."""
+        rows, _, _, bounds, _ = self._stacked
+        senses = self._senses
+        values = self.values(units)
+        room = np.where(senses == "<=", bounds - values, values - bounds)
+        has_terms = np.bincount(rows, minlength=len(bounds)) > 0
+        return has_terms & ((senses == "==") | (room <= tolerance * np.maximum(1.0, np.abs(bounds))))
+
+    def with_limits(self, limits: tuple[Limit, ...] | list[Limit], objective: str | None = None,
+                    sense: str | None = None, objective_coefs: np.ndarray | None = None) -> Program:
+        """A variant of this program (for diagnosis and analysis): other limits or objective."""
+        return replace(self, limits=tuple(limits), objective=objective or self.objective, sense=sense or self.sense,
+                       objective_coefs=self.objective_coefs if objective_coefs is None else objective_coefs)
+
+    @property
+    def terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every limit's terms as flat arrays: the limit of each term, its column, its coefficient."""
+        rows, columns, coefs, _, _ = self._stacked
+        return rows, columns, coefs
+
+    @cached_property
+    def _senses(self) -> np.ndarray:
+        return np.array([limit.sense for limit in self.limits])
+
+    def with_bounds(self, bounds: dict[int, float]) -> Program:
+        """This program with some limits' bounds moved ({limit index: bound}), for sweeps: the
+        variant shares this program's stacked terms instead of stacking them again."""
+        limits = list(self.limits)
+        for k, value in bounds.items():
+            limits[k] = replace(limits[k], bound=float(value))
+        variant = replace(self, limits=tuple(limits))
+        rows, columns, coefs, old, constants = self._stacked
+        new = old.copy()
+        for k, value in bounds.items():
+            new[k] = float(value)
+        variant.__dict__["_stacked"] = (rows, columns, coefs, new, constants)  # what cached_property would hold
+        variant.__dict__["_senses"] = self._senses
+        return variant
+
+    def relaxed(self) -> Program:
+        """The same program with every column continuous."""
+        return replace(self, columns=tuple(replace(c, integer=False) for c in self.columns), integer=False)

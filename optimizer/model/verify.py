@@ -1,0 +1,53 @@
+"""Check a plan without the solver: recompute every limit from the units and measure violations.
+
+>>> import numpy as np
+>>> from optimizer.model.program import Limit
+>>> budget = Limit("budget", "budget", np.array([0, 1]), np.array([2.0, 3.0]), "<=", 100.0)
+>>> budget.value(np.array([20.0, 20.0])), budget.violation(np.array([20.0, 20.0]))
+(100.0, 0.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .program import Program
+
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Check:
+    """The largest violation of any limit, bound or integrality, and where it is."""
+
+    max_violation: float
+    worst: str | None
+
+    @property
+    def passed(self) -> bool:
+        return self.max_violation <= TOLERANCE
+
+    def to_dict(self) -> dict:
+        return {"max_violation": self.max_violation}
+
+
+def verify(program: Program, units: np.ndarray) -> Check:
+    """Largest relative excess, excess / max(1, |limit|), over every limit of ``program``."""
+    worst, name = 0.0, None
+    if len(units):
+        negative = float(max(0.0, -units.min()))
+        if negative > worst:
+            worst, name = negative, f"units[{program.columns[int(units.argmin())].channel}] >= 0"
+    for i, column in enumerate(program.columns):
+        if column.integer:
+            off = abs(units[i] - round(units[i])) / max(1.0, abs(units[i]))
+            if off > worst:
+                worst, name = off, f"units[{column.channel}] is whole"
+    if program.limits:
+        violations = program.violations(units)
+        k = int(violations.argmax())
+        if violations[k] > worst:
+            worst, name = float(violations[k]), program.limits[k].name
+    return Check(float(worst), name)

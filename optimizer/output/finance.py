@@ -1,0 +1,118 @@
+"""What ``check`` prints: the proposal's funnel, the limits it breaks and how it compares with the optimum.
+
+Renderers take a finished :class:`~optimizer.proposal.CheckResult` and return text; they never solve.
+"""
+
+from __future__ import annotations
+
+import io
+
+from ..analysis.check import CheckResult
+from ..scenario.funnel import STAGE_LABEL
+from .formats import money, number, percent, to_json
+from .plan import _console, _metric_columns, _text
+
+
+def _amount(value: float | None, unit: str, currency: str) -> str:
+    return money(value, currency) if unit == currency else f"{number(value)} {unit}".rstrip()
+
+
+def _constraint_text(scenario, name: str) -> str:
+    key = name[len("constraints["):-1]
+    for i, spec in enumerate(scenario.constraints):
+        if key in (spec.name, str(i)):
+            return spec.expr
+    return ""
+
+
+def check_json(result: CheckResult) -> str:
+    return to_json(result.to_dict())
+
+
+def check_table(result: CheckResult) -> str:
+    """The proposal as a table (a row per channel, totals), then broken limits and the comparison."""
+    from rich.table import Table
+
+    s = result.scenario
+    cur = s.currency
+    buffer = io.StringIO()
+    console = _console(buffer)
+    broken = len(result.violations)
+    verdict = "meets every limit" if not broken else f"breaks {broken} limit{'s' if broken > 1 else ''}"
+    metrics = _metric_columns(s)
+    table = Table(title=f"{s.name}: the proposed plan {verdict}", title_justify="left", show_footer=True)
+    table.add_column("channel", footer="total", no_wrap=True, min_width=max(len(c.name) for c in result.channels))
+    table.add_column("units", justify="right")
+    table.add_column("spend", justify="right", footer=money(result.total_spend, cur))
+    table.add_column("share", justify="right", footer=percent(1.0) if result.total_spend else "-")
+    for m in metrics:
+        table.add_column(STAGE_LABEL.get(m, m), justify="right", footer=number(result.totals.get(m)))
+
+    def per(spend: float, amount: float | None) -> str:
+        return money(spend / amount, cur) if amount else "-"
+
+    def ratio(spend: float, revenue: float | None) -> str:
+        return number(revenue / spend) + "x" if revenue is not None and spend > 0 else "-"
+
+    t = result.totals
+    table.add_column("cost/deal", justify="right", footer=per(result.total_spend, t.get("deals")))
+    table.add_column("cost/QL", justify="right", footer=per(result.total_spend, t.get("qualified_leads")))
+    table.add_column("return", justify="right", footer=ratio(result.total_spend, t.get("revenue")))
+    for c in result.channels:
+        table.add_row(c.name, number(c.units), money(c.spend, cur), percent(c.share),
+                      *[number(c.metrics.get(m)) for m in metrics], per(c.spend, c.metrics.get("deals")),
+                      per(c.spend, c.metrics.get("qualified_leads")), ratio(c.spend, c.metrics.get("revenue")))
+    console.print(table)
+
+    def say(text: str) -> None:  # prose is never wrapped: it is read, copied and compared in tests
+        console.print(text, soft_wrap=True)
+
+    if result.violations:
+        say("Limits broken:")
+        for v in result.violations:
+            if v.name.endswith(".integer"):
+                say(f"  {v.name}: {number(v.value)} is not a whole number of {v.unit}")
+                continue
+            if v.name.startswith("constraints["):
+                say(f"  {v.name} ({_constraint_text(s, v.name)}): broken by {number(v.by)} "
+                              "(left side minus right side)")
+                continue
+            over = "over" if v.value > v.limit else "short"
+            say(f"  {v.name}: {_amount(v.value, v.unit, cur)} against a limit of "
+                          f"{_amount(v.limit, v.unit, cur)}: {over} by {_amount(v.by, v.unit, cur)}")
+    o = result.optimum
+    say(f"Compared with the optimum ({o.objective}):")
+    if o.objective == "min_spend":
+        if o.total_spend is None:
+            say("  The scenario has no plan that meets every limit (see campaign-optimizer optimize).")
+        else:
+            if result.excess_cost >= 0:
+                tail = f"this plan costs {money(result.excess_cost, cur)} more (excess cost)."
+            else:
+                tail = (f"this plan costs {money(-result.excess_cost, cur)} less, because it breaks limits the "
+                        "optimum keeps.")
+            say(f"  The cheapest plan meeting every limit costs {money(o.total_spend, cur)}; {tail}")
+    else:
+        metric = o.objective.removeprefix("max_")
+        show = (lambda v: money(v, cur)) if metric in ("profit", "revenue") else number
+        if o.objective_value is None:
+            say(f"  With this plan's spend ({money(result.total_spend, cur)}) as the budget, no plan meets "
+                          "every other limit.")
+        else:
+            tail = (f"it forgoes {show(result.forgone)}" if result.forgone >= 0 else
+                    "more, because it breaks limits the best plan keeps")
+            say(f"  With this plan's spend ({money(result.total_spend, cur)}) as the budget, the best plan "
+                          f"gives {metric} {show(o.objective_value)}; this plan gives {show(result.objective_value)}: "
+                          f"{tail}.")
+    e = result.cheapest_equivalent
+    if e is None:
+        say("  No plan buys as much as this one while keeping the other limits (budget aside).")
+    else:
+        what = ", ".join(f"{STAGE_LABEL.get(m, m)} {money(v, cur) if m == 'revenue' else number(v)}"
+                         for m, v in e.metrics.items())
+        parts = ", ".join(f"{name} {money(v, cur)}" for name, v in e.spend.items() if v > 0) or "nothing"
+        say(f"  The cheapest plan buying at least as much ({what}), budget aside, costs "
+                      f"{money(e.total_spend, cur)}: {parts}.")
+    for w in s.warnings:
+        say(f"warning: {w}")
+    return _text(buffer)

@@ -1,0 +1,202 @@
+"""What ``optimize`` and ``validate`` print: a rich table for people, JSON and CSV for programs.
+
+Renderers take finished results and return text; they never solve.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+from ..analysis.plan import Plan
+from ..analysis.provenance import provenance
+from ..scenario.funnel import PRICE_UNIT, STAGE_LABEL
+from ..scenario.schema import Scenario
+from .formats import money, number, percent, to_json
+
+PER_SPEND = 1000.0  # validate shows what this much currency buys in each channel
+
+
+def _console(record: io.StringIO):
+    from rich.console import Console
+
+    width = int(os.environ.get("COLUMNS", "0") or 0) or 150
+    return Console(file=record, width=width, force_terminal=False, color_system=None, highlight=False, markup=False,
+                   soft_wrap=False)
+
+
+def _text(buffer: io.StringIO) -> str:
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def _metric_columns(scenario: Scenario) -> list[str]:
+    return [m for m in scenario.metrics if m != "reach"]
+
+
+MONEY_OBJECTIVES = ("min_spend", "max_profit", "max_revenue")
+
+
+def objective_text(value: float | None, objective: str, currency: str) -> str:
+    """An objective's value for people: money for spend, profit and revenue, else a count."""
+    if objective in MONEY_OBJECTIVES:
+        return money(value, currency)
+    if value is not None and abs(value) >= 100 and abs(value - round(value)) > 0.005:
+        return f"{value:,.2f}"  # 129.31 deals is the answer; 129 would hide a third of a deal
+    return number(value)
+
+
+def plan_table(plan: Plan) -> str:
+    """The plan as a table: a row per channel and a totals row, then binding limits and warnings."""
+    from rich.table import Table
+
+    s = plan.scenario
+    buffer = io.StringIO()
+    console = _console(buffer)
+    if not plan.has_plan:
+        console.print(no_plan_text(plan).rstrip("\n"))
+        return _text(buffer)
+    status = "optimal" if plan.status == "optimal" else "best found within the time limit"
+    gap = plan.solution.mip_gap
+    if plan.status == "time_limit" and gap is not None:
+        status += f", proven gap {gap:.2%}"
+    value = objective_text(plan.objective_value, plan.objective, s.currency)
+    title = f"{s.name}: {plan.objective} = {value} ({status})"
+    metrics = _metric_columns(s)
+    table = Table(title=title, title_justify="left", show_footer=True)
+    table.add_column("channel", footer="total")
+    table.add_column("units", justify="right")
+    table.add_column("spend", justify="right", footer=money(plan.total_spend, s.currency))
+    table.add_column("share", justify="right", footer=percent(1.0) if plan.total_spend else "-")
+    for m in metrics:
+        table.add_column(STAGE_LABEL.get(m, m), justify="right", footer=number(plan.totals.get(m)))
+    deals, revenue = plan.totals.get("deals"), plan.totals.get("revenue")
+    total_cpd = plan.total_spend / deals if deals else None
+    total_ros = revenue / plan.total_spend if revenue is not None and plan.total_spend else None
+    table.add_column("cost/deal", justify="right", footer=money(total_cpd, s.currency))
+    table.add_column("return", justify="right", footer=number(total_ros) + ("x" if total_ros is not None else ""))
+    for c in plan.channels:
+        ros = c.return_on_spend
+        table.add_row(c.name, number(c.units), money(c.spend, s.currency), percent(c.share),
+                      *[number(c.metrics.get(m)) for m in metrics], money(c.cost_per_deal, s.currency),
+                      number(ros) + ("x" if ros is not None else ""))
+    console.print(table)
+    binding = plan.binding
+    if binding:
+        console.print("Limits that bind:")
+        for limit in binding:
+            console.print(f"  {limit.name}: {_limit_value(limit.name, limit.value, s)} "
+                          f"({limit.sense} {_limit_value(limit.name, limit.limit, s)})")
+    else:
+        console.print("No limit binds.")
+    for w in plan.warnings:
+        console.print(f"warning: {w}")
+    return _text(buffer)
+
+
+def _limit_value(name: str, value: float, s: Scenario) -> str:
+    spendy = name == "budget" or name.endswith("_spend")
+    return money(value, s.currency) if spendy else number(value)
+
+
+def no_plan_text(plan: Plan) -> str:
+    """The diagnosis as a short paragraph."""
+    s, d = plan.scenario, plan.diagnosis
+    if plan.status == "time_limit":
+        return f"{s.name}: no plan was found within the time limit; allow more time with --time-limit."
+    if plan.status == "unbounded":
+        channels = ", ".join(d.unbounded) if d and d.unbounded else "some channels"
+        free = [c.name for c in s.channels if c.price == 0 and d and c.name in d.unbounded]
+        advice = ("Give them a max_units or a cap: a free channel's spend is 0 whatever it buys, so neither "
+                  "max_spend nor a budget limits it." if free and len(free) == len(d.unbounded)
+                  else "Give them a max_spend, max_units or cap, or set a budget.")
+        return f"{s.name}: no plan: {plan.objective} can grow without limit through {channels}. {advice}"
+    lines = [f"{s.name}: no plan meets every limit (infeasible)."]
+    if d and d.integer_only:
+        whole = ", ".join(c.name for c in s.channels if c.integer)
+        lines.append(f"The limits hold with fractional units, but not with whole units of {whole}.")
+    if d and d.conflict:
+        lines.append("These limits cannot all hold together: " + ", ".join(d.conflict) + ".")
+    if d and d.achievable and all(v is None for v in d.achievable.values()):
+        lines.append("No plan meets the other limits even without the targets: the conflict above is among them.")
+    elif d and d.achievable:
+        parts = []
+        for metric, most in d.achievable.items():
+            goal = s.targets.get(metric)
+            shown = money if metric == "revenue" else (lambda v, _c=None: number(v))
+            parts.append(f"{metric} {shown(most, s.currency) if most is not None else 'none'} "
+                         f"(target {shown(goal, s.currency)})")
+        lines.append("Under the other limits, the most achievable is: " + "; ".join(parts) + ".")
+    if d:
+        if d.budget_needed is not None:
+            now = f" (budget now {money(s.budget, s.currency)})" if s.budget is not None else ""
+            lines.append(f"Meeting every target needs a budget of at least {money(d.budget_needed, s.currency)}{now}.")
+        elif s.targets:
+            lines.append("No budget meets every target: other limits (caps, bounds, constraints) stand in the way.")
+    return "\n".join(lines) + "\n"
+
+
+def plan_json(plan: Plan, timing: bool = True) -> str:
+    return to_json(plan.to_dict(timing=timing))
+
+
+def plan_csv(plan: Plan) -> str:
+    """A row per channel: channel, units, spend, share and a column per metric."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    metrics = list(plan.scenario.metrics)
+    writer.writerow(["channel", "units", "spend", "share", *metrics])
+    for c in plan.channels:
+        writer.writerow([c.name, repr(c.units), repr(c.spend), "" if c.share is None else repr(c.share),
+                         *["" if c.metrics.get(m) is None else repr(c.metrics[m]) for m in metrics]])
+    return buffer.getvalue()
+
+
+# -- validate ------------------------------------------------------------------------------------
+def understood(scenario: Scenario) -> dict:
+    """What the tool read: per channel its price, entry stage and what 1,000 of currency buys."""
+    channels = []
+    for c in scenario.channels:
+        y = scenario.yields[c.name]
+        per_unit = {m: y.per_unit.get(m, 0.0) for m in scenario.metrics}  # unnamed yields metric: 0
+        buys = {m: (None if v is None else PER_SPEND / c.price * v if c.price else float("inf") if v else 0.0)
+                for m, v in per_unit.items()}
+        channels.append({"name": c.name, "price_field": c.price_field, "price": c.price,
+                         "unit": PRICE_UNIT[c.price_field], "entry": y.entry, "free": c.price == 0,
+                         "per_1000": buys, "integer": c.integer})
+    return {"status": "valid", "scenario": scenario.name, "objective": scenario.objective,
+            "currency": scenario.currency, "budget": scenario.budget, "targets": scenario.targets,
+            "caps": scenario.caps, "constraints": [spec.name or spec.expr for spec in scenario.constraints],
+            "channels": channels, "warnings": list(scenario.warnings),
+            "provenance": provenance(scenario).to_dict()}
+
+
+def validate_table(scenario: Scenario) -> str:
+    from rich.table import Table
+
+    info = understood(scenario)
+    cur = scenario.currency
+    buffer = io.StringIO()
+    console = _console(buffer)
+    goal = ", ".join(f"{m} >= {number(v)}" for m, v in scenario.targets.items()) or "none"
+    console.print(f"{scenario.name}: valid. Objective {scenario.objective}; budget "
+                  f"{money(scenario.budget, cur) if scenario.budget else 'none'}; targets: {goal}.")
+    caps = ", ".join(f"{m} <= {number(v)}" for m, v in scenario.caps.items())
+    rules = "; ".join(spec.name or spec.expr for spec in scenario.constraints)
+    if caps or rules:
+        console.print(f"Caps: {caps or 'none'}. Constraints: {rules or 'none'}.")
+    table = Table(title=f"What {money(PER_SPEND, cur)} buys in each channel", title_justify="left")
+    for col in ("channel", "price", "enters at"):
+        table.add_column(col)
+    for m in scenario.metrics:
+        table.add_column(STAGE_LABEL.get(m, m), justify="right")
+    for c in info["channels"]:
+        price = f"{money(c['price'], cur)} / {c['unit']}" if not c["free"] else f"free ({c['unit']})"
+        buys = ["unlimited" if v == float("inf") else number(v) for v in c["per_1000"].values()]
+        table.add_row(c["name"] + (" (whole units)" if c["integer"] else ""), price,
+                      STAGE_LABEL.get(c["entry"], "outside the funnel") if c["entry"] else "outside the funnel", *buys)
+    console.print(table)
+    console.print("'-': the channel does not reach that stage, or a rate to reach it is not given.")
+    for w in info["warnings"]:
+        console.print(f"warning: {w}")
+    return _text(buffer)

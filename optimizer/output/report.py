@@ -1,0 +1,466 @@
+"""Reports people forward: an XLSX workbook, a self-contained HTML page, or Markdown.
+
+:func:`write_report` takes a finished plan and (optionally) its sensitivity analysis and writes
+them; it never solves. All three formats show the same tables, built once by :func:`report_tables`:
+
+- **Plan**: a row per channel (spend, share, units, every funnel stage and metric, cost per deal,
+  return on spend) and a total row;
+- **Funnel**: each stage's total, what enters the funnel there, and the conversion from the stage
+  before (over the channels that pass through both);
+- **Limits**: every limit, binding or not, with its shadow prices and the range over which the
+  price holds (from the sensitivity analysis; without one, the solver's duals, unchecked);
+- **Inputs**: the scenario as read, each channel's rates after the funnel defaults are applied;
+- **About**: provenance (scenario fingerprint, tool and solver versions) and the date.
+
+Charts (spend by channel, the funnel, cost per deal) are embedded in the XLSX and the HTML and,
+when asked, written as PNG files too. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..analysis.plan import Plan
+from ..errors import Issue, NoPlanError, ScenarioError
+from ..files import make_folder, write_atomic
+from ..scenario.funnel import DEFAULT_RATES, PRICE_UNIT, RATE_FIELDS, RATE_INTO, STAGE_LABEL, STAGES
+from .formats import SYMBOLS, money, number, percent
+from .plan import objective_text
+
+FORMATS = (".xlsx", ".html", ".md")
+# where each chart goes: under the Plan table or the Funnel table, with its alternative text
+PLACES = {"Plan": (("spend-by-channel", "Spend by channel"), ("cost-per-deal", "Cost per deal")),
+          "Funnel": (("funnel", "The funnel from reach to revenue"),)}
+
+# a column's kind decides its number format everywhere: money, percent, count, rate, text
+MONEY, PERCENT, COUNT, RATE, TEXT, FLAG, PRICE = "money", "percent", "count", "rate", "text", "flag", "price"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table of the report: a title, typed columns, rows of plain values, and notes under it."""
+
+    title: str
+    columns: tuple[tuple[str, str], ...]  # (header, kind)
+    rows: tuple[tuple[Any, ...], ...]
+    notes: tuple[str, ...] = ()
+    total: tuple[Any, ...] | None = None  # a last row in bold
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A cell whose kind differs from its column's (revenue in a column of counts)."""
+
+    value: float | None
+    kind: str
+
+
+def _unwrap(value: Any, kind: str) -> tuple[Any, str]:
+    return (value.value, value.kind) if isinstance(value, Typed) else (value, kind)
+
+
+def _metric_label(metric: str) -> str:
+    return STAGE_LABEL.get(metric, metric)
+
+
+def _per(spend: float, amount: float | None) -> float | None:
+    return spend / amount if amount else None
+
+
+def plan_sheet(plan: Plan) -> Sheet:
+    s = plan.scenario
+    metrics = shown_metrics(plan)
+    columns = [("channel", TEXT), ("spend", MONEY), ("share", PERCENT), ("units", COUNT), ("unit", TEXT)]
+    columns += [(_metric_label(m), MONEY if m == "revenue" else COUNT) for m in metrics]
+    ratios = [r for r in ("deals", "revenue") if r in metrics]  # cost per deal, return on spend
+    columns += [(label, kind) for r, label, kind in (("deals", "cost per deal", MONEY),
+                                                     ("revenue", "return on spend", RATE)) if r in ratios]
+    unit = {c.name: PRICE_UNIT[c.price_field] for c in s.channels}
+    t = plan.totals
+    ros = t["revenue"] / plan.total_spend if t.get("revenue") is not None and plan.total_spend else None
+    own = {"deals": lambda c: c.cost_per_deal, "revenue": lambda c: c.return_on_spend}
+    rows = [(c.name, c.spend, c.share, c.units, unit[c.name], *[c.metrics.get(m) for m in metrics],
+             *[own[r](c) for r in ratios]) for c in plan.channels]
+    whole = {"deals": _per(plan.total_spend, t.get("deals")), "revenue": ros}
+    total = ("total", plan.total_spend, 1.0 if plan.total_spend else None, None, None,
+             *[t.get(m) for m in metrics], *[whole[r] for r in ratios])
+    status = "optimal" if plan.status == "optimal" else f"best found within the time limit ({plan.status})"
+    notes = (f"Objective {plan.objective}: {_objective_text(plan)} ({status}).",
+             "Units are what each channel's price is per (a lead, a contact, a unit such as one webinar).")
+    return Sheet("Plan", tuple(columns), tuple(rows), notes, total)
+
+
+def shown_metrics(plan: Plan) -> list[str]:
+    """The metrics worth a column: any the plan yields, or the scenario names (targets, caps, objective)."""
+    s = plan.scenario
+    named = set(s.targets) | set(s.caps) | {s.objective_metric} | {m for c in s.channels for m in c.caps}
+    return [m for m in s.metrics if m in named or any(c.metrics.get(m) for c in plan.channels)]
+
+
+def _objective_text(plan: Plan) -> str:
+    return objective_text(plan.objective_value, plan.objective, plan.scenario.currency)
+
+
+def funnel_sheet(plan: Plan) -> Sheet:
+    s = plan.scenario
+    entry = {c.name: s.yields[c.name].entry for c in s.channels}
+    rows = []
+    for i, stage in enumerate(STAGES):
+        total = plan.totals.get(stage)
+        entering = sum(c.metrics.get(stage) or 0.0 for c in plan.channels if entry[c.name] == stage)
+        conversion = None
+        if i > 0 and stage != "revenue":
+            # over the channels that pass through both stages (entered before this one)
+            through = [c for c in plan.channels if entry[c.name] is not None
+                       and STAGES.index(entry[c.name]) < i]
+            before = sum(c.metrics.get(STAGES[i - 1]) or 0.0 for c in through)
+            after = sum(c.metrics.get(stage) or 0.0 for c in through)
+            conversion = after / before if before > 0 else None
+        if stage == "revenue":
+            rows.append((STAGE_LABEL[stage], Typed(total, MONEY), None, None))
+        else:
+            rows.append((STAGE_LABEL[stage], total, entering, conversion))
+    deals, revenue = plan.totals.get("deals"), plan.totals.get("revenue")
+    notes = ["conversion: the share of the stage before that reaches this one, over the channels that pass "
+             "through both; entering: bought directly at this stage (a channel's price or yields)."]
+    if not any(plan.totals.get(stage) for stage in STAGES):
+        notes.insert(0, "No channel of this plan brings volume into the funnel.")
+    if deals and revenue is not None:
+        notes.append(f"Revenue per deal: {money(revenue / deals, s.currency)}.")
+    return Sheet("Funnel", (("stage", TEXT), ("total", COUNT), ("entering here", COUNT),
+                            ("conversion from the stage before", PERCENT)), tuple(rows), tuple(notes))
+
+
+def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
+    """Every limit; shadow prices and ranges from ``sensitivity.to_dict()["limits"]`` when given."""
+    by_name = {}
+    if sensitivity is not None:
+        by_name = {row["name"]: row for row in sensitivity.to_dict()["limits"]}
+    duals = plan.solution.duals
+    rows = []
+    for k, state in enumerate(plan.constraints):
+        row = by_name.get(state.name)
+        spendy = state.name == "budget" or state.name.endswith("_spend")
+
+        def amount(value: float | None, spendy: bool = spendy) -> Any:
+            return Typed(value, MONEY) if spendy else value
+
+        if row is not None:
+            prices = (row.get("shadow_price"), row.get("shadow_price_down"), amount(row.get("valid_from")),
+                      amount(row.get("valid_to")))
+        else:
+            dual = None if duals is None or duals[k] != duals[k] else float(duals[k])
+            prices = (dual, None, None, None)
+        rows.append((state.name, state.kind, state.sense, amount(state.value), amount(state.limit),
+                     amount(state.slack), "yes" if state.binding else "no", *prices))
+    if sensitivity is not None:
+        notes = ("shadow price: the change of the objective per one unit more of the limit; one unit less: the change "
+                 "per one unit less (they differ where the plan is degenerate); the price holds while the limit "
+                 "stays between 'valid from' and 'valid to' (empty: no end). From the sensitivity analysis, each "
+                 "price checked by re-solving.",)
+    elif plan.program.integer:
+        notes = ("This plan has whole-unit channels (a MILP): shadow prices do not apply. Use a sweep to see how "
+                 "the objective moves with a limit.",)
+    else:
+        notes = ("shadow price: the solver's dual, the change of the objective per one unit more of the limit, "
+                 "not checked by re-solving (no sensitivity analysis was given to the report); ranges are not "
+                 "computed.",)
+    columns = (("limit", TEXT), ("kind", TEXT), ("sense", TEXT), ("value", COUNT), ("limit value", COUNT),
+               ("slack", COUNT), ("binding", FLAG), ("shadow price", PRICE), ("shadow price, one unit less", PRICE),
+               ("valid from", COUNT), ("valid to", COUNT))
+    return Sheet("Limits", columns, tuple(rows), notes)
+
+
+def _effective_rates(plan: Plan, channel) -> list[float | None]:
+    """A channel's rates after the funnel defaults apply; empty where a rate does not apply."""
+    s = plan.scenario
+    y = s.yields[channel.name]
+    out = []
+    for stage, rate in RATE_INTO.items():
+        applies = (y.entry is not None and STAGES.index(stage) > STAGES.index(y.entry)
+                   and stage not in (channel.yields or {}))
+        value = getattr(channel, rate)
+        if value is None:
+            value = s.default_rates.get(rate)
+        if value is None:
+            value = DEFAULT_RATES.get(rate)
+        out.append(value if applies else None)
+    return out
+
+
+def inputs_sheet(plan: Plan) -> Sheet:
+    s = plan.scenario
+    columns = [("channel", TEXT), ("price", MONEY), ("per", TEXT), ("enters at", TEXT)]
+    columns += [(rate.replace("_", " "), MONEY if rate == "deal_value" else PERCENT) for rate in RATE_FIELDS]
+    columns += [("min spend", MONEY), ("max spend", MONEY), ("min units", COUNT), ("max units", COUNT),
+                ("caps", TEXT), ("yields per unit", TEXT), ("whole units", FLAG)]
+    rows = []
+    for c in s.channels:
+        entry = s.yields[c.name].entry
+        rows.append((c.name, c.price, PRICE_UNIT[c.price_field], STAGE_LABEL[entry] if entry else "outside the funnel",
+                     *_effective_rates(plan, c), c.min_spend, c.max_spend, c.min_units, c.max_units,
+                     ", ".join(f"{m} <= {number(v)}" for m, v in c.caps.items()),
+                     ", ".join(f"{m} {number(v)}" for m, v in (c.yields or {}).items()),
+                     "yes" if c.integer else "no"))
+    notes = [f"Scenario {s.name}: objective {s.objective}; currency {s.currency}; budget "
+             f"{money(s.budget, s.currency) if s.budget is not None else 'none'}."]
+    if s.targets:
+        notes.append("Targets: " + "; ".join(f"{m} >= {number(v)}" for m, v in s.targets.items()) + ".")
+    if s.caps:
+        notes.append("Caps: " + "; ".join(f"{m} <= {number(v)}" for m, v in s.caps.items()) + ".")
+    for i, spec in enumerate(s.constraints):
+        notes.append(f"constraints[{spec.name or i}]: {spec.expr}")
+    notes.append("Rates are after the funnel defaults are applied; empty where a rate does not apply to the channel.")
+    return Sheet("Inputs", tuple(columns), tuple(rows), tuple(notes))
+
+
+def about_sheet(plan: Plan, sensitivity: Any | None, when: dt.datetime) -> Sheet:
+    from ..version import __version__
+
+    p = plan.provenance.to_dict()
+    rows = (("scenario", plan.scenario.name), ("scenario_sha256", p["scenario_sha256"]),
+            ("tool", f"campaign-optimizer {__version__}"), ("tool_version", p["tool_version"]),
+            ("solver", p["solver"]), ("solver_version", p["solver_version"]), ("status", plan.status),
+            ("objective", plan.objective), ("objective_value", plan.objective_value),
+            ("sensitivity", "analysed (shadow prices checked by re-solves)" if sensitivity is not None
+             else "not analysed: solver duals only"),
+            ("generated", when.strftime("%Y-%m-%d %H:%M UTC")))
+    return Sheet("About", (("field", TEXT), ("value", TEXT)), rows,
+                 ("The same scenario_sha256 means the same validated scenario: solve it with the same tool and "
+                  "solver versions to reproduce every number here.",))
+
+
+def report_tables(plan: Plan, sensitivity: Any | None = None, when: dt.datetime | None = None) -> list[Sheet]:
+    """The report's five tables, in order: Plan, Funnel, Limits, Inputs, About."""
+    if not plan.has_plan:
+        raise NoPlanError(f"{plan.scenario.name} has no plan ({plan.status}): there is nothing to report")
+    when = when or dt.datetime.now(dt.UTC)
+    return [plan_sheet(plan), funnel_sheet(plan), limits_sheet(plan, sensitivity), inputs_sheet(plan),
+            about_sheet(plan, sensitivity, when)]
+
+
+# -- writing ---------------------------------------------------------------------------------------
+def check_report_path(path: str | Path) -> str:
+    """The report's format from its suffix (``.xlsx``, ``.html``, ``.md``); bad input before any solving."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    suffix = ".html" if suffix == ".htm" else suffix
+    if suffix not in FORMATS:
+        raise ScenarioError(Issue("--output", f"{path.name}: a {suffix or 'file without suffix'} report cannot be "
+                                              "written; allowed: a .xlsx, .html or .md file"))
+    if path.is_dir():
+        raise ScenarioError(Issue("--output", f"{path} is a folder; allowed: a file name ending .xlsx, .html or .md"))
+    return suffix
+
+
+def write_report(plan: Plan, sensitivity: Any | None, path: str | Path, charts_dir: str | Path | None = None,
+                 when: dt.datetime | None = None) -> list[Path]:
+    """Write the report of ``plan`` to ``path`` (.xlsx, .html or .md), charts also to ``charts_dir``.
+
+    ``sensitivity`` is the analysis of the same plan (an object whose ``to_dict()["limits"]`` lists
+    ``{name, shadow_price, shadow_price_down, valid_from, valid_to, ...}``), or None. Returns the
+    files written, the report first.
+    """
+    path = Path(path)
+    suffix = check_report_path(path)
+    sheets = report_tables(plan, sensitivity, when)
+    from .charts import draw_all
+
+    # Markdown shows charts only as links to files: without --charts there is nothing to draw
+    charts = draw_all(plan) if suffix != ".md" or charts_dir is not None else {}
+    written = []
+    if charts_dir is not None:
+        make_folder(charts_dir, "--charts")
+        for stem, png in charts.items():
+            target = Path(charts_dir) / f"{stem}.png"
+            write_atomic(target, png)
+            written.append(target)
+    if suffix == ".xlsx":
+        content: str | bytes = xlsx_bytes(plan, sheets, charts)
+    elif suffix == ".html":
+        content = html_text(plan, sheets, charts)
+    else:
+        links = None
+        if charts_dir is not None:
+            links = {stem: Path(os.path.relpath(Path(charts_dir) / f"{stem}.png", path.parent)).as_posix()
+                     for stem in charts}
+        content = markdown_text(plan, sheets, links)
+    write_atomic(path, content)
+    return [path, *written]
+
+
+def _currency_format(currency: str) -> str:
+    symbol = SYMBOLS.get(currency)
+    return f'"{symbol}"#,##0;-"{symbol}"#,##0' if symbol else f'#,##0 "{currency}";-#,##0 "{currency}"'
+
+
+def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> bytes:
+    """The workbook: a sheet per table, typed cells with number formats, frozen header, charts."""
+    from openpyxl import Workbook
+    from openpyxl.drawing.image import Image
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    formats = {MONEY: _currency_format(plan.scenario.currency), PERCENT: "0.0%", COUNT: "#,##0.00",
+               RATE: '0.00"x"', PRICE: "General"}
+    book = Workbook()
+    book.remove(book.active)
+    header_fill = PatternFill("solid", fgColor="DCE6F1")
+    placed = {title: [stem for stem, _ in places] for title, places in PLACES.items()}
+    for sheet in sheets:
+        ws = book.create_sheet(sheet.title)
+        ws.append([h for h, _ in sheet.columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        body = list(sheet.rows) + ([sheet.total] if sheet.total else [])
+        for r, values in enumerate(body, start=2):
+            for col, (value, (_, column_kind)) in enumerate(zip(values, sheet.columns), start=1):
+                value, kind = _unwrap(value, column_kind)
+                cell = ws.cell(r, col, value)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    cell.number_format = formats.get(kind, "#,##0.00")
+        if sheet.total:
+            for cell in ws[len(body) + 1]:
+                cell.font = Font(bold=True)
+        ws.freeze_panes = "B2" if sheet.title in ("Plan", "Inputs", "Limits") else "A2"
+        for col, (header, kind) in enumerate(sheet.columns, start=1):
+            lengths = [len(header) if len(header) <= 14 else 14]
+            for values in body:
+                value, cell_kind = _unwrap(values[col - 1], kind)
+                if isinstance(value, str):
+                    lengths.append(len(value))
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    lengths.append(len(money(value, plan.scenario.currency)) + 1 if cell_kind == MONEY else 10)
+            ws.column_dimensions[get_column_letter(col)].width = min(max(lengths) + 2, 70)
+        ws.row_dimensions[1].height = 32
+        # printed (or as PDF): landscape, every column on one page width, the header on every page
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.print_title_rows = "1:1"
+        next_row = len(body) + 3
+        for note in sheet.notes:
+            ws.cell(next_row, 1, note).font = Font(italic=True)
+            next_row += 1
+        next_row += 1
+        for stem in [stem for stem in placed.get(sheet.title, []) if stem in charts]:
+            image = Image(io.BytesIO(charts[stem]))
+            ws.add_image(image, f"A{next_row}")
+            next_row += int(image.height / 20) + 2
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell_text(value: Any, kind: str, currency: str) -> str:
+    value, kind = _unwrap(value, kind)
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, str):
+        return value
+    if kind == MONEY:
+        return money(value, currency)
+    if kind == PERCENT:
+        return percent(value)
+    if kind == RATE:
+        return number(value) + "x"
+    if kind == PRICE and value and abs(value) < 100:
+        return f"{value:.4g}"  # a price per unit of revenue target is a fraction of one: keep its digits
+    return number(value)
+
+
+def html_text(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> str:
+    """One self-contained page: inline style, charts as data: URIs, no scripts, no network."""
+    s = plan.scenario
+    cur = s.currency
+    esc = html.escape
+
+    def image(stem: str, alt: str) -> str:
+        data = base64.b64encode(charts[stem]).decode("ascii")
+        return f'<figure><img alt="{esc(alt)}" src="data:image/png;base64,{data}"></figure>'
+
+    def table(sheet: Sheet) -> str:
+        head = "".join(f"<th>{esc(h)}</th>" for h, _ in sheet.columns)
+        numeric = [kind not in (TEXT, FLAG) for _, kind in sheet.columns]
+
+        def row(values, tag="td", cls=""):
+            cells = "".join(f'<{tag}{" class=num" if n else ""}>{esc(_cell_text(v, k, cur))}</{tag}>'
+                            for v, (_, k), n in zip(values, sheet.columns, numeric))
+            return f"<tr{cls}>{cells}</tr>"
+
+        body = "".join(row(values) for values in sheet.rows)
+        if sheet.total:
+            body += row(sheet.total, cls=' class="total"')
+        notes = "".join(f"<p class=note>{esc(n)}</p>" for n in sheet.notes)
+        return (f'<section id="{sheet.title.lower()}"><h2>{esc(sheet.title)}</h2>'
+                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}")
+
+    parts = []
+    for sheet in sheets:
+        section = table(sheet)
+        for stem, alt in PLACES.get(sheet.title, ()):
+            if stem in charts:
+                section += image(stem, alt)
+        parts.append(section + "</section>")
+    title = f"{s.name}: {plan.objective} = {_objective_text(plan)}"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="campaign-optimizer">
+<title>{esc(title)}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem auto; max-width: 72rem;
+       padding: 0 1rem; color: #1d2733; }}
+h1 {{ font-size: 1.5rem; }} h2 {{ font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccd; }}
+table {{ border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }}
+th, td {{ border: 1px solid #d6dbe3; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
+th {{ background: #dce6f1; }} td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+tr.total td {{ font-weight: bold; background: #f3f6fa; }}
+p.note {{ font-size: 0.8rem; color: #556; margin: 0.25rem 0; }}
+figure {{ margin: 1rem 0; }} img {{ max-width: 100%; height: auto; }}
+</style>
+</head>
+<body>
+<h1>{esc(title)}</h1>
+{"".join(parts)}
+</body>
+</html>
+"""
+
+
+def markdown_text(plan: Plan, sheets: list[Sheet], chart_links: dict[str, str] | None = None) -> str:
+    """Markdown for a document or a wiki: a heading and a pipe table per sheet; charts linked when written."""
+    cur = plan.scenario.currency
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [f"# {cell(plan.scenario.name)}: {plan.objective} = {_objective_text(plan)}", ""]
+    for sheet in sheets:
+        lines += [f"## {sheet.title}", ""]
+        lines.append("| " + " | ".join(cell(h) for h, _ in sheet.columns) + " |")
+        lines.append("|" + "|".join("---" if kind in (TEXT, FLAG) else "---:" for _, kind in sheet.columns) + "|")
+        for values in sheet.rows:
+            lines.append("| " + " | ".join(cell(_cell_text(v, k, cur)) for v, (_, k) in zip(values, sheet.columns))
+                         + " |")
+        if sheet.total:
+            lines.append("| " + " | ".join(f"**{cell(t)}**" if (t := _cell_text(v, k, cur)) else ""
+                                           for v, (_, k) in zip(sheet.total, sheet.columns)) + " |")
+        lines.append("")
+        for note in sheet.notes:
+            lines += [f"_{cell(note)}_", ""]
+        if chart_links:
+            for stem in [stem for stem, _ in PLACES.get(sheet.title, ()) if stem in chart_links]:
+                lines += [f"![{stem.replace('-', ' ')}]({chart_links[stem]})", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,332 @@
+"""What ``sensitivity``, ``sweep`` and ``compare`` print: tables in business terms, JSON and CSV.
+
+Renderers take finished results and return text; they never solve.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+
+from ..analysis.compare import Comparison
+from ..analysis.sensitivity import ChannelSensitivity, LimitSensitivity, Sensitivity
+from ..analysis.sweeps import Sweep, is_money
+from ..scenario.funnel import STAGE_LABEL
+from .formats import money, number, to_json
+from .plan import _console, _text, objective_text
+
+SINGULAR = {"reach": "person reached", "leads": "lead", "qualified_leads": "qualified lead",
+            "opportunities": "opportunity", "deals": "deal", "revenue": "dollar of revenue"}
+
+
+# -- sensitivity ---------------------------------------------------------------------------------
+def _limit_is_money(name: str) -> bool:
+    metric = name.rsplit(".", 1)[-1]
+    return name == "budget" or metric in ("min_spend", "max_spend", "revenue")
+
+
+def _limit_unit(limit: LimitSensitivity, s: Sensitivity) -> tuple[float, str]:
+    """How much of a limit one step is, and what to call it: ($1,000 of budget, one deal, ...)."""
+    name, cur = limit.name, s.scenario.currency
+    if _limit_is_money(name):
+        what = {"budget": "budget"}.get(name, "revenue" if name.endswith("revenue") else "spend")
+        return 1000.0, f"{money(1000, cur)} of {what}"
+    metric = name.rsplit(".", 1)[-1]
+    if limit.kind == "channel_bound":
+        channel = name[len("channels["):name.index("]")]
+        column = next(c for c in s.scenario.channels if c.name == channel)
+        from ..scenario.funnel import PRICE_UNIT
+
+        return 1.0, f"{PRICE_UNIT[column.price_field]} of {channel}"
+    if limit.kind == "constraint":  # taken as left - right OP 0: one more moves the 0 to 1
+        return 1.0, {"<=": "unit of room (left side may exceed the right by 1)",
+                     ">=": "unit required (left side must exceed the right by 1)"}.get(
+                         limit.sense, "unit of shift (left side must exceed the right by 1)")
+    return 1.0, SINGULAR.get(metric, f"unit of {metric}")
+
+
+def _effect(delta: float | None, s: Sensitivity) -> str:
+    """A change of the objective in words: costs $X / saves $X / buys X deals / loses X deals."""
+    cur = s.scenario.currency
+    if delta is None:
+        return "is not possible (no plan meets it)"
+    if abs(delta) < 1e-9:
+        return "changes nothing"
+    if s.objective == "min_spend":
+        return f"{'costs' if delta > 0 else 'saves'} {money(abs(delta), cur)}"
+    if s.objective == "max_profit":
+        return f"{'adds' if delta > 0 else 'costs'} {money(abs(delta), cur)} of profit"
+    metric = s.objective[4:]
+    amount = money(abs(delta), cur) if metric == "revenue" else _amount(abs(delta))
+    label = "of revenue" if metric == "revenue" else STAGE_LABEL.get(metric, metric)
+    return f"{'buys' if delta > 0 else 'loses'} {amount} {label}" if metric != "revenue" else \
+        f"{'adds' if delta > 0 else 'loses'} {amount} {label}"
+
+
+def _amount(value: float) -> str:
+    """A count for people: 1,234 or 12.5, and three significant digits below 0.01 (0.000412)."""
+    if 0 < abs(value) < 0.01:
+        return np.format_float_positional(value, precision=3, unique=False, fractional=False, trim="-")
+    return number(value)
+
+
+def _limit_value(name: str, value: float | None, cur: str) -> str:
+    if value is None:
+        return "no end"
+    return money(value, cur) if _limit_is_money(name) else number(value)
+
+
+def limit_sentence(limit: LimitSensitivity, s: Sensitivity) -> str:
+    """``targets.deals: one more deal costs $1,088; one deal less saves $1,088 (holds from 100 to 130)``."""
+    step, noun = _limit_unit(limit, s)
+    more = None if limit.shadow_price is None else limit.shadow_price * step
+    less = None if limit.shadow_price_down is None else limit.shadow_price_down * step
+    cur = s.scenario.currency
+    more_words = f"one more {noun}"
+    less_words = f"{money(step, cur)} less" if step != 1 else "one less"
+    text = f"{limit.name}: {more_words} {_effect(more, s)}, {less_words} {_effect(less, s)}"
+    if limit.degenerate:
+        text += " (degenerate: each direction has its own price)"
+    if limit.shadow_price is not None:
+        start, end = (_limit_value(limit.name, v, cur) for v in (limit.valid_from, limit.valid_to))
+        which = "the price of one more" if limit.degenerate else "this"
+        text += f"\n    {which} holds for the limit from {start} to {end}"
+    return text
+
+
+def _price(value: float | None, cur: str, empty: str = "-") -> str:
+    if value is None:
+        return empty
+    return money(value, cur)
+
+
+def channel_sentence(c: ChannelSensitivity, cur: str) -> str:
+    per = f"per {c.unit}"
+    if c.in_plan:
+        to = _price(c.price_to, cur, "any higher price")
+        return (f"{c.name}: in the plan at {money(c.price, cur)} {per}; the mix holds for a price from "
+                f"{_price(c.price_from, cur)} to {to}")
+    if c.reduced_cost is None:
+        return f"{c.name}: out of the plan at {money(c.price, cur)} {per}; no lower price brings it in"
+    return (f"{c.name}: out of the plan at {money(c.price, cur)} {per}; it enters if the price drops by more "
+            f"than {money(c.reduced_cost, cur)} (to {money(c.price_from, cur)})")
+
+
+def _rate_end(value: float, objective: float | None, reason: str, s: Sensitivity, down: bool) -> str:
+    where = f"{value:.6g}"
+    if reason == "infeasible":
+        return f"{where} (below it no plan meets every limit)" if down else \
+            f"{where} (above it no plan meets every limit)"
+    if reason == "domain":
+        return f"{where} (the mix holds {'all the way down' if down else 'up to 1'})"
+    if reason == "invalid":
+        return f"{where} (the scenario allows no further)"
+    return f"{where} ({s.objective} {objective_text(objective, s.objective, s.scenario.currency)})"
+
+
+def _shadow(value: float | None) -> str:
+    """A shadow price with its significant digits: 0.000187 deals per $ must not read as 0."""
+    if value is None:
+        return "none"
+    return f"{value:,.3g}" if 0 < abs(value) < 1 else number(value)
+
+
+def sensitivity_table(s: Sensitivity) -> str:
+    """Shadow prices, price ranges, rate ranges and alternative optima, in business terms."""
+    from rich.table import Table
+
+    cur = s.scenario.currency
+    buffer = io.StringIO()
+    console = _console(buffer)
+    console.print(f"{s.scenario.name}: {s.objective} = {objective_text(s.objective_value, s.objective, cur)} "
+                  f"(optimal)")
+    table = Table(title="Limits", title_justify="left")
+    for col in ("limit", "value", "limit value", "binds", "one more", "one less", "holds from", "holds to"):
+        table.add_column(col, justify="left" if col in ("limit", "binds") else "right")
+    for x in s.limits:
+        table.add_row(x.name, _limit_value(x.name, x.value, cur), _limit_value(x.name, x.limit, cur),
+                      "yes" if x.binding else "no", _shadow(x.shadow_price), _shadow(x.shadow_price_down),
+                      _limit_value(x.name, x.valid_from, cur) if x.valid_from is not None else "-",
+                      _limit_value(x.name, x.valid_to, cur) if x.valid_to is not None else "-")
+    console.print(table)
+    console.print(f"'one more' and 'one less': the change of {s.objective} per one unit more or less of the limit.")
+    binding = [x for x in s.limits if x.binding]
+    if binding:
+        console.print("What the binding limits are worth:")
+        for x in binding:
+            console.print("  " + limit_sentence(x, s))
+    console.print("Channel prices:")
+    for c in s.channels:
+        console.print("  " + channel_sentence(c, cur))
+    if s.rates:
+        rates = Table(title="Conversion rates: how far each may move before the mix changes", title_justify="left")
+        for col in ("rate", "value", "may fall to", "may rise to"):
+            rates.add_column(col, justify="left" if col == "rate" else "right")
+        for r in s.rates:
+            rates.add_row(r.name, f"{r.value:.6g}", _rate_end(r.low, r.objective_at_low, r.low_reason, s, True),
+                          _rate_end(r.high, r.objective_at_high, r.high_reason, s, False))
+        console.print(rates)
+    if s.alternative is None:
+        console.print("No other mix is exactly as good: this plan is the only optimum.")
+    else:
+        units = s.alternative_units or {}
+        spent = ", ".join(f"{k} {money(v, cur)}" + (f" ({number(units[k])} units)" if units.get(k) else "")
+                          for k, v in s.alternative.items() if v > 0 or units.get(k, 0) > 0)
+        console.print("Another mix is exactly as good: the plan above is one of several optimal answers.")
+        console.print(f"  for example, with {s.objective} the same: {spent}")
+    return _text(buffer)
+
+
+def sensitivity_json(s: Sensitivity) -> str:
+    return to_json(s.to_dict())
+
+
+# -- sweep ---------------------------------------------------------------------------------------
+def _value_text(path: str, value: float, cur: str) -> str:
+    return money(value, cur) if is_money(path) else f"{value:.6g}"
+
+
+def sweep_table(result: Sweep) -> str:
+    """A row per point: the values, status, objective, total spend and spend per channel."""
+    from rich.table import Table
+
+    cur = result.currency
+    buffer = io.StringIO()
+    console = _console(buffer)
+    used = [j for j in range(len(result.channels))
+            if any(math.isfinite(v) and v > 0 for v in result.spend[:, j])]
+    table = Table(title=f"{result.scenario}: {result.objective} over {' x '.join(result.parameters)}",
+                  title_justify="left")
+    for p in result.parameters:
+        table.add_column(p, justify="right")
+    table.add_column("status")
+    table.add_column(result.objective, justify="right")
+    table.add_column("total spend", justify="right")
+    for j in used:
+        table.add_column(result.channels[j], justify="right")
+    for i in range(len(result)):
+        cells = [_value_text(p, v, cur) for p, v in zip(result.parameters, result.values[i])]
+        ok = math.isfinite(result.objective_value[i])
+        cells += [result.status[i], objective_text(result.objective_value[i] if ok else None, result.objective, cur),
+                  money(result.total_spend[i] if ok else None, cur)]
+        cells += [money(result.spend[i, j] if ok else None, cur) for j in used]
+        table.add_row(*cells)
+    console.print(table)
+    if len(result.parameters) == 1:
+        changes = result.mix_changes()
+        if changes:
+            at = ", ".join(_value_text(result.parameters[0], result.values[i, 0], cur) for i in changes)
+            console.print(f"The mix (channels in the plan, limits that bind) changes at {result.parameters[0]} = {at}.")
+    for i in range(len(result)):
+        if result.messages[i]:
+            console.print(f"{result.status[i]} at {_point_name(result, i)}: {result.messages[i]}")
+    return _text(buffer)
+
+
+def _point_name(result: Sweep, i: int) -> str:
+    return ", ".join(f"{p} = {_value_text(p, v, result.currency)}" for p, v in zip(result.parameters, result.values[i]))
+
+
+def sweep_json(result: Sweep) -> str:
+    return to_json(result.to_dict())
+
+
+def sweep_csv(result: Sweep) -> str:
+    """One row per point, with a header; empty cells where a point has no number."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(result.columns())
+    for row in result.rows():
+        writer.writerow(["" if v is None or (isinstance(v, float) and not math.isfinite(v)) else
+                         (repr(v) if isinstance(v, float) else v) for v in row])
+    return buffer.getvalue()
+
+
+# -- compare -------------------------------------------------------------------------------------
+def _label(c) -> str:
+    if c.changes:
+        return c.name + " with " + ", ".join(f"{k}={v}" for k, v in c.changes.items())
+    return c.name
+
+
+def compare_table(result: Comparison) -> str:
+    """A column per scenario and one per difference against the first; a row per figure."""
+    from rich.table import Table
+
+    first = result.scenarios[0]
+    cur = first.plan.scenario.currency
+    buffer = io.StringIO()
+    console = _console(buffer)
+    table = Table(title="Scenarios compared (differences against the first)", title_justify="left")
+    table.add_column("")
+    for c in result.scenarios:
+        table.add_column(_label(c), justify="right")
+    for c in result.scenarios[1:]:
+        table.add_column(f"difference ({c.name})" if not c.changes else "difference", justify="right")
+    differences = result.differences()
+
+    def signed(value: float | None, as_money: bool) -> str:
+        if value is None:
+            return "-"
+        text = money(value, cur) if as_money else number(value)
+        shown_zero = text.strip("$-+").replace("0", "").replace(".", "").replace(",", "") == ""
+        return text if value <= 0 or text.startswith("-") or shown_zero else "+" + text
+
+    objective_money = first.plan.objective in ("min_spend", "max_profit")
+    table.add_row("status", *[c.plan.status for c in result.scenarios], *["" for _ in differences])
+    table.add_row(f"objective ({first.plan.objective})",
+                  *[objective_text(c.plan.objective_value, c.plan.objective, cur) for c in result.scenarios],
+                  *[signed(d["objective_value"], objective_money) for d in differences])
+    table.add_row("total spend", *[money(c.plan.total_spend, cur) for c in result.scenarios],
+                  *[signed(d["total_spend"], True) for d in differences])
+    for ch in result.channels:
+        table.add_row(f"spend {ch}", *[money(c.spend.get(ch), cur) if c.plan.has_plan else "-"
+                                       for c in result.scenarios],
+                      *[signed(d["spend"][ch], True) for d in differences])
+    for ch in result.channels:
+        deals = [c.deals.get(ch) if c.plan.has_plan else None for c in result.scenarios]
+        if all(v is None for v in deals):
+            continue
+        diffs = [None if a is None or deals[0] is None else a - deals[0] for a in deals[1:]]
+        table.add_row(f"deals {ch}", *[number(v) for v in deals], *[signed(v, False) for v in diffs])
+    for m in result.metrics:
+        if m == "reach":
+            continue
+        as_money = m == "revenue"
+        table.add_row(STAGE_LABEL.get(m, m),
+                      *[(money if as_money else lambda v, _c=None: number(v))(c.plan.totals.get(m), cur)
+                        if c.plan.has_plan else "-" for c in result.scenarios],
+                      *[signed(d["totals"][m], as_money) for d in differences])
+    console.print(table)
+    for c in result.scenarios:
+        if not c.plan.has_plan:
+            from .plan import no_plan_text
+
+            console.print(f"{_label(c)}: " + no_plan_text(c.plan).rstrip())
+    return _text(buffer)
+
+
+def compare_json(result: Comparison) -> str:
+    return to_json(result.to_dict())
+
+
+def compare_csv(result: Comparison) -> str:
+    """A row per scenario: name, file, status, objective, total spend, spend per channel, totals."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    channels, metrics = result.channels, result.metrics
+    writer.writerow(["name", "file", "changes", "status", "objective_value", "total_spend",
+                     *(f"spend[{ch}]" for ch in channels), *metrics])
+
+    def cell(v):
+        return "" if v is None else repr(float(v))
+
+    for c in result.scenarios:
+        d = c.to_dict()
+        writer.writerow([d["name"], d["file"] or "", ";".join(f"{k}={v}" for k, v in c.changes.items()), d["status"],
+                         cell(d["objective_value"]), cell(d["total_spend"]),
+                         *(cell(d["spend"].get(ch)) for ch in channels), *(cell(d["totals"].get(m)) for m in metrics)])
+    return buffer.getvalue()

@@ -1,0 +1,209 @@
+"""Field paths such as ``channels[email].cost_per_lead``: parse them, and apply changes to a scenario.
+
+The same syntax names fields in error messages, in ``--set PATH=VALUE``, in sweeps and in
+sensitivity output: a channel by name (``channels[email]``) or position (``channels[2]``), a
+constraint by name or position (``constraints[search_share]``, ``constraints[0]``: its text). A
+change makes a new, fully validated scenario; nothing is changed in place.
+
+>>> parse_path("channels[email].caps.leads")
+('channels', 'email', 'caps', 'leads')
+>>> parse_path("channels.webinar.qualification_rate")
+('channels', 'webinar', 'qualification_rate')
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import yaml
+
+from ..errors import Issue, ScenarioError
+from .schema import Channel, Funnel, Scenario, did_you_mean
+
+_SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]*)\]|\.")
+SECTIONS = {"targets", "caps"}  # mappings whose keys are metrics
+CHANNEL_MAPS = {"caps", "yields"}
+
+
+def parse_path(path: str) -> tuple[str, ...]:
+    """Split a path into its parts; ``channels.NAME.field`` and ``channels[NAME].field`` are the same."""
+    parts, pos, text = [], 0, path.strip()
+    while pos < len(text):
+        m = _SEGMENT.match(text, pos)
+        if not m:
+            raise ScenarioError(Issue(path, f"{text[pos]!r} is not allowed in a path; allowed: paths such as "
+                                            "budget, targets.revenue, funnel.win_rate, channels[email].cost_per_lead"))
+        if m.group(1) is not None:
+            parts.append(m.group(1))
+        elif m.group(2) is not None:
+            parts.append(m.group(2).strip())
+        pos = m.end()
+    if not parts:
+        raise ScenarioError(Issue(path, "the path is empty; allowed: paths such as budget or targets.revenue"))
+    return tuple(parts)
+
+
+def parse_value(text: str) -> Any:
+    """A value from the command line, read as a YAML scalar (``0.35``, ``"12%"``, ``true``, ``max_deals``)."""
+    try:
+        return yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError:
+        return text
+
+
+def _channel_index(channels: list, key: str, path: str) -> int:
+    names = [c.get("name") if isinstance(c, dict) else None for c in channels]
+    if key in names:
+        return names.index(key)
+    if key.isdigit() and int(key) < len(channels):
+        return int(key)
+    raise ScenarioError(Issue(path, f"no channel is named {key!r}{did_you_mean(key, [n for n in names if n])}; "
+                                    f"allowed: {', '.join(str(n) for n in names)}"))
+
+
+def set_in_data(data: dict, path: str, value: Any) -> dict:
+    """A copy of scenario data with the field at ``path`` set to ``value`` (the path is checked)."""
+    parts = parse_path(path)
+    data = copy.deepcopy(data)
+    head = parts[0]
+    if head not in Scenario.model_fields:
+        fields = list(Scenario.model_fields)
+        raise ScenarioError(Issue(path, f"{head!r} is not a scenario field{did_you_mean(head, fields)}; "
+                                        f"allowed: {', '.join(fields)}"))
+    if head == "channels":
+        if len(parts) < 3:
+            raise ScenarioError(Issue(path, "name a channel field; allowed: channels[NAME].FIELD, e.g. "
+                                            "channels[email].cost_per_lead"))
+        channels = data.get("channels")
+        if not isinstance(channels, list):
+            raise ScenarioError(Issue(path, "the scenario's channels are not a list here"))
+        i = _channel_index(channels, parts[1], path)
+        field = parts[2]
+        if field not in Channel.model_fields:
+            raise ScenarioError(Issue(path, f"{field!r} is not a channel field"
+                                            f"{did_you_mean(field, list(Channel.model_fields))}; "
+                                            f"allowed: {', '.join(Channel.model_fields)}"))
+        return _set(data, ["channels", i, *parts[2:]], value, path, maps=CHANNEL_MAPS)
+    if head == "constraints" and len(parts) > 1:
+        return _set_constraint(data, parts, value, path)
+    if head == "funnel" and (len(parts) != 2 or parts[1] not in Funnel.model_fields):
+        wrong = parts[1] if len(parts) > 1 else ""
+        fields = list(Funnel.model_fields)
+        raise ScenarioError(Issue(path, f"{wrong!r} is not a funnel field{did_you_mean(wrong, fields)}; "
+                                        f"allowed: {', '.join('funnel.' + f for f in fields)}"))
+    if head in SECTIONS and len(parts) != 2:
+        raise ScenarioError(Issue(path, f"name a metric; allowed: {head}.METRIC, e.g. {head}.deals"))
+    return _set(data, list(parts), value, path, maps=SECTIONS | {"funnel"})
+
+
+def _set(data: dict, keys: list, value: Any, path: str, maps: set[str]) -> dict:
+    node: Any = data
+    for depth, key in enumerate(keys[:-1]):
+        if isinstance(node, list):
+            node = node[key]
+            continue
+        if node.get(key) is None:
+            node[key] = {}
+        node = node[key]
+        if not isinstance(node, (dict, list)):
+            raise ScenarioError(Issue(path, f"{'.'.join(map(str, keys[:depth + 1]))} is not a mapping, so the "
+                                            "path names nothing; allowed: paths such as budget, targets.revenue, "
+                                            "channels[email].caps.leads"))
+    if len(keys) > 2 and keys[0] != "channels" or (keys[0] == "channels" and len(keys) > 3
+                                                   and keys[2] not in maps) or len(keys) > 4:
+        raise ScenarioError(Issue(path, "the path goes deeper than the field; "
+                                        "allowed: e.g. channels[email].caps.leads"))
+    node[keys[-1]] = value
+    return data
+
+
+def _set_constraint(data: dict, parts: tuple[str, ...], value: Any, path: str) -> dict:
+    """``constraints[NAME]`` or ``constraints[0]`` (its text), or ``constraints[NAME].expr`` / ``.name``."""
+    constraints = data.get("constraints")
+    if not isinstance(constraints, list) or not constraints:
+        raise ScenarioError(Issue(path, "the scenario has no constraints to change; allowed: add them in the file, "
+                                        "or set the whole list: --set 'constraints=[\"spend[a] <= 1000\"]'"))
+    names = [c.get("name") if isinstance(c, dict) else None for c in constraints]
+    key = parts[1]
+    if key in names:
+        i = names.index(key)
+    elif key.isdigit() and int(key) < len(constraints):
+        i = int(key)
+    else:
+        known = [n if n else str(j) for j, n in enumerate(names)]
+        raise ScenarioError(Issue(path, f"no constraint is named {key!r}{did_you_mean(key, known)}; "
+                                        f"allowed: {', '.join(known)} (a name, or a position from 0)"))
+    if len(parts) > 3 or (len(parts) == 3 and parts[2] not in ("expr", "name")):
+        raise ScenarioError(Issue(path, "a constraint has two fields; allowed: constraints[NAME], "
+                                        "constraints[NAME].expr or constraints[NAME].name"))
+    field = parts[2] if len(parts) == 3 else "expr"
+    old = constraints[i]
+    item = dict(old) if isinstance(old, dict) else {"expr": old}
+    if len(parts) == 2 and not isinstance(value, str):
+        item = value  # a whole new constraint, e.g. {name: ..., expr: ...}; validated as any other
+    else:
+        item[field] = value
+    constraints[i] = item
+    return data
+
+
+def apply_changes(scenario: Scenario | dict, changes: dict[str, Any]) -> Scenario:
+    """A new validated scenario with ``changes`` ({path: value}) applied.
+
+    >>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20}], targets={"leads": 10})
+    >>> apply_changes(s, {"targets.leads": 30, "channels[email].cost_per_lead": "25"}).channels[0].cost_per_lead
+    25.0
+    >>> s = apply_changes(s, {"constraints": [{"name": "cap", "expr": "spend[email] <= 900"}]})
+    >>> apply_changes(s, {"constraints[cap]": "spend[email] <= 500"}).constraints[0].expr
+    'spend[email] <= 500'
+    """
+    data = scenario.to_data() if isinstance(scenario, Scenario) else copy.deepcopy(scenario)
+    for path, value in changes.items():
+        data = set_in_data(data, path, value)
+    return Scenario.model_validate(data)
+
+
+def _is_text(path: str) -> bool:
+    """Whether ``path`` names a text field (``name``, ``currency``, a constraint), whose value is taken as
+    written: ``--set name=2024`` is the name "2024", not a number."""
+    try:
+        parts = parse_path(path)
+    except ScenarioError:
+        return False
+    return (parts in (("name",), ("currency",), ("objective",)) or (parts[0] == "constraints" and len(parts) == 2)
+            or (parts[0] == "constraints" and len(parts) == 3 and parts[2] in ("name", "expr"))
+            or (parts[0] == "channels" and len(parts) == 3 and parts[2] == "name"))
+
+
+def changes_from_options(sets: list[str] | None = None, budget: str | None = None, objective: str | None = None,
+                         targets: list[str] | None = None) -> dict[str, Any]:
+    """``--set PATH=VALUE`` and the shortcut options as one {path: value} mapping, in order.
+
+    Values are read as YAML scalars (``0.35``, ``"12%"``, ``true``), except for text fields:
+
+    >>> changes_from_options(["budget=5e5", "channels[email].integer=true", "name=2024"], targets=["deals=200"])
+    {'budget': '5e5', 'channels[email].integer': True, 'name': '2024', 'targets.deals': 200}
+    """
+    changes: dict[str, Any] = {}
+    for option, items, prefix in (("--set", sets or [], ""), ("--target", targets or [], "targets.")):
+        for item in items:
+            path, sep, value = item.partition("=")
+            if not sep or not path.strip():
+                example = "budget=500000" if option == "--set" else "deals=200"
+                raise ScenarioError(Issue(option, f"{item!r} is not PATH=VALUE; allowed: e.g. {option} {example}"))
+            _put(changes, prefix + path.strip(), value.strip() if _is_text(path) else parse_value(value), option)
+    if budget is not None:
+        _put(changes, "budget", parse_value(budget), "--budget")
+    if objective is not None:
+        _put(changes, "objective", objective, "--objective")
+    return changes
+
+
+def _put(changes: dict[str, Any], path: str, value: Any, option: str) -> None:
+    """One value per path: two options that set the same field differently are a mistake, not a race."""
+    if path in changes and changes[path] != value:
+        raise ScenarioError(Issue(option, f"{path} is set twice, to {changes[path]!r} and to {value!r}; "
+                                          "allowed: one value per field"))
+    changes[path] = value

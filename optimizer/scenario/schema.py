@@ -1,0 +1,435 @@
+"""The scenario: a validated, frozen description of a planning problem (schema and rules).
+
+Shape and field rules are pydantic's; rules across fields (metrics, constraints, missing rates)
+run in one after-validator, so a scenario built in code is checked exactly like one read from a
+file. Every failure becomes a :class:`~optimizer.errors.ScenarioError` naming the field path.
+
+>>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "win_rate": 0.1}],
+...              funnel={"qualification_rate": 0.5}, targets={"deals": 10})
+>>> s.yields["email"].per_unit["deals"]
+0.05
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import cached_property
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from ..errors import Issue, ScenarioError
+from .expressions import ExpressionError, LinearConstraint, parse_constraint
+from .funnel import PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
+from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, show
+
+Positive = Annotated[float | None, BeforeValidator(POSITIVE)]
+NonNegative = Annotated[float | None, BeforeValidator(NON_NEGATIVE)]
+Rate = Annotated[float | None, BeforeValidator(RATE)]
+Amount = Annotated[float, BeforeValidator(NumberRule("a number >= 0", low=0, optional=False))]
+# `targets:` with every line below it commented out is YAML null: an empty section, not a type error.
+_EMPTY_IS_NONE = BeforeValidator(lambda v: {} if v is None else v)
+_EMPTY_LIST_IS_NONE = BeforeValidator(lambda v: [] if v is None else v)
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+NAME_RULE = "letters, digits and _, not starting with a digit"
+RULES_ERROR = "scenario_rules"
+
+
+def nearest(word: str, options: list[str] | tuple[str, ...]) -> str | None:
+    """The closest known word, for "did you mean" hints."""
+    found = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, options) -> str:
+    guess = nearest(word, options)
+    return f" (did you mean {guess}?)" if guess else ""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+
+
+class Funnel(_Frozen):
+    """Default conversion rates (and deal value) for every channel."""
+
+    response_rate: Rate = None
+    qualification_rate: Rate = None
+    opportunity_rate: Rate = None
+    win_rate: Rate = None
+    deal_value: Positive = None
+
+
+class Channel(_Frozen):
+    """One marketing channel: its price, its own funnel rates, limits and caps."""
+
+    name: str
+    cost_per_contact: NonNegative = None
+    cost_per_lead: NonNegative = None
+    cost_per_qualified_lead: NonNegative = None
+    unit_cost: NonNegative = None
+    yields: dict[str, Amount] | None = None
+    response_rate: Rate = None
+    qualification_rate: Rate = None
+    opportunity_rate: Rate = None
+    win_rate: Rate = None
+    deal_value: Positive = None
+    min_spend: NonNegative = None
+    max_spend: NonNegative = None
+    min_units: NonNegative = None
+    max_units: NonNegative = None
+    caps: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
+    integer: StrictBool = False
+
+    @model_validator(mode="after")
+    def _own_rules(self) -> Channel:
+        if not NAME.match(self.name):
+            raise fail(f"name {show(self.name)} is not a valid channel name", NAME_RULE)
+        prices = [f for f in PRICE_FIELDS if getattr(self, f) is not None]
+        if len(prices) != 1:
+            wrong = "no price is given" if not prices else f"{len(prices)} prices are given ({', '.join(prices)})"
+            raise fail(wrong, "exactly one of " + ", ".join(PRICE_FIELDS))
+        if self.unit_cost is not None and not self.yields:
+            raise fail("unit_cost needs yields (what one unit buys)", "yields such as {leads: 140}")
+        if self.yields and self.unit_cost is None:
+            raise fail(f"yields is only read for unit_cost channels, and this one has {prices[0]}",
+                       "remove yields, or price the channel by unit_cost")
+        price = self.price
+        for low, high in (("min_spend", "max_spend"), ("min_units", "max_units")):
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo is not None and hi is not None and lo > hi:
+                raise fail(f"{low} {show(lo)} is above {high} {show(hi)}", f"{low} <= {high}: lower one of them")
+        if price > 0:
+            lows = [(f"min_spend {show(lo)}", lo) for lo in [self.min_spend] if lo is not None]
+            lows += [(f"min_units {show(lo)} (spend {show(lo * price)})", lo * price)
+                     for lo in [self.min_units] if lo is not None]
+            highs = [(f"max_spend {show(hi)}", hi) for hi in [self.max_spend] if hi is not None]
+            highs += [(f"max_units {show(hi)} (spend {show(hi * price)})", hi * price)
+                      for hi in [self.max_units] if hi is not None]
+            for lo_text, lo in lows:
+                for hi_text, hi in highs:
+                    if lo > hi * (1 + 1e-12):
+                        raise fail(f"{lo_text} is above {hi_text}",
+                                   "a minimum at or below the maximum: lower one of them")
+        elif self.min_spend:
+            raise fail(f"min_spend {show(self.min_spend)} cannot be spent: the channel's {prices[0]} is 0",
+                       "min_spend 0 (or min_units) for a free channel")
+        return self
+
+    @cached_property
+    def price_field(self) -> str:
+        return next(f for f in PRICE_FIELDS if getattr(self, f) is not None)
+
+    @cached_property
+    def price(self) -> float:
+        return getattr(self, self.price_field)
+
+    def own_rates(self) -> dict[str, float | None]:
+        return {r: getattr(self, r) for r in RATE_FIELDS}
+
+
+class ConstraintSpec(_Frozen):
+    """A custom linear constraint: text such as ``spend[paid_search] <= 0.3 * total_spend``."""
+
+    name: str | None = None
+    expr: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        return {"expr": data} if isinstance(data, str) else data
+
+    @cached_property
+    def parsed(self) -> LinearConstraint:
+        return parse_constraint(self.expr)
+
+
+class Scenario(_Frozen):
+    """A planning problem: budget, funnel, targets, caps, channels and custom constraints."""
+
+    name: str = "scenario"
+    currency: str = "USD"
+    budget: Positive = None
+    deal_value: Positive = None
+    objective: str = "min_spend"
+    funnel: Annotated[Funnel, _EMPTY_IS_NONE] = Field(default_factory=Funnel)
+    targets: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
+    caps: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
+    channels: list[Channel] = Field(min_length=1)
+    constraints: Annotated[list[ConstraintSpec], _EMPTY_LIST_IS_NONE] = Field(default_factory=list)
+
+    def __init__(self, **data: Any):
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ScenarioError(issues_from_validation(exc, data)) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Scenario:  # type: ignore[override]
+        if isinstance(obj, dict):
+            fields = ", ".join(cls.model_fields)
+            bad = [Issue(str(k), f"the key {show(k)} is not text; allowed: {fields}")
+                   for k in obj if not isinstance(k, str)]
+            if bad:
+                raise ScenarioError(bad)
+            if not args and not kwargs:
+                return cls(**obj)  # one validation pass: with a custom __init__, pydantic would run two
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise ScenarioError(issues_from_validation(exc, obj)) from None
+
+    @model_validator(mode="after")
+    def _scenario_rules(self) -> Scenario:
+        issues = _rule_issues(self)
+        if issues:
+            raise PydanticCustomError(RULES_ERROR, "{count} problems", {"count": len(issues), "issues": issues})
+        return self
+
+    # -- derived, read-only views -------------------------------------------------------------
+    @cached_property
+    def channel_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.channels)
+
+    @cached_property
+    def default_rates(self) -> dict[str, float | None]:
+        rates = {r: getattr(self.funnel, r) for r in RATE_FIELDS}
+        rates["deal_value"] = self.funnel.deal_value or self.deal_value
+        return rates
+
+    @cached_property
+    def yields(self) -> dict[str, ChannelYields]:
+        """Per channel, what one unit yields at every funnel stage and metric."""
+        return {c.name: channel_yields(c.price_field, c.yields, c.own_rates(), self.default_rates)
+                for c in self.channels}
+
+    @cached_property
+    def metrics(self) -> tuple[str, ...]:
+        """Every metric the scenario knows: the funnel stages, then invented ``yields`` metrics."""
+        extra = sorted({m for c in self.channels for m in (c.yields or {}) if m not in STAGES})
+        return STAGES + tuple(extra)
+
+    @property
+    def objective_metric(self) -> str | None:
+        """The metric a ``max_`` objective maximises (``revenue`` for ``max_profit``)."""
+        if self.objective == "max_profit":
+            return "revenue"
+        return self.objective[4:] if self.objective.startswith("max_") else None
+
+    @cached_property
+    def warnings(self) -> tuple[str, ...]:
+        out = []
+        for c in self.channels:
+            y = self.yields[c.name]
+            for rate in y.ignored_rates:
+                stage = next(s for s, r in RATE_INTO.items() if r == rate)
+                if y.entry is None:
+                    why = "the channel stays outside the funnel (its yields name no funnel stage)"
+                elif stage in (c.yields or {}) and STAGES.index(stage) > STAGES.index(y.entry):
+                    why = f"its yields give {stage} directly"
+                else:
+                    why = f"the channel enters the funnel at {y.entry}"
+                out.append(f"channels[{c.name}].{rate} does not apply: {why}")
+            if c.price == 0 and c.max_spend is not None:
+                out.append(f"channels[{c.name}].max_spend does not limit a free channel (its {c.price_field} "
+                           "is 0); use max_units or caps")
+        if self.objective == "min_spend" and not self.targets and not any(
+                c.min_spend or c.min_units for c in self.channels) and not self.constraints:
+            out.append("no targets: the cheapest plan spends nothing; add targets (e.g. targets.revenue)")
+        return tuple(out)
+
+    def to_data(self) -> dict:
+        """The scenario as plain data (JSON-ready), which validates back to an equal scenario."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
+    """Rules across fields; each issue is (path, message) in the one template."""
+    issues: list[tuple[str, str]] = []
+    names = [c.name for c in s.channels]
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        if n in seen:
+            issues.append((f"channels[{i}].name", fail(f"{show(n)} is used by another channel",
+                                                        "a unique name per channel").message()))
+        seen.add(n)
+    if s.funnel.deal_value is not None and s.deal_value is not None:
+        issues.append(("funnel.deal_value", f"deal_value is given both at the top level ({show(s.deal_value)}) "
+                       f"and in funnel ({show(s.funnel.deal_value)}); allowed: give one or the other"))
+    metrics = s.metrics
+    metric_list = ", ".join(metrics)
+    for c in s.channels:
+        for key in c.yields or {}:
+            if key not in STAGES:
+                guess = difflib.get_close_matches(key, STAGES, n=1, cutoff=0.75)
+                if guess:
+                    issues.append((f"channels[{c.name}].yields.{key}",
+                                   f"{show(key)} looks like a misspelt funnel stage (did you mean {guess[0]}?); "
+                                   f"allowed: a stage ({', '.join(STAGES)}) or a metric of your own"))
+    uses: list[tuple[str, str | None, str]] = []  # (metric, channel or None, where it is used)
+
+    def check_metric(metric: str, path: str, channel: str | None = None) -> None:
+        if metric in metrics:
+            uses.append((metric, channel, path))
+        else:
+            issues.append((path, f"{show(metric)} is not a metric of this scenario{did_you_mean(metric, metrics)}; "
+                                 f"allowed: {metric_list}"))
+
+    for section in ("targets", "caps"):
+        for metric in getattr(s, section):
+            check_metric(metric, f"{section}.{metric}")
+    for c in s.channels:
+        for metric in c.caps:
+            check_metric(metric, f"channels[{c.name}].caps.{metric}", c.name)
+    objectives = ["min_spend", "max_profit"] + [f"max_{m}" for m in metrics]
+    if s.objective not in objectives:
+        issues.append(("objective", f"{show(s.objective)} is not a known objective"
+                                    f"{did_you_mean(s.objective, objectives)}; allowed: {', '.join(objectives)}"))
+    else:
+        metric = s.objective_metric
+        if metric:
+            uses.append((metric, None, f"objective {s.objective}"))
+        if s.objective.startswith("max_") and s.objective != "max_profit" and s.budget is None:
+            issues.append(("budget", f"objective {s.objective} needs a budget, and none is given; "
+                                     "allowed: a number > 0, or objective min_spend"))
+    for i, spec in enumerate(s.constraints):
+        path = f"constraints[{spec.name or i}]"
+        try:
+            parsed = spec.parsed
+        except ExpressionError as exc:
+            issues.append((path, f"{show(spec.expr)}: {exc}; allowed: a linear comparison such as "
+                                 '"spend[paid_search] <= 0.3 * total_spend"'))
+            continue
+        for (kind, channel) in parsed.terms:
+            term = f"{kind}[{channel}]" if channel else kind
+            if kind in ("spend", "units") or (channel is not None and kind in metrics):
+                if channel is None:
+                    hint = " (did you mean total_spend?)" if kind == "spend" else ""
+                    issues.append((path, f"{term} needs a channel{hint}; allowed: {kind}[NAME] with NAME one of "
+                                         f"{', '.join(names)}"))
+                elif channel not in seen:
+                    issues.append((path, f"{show(channel)} in {term} is not a channel{did_you_mean(channel, names)}; "
+                                         f"allowed: {', '.join(names)}"))
+                elif kind in metrics:
+                    uses.append((kind, channel, path))
+            elif kind == "total_spend" and channel is None:
+                continue
+            elif channel is None and kind in metrics:
+                uses.append((kind, None, path))
+            else:
+                known = ["spend", "units", "total_spend", *metrics]
+                issues.append((path, f"{show(term)} is not a known term{did_you_mean(kind, known)}; allowed: "
+                                     f"spend[NAME], units[NAME], METRIC[NAME], total_spend, numbers, or a metric "
+                                     f"({metric_list})"))
+    named = [spec.name for spec in s.constraints if spec.name]
+    for n in {n for n in named if named.count(n) > 1}:
+        issues.append((f"constraints[{n}]", "the name is used by two constraints; allowed: a unique name each"))
+    issues.extend(_missing_rate_issues(s, uses))
+    return issues
+
+
+def _missing_rate_issues(s: Scenario, uses: list[tuple[str, str | None, str]]) -> list[tuple[str, str]]:
+    """A used stage that some channel would reach but for a missing rate is an error, never zero."""
+    issues, done = [], set()
+    revenue_use = next((where for m, _, where in uses if m == "revenue"), None)
+    no_value = not (s.deal_value or s.funnel.deal_value or any(c.deal_value for c in s.channels))
+    needs_value = any(s.yields[c.name].entry is not None and "revenue" not in (c.yields or {}) for c in s.channels)
+    if revenue_use and no_value and needs_value:  # one message for the scenario, not one per channel
+        issues.append(("deal_value", f"{revenue_use} needs revenue, and no deal_value is given; allowed: a "
+                                     "number > 0 at the top level (deal_value), in funnel, or on each channel"))
+        done = {(c.name, "deal_value") for c in s.channels}
+    for metric, only, where in uses:
+        if metric not in STAGES:
+            continue
+        for c in s.channels:
+            if only not in (None, c.name):
+                continue
+            rate = s.yields[c.name].missing.get(metric)
+            if rate and (c.name, rate) not in done:
+                done.add((c.name, rate))
+                default = "deal_value at the top level" if rate == "deal_value" else f"funnel.{rate}"
+                issues.append((f"channels[{c.name}].{rate}",
+                               f"is not given, and {metric} (used by {where}) needs it for this channel; "
+                               f"allowed: a {'number > 0' if rate == 'deal_value' else 'rate in (0, 1]'} "
+                               f"on the channel, or {default}"))
+    return issues
+
+
+# -- turning pydantic's errors into the one template ----------------------------------------------
+_LABELS = {"dict_type": "a mapping", "list_type": "a list", "string_type": "text", "bool_type": "true or false",
+           "model_type": "a mapping", "model_attributes_type": "a mapping", "bool_parsing": "true or false",
+           "dict_attributes_type": "a mapping"}
+
+
+def issues_from_validation(exc: ValidationError, raw: Any) -> list[Issue]:
+    """Pydantic's errors as issues: channel names in paths, nearest-field hints, one template."""
+    out: list[Issue] = []
+    for err in exc.errors(include_url=False):
+        loc, kind, ctx = err["loc"], err["type"], err.get("ctx") or {}
+        if kind == RULES_ERROR:
+            out.extend(Issue(path, message) for path, message in ctx["issues"])
+            continue
+        path = field_path(loc, raw)
+        value = err.get("input")
+        if kind == "extra_forbidden":
+            known = _fields_at(loc[:-1])
+            message = (f"unknown field{did_you_mean(str(loc[-1]), known)}; "
+                       f"allowed: {', '.join(known)}")
+        elif kind == "missing":
+            message = "is required and missing; allowed: see docs/scenario-format.md"
+        elif kind == "too_short":
+            message = "the list is empty; allowed: at least one channel"
+        elif loc and loc[-1] == "[key]":
+            message = f"the key {show(value)} is not text; allowed: a name (letters, digits and _)"
+        elif kind in _LABELS:
+            message = f"{_describe(value)} is not {_LABELS[kind]}; allowed: {_LABELS[kind]}"
+        elif kind == "campaign_value" or kind.startswith("value_error") or kind == "assertion_error":
+            message = err["msg"].removeprefix("Value error, ")
+        else:
+            message = f"{_describe(value)}: {err['msg']}"
+        out.append(Issue(path, message))
+    return out
+
+
+def _describe(value: Any) -> str:
+    return show(value)
+
+
+def field_path(loc: tuple, raw: Any) -> str:
+    """``('channels', 2, 'win_rate')`` -> ``channels[email].win_rate`` (position where no name)."""
+    parts: list[str] = []
+    node = raw
+    for key in loc:
+        if key == "[key]":  # pydantic's marker for a mapping's key (the key itself is the previous part)
+            continue
+        if isinstance(key, int) and isinstance(node, dict):  # a YAML key written as a number: targets.2020
+            parts.append(f".{key}" if parts else str(key))
+            node = node.get(key)
+        elif isinstance(key, int):
+            item = node[key] if isinstance(node, list) and key < len(node) else None
+            label = item.get("name") if isinstance(item, dict) else None
+            parts.append(f"[{label}]" if isinstance(label, str) and NAME.match(label) else f"[{key}]")
+            node = item
+        else:
+            parts.append(f".{key}" if parts else str(key))
+            node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts)
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    model: Any = Scenario
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        field = model.model_fields.get(key)
+        if field is None:
+            return []
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", None)
+        candidates = [annotation, *(inner or [])]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if model is None:
+            return []
+    return list(model.model_fields)
