@@ -196,18 +196,23 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
 def what_units_buy(scenario: Scenario, program: Program, units: np.ndarray
                    ) -> tuple[float, tuple[ChannelPlan, ...], dict[str, float | None]]:
     """Total spend, each channel's part and the totals of every metric, for any units (a plan or a proposal)."""
-    spend = program.prices * units
+    spend = program.channel_spend(units)
+    bought = program.channel_units(units)
     total_spend = float(spend.sum())
-    channels = []
-    for i, column in enumerate(program.columns):
+    metrics: dict[str, np.ndarray] = {}
+    missing: dict[str, np.ndarray] = {}  # a metric the channel needs a rate for that is missing
+    for m in scenario.metrics:
         # a metric the channel does not name in ``yields`` is 0; None means a rate is missing
-        per_unit = {m: column.per_unit.get(m, 0.0) for m in scenario.metrics}
-        metrics = {m: None if v is None else float(v * units[i]) + 0.0 for m, v in per_unit.items()}
-        share = float(spend[i] / total_spend) if total_spend > 0 else None
-        channels.append(ChannelPlan(column.channel, float(units[i]), float(spend[i]), share, metrics))
+        per_unit = [c.per_unit.get(m, 0.0) if c.kind == "units" else 0.0 for c in program.columns]
+        metrics[m] = program.per_channel(np.array([v or 0.0 for v in per_unit]) * units)
+        missing[m] = program.per_channel(np.array([v is None for v in per_unit], dtype=float)) > 0
+    channels = []
+    for k, name in enumerate(program.channels):
+        share = float(spend[k] / total_spend) if total_spend > 0 else None
+        values = {m: None if missing[m][k] else float(metrics[m][k]) + 0.0 for m in scenario.metrics}
+        channels.append(ChannelPlan(name, float(bought[k]), float(spend[k]), share, values))
     totals: dict[str, float | None] = {}
     for m in scenario.metrics:
-        values = [c.metrics[m] for c in channels]
-        totals[m] = None if any(v is None and c.units > 0 for v, c in zip(values, channels)) else \
-            float(sum(v for v in values if v is not None))
+        totals[m] = None if bool((missing[m] & (bought > 0)).any()) else \
+            float(sum(v for c in channels if (v := c.metrics[m]) is not None))
     return total_spend, tuple(channels), totals

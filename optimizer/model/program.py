@@ -13,17 +13,25 @@ from functools import cached_property
 import numpy as np
 
 KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint")
+# What a column is. Only ``units`` columns (a channel's units, for a tier and a period where the
+# scenario has them) carry spend and yields; ``on_off`` (channel, period), ``hires`` (role,
+# period) and ``auxiliary`` (a robust counterpart's extra variables) come with their issues.
+COLUMN_KINDS = ("units", "on_off", "hires", "auxiliary")
 
 
 @dataclass(frozen=True)
 class Column:
-    """A decision variable: units of one channel, its price per unit and yield per unit."""
+    """A decision variable. For ``kind="units"``: units of ``channel`` (in ``tier`` and ``period``
+    where the scenario has them), its price per unit and its yield per unit of every metric."""
 
-    channel: str
+    channel: str  # the owner: a channel (or, for ``hires``, a role)
     price: float
     per_unit: dict[str, float | None]
     integer: bool = False
     unit: str = "unit"
+    kind: str = "units"
+    tier: int | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class Limit:
     sense: str  # "<=", ">=" or "=="
     bound: float
     constant: float = 0.0
+    period: str | None = None  # the period a limit is about, where the scenario has periods
 
     def value(self, units: np.ndarray) -> float:
         return float(self.coefs @ units[self.index]) + self.constant if len(self.index) else self.constant
@@ -67,11 +76,43 @@ class Program:
 
     @property
     def prices(self) -> np.ndarray:
-        return np.array([c.price for c in self.columns], dtype=float)
+        """Price per unit of every column (0 for columns that are not units)."""
+        return np.array([c.price if c.kind == "units" else 0.0 for c in self.columns], dtype=float)
+
+    # -- the column table: a channel's quantities, whatever its columns ---------------------------
+    @cached_property
+    def channels(self) -> tuple[str, ...]:
+        """The channels, in the order of their first units column."""
+        return tuple(dict.fromkeys(c.channel for c in self.columns if c.kind == "units"))
+
+    @cached_property
+    def _owner(self) -> np.ndarray:
+        """For every column, the index of its channel in :attr:`channels` (-1: not a units column)."""
+        where = {name: k for k, name in enumerate(self.channels)}
+        return np.array([where[c.channel] if c.kind == "units" else -1 for c in self.columns], dtype=int)
+
+    def columns_of(self, channel: str) -> np.ndarray:
+        """Indices of ``channel``'s units columns (one now; more with tiers and periods)."""
+        return np.flatnonzero(self._owner == self.channels.index(channel))
+
+    def per_channel(self, values: np.ndarray) -> np.ndarray:
+        """A per-column quantity (units, spend, deals...) summed per channel, in :attr:`channels` order."""
+        owner = self._owner
+        keep = owner >= 0
+        return np.bincount(owner[keep], weights=np.asarray(values, dtype=float)[keep], minlength=len(self.channels))
+
+    def channel_units(self, units: np.ndarray) -> np.ndarray:
+        """Units bought per channel."""
+        return self.per_channel(units)
+
+    def channel_spend(self, units: np.ndarray) -> np.ndarray:
+        """Spend per channel."""
+        return self.per_channel(self.prices * units)
 
     def amounts(self, metric: str) -> np.ndarray:
         """Per-unit yield of ``metric`` for every column (0 where the metric is missing)."""
-        return np.array([c.per_unit.get(metric) or 0.0 for c in self.columns], dtype=float)
+        return np.array([(c.per_unit.get(metric) or 0.0) if c.kind == "units" else 0.0 for c in self.columns],
+                        dtype=float)
 
     def objective_value(self, units: np.ndarray) -> float:
         return float(self.objective_coefs @ units)
