@@ -1,25 +1,32 @@
-"""Sensitivity of an optimal plan, in business terms, each number checked by re-solving.
+"""Sensitivity of an optimal plan, in business terms, from one optimal basis, each figure certified.
 
-For a linear (not integer) plan :func:`sensitivity` answers:
+:func:`sensitivity` answers, for the plan's mix (the channels with units above zero and the limits
+that bind):
 
 - **limits**: whether each binds; its shadow price, the change of the objective per one unit more
   of the limit (``shadow_price``) and per one unit less (``shadow_price_down``); and the range of
-  the limit's value over which ``shadow_price`` holds. HiGHS's duals and ranging are the first
-  answer; every binding limit is re-solved a little above and below, and where a plan is
-  degenerate (the dual holds in one direction only) the re-solves give the price. Ranges are
-  HiGHS's where a re-solve just inside and just outside confirms them, else found by bisection.
-- **channels**: for a channel out of the plan, how far its price must drop before it enters
-  (exact from the duals: its reduced cost moves linearly with its price, which sits in the
-  objective, the budget row and spend terms alike), confirmed by re-solves on both sides; for a
-  channel in the plan, the range of its price over which the mix stays the same (re-solves: scan,
-  then bisect to 1e-6 relative).
+  the limit's value over which ``shadow_price`` holds. HiGHS's duals answer, and the range is the
+  basis's (``getBasisSolve``: how far the bound moves before a basic channel or a limit with slack
+  reaches its bound). Where the plan is degenerate (a binding limit in the basis, or a range of
+  zero length on one side) re-solves on both sides give each direction's price and the range.
+- **channels**: for a channel out of the plan, how far its price must drop before it enters:
+  exact from its reduced cost, which moves linearly with its price (the price sits in the
+  objective, the budget row and spend terms alike); for a channel in the plan, the range of its
+  price over which the mix stays the same: a parametric step on the basis (one column changes:
+  ``getBasisSolve``, ``getBasisInverseRow``), confirmed by one warm re-solve just outside each end.
 - **rates**: for each conversion rate that shapes the model, how far it may fall and rise before
-  the mix changes (scan, bisect to 1e-6 relative), and the objective at both ends; an end where the
+  the mix changes, and the objective at both ends (a channel's own rate as its price; a funnel
+  default, which moves many channels, by scan and bisection on the kept model); an end where the
   plan turns infeasible first has a null objective.
-- **alternative**: whether another mix is exactly as good (a second LP: the objective fixed at its
-  optimum, each channel's units minimised and maximised), and one such plan.
+- **alternative**: whether another plan is exactly as good: only a channel or limit whose reduced
+  cost or dual is 0 can move with the objective fixed; each is pushed as far as it goes.
 
-The mix of a plan is the set of channels with units above zero and the set of limits that bind.
+Every range end is checked by a certificate from the basis (primal and dual feasibility within
+1e-9 and the objective equal to its dual bound there, :mod:`optimizer.model.parametric`); an end
+that fails it, or a re-solve that disagrees, falls back to re-solves on both sides.
+
+A plan with whole-unit channels is analysed with them held at the plan's units (HiGHS's fixed LP:
+``analysed_as: integers_fixed``), or as its LP relaxation with ``relax=True`` (``relaxed``).
 
 >>> from optimizer import Scenario, optimize
 >>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "max_units": 150},
@@ -38,17 +45,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
-from ..errors import Issue, NoPlanError, ScenarioError, SolverError
+from ..errors import NoPlanError, ScenarioError, SolverError
+from ..model.highs import WarmModel
+from ..model.parametric import Certificate, Parametric, Probe, whole_unit_alternative
+from ..model.program import Program
 from ..model.verify import verify
-from ..scenario.funnel import PRICE_UNIT
+from ..scenario.funnel import CONVERSION_RATES, PRICE_UNIT
 from ..scenario.schema import Scenario
-from .plan import Plan, finite
+from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution
 from .provenance import provenance
-from .variation import Explorer, Outcome, effective_rates
+from .variation import MIX_TOLERANCE, Explorer, effective_rates
 
 RELATIVE = 1e-6  # ranges are found to this relative precision
 STEPS = (1e-4, 1e-6, 1e-8)  # limit moves (relative to max(1, |limit|)) for the re-solve slopes
@@ -75,6 +86,7 @@ class LimitSensitivity:
     shadow_price_down: float | None  # change of the objective per one unit less
     valid_from: float | None
     valid_to: float | None
+    held: bool = False  # every column of the limit is held at the plan's whole units: no shadow price
 
     @property
     def degenerate(self) -> bool:
@@ -145,6 +157,11 @@ class Sensitivity:
     alternative_units: dict[str, float] | None = None  # and its units (what tells free channels apart)
     solves: int = 0  # re-solves it took
     diagnosis: dict | None = None  # why there is no plan, when there is none
+    analysed_as: str = "lp"  # lp, integers_fixed (whole units held at the plan's) or relaxed
+    mip_gap: float | None = None  # of the whole-unit plan analysed (integers_fixed)
+    analysed_spend: dict[str, float] | None = None  # the relaxed plan analysed (relaxed), per channel
+    analysed_units: dict[str, float] | None = None
+    left_out: tuple[str, ...] = ()  # whole-unit channels without a finite bound, left out of the alternative search
 
     def limit(self, name: str) -> LimitSensitivity:
         return next(x for x in self.limits if x.name == name)
@@ -156,8 +173,13 @@ class Sensitivity:
         return next(x for x in self.rates if x.name == name)
 
     def to_dict(self) -> dict[str, Any]:
+        extra: dict[str, Any] = {}
+        if self.analysed_as == "integers_fixed":
+            extra = {"mip_gap": finite(self.mip_gap), "alternative_left_out": list(self.left_out)}
+        elif self.analysed_as == "relaxed" and self.analysed_spend is not None:
+            extra = {"analysed_plan": {"spend": dict(self.analysed_spend), "units": dict(self.analysed_units or {})}}
         return {"scenario": self.scenario.name, "status": self.status, "objective": self.objective,
-                "objective_value": finite(self.objective_value),
+                "objective_value": finite(self.objective_value), "analysed_as": self.analysed_as, **extra,
                 "limits": [x.to_dict() for x in self.limits], "channels": [x.to_dict() for x in self.channels],
                 "rates": [x.to_dict() for x in self.rates],
                 "alternative": None if self.alternative is None else {
@@ -166,49 +188,156 @@ class Sensitivity:
                 "provenance": provenance(self.scenario, "highs").to_dict()}  # re-solves run on HiGHS
 
 
-def sensitivity(plan: Plan, progress: Callable[[int, int], None] | None = None) -> Sensitivity:
-    """Shadow prices, price and rate ranges and alternative optima of an optimal LP plan.
+def sensitivity(plan: Plan, progress: Callable[[int, int], None] | None = None, relax: bool = False) -> Sensitivity:
+    """Shadow prices, price and rate ranges and alternative optima of an optimal plan.
 
-    A plan with integer channels raises ScenarioError (duals do not apply: use a sweep); a
-    scenario without a plan gives a Sensitivity with its status and nothing else. The work grows
-    with channels times the scenario's size (every variant is a validated scenario):
-    ``progress(done, total)`` is called after each limit, channel and rate.
+    A plan with whole-unit channels is analysed with them held at its units (``integers_fixed``;
+    a plan stopped at the time limit around its incumbent), or as its LP relaxation with
+    ``relax=True`` (``relaxed``); a plan without them is ``lp`` either way. A scenario without a
+    plan gives a Sensitivity with its status and nothing else. ``progress(done, total)`` is called
+    after each limit, channel and rate.
     """
     scenario = plan.scenario
-    if plan.program.integer:
-        whole = next(c.name for c in scenario.channels if c.integer)
-        raise ScenarioError(Issue(f"channels[{whole}].integer",
-                                  "the plan buys whole units, and shadow prices and ranges do not apply to an "
-                                  "integer plan; allowed: integer: false (e.g. --set "
-                                  f"channels[{whole}].integer=false), or campaign-optimizer sweep to see how "
-                                  "the plan moves with a number"))
+    analysed_as = "lp" if not plan.program.integer else "relaxed" if relax else "integers_fixed"
     if not plan.has_plan:
-        return Sensitivity(scenario, plan.status, plan.objective, None,
+        return Sensitivity(scenario, plan.status, plan.objective, None, analysed_as=analysed_as,
                            diagnosis=plan.diagnosis.to_dict() if plan.diagnosis else None)
-    return _Analysis(scenario, plan, progress).run()
+    if analysed_as == "relaxed":
+        from ..model.solve import solve
+
+        program = plan.program.relaxed()
+        plan = plan_from_solution(scenario, program, solve(program))
+        if not plan.has_plan:
+            return Sensitivity(scenario, plan.status, plan.objective, None, analysed_as=analysed_as,
+                               diagnosis=plan.diagnosis.to_dict() if plan.diagnosis else None)
+    return _Analysis(scenario, plan, progress, analysed_as).run()
+
+
+def _derivative(base: Program, other: Program, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                                           np.ndarray]:
+    """Per column, the change of its cost and coefficients per unit of its own parameter, from two
+    programs whose column ``j`` differs by a parameter step ``steps[j]`` (0: the column does not move).
+
+    Returns (cost slopes, limit of each term, column of each term, coefficient slope), terms by column.
+    """
+    n = len(base.columns)
+    rows0, cols0, coefs0 = base.terms
+    rows1, cols1, coefs1 = other.terms
+    keys = np.concatenate([cols0 * len(base.limits) + rows0, cols1 * len(base.limits) + rows1])
+    values = np.concatenate([-coefs0, coefs1])
+    unique, where = np.unique(keys, return_inverse=True)
+    change = np.bincount(where, weights=values, minlength=len(unique))
+    cols, rows = np.divmod(unique, max(1, len(base.limits)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(steps[cols] != 0, change / steps[cols], 0.0)
+        cost = np.where(steps != 0, (other.objective_coefs - base.objective_coefs) / steps, 0.0)
+    moved = slope != 0
+    if np.any((change != 0) & (steps[cols] == 0)) or np.any((other.objective_coefs != base.objective_coefs)
+                                                            & (steps == 0)):
+        raise ValueError("a column moved that was not asked to")
+    return cost[:n], rows[moved], cols[moved], slope[moved]
+
+
+@dataclass(frozen=True)
+class _Move:
+    """How the model moves with one number ``path`` from ``value``: column ``column``'s cost and
+    terms change by ``t * (dc, da)`` (one channel), or many columns' (``column`` None: a funnel default)."""
+
+    path: str
+    value: float
+    column: int | None
+    cost: np.ndarray  # cost slope per column
+    rows: np.ndarray  # the terms that move: limit, column, slope
+    cols: np.ndarray
+    slope: np.ndarray
+
+    @property
+    def matters(self) -> bool:
+        return bool(len(self.rows)) or bool(np.any(self.cost != 0))
 
 
 class _Analysis:
-    def __init__(self, scenario: Scenario, plan: Plan, progress: Callable[[int, int], None] | None = None):
-        self.scenario = scenario
-        self.progress = progress
-        self.explorer = Explorer(scenario)
-        self.base = self.explorer.solve_bounds({}, duals=True)
-        if not self.base.has_plan or self.base.status != "optimal":
-            raise NoPlanError(f"{scenario.name}: no optimal plan to analyse ({self.base.status})")
-        self.f0 = float(self.base.objective_value)
-        if not _close(self.f0, float(plan.objective_value), 1e-7):
+    def __init__(self, scenario: Scenario, plan: Plan, progress: Callable[[int, int], None] | None,
+                 analysed_as: str):
+        self.scenario, self.plan, self.progress, self.analysed_as = scenario, plan, progress, analysed_as
+        program = plan.program
+        self.program = program
+        held = None
+        if analysed_as == "integers_fixed":
+            held = {j: float(np.round(plan.units[j])) for j, c in enumerate(program.columns) if c.integer}
+        self.held = held or {}
+        self.basis = Parametric(WarmModel(program), held)
+        if self.basis.status != "optimal":
+            raise NoPlanError(f"{scenario.name}: no optimal plan to analyse ({self.basis.status})")
+        self.solves = 1
+        self.f0 = self.basis.objective
+        if analysed_as != "integers_fixed" and not _close(self.f0, float(plan.objective_value), 1e-7):
             raise SolverError(f"two solves of {scenario.name} disagree: {self.f0} and {plan.objective_value}")
-        self.program = self.explorer.program
-        self.ranging = self.explorer.model.ranging()
-        self.duals = self.base.duals
-        self.reduced = self.base.reduced_costs
-        self.binding = [state.binding for state in plan.constraints]  # as ``optimize`` reports them
+        self.x = self.basis.x
+        self.constants = np.array([limit.constant for limit in program.limits], dtype=float)
+        self.bounds = np.array([limit.bound for limit in program.limits], dtype=float)
+        self.senses = np.array([limit.sense for limit in program.limits])
+        self.has_terms = np.array([len(limit.index) > 0 for limit in program.limits], dtype=bool)
+        if analysed_as == "integers_fixed":
+            values = self.basis.activity + self.constants
+            self.binding = [abs(limit.excess(float(v))) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound))
+                            for limit, v in zip(program.limits, values)]
+        else:
+            self.binding = [state.binding for state in plan.constraints]  # as ``optimize`` reports them
+        self.mix = self._mix(self.x, self.basis.activity)
+        self.primal_degenerate = bool(np.any(self.basis.col_basic & (np.abs(self.x) <= 1e-9))) or bool(
+            np.any(self.basis.row_basic & self.has_terms & self._at_bound(self.basis.activity)))
+        tiny = 1e-9 * max(1.0, float(np.abs(self.basis.costs).max(initial=0.0)))
+        free = self.basis.col_lower < self.basis.col_upper
+        self.dual_degenerate = bool(np.any(~self.basis.col_basic & free & (np.abs(self.basis.d) <= tiny))) or bool(
+            np.any(~self.basis.row_basic & (self.basis.row_lower < self.basis.row_upper)
+                   & (np.abs(self.basis.y) <= 1e-9 * max(1.0, float(np.abs(self.basis.y).max(initial=0.0))))))
+        self._explorer: Explorer | None = None
+        self._prepared: dict[str, list | None] = {}
+        self._keep_mix()
+
+    def _keep_mix(self, largest: float | None = None) -> None:
+        """Ranges of prices and rates end where the mix changes as ``_mix`` sees it: a channel in the
+        plan keeps units above the tolerance (relative to the ``largest`` units), one out stays
+        below it; a binding limit stays within the tolerance of its bound, one with slack keeps more."""
+        basis, n = self.basis, len(self.program.columns)
+        tol_x = MIX_TOLERANCE * max(1.0, float(self.x.max()) if largest is None else largest)
+        in_plan = np.zeros(n, dtype=bool)
+        in_plan[list(self.mix[0])] = True
+        binding = np.zeros(len(self.bounds), dtype=bool)
+        binding[list(self.mix[1])] = True
+        tol_r = MIX_TOLERANCE * np.maximum(1.0, np.abs(self.bounds))
+        lower, upper = basis.row_lower, basis.row_upper
+        le, ge = self.senses == "<=", self.senses == ">="
+        row_lo = np.where(binding, np.where(le, upper - tol_r, lower), np.where(ge, lower + tol_r, lower))
+        row_hi = np.where(binding, np.where(ge, lower + tol_r, upper), np.where(le, upper - tol_r, upper))
+        basis.keep(np.where(in_plan, tol_x, 0.0), np.where(in_plan, np.inf, tol_x), row_lo, row_hi)
+
+    @property
+    def explorer(self) -> Explorer:
+        if self._explorer is None:
+            self._explorer = Explorer(self.scenario)
+        return self._explorer
+
+    # -- the mix -------------------------------------------------------------------------------
+    def _at_bound(self, activity: np.ndarray) -> np.ndarray:
+        lower, upper = self.basis.row_lower, self.basis.row_upper
+        room = np.where(self.senses == "<=", upper - activity, activity - lower)
+        return (self.senses == "==") | (room <= MIX_TOLERANCE * np.maximum(1.0, np.abs(self.bounds)))
+
+    def _mix(self, units: np.ndarray, activity: np.ndarray) -> tuple[frozenset, frozenset]:
+        """Columns with units above zero and limits that bind (as ``Outcome.mix``, by column)."""
+        in_plan = frozenset(np.flatnonzero(units > MIX_TOLERANCE * max(1.0, float(units.max()))).tolist())
+        return in_plan, frozenset(np.flatnonzero(self.has_terms & self._at_bound(activity)).tolist())
+
+    def _same(self, probe: Probe) -> bool:
+        return probe.status == "optimal" and self._mix(probe.units, probe.activity) == self.mix
 
     def run(self) -> Sensitivity:
-        alternative = self._alternative()  # first: it needs the base basis on the kept model
-        candidates = effective_rates(self.scenario)
-        total = len(self.program.limits) + len(self.program.columns) + len(candidates)
+        moves = self._moves()
+        self._price_moves = {m.path: m for m in moves if m.path in self.prices}
+        rates = [m for m in moves if m.path not in self.prices and m.matters]
+        total = len(self.program.limits) + len(self.program.channels) + len(rates)
         done = iter(range(1, total + 1))
 
         def tick(item):
@@ -216,24 +345,156 @@ class _Analysis:
                 self.progress(next(done), total)
             return item
 
+        # every basis step first, then the re-solves: a re-solve leaves HiGHS with another basis's
+        # factors, and going back to the optimal one costs a run
+        self._prepared = {m.path: self._basis_range(m, 0.0, *((math.inf, False) if m.path in self.prices else
+                                                              (1.0, True)))
+                          for m in moves if m.column is not None and (m.matters or m.path in self.prices)}
         limits = tuple(tick(self._limit(k)) for k in range(len(self.program.limits)))
-        channels = tuple(tick(self._channel(j)) for j in range(len(self.program.columns)))
-        rates = tuple(tick(self._rate(path, value)) if self._matters(path, value) else tick(None)
-                      for path, value in candidates.items())
-        rates = tuple(r for r in rates if r is not None)
+        channels = tuple(tick(self._channel(name)) for name in self.program.channels)
+        ranges = tuple(tick(self._rate(move)) for move in rates)
+        if self.analysed_as == "integers_fixed":
+            alternative, left_out = self._whole_alternative()
+        else:
+            alternative, left_out = self._alternative(), ()
         spend, units = alternative if alternative is not None else (None, None)
-        return Sensitivity(self.scenario, "optimal", self.scenario.objective, self.f0, limits, channels, rates,
-                           spend, units, self.explorer.solves)
+        status = self.plan.status
+        extra: dict[str, Any] = {}
+        if self.analysed_as == "integers_fixed":
+            extra["mip_gap"] = self.plan.solution.mip_gap
+        if self.analysed_as == "relaxed":
+            extra["analysed_spend"], extra["analysed_units"] = self._per_channel(self.x)
+        return Sensitivity(self.scenario, status, self.scenario.objective, self.f0, limits, channels, ranges,
+                           spend, units, self.solves, analysed_as=self.analysed_as, left_out=left_out, **extra)
+
+    def _per_channel(self, units: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
+        program = self.program
+        spend, bought = program.channel_spend(units), program.channel_units(units)
+        return ({c: float(spend[i]) + 0.0 for i, c in enumerate(program.channels)},
+                {c: float(bought[i]) + 0.0 for i, c in enumerate(program.channels)})
+
+    # -- how each number moves the model: two programs per kind of number, not one per channel ---
+    def _moves(self) -> list[_Move]:
+        """Every channel's price and every rate that may shape the model, each as a :class:`_Move`.
+
+        A channel's own numbers reach only its own column, so one variant with every channel's
+        price moved (and one per rate with every channel's rate moved) gives all the slopes; the
+        coefficients are linear in each price and each rate."""
+        program, scenario = self.program, self.scenario
+        n = len(program.columns)
+        column = {name: int(program.columns_of(name)[0]) for name in program.channels}
+        rates = effective_rates(scenario)
+        self.prices = {f"channels[{c.name}].{c.price_field}": float(c.price) for c in scenario.channels}
+        groups: list[dict[str, float]] = [self.prices]
+        for rate in CONVERSION_RATES:
+            group = {p: v for p, v in rates.items() if p.startswith("channels[") and p.endswith(f".{rate}")}
+            if group:
+                groups.append(group)
+        out: dict[str, _Move] = {}
+        for group in groups:
+            step = {p: (max(1.0, v) if p in self.prices else -v / 2) for p, v in group.items()}
+            steps = np.zeros(n)
+            for p in group:
+                steps[column[_channel_of(p)]] = step[p]
+            try:
+                other = self._relaxed(self.explorer.program_at({p: v + step[p] for p, v in group.items()}))
+                cost, rows, cols, slope = _derivative(program, other, steps)
+            except (ScenarioError, ValueError):  # a rule reads two channels' numbers: one variant each
+                parts = [self._one_move(p, v, column[_channel_of(p)], step[p]) for p, v in group.items()]
+                out.update({m.path: m for m in parts})
+                continue
+            for p, v in group.items():
+                j = column[_channel_of(p)]
+                mine = cols == j
+                only = np.zeros(n)
+                only[j] = cost[j]
+                out[p] = _Move(p, v, j, only, rows[mine], cols[mine], slope[mine])
+        ordered = [out[p] for p in self.prices] + [out[p] for p in rates if p in out]
+        for path, value in rates.items():
+            if path.startswith("funnel."):
+                ordered.append(self._one_move(path, value, None, -value / 2))
+        return ordered
+
+    def _relaxed(self, program: Program) -> Program:
+        return program.relaxed() if self.analysed_as != "lp" else program
+
+    def _one_move(self, path: str, value: float, column: int | None, step: float) -> _Move:
+        other = self._relaxed(self.explorer.program_at({path: value + step}))
+        steps = np.zeros(len(self.program.columns))
+        if column is None:
+            steps[:] = step
+        else:
+            steps[column] = step
+        cost, rows, cols, slope = _derivative(self.program, other, steps)
+        return _Move(path, value, column, cost, rows, cols, slope)
+
+    # -- probes on the kept model ----------------------------------------------------------------
+    def _probe_move(self, move: _Move, t: float) -> Probe:
+        """Re-solve with ``move``'s number at ``value + t``."""
+        basis = self.basis
+        coefs = basis._coef_at(move.rows, move.cols) + t * move.slope
+        moved = np.flatnonzero(move.cost)
+        costs = {int(j): float(basis.costs[j] + t * move.cost[j]) for j in moved}
+        self.solves += 1
+        return basis.probe((move.rows, move.cols, coefs), costs)
+
+    def _probe_bound(self, k: int, bound: float) -> Probe:
+        limit = self.program.limits[k]
+        rhs = bound - limit.constant
+        lower = rhs if limit.sense in (">=", "==") else -math.inf
+        upper = rhs if limit.sense in ("<=", "==") else math.inf
+        self.solves += 1
+        return self.basis.probe(row=(k, lower, upper))
 
     # -- limits ----------------------------------------------------------------------------------
-    def _at_bound(self, k: int, t: float) -> float | None:
-        outcome = self.explorer.solve_bounds({k: t})
-        return outcome.objective_value if outcome.status == "optimal" else None
+    def _limit(self, k: int) -> LimitSensitivity:
+        limit = self.program.limits[k]
+        value = float(self.basis.activity[k] + limit.constant) if len(limit.index) else limit.constant
+        binding = self.binding[k]
+        low = 0.0 if limit.kind in NON_NEGATIVE_KINDS else -math.inf
+        b = limit.bound
+        make = partial(LimitSensitivity, limit.name, limit.kind, limit.sense, value, b)
+        if not len(limit.index):
+            return make(binding, 0.0, 0.0, None, None)
+        if self.held and all(int(j) in self.held for j in limit.index):
+            return make(binding, None, None, None, None, held=True)
+        if not binding:  # a limit with slack: moving it up to its value changes nothing
+            if limit.sense == "<=":
+                return make(False, 0.0, 0.0, value, None)
+            return make(False, 0.0, 0.0, low if math.isfinite(low) else None, value)
+        steps = self.basis.row_range(k)
+        scale = self._scale(k)
+        if steps is not None and steps[1] > 1e-9 * scale and steps[0] < -1e-9 * scale:
+            dual = float(self.basis.y[k])
+            ends = [b + steps[1], max(b + steps[0], low)]
+            if all(self._row_certified(k, end - b) for end in ends if math.isfinite(end)):
+                to, start = (end if math.isfinite(end) else None for end in ends)
+                if self.dual_degenerate:  # another basis may carry the same price on: a re-solve says
+                    to = self._piece_end(k, b, dual, +1, low, to if to is not None else math.nan)
+                    start = self._piece_end(k, b, dual, -1, low, start if start is not None else math.nan)
+                return make(True, dual + 0.0, -dual + 0.0, _float(start), _float(to))
+        return self._limit_by_resolves(k, make, low)
+
+    def _row_certified(self, k: int, step: float) -> bool:
+        """The basis certified optimal with limit ``k``'s bound moved by ``step``."""
+        basis = self.basis
+        e = np.zeros(basis.m)
+        e[k] = 1.0
+        units = basis.x + step * basis._solve(e)
+        lower, upper = basis.row_lower.copy(), basis.row_upper.copy()
+        lower[k] += step if np.isfinite(lower[k]) else 0.0
+        upper[k] += step if np.isfinite(upper[k]) else 0.0
+        certificate = basis.certificate(units, basis.y, basis.d, basis.costs, basis.apply(units), lower, upper)
+        return certificate.holds and _close(certificate.objective, self.f0 + basis.y[k] * step, 1e-9)
 
     def _scale(self, k: int) -> float:
         """The size of limit ``k`` in its own units (a custom constraint's bound is 0, its terms are not)."""
         limit = self.program.limits[k]
         return max(1.0, abs(limit.bound), abs(limit.bound - limit.constant))
+
+    def _at_bound_value(self, k: int, t: float) -> float | None:
+        probe = self._probe_bound(k, t)
+        return probe.objective if probe.status == "optimal" else None
 
     def _slope(self, k: int, b: float, d: int, low: float) -> tuple[float | None, float]:
         """The objective's change per unit of limit ``k`` moved from ``b`` in direction ``d`` (re-solves),
@@ -245,7 +506,7 @@ class _Analysis:
             t = b + d * step * scale
             if t < low:
                 return None, 0.0
-            f = self._at_bound(k, t)
+            f = self._at_bound_value(k, t)
             if f is None:
                 return None, 0.0
             slope = (f - self.f0) / (t - b)
@@ -255,7 +516,7 @@ class _Analysis:
         return previous
 
     def _on_line(self, k: int, b: float, slope: float, t: float) -> bool:
-        f = self._at_bound(k, t)
+        f = self._at_bound_value(k, t)
         return f is not None and abs(f - (self.f0 + slope * (t - b))) <= 1e-8 * max(1.0, abs(self.f0),
                                                                                       abs(slope * (t - b)))
 
@@ -290,48 +551,117 @@ class _Analysis:
                 outside = mid
         return inside
 
-    def _limit(self, k: int) -> LimitSensitivity:
-        limit = self.program.limits[k]
-        value = float(self.program.values(self.base.units)[k])
-        binding = self.binding[k]
-        low = 0.0 if limit.kind in NON_NEGATIVE_KINDS else -math.inf
-        b = limit.bound
-        if not len(limit.index):
-            return LimitSensitivity(limit.name, limit.kind, limit.sense, value, b, binding, 0.0, 0.0, None, None)
-        if not binding:  # a limit with slack: moving it up to its value changes nothing
-            if limit.sense == "<=":
-                valid = (value, None)
-            else:
-                valid = (low if math.isfinite(low) else None, value)
-            return LimitSensitivity(limit.name, limit.kind, limit.sense, value, b, False, 0.0, 0.0, *valid)
-        dual = float(self.duals[k]) if self.duals is not None else math.nan
+    def _limit_by_resolves(self, k: int, make, low: float) -> LimitSensitivity:
+        """A degenerate binding limit: each direction's price and the range from re-solves."""
+        b = self.program.limits[k].bound
+        dual = float(self.basis.y[k])
         up, down = self._slope(k, b, +1, low), self._slope(k, b, -1, low)
         # HiGHS's dual answers the question where the re-solve confirms it: take its exact value
-        up, down = (None if x[0] is None else dual if math.isfinite(dual) and abs(x[0] - dual) <= 1e-6 * abs(dual)
-                    + 2 * x[1] else x[0] for x in (up, down))
+        up, down = (None if x[0] is None else dual if abs(x[0] - dual) <= 1e-6 * abs(dual) + 2 * x[1] else x[0]
+                    for x in (up, down))
         valid_from = valid_to = None
         if up is not None:
-            candidate_to = self.ranging.limit_to[k] if self.ranging else math.nan
-            candidate_from = self.ranging.limit_from[k] if self.ranging else math.nan
+            steps = self.basis.row_range(k)
+            candidate_to = b + steps[1] if steps is not None else math.nan
+            candidate_from = b + steps[0] if steps is not None else math.nan
             valid_to = self._piece_end(k, b, up, +1, low, candidate_to)
             valid_from = b if down is None or not _close(up, down) else \
                 self._piece_end(k, b, up, -1, low, candidate_from)
-        else:
-            valid_from = valid_to = None
-        self.explorer.solve_bounds({})
-        return LimitSensitivity(limit.name, limit.kind, limit.sense, value, b, True, _float(up),
-                                None if down is None else -down + 0.0, _float(valid_from), _float(valid_to))
+        return make(True, _float(up), None if down is None else -down + 0.0, _float(valid_from), _float(valid_to))
 
-    # -- channels and rates: re-solves with the scenario's own numbers changed ----------------
-    def _same(self, outcome: Outcome) -> bool:
-        return outcome.status == "optimal" and outcome.mix == self.base.mix
+    # -- channels and rates ------------------------------------------------------------------------
+    def _range(self, move: _Move, low: float, high: float, open_low: bool) -> tuple[float | None, float | None,
+                                                                                    float | None, float | None,
+                                                                                    str, str]:
+        """The range of ``move``'s number over which the mix holds, within [low, high] (``low`` itself
+        excluded where ``open_low``): (from, to, objective at from, at to, why each end).
 
-    def _side(self, path: str, v: float, d: int, end: float, open_end: bool) -> tuple[float | None, float | None, str]:
-        """Move ``path`` from ``v`` towards ``end`` (direction ``d``) until the mix changes.
-
-        Returns (the last value with the same mix, the objective there or None, why it ends).
+        From the basis where a certificate confirms each end and, for a channel in the plan (or a
+        degenerate basis), a warm re-solve just outside it shows the mix changing; else by scan
+        and bisection on the kept model, as before.
         """
-        explorer = self.explorer
+        answer = self._prepared.pop(move.path, None) if move.path in self._prepared else (
+            None if move.column is None else self._basis_range(move, low, high, open_low))
+        if answer is not None and any(len(end) == 4 for end in answer):
+            answer = self._confirm(move, answer)
+        if answer is None:
+            lo, at_lo, why_lo = self._side(move, -1, low, open_low)
+            hi, at_hi, why_hi = self._side(move, +1, high, False)
+            return lo, hi, at_lo, at_hi, why_lo, why_hi
+        (lo, at_lo, why_lo), (hi, at_hi, why_hi) = answer
+        return lo, hi, at_lo, at_hi, why_lo, why_hi
+
+    def _basis_range(self, move: _Move, low: float, high: float, open_low: bool):
+        v, j = move.value, move.column
+        (t_lo, t_hi), at = self.basis.column_direction(j, float(move.cost[j]), move.rows, move.slope)
+        largest = [float(at(t)[0].max()) for t in (t_lo, t_hi) if math.isfinite(t)]
+        if any(not _close(x, float(self.x.max()), 1e-3) for x in largest):
+            # the tolerance of "in the plan" is relative to the largest units, which move too
+            for t, x in zip((t_lo, t_hi), largest):
+                self._keep_mix(x)
+                (lo2, hi2), _ = self.basis.column_direction(j, float(move.cost[j]), move.rows, move.slope)
+                t_lo, t_hi = (lo2, t_hi) if t == t_lo else (t_lo, hi2)
+            self._keep_mix()
+        # past the scan's limit (a price a million times over) an end is none: the certificate there
+        # shows the mix holds that far (units shrinking as a price grows never quite reach zero)
+        far = NO_END * max(1.0, abs(v))
+        t_lo, t_hi = (-math.inf if t_lo < -far else t_lo), (math.inf if t_hi > far else t_hi)
+        check = j in self.mix[0] or self.primal_degenerate
+        ends = []
+        for t, end, d in ((t_lo, low, -1), (t_hi, high, +1)):
+            # the mix holds to the end of the domain (for an open end: to where a scan would stop)
+            last = end + (v - end) * RELATIVE if d < 0 and open_low else end
+            domain = v + t <= last if d < 0 else v + t >= last
+            if domain:
+                t_end = end - v
+                if d < 0 and open_low or not math.isfinite(t_end):  # certify just inside the open end
+                    t_end = (end - v) * (1 - RELATIVE) if math.isfinite(t_end) else d * far
+            else:
+                t_end = t
+            certificate = self._certify(move, at, t_end)
+            if not certificate.holds:
+                return None
+            if domain:
+                ends.append((end if math.isfinite(end) else None, certificate.objective, "domain"))
+                continue
+            if check:  # a warm re-solve just outside confirms it (after every basis step: see run)
+                ends.append((v + t_end, certificate.objective, "mix", t_end + d * RELATIVE * max(abs(v + t_end),
+                                                                                                 1e-3) / 2))
+            else:
+                ends.append((v + t_end, certificate.objective, "mix"))
+        return ends
+
+    def _confirm(self, move: _Move, ends: list[tuple]):
+        """The ends of a basis range confirmed by a warm re-solve just outside each (None: the mix
+        holds past one of them, after a degenerate step of the basis: scan instead)."""
+        out = []
+        for end in ends:
+            if len(end) == 4:
+                value, objective, _, t_outside = end
+                outside = self._probe_move(move, t_outside)
+                if self._same(outside):
+                    return None
+                reason = "infeasible" if outside.status == "infeasible" else "mix"
+                end = (value, None if reason == "infeasible" else objective, reason)
+            out.append(end)
+        return out
+
+    def _certify(self, move: _Move, at, t: float) -> Certificate:
+        """The basis's answer with ``move``'s number at ``value + t``, checked from scratch."""
+        basis = self.basis
+        units, duals, reduced = at(t)
+        j = move.column
+        if j is not None and j not in basis.position and basis.x[j] == 0.0:
+            return basis.entry_certificate(j, float(reduced[j]))
+        costs = basis.costs + t * move.cost
+        activity = basis.apply(units) + np.bincount(move.rows, weights=t * move.slope * units[move.cols],
+                                                    minlength=basis.m)
+        return basis.certificate(units, duals, reduced, costs, activity)
+
+    def _side(self, move: _Move, d: int, end: float, open_end: bool) -> tuple[float | None, float | None, str]:
+        """Move the number from its value towards ``end`` (direction ``d``) until the mix changes, by
+        re-solves: (the last value with the same mix, the objective there or None, why it ends)."""
+        v = move.value
         if math.isfinite(end):
             points = [v + (end - v) * f for f in FRACTIONS]
             if open_end:
@@ -342,149 +672,94 @@ class _Analysis:
         for t in points:
             if t == inside:
                 continue
-            outcome = explorer.solve({path: t})
+            outcome = self._probe_move(move, t - v)
             if self._same(outcome):
-                inside, inside_objective = t, outcome.objective_value
+                inside, inside_objective = t, outcome.objective
                 continue
             outside, outside_outcome = t, outcome
             while abs(outside - inside) > RELATIVE * max(abs(inside), abs(outside)) and \
                     abs(outside - inside) > 1e-12 * max(1.0, abs(v)):
                 mid = (inside + outside) / 2
-                outcome = explorer.solve({path: mid})
+                outcome = self._probe_move(move, mid - v)
                 if self._same(outcome):
-                    inside, inside_objective = mid, outcome.objective_value
+                    inside, inside_objective = mid, outcome.objective
                 else:
                     outside, outside_outcome = mid, outcome
-            reason = {"infeasible": "infeasible", "invalid": "invalid"}.get(outside_outcome.status, "mix")
+            reason = "infeasible" if outside_outcome.status == "infeasible" else "mix"
             return inside, (None if reason == "infeasible" else inside_objective), reason
         if not math.isfinite(end):
             return None, None, "domain"
         return end, inside_objective, "domain"
 
-    def _channel(self, j: int) -> ChannelSensitivity:
-        column = self.program.columns[j]
-        c = next(ch for ch in self.scenario.channels if ch.name == column.channel)
+    def _channel(self, name: str) -> ChannelSensitivity:
+        c = next(ch for ch in self.scenario.channels if ch.name == name)
         path = f"channels[{c.name}].{c.price_field}"
+        move = self._price_moves[path]
         p = float(c.price)
-        in_plan = j in self.base.mix[0]
-        make = lambda *a: ChannelSensitivity(c.name, in_plan, c.price_field, PRICE_UNIT[c.price_field], p, *a)  # noqa: E731
-        if not in_plan:
-            exact = self._entry(j, path, p, 0.0, math.inf)
-            if exact is not None:
-                low, high = exact
-                return make(None if low <= 0 else float(p - low), float(low), None if high == math.inf else float(high))
-        low, _, _ = self._side(path, p, -1, 0.0, False)
-        high, _, _ = self._side(path, p, +1, math.inf, False)
+        j = move.column
+        in_plan = j in self.mix[0]
+        make = partial(ChannelSensitivity, c.name, in_plan, c.price_field, PRICE_UNIT[c.price_field], p)
+        low, high, *_ = self._range(move, 0.0, math.inf, False)
         if in_plan:
             return make(0.0, low, high)
         return make(None if low is None or low <= 0 else p - low, low, high)
 
-    def _entry(self, j: int, path: str, v: float, low: float, high: float) -> tuple[float, float] | None:
-        """For a channel out of the plan and a number of its own (its price, one of its rates): the range
-        (low, high) over which it stays out, exact from the duals and confirmed by re-solves; None when
-        that does not apply (the number moves other channels too) or a re-solve disagrees.
-
-        The channel's column is nonbasic at zero, so the plan and the duals stay put while only its
-        reduced cost moves, linearly: its coefficients are linear in its price and in each of its rates.
-        """
-        if self.reduced is None or self.duals is None:
-            return None
-        dv = max(1.0, v) if math.isinf(high) else ((high - v) / 2 if v < high else -v / 2)
-        other = self.explorer.program_at({path: v + dv})
-        costs_now, costs_then = self.program.objective_coefs, other.objective_coefs
-        if np.any(np.delete(costs_now != costs_then, j)):
-            return None
-        row_rates = np.zeros(len(self.program.limits))
-        for k, (a, b) in enumerate(zip(self.program.limits, other.limits)):
-            if np.array_equal(a.coefs, b.coefs) and np.array_equal(a.index, b.index):
-                continue
-            rest_a, rest_b = a.index != j, b.index != j
-            same_rest = np.array_equal(a.index[rest_a], b.index[rest_b]) and \
-                np.array_equal(a.coefs[rest_a], b.coefs[rest_b])
-            if not same_rest:
-                return None
-            row_rates[k] = (_coef(b, j) - _coef(a, j)) / dv
-        slope = (costs_then[j] - costs_now[j]) / dv - float(self.duals @ row_rates)
-        rc = float(self.reduced[j])
-        root = v - rc / slope if abs(slope) > 1e-12 else math.nan
-        lo, hi = low, high
-        if math.isfinite(root) and low < root < v:
-            lo = root
-        elif math.isfinite(root) and v < root < high:
-            hi = root
-        for end, d in ((lo, -1), (hi, +1)):
-            if end in (low, high):
-                probe = end if math.isfinite(end) else v * NO_END + 1.0
-                probe = v * RELATIVE if probe == 0.0 and low == 0.0 and path.endswith("_rate") else probe
-                if not self._same(self.explorer.solve({path: probe})):
-                    return None
-            elif not self._confirm(path, end, d):
-                return None
-        return lo, hi
-
-    def _confirm(self, path: str, end: float, d: int) -> bool:
-        """A re-solve just inside ``end`` keeps the mix; one just outside (direction ``d``) changes it."""
-        eps = RELATIVE * max(abs(end), 1e-3)
-        inside = self.explorer.solve({path: end - d * eps / 2})
-        return self._same(inside) and not self._same(self.explorer.solve({path: end + d * eps}))
-
-    def _matters(self, path: str, value: float) -> bool:
-        """Whether a rate shapes the model at all (some coefficient or the objective moves with it)."""
-        other = self.explorer.program_at({path: value * 0.5})
-        return not np.array_equal(other.objective_coefs, self.program.objective_coefs) or any(
-            not np.array_equal(a.coefs, b.coefs) for a, b in zip(self.program.limits, other.limits))
-
-    def _rate(self, path: str, value: float) -> RateRange:
-        if path.startswith("channels["):
-            name = path[len("channels["):path.index("]")]
-            j = next(i for i, c in enumerate(self.program.columns) if c.channel == name)
-            if j not in self.base.mix[0]:
-                exact = self._entry(j, path, value, 0.0, 1.0)
-                if exact is not None:
-                    low, high = float(exact[0]), float(exact[1])
-                    return RateRange(path, value, low, high, self.f0, self.f0, "domain" if low == 0 else "mix",
-                                     "domain" if high == 1.0 else "mix")
-        low, at_low, why_low = self._side(path, value, -1, 0.0, True)
-        high, at_high, why_high = self._side(path, value, +1, 1.0, False)
+    def _rate(self, move: _Move) -> RateRange:
+        low, high, at_low, at_high, why_low, why_high = self._range(move, 0.0, 1.0, True)
         if why_low == "domain":
             low = 0.0
-        return RateRange(path, value, low, high, at_low, at_high, why_low, why_high)
+        return RateRange(move.path, move.value, low, high, at_low, at_high, why_low, why_high)
 
     # -- alternative optima ----------------------------------------------------------------------
     def _alternative(self) -> tuple[dict[str, float], dict[str, float]] | None:
         """Spend and units per channel of another plan exactly as good, if there is one."""
-        program, base = self.program, self.base
-        model = self.explorer.model
-        tolerance = 1e-9 * max(1.0, abs(self.f0))
-        extremes = model.extremes(self.f0, tolerance)
-        self.explorer.solve_bounds({})  # back to the base plan's basis
-        prices = program.prices
-        total = float(prices @ base.units)
-        best, best_gap = None, 0.0
-        for j, pair in enumerate(extremes):
-            for units in pair:
-                if units is None:
-                    continue
-                units = np.where(np.abs(units) < 1e-12, 0.0, units)
-                scale = prices[j] if prices[j] > 0 else 1.0
-                gap = abs(units[j] - base.units[j]) * scale
-                if gap <= 1e-6 * max(1.0, total if prices[j] > 0 else float(base.units.max())):
-                    continue
-                if not verify(program, units).passed or not _close(program.objective_value(units), self.f0, 1e-7):
-                    continue
-                if gap > best_gap:
-                    best, best_gap = units, gap
-        if best is None:
+        units = self.basis.alternative(10.0 * (1.0 + np.abs(self.x)) + 1000.0)
+        self.solves += 1
+        return self._accept(units)
+
+    def _accept(self, units: np.ndarray | None) -> tuple[dict[str, float], dict[str, float]] | None:
+        """``units`` as another plan, if it is one: it meets every limit, its objective is the
+        optimum, and it spends (or buys) measurably differently."""
+        if units is None:
             return None
-        best = np.where(np.abs(best) < 1e-9 * max(1.0, float(np.abs(best).max())), 0.0, best)
-        return ({c.channel: float(prices[i] * best[i]) + 0.0 for i, c in enumerate(program.columns)},
-                {c.channel: float(best[i]) + 0.0 for i, c in enumerate(program.columns)})
+        program = self.program
+        units = np.where(np.abs(units) < 1e-12, 0.0, units)
+        prices = program.prices
+        total = float(prices @ self.x)
+        scale = np.where(prices > 0, prices, 1.0)
+        room = 1e-6 * np.where(prices > 0, max(1.0, total), max(1.0, float(self.x.max())))
+        if not np.any(np.abs(units - self.x) * scale > room):
+            return None
+        if not verify(program, units).passed or not _close(program.objective_value(units), self.f0, 1e-7):
+            return None
+        units = np.where(np.abs(units) < 1e-9 * max(1.0, float(np.abs(units).max())), 0.0, units)
+        return self._per_channel(units)
+
+    def _whole_alternative(self) -> tuple[tuple[dict[str, float], dict[str, float]] | None, tuple[str, ...]]:
+        """Another plan exactly as good for a whole-unit plan: first with the whole units held (the
+        continuous channels may move), then one MILP asking a whole-unit channel to move by a unit."""
+        held_alternative = self._alternative()
+        program, scenario = self.program, self.scenario
+        upper = np.full(len(program.columns), math.inf)
+        for j, column in enumerate(program.columns):
+            if not column.integer:
+                continue
+            c = next(ch for ch in scenario.channels if ch.name == column.channel)
+            candidates = [c.max_units, (c.max_spend / c.price) if c.max_spend is not None and c.price > 0 else None,
+                          (scenario.budget / c.price) if scenario.budget is not None and c.price > 0 else None]
+            finite_bounds = [float(x) for x in candidates if x is not None]
+            upper[j] = math.floor(min(finite_bounds) + 1e-9) if finite_bounds else math.inf
+        left_out = tuple(dict.fromkeys(program.columns[j].channel for j in self.held if not math.isfinite(upper[j])))
+        if held_alternative is not None:
+            return held_alternative, left_out
+        units = whole_unit_alternative(program, self.x, self.f0, upper)
+        self.solves += 1
+        return self._accept(units), left_out
+
+
+def _channel_of(path: str) -> str:
+    return path[len("channels["):path.index("]")]
 
 
 def _float(x: float | None) -> float | None:
     return None if x is None else float(x)
-
-
-def _coef(limit, j: int) -> float:
-    where = np.flatnonzero(limit.index == j)
-    return float(limit.coefs[where[0]]) if len(where) else 0.0

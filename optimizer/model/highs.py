@@ -87,6 +87,11 @@ class WarmModel:
             self._h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
         self._pass(program)
 
+    @property
+    def highs(self):
+        """The underlying ``highspy.Highs`` (for basis-level analysis in :mod:`optimizer.model.parametric`)."""
+        return self._h
+
     # -- loading -------------------------------------------------------------------------------
     def _pass(self, program: Program) -> None:
         hs = self._hs

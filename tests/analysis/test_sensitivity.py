@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 from optimizer import Scenario, apply_changes, load_scenario, optimize
 from optimizer.analysis.sensitivity import sensitivity
 from optimizer.cli import app
-from optimizer.errors import ScenarioError
 from optimizer.model.build import build_program
 from optimizer.model.solve import solve
 
@@ -208,8 +207,9 @@ def test_unique_optimum_has_no_alternative(b2b):
 
 def test_json_keys_are_exactly_the_documented_ones(b2b):
     doc = b2b[1].to_dict()
-    assert list(doc) == ["scenario", "status", "objective", "objective_value", "limits", "channels", "rates",
-                         "alternative", "provenance"]  # provenance: issue 5
+    assert list(doc) == ["scenario", "status", "objective", "objective_value", "analysed_as", "limits", "channels",
+                         "rates", "alternative", "provenance"]  # provenance: issue 5; analysed_as: issue 9
+    assert doc["analysed_as"] == "lp"
     assert list(doc["limits"][0]) == ["name", "kind", "value", "limit", "binding", "shadow_price",
                                       "shadow_price_down", "valid_from", "valid_to"]
     assert list(doc["channels"][0]) == ["name", "in_plan", "price_field", "price", "reduced_cost", "price_from",
@@ -218,21 +218,29 @@ def test_json_keys_are_exactly_the_documented_ones(b2b):
     json.dumps(doc, allow_nan=False)
 
 
-def test_integer_plan_says_duals_do_not_apply():
+def test_integer_plan_is_analysed_with_its_whole_units_held():
+    """3 roadshows (120 leads) meet 100 leads; held at 3, the target binds no column that may move:
+    no shadow price, and the roadshow's price may take any value without changing the plan."""
     s = Scenario(channels=[{"name": "roadshow", "unit_cost": 5000, "yields": {"leads": 40}, "integer": True}],
                  targets={"leads": 100})
-    with pytest.raises(ScenarioError) as err:
-        sensitivity(optimize(s))
-    assert err.value.path == "channels[roadshow].integer"
-    assert "campaign-optimizer sweep" in str(err.value)
+    result = sensitivity(optimize(s))
+    assert result.analysed_as == "integers_fixed" and result.objective_value == pytest.approx(15_000)
+    target = result.limit("targets.leads")
+    assert target.held and target.shadow_price is None and target.valid_to is None
+    roadshow = result.channel("roadshow")
+    assert (roadshow.in_plan, roadshow.price_from, roadshow.price_to) == (True, 0.0, None)
+    doc = result.to_dict()
+    assert doc["analysed_as"] == "integers_fixed" and doc["limits"][0]["shadow_price"] is None
 
 
-def test_cli_no_plan_exits_3_and_integer_exits_2(tmp_path):
+def test_cli_no_plan_exits_3_and_integer_plan_exits_0(tmp_path):
     runner = CliRunner()
     done = runner.invoke(app, ["sensitivity", str(B2B), "--set", "budget=500000"])
     assert done.exit_code == 3 and "infeasible" in done.output
-    done = runner.invoke(app, ["sensitivity", str(ROOT / "scenarios" / "fixed-budget-max-deals.yaml")])
-    assert done.exit_code == 2 and "integer" in done.output
+    done = runner.invoke(app, ["sensitivity", str(ROOT / "scenarios" / "fixed-budget-max-deals.yaml"),
+                               "--format", "json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["analysed_as"] == "integers_fixed"
 
 
 def test_json_stdout_is_exactly_one_document():

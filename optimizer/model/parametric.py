@@ -1,0 +1,531 @@
+"""Parametric analysis on one optimal basis: how far a number may move before the basis changes.
+
+A :class:`Parametric` holds a :class:`~optimizer.model.highs.WarmModel` solved to optimality and
+reads its basis through ``WarmModel.highs``. With ``B`` the basis matrix, ``y`` the row duals
+(change of the objective per unit more of a limit) and ``d = c - A^T y`` the reduced costs:
+
+- a limit's bound moves the basic units along ``B^-1 e_k`` (``getBasisSolve``): the bound may move
+  until a basic column reaches zero or a limit with slack reaches its bound (:meth:`row_range`);
+- a column whose cost and coefficients move linearly with a parameter ``t`` (a price or a rate of
+  one channel: ``c_j + t dc``, ``a_j + t da``) changes the basis in one column, a rank-one change:
+  with ``w = B^-1 da``, ``s = t / (1 + t w_p)``, the basic units move as ``x - s x_j w`` and the duals
+  as ``y + s g rho`` (``rho`` row ``p`` of ``B^-1``, ``getBasisInverseRow``; ``g = dc - y . da``), so
+  both primal and dual feasibility are linear in ``s`` (:meth:`column_range`); a column out of the
+  plan moves only its own reduced cost, ``d_j + t g``;
+- a :class:`Certificate` checks the basis at any parameter value from scratch: primal feasibility,
+  dual feasibility and the objective equal to its dual bound, each within 1e-9 (relative);
+- probes re-solve the changed model warm from the optimal basis and restore it afterwards.
+
+>>> from optimizer import Scenario
+>>> from optimizer.model.build import build_program
+>>> from optimizer.model.highs import WarmModel
+>>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "max_units": 150},
+...                        {"name": "search", "cost_per_lead": 50}], targets={"leads": 100})
+>>> basis = Parametric(WarmModel(build_program(s)))
+>>> basis.row_range(0)  # targets.leads: email alone until its 150 units (bound moves by -100 .. +50)
+(-100.0, 50.0)
+>>> basis.column_range(1, 1.0, np.zeros(0, dtype=int), np.zeros(0))  # search's cost: enters 30 lower
+(-30.0, inf)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .program import Program
+
+TOLERANCE = 1e-9  # feasibility and optimality of a certificate, relative to the numbers' own size
+_PIVOT = 1e-11  # a direction entry smaller than this (relative) does not move its variable
+_BASIC = 1  # highspy.HighsBasisStatus.kBasic
+_LOWER, _UPPER = 0, 2
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A basis checked at one parameter value: worst primal and dual violations (relative) and the
+    objective there, with the gap to the dual bound (relative)."""
+
+    primal: float
+    dual: float
+    objective: float
+    gap: float
+
+    @property
+    def holds(self) -> bool:
+        return self.primal <= TOLERANCE and self.dual <= TOLERANCE and self.gap <= TOLERANCE
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A warm re-solve of a changed model: status, units and every limit's left side (no constant)."""
+
+    status: str
+    units: np.ndarray | None = None
+    activity: np.ndarray | None = None
+    objective: float | None = None
+
+
+def _ratio(q0: np.ndarray, dq: np.ndarray, lower: np.ndarray, upper: np.ndarray, scale: np.ndarray
+           ) -> tuple[float, float]:
+    """The interval of ``s`` (containing 0) over which ``lower <= q0 + s dq <= upper``."""
+    moving = np.abs(dq) > _PIVOT * scale
+    if not moving.any():
+        return -np.inf, np.inf
+    q0, dq, lower, upper = q0[moving], dq[moving], lower[moving], upper[moving]
+    room_up = np.maximum(upper - q0, 0.0)  # a number already (slightly) beyond its bound: no room
+    room_down = np.maximum(q0 - lower, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hi = np.where(dq > 0, room_up / dq, room_down / -dq)
+        lo = np.where(dq > 0, -room_down / dq, -room_up / -dq)
+    return float(np.nanmax(lo, initial=-np.inf)), float(np.nanmin(hi, initial=np.inf))
+
+
+class Parametric:
+    """The optimal basis of ``model`` (a :class:`WarmModel`, solved here) and steps on it.
+
+    ``held``: columns held at a value ({column: units}, whole units of a plan), via HiGHS's fixed LP.
+    """
+
+    def __init__(self, model, held: dict[int, float] | None = None):
+        self.model, self.h = model, model.highs
+        program: Program = model.program
+        self.program = program
+        n, m = len(program.columns), len(program.limits)
+        self.n, self.m = n, m
+        rows, columns, coefs = program.terms
+        order = np.argsort(columns, kind="stable")
+        self._rows, self._cols, self._coefs = rows, columns, coefs
+        self._by_col = (rows[order], columns[order], coefs[order], np.searchsorted(columns[order], np.arange(n + 1)))
+        constants = np.array([limit.constant for limit in program.limits], dtype=float)
+        bounds = np.array([limit.bound for limit in program.limits], dtype=float) - constants
+        senses = np.array([limit.sense for limit in program.limits])
+        self.row_lower = np.where(np.isin(senses, (">=", "==")), bounds, -np.inf)
+        self.row_upper = np.where(np.isin(senses, ("<=", "==")), bounds, np.inf)
+        self.col_lower, self.col_upper = np.zeros(n), np.full(n, np.inf)
+        self.held = dict(held or {})
+        if self.held:
+            self._hold()
+        self.sigma = 1.0 if program.sense == "min" else -1.0
+        self.costs = np.asarray(program.objective_coefs, dtype=float)
+        self._dirty = False
+        self.status = self._run()
+        if self.status == "optimal":
+            self._read()
+
+    # -- the basis -----------------------------------------------------------------------------
+    def _hold(self) -> None:
+        """Hold columns at their planned units: the MIP's fixed LP (``getFixedLp``) for this model."""
+        import highspy
+
+        h = self.h
+        solution = highspy.HighsSolution()
+        units = np.zeros(self.n)
+        for j, v in self.held.items():
+            units[j] = v
+        if self.program.integer:  # HiGHS fixes a MIP's integer columns at the solution it is given
+            solution.col_value = units.tolist()
+            h.setSolution(solution)
+            _, lp = h.getFixedLp()
+            lower, upper = np.array(lp.col_lower_, dtype=float), np.array(lp.col_upper_, dtype=float)
+            lp.integrality_ = []
+            h.passModel(lp)
+        else:
+            lower, upper = self.col_lower.copy(), self.col_upper.copy()
+            for j, v in self.held.items():
+                lower[j] = upper[j] = v
+            h.changeColsBounds(self.n, np.arange(self.n, dtype=np.int32), lower, upper)
+        self.col_lower, self.col_upper = lower, upper
+
+    def _run(self) -> str:
+        h = self.h
+        h.run()
+        name = h.getModelStatus().name
+        if name != "kOptimal" or h.getInfo().primal_solution_status != 2:
+            return {"kInfeasible": "infeasible", "kUnbounded": "unbounded"}.get(name, "error")
+        return "optimal"
+
+    def _read(self) -> None:
+        h = self.h
+        solution = h.getSolution()
+        self.x = np.array(solution.col_value, dtype=float)
+        self.activity = np.array(solution.row_value, dtype=float)
+        self.y = np.array(solution.row_dual, dtype=float)
+        self.d = np.array(solution.col_dual, dtype=float)
+        self.objective = float(self.costs @ self.x)
+        basis = h.getBasis()
+        self._basis = basis
+        self.col_basic = np.array([s.value == _BASIC for s in basis.col_status])
+        self.row_basic = np.array([s.value == _BASIC for s in basis.row_status])
+        self.col_at_upper = np.array([s.value == _UPPER for s in basis.col_status])
+        self.row_at_upper = np.array([s.value == _UPPER for s in basis.row_status])
+        variables = np.array(h.getBasicVariables()[1], dtype=int)
+        self.position = {int(v): p for p, v in enumerate(variables) if v >= 0}  # basic column -> basis position
+        self._structural = np.flatnonzero(variables >= 0)
+        self._structural_cols = variables[self._structural]
+        self._signs = self._dual_sign()
+        self._bound_size = self._row_scale(np.zeros(self.m))
+        self._rows_of_inverse: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._base_certificate = self.certificate(self.x, self.y, self.d, self.costs, self.activity)
+
+    def restore(self) -> None:
+        """Back to the optimal basis (after probes)."""
+        self.h.setBasis(self._basis)
+
+    def column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``j``'s terms: (limit indices, coefficients)."""
+        rows, _, coefs, starts = self._by_col
+        return rows[starts[j]:starts[j + 1]], coefs[starts[j]:starts[j + 1]]
+
+    def times(self, vector_rows: np.ndarray) -> np.ndarray:
+        """``A^T v`` for a vector over limits (one sparse product)."""
+        return np.bincount(self._cols, weights=self._coefs * vector_rows[self._rows], minlength=self.n)
+
+    def apply(self, units: np.ndarray) -> np.ndarray:
+        """``A x``: every limit's left side without its constant."""
+        return np.bincount(self._rows, weights=self._coefs * units[self._cols], minlength=self.m)
+
+    def _factor(self) -> None:
+        """After probes HiGHS holds another basis's factors: run once from the optimal basis (no
+        iterations) so that basis solves are the optimal basis's again."""
+        if self._dirty:
+            self.h.setBasis(self._basis)
+            self.h.run()
+            self._dirty = False
+
+    def _solve(self, rhs: np.ndarray) -> np.ndarray:
+        """``B^-1 rhs`` as a change of every column's units (basic columns only; the rest 0)."""
+        self._factor()
+        _, z = self.h.getBasisSolve(np.asarray(rhs, dtype=float))
+        out = np.zeros(self.n)
+        out[self._structural_cols] = np.asarray(z)[self._structural]
+        return out
+
+    # -- ranges --------------------------------------------------------------------------------
+    def keep(self, col_lower: np.ndarray, col_upper: np.ndarray, row_lower: np.ndarray, row_upper: np.ndarray
+             ) -> None:
+        """Ranges end where units or a limit's left side leave these bounds (tighter than feasibility:
+        e.g. a channel in the plan keeps units above a tolerance, a limit with slack keeps some)."""
+        self._keep = (np.maximum(col_lower, self.col_lower), np.minimum(col_upper, self.col_upper),
+                      np.maximum(row_lower, self.row_lower), np.minimum(row_upper, self.row_upper))
+
+    def _primal(self, x: np.ndarray, dx: np.ndarray, activity: np.ndarray, dactivity: np.ndarray,
+                skip_row: int | None = None, keep: bool = False) -> tuple[float, float]:
+        col_lower, col_upper, row_lower, row_upper = getattr(self, "_keep", None) if keep and hasattr(
+            self, "_keep") else (self.col_lower, self.col_upper, self.row_lower, self.row_upper)
+        basic = self.col_basic
+        lo, hi = _ratio(x[basic], dx[basic], col_lower[basic], col_upper[basic], np.maximum(1.0, np.abs(x[basic])))
+        rows = self.row_basic.copy()
+        if skip_row is not None:
+            rows[skip_row] = False
+        scale = self._row_scale(activity)[rows]
+        lo2, hi2 = _ratio(activity[rows], dactivity[rows], row_lower[rows], row_upper[rows], scale)
+        return max(lo, lo2), min(hi, hi2)
+
+    def _row_scale(self, activity: np.ndarray) -> np.ndarray:
+        """Each limit's size: max(1, |its bound|, |its left side|)."""
+        bound = np.where(np.isfinite(self.row_lower), np.abs(self.row_lower),
+                         np.where(np.isfinite(self.row_upper), np.abs(self.row_upper), 0.0))
+        return np.maximum(1.0, np.maximum(bound, np.abs(activity)))
+
+    def _dual_sign(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Bounds on ``sigma * d`` (columns) and ``sigma * y`` (rows) that keep the basis optimal:
+        at a lower bound >= 0, at an upper bound <= 0, basic or fixed free."""
+        inf = np.inf
+        free_col = self.col_basic | (self.col_lower == self.col_upper)
+        free_row = self.row_basic | (self.row_lower == self.row_upper)
+        col_lo = np.where(free_col | self.col_at_upper, -inf, 0.0)
+        col_hi = np.where(free_col | ~self.col_at_upper, inf, 0.0)
+        row_lo = np.where(free_row | self.row_at_upper, -inf, 0.0)
+        row_hi = np.where(free_row | ~self.row_at_upper, inf, 0.0)
+        return col_lo, col_hi, row_lo, row_hi
+
+    def _dual(self, dd: np.ndarray, dy: np.ndarray) -> tuple[float, float]:
+        col_lo, col_hi, row_lo, row_hi = self._signs
+        s = self.sigma
+        scale_c = np.maximum(1.0, np.abs(self.costs))
+        lo, hi = _ratio(s * self.d, s * dd, col_lo, col_hi, scale_c)
+        scale_r = np.full(self.m, max(1.0, float(np.abs(self.y).max(initial=0.0))))
+        lo2, hi2 = _ratio(s * self.y, s * dy, row_lo, row_hi, scale_r)
+        return max(lo, lo2), min(hi, hi2)
+
+    def row_range(self, k: int) -> tuple[float, float] | None:
+        """How far limit ``k``'s bound may move (down, up) with the basis optimal; None where the
+        limit's row is basic (it has slack, or binds degenerately) or HiGHS's ranging disagrees."""
+        if self.row_basic[k]:
+            return None
+        e = np.zeros(self.m)
+        e[k] = 1.0
+        dx = self._solve(e)
+        lo, hi = self._primal(self.x, dx, self.activity, self.apply(dx), skip_row=k)
+        return lo, hi
+
+    def column_direction(self, j: int, dc: float, da_rows: np.ndarray, da_values: np.ndarray, keep: bool = True):
+        """The basis's response to column ``j`` moving by ``t (dc, da)``: the range of ``t`` over
+        which it stays optimal, and a function of ``t`` giving (units, duals, reduced costs) there.
+
+        A column out of the basis at zero (a channel out of the plan) moves only its own reduced
+        cost, ``d_j + t (dc - y . da)``: nothing else is computed.
+        """
+        da = np.zeros(self.m)
+        np.add.at(da, da_rows, da_values)
+        g = dc - float(self.y @ da)
+        xj = float(self.x[j])
+        if j not in self.position and xj == 0.0:
+            sign_lo, sign_hi = self._signs[0][j], self._signs[1][j]
+            lo, hi = _ratio(np.array([self.sigma * self.d[j]]), np.array([self.sigma * g]), np.array([sign_lo]),
+                            np.array([sign_hi]), np.array([max(1.0, abs(self.costs[j]))]))
+
+            def entry(t: float):
+                reduced = self.d.copy()
+                reduced[j] += t * g
+                return self.x, self.y, reduced
+
+            return (lo, hi), entry
+        if j in self.position:  # in the basis: a rank-one change of B
+            p = self.position[j]
+            self._factor()
+            w = np.asarray(self.h.getBasisSolve(da)[1])
+            wp = float(w[p])
+            dx = np.zeros(self.n)
+            dx[self._structural_cols] = w[self._structural] * -xj
+            if j not in self._rows_of_inverse:
+                _, rho = self.h.getBasisInverseRow(p)
+                rho = np.asarray(rho, dtype=float)
+                self._rows_of_inverse[j] = (rho, self.times(rho))
+            rho, alpha = self._rows_of_inverse[j]
+            dd = -g * alpha
+            dd[j] = 0.0
+            dy = g * rho
+            dactivity = self.apply(dx) + da * xj
+
+            def to_t(s: float) -> float:
+                return s / (1.0 - s * wp) if 1.0 - s * wp > 0 else np.inf
+
+            def to_s(t: float) -> float:
+                return t / (1.0 + t * wp)
+
+            cap_lo = 1.0 / wp if wp < 0 else -np.inf
+            cap_hi = 1.0 / wp if wp > 0 else np.inf
+            d_lo, d_hi = self._dual(dd, dy)
+        else:  # out of the basis, held at its units: the basic units move, the duals do not
+            dx = self._solve(da) * -xj
+            dactivity = self.apply(dx) + da * xj
+            dd, dy = np.zeros(self.n), np.zeros(self.m)
+
+            def to_t(s: float) -> float:
+                return s
+
+            to_s = to_t
+            cap_lo, cap_hi = -np.inf, np.inf
+            d_lo, d_hi = -np.inf, np.inf
+        p_lo, p_hi = self._primal(self.x, dx, self.activity, dactivity, keep=keep)
+        s_lo, s_hi = max(p_lo, d_lo, cap_lo), min(p_hi, d_hi, cap_hi)
+        t_lo = -np.inf if s_lo == cap_lo and np.isinf(cap_lo) else (to_t(s_lo) if s_lo > cap_lo else -np.inf)
+        t_hi = np.inf if s_hi >= cap_hi else to_t(s_hi)
+
+        def at(t: float):
+            s = to_s(t)
+            return self.x + s * dx, self.y + s * dy, self.d + s * dd
+
+        return (t_lo, t_hi), at
+
+    def entry_certificate(self, j: int, reduced: float) -> Certificate:
+        """The certificate of the optimal basis with only column ``j``'s reduced cost changed to
+        ``reduced`` (a column out of the plan whose numbers move: nothing else changes)."""
+        base = self._base_certificate
+        signs = self._signs
+        s = self.sigma
+        violation = max(0.0, signs[0][j] - s * reduced, s * reduced - signs[1][j])
+        return Certificate(base.primal, max(base.dual, violation / max(1.0, float(np.abs(self.costs).max()))),
+                           base.objective, base.gap)
+
+    def column_range(self, j: int, dc: float, da_rows: np.ndarray, da_values: np.ndarray) -> tuple[float, float]:
+        """The range of ``t`` over which the basis stays optimal with column ``j`` moved by ``t (dc, da)``."""
+        return self.column_direction(j, dc, da_rows, da_values)[0]
+
+    # -- certificates ----------------------------------------------------------------------------
+    def certificate(self, units: np.ndarray, duals: np.ndarray, reduced: np.ndarray, costs: np.ndarray,
+                    activity: np.ndarray, row_lower: np.ndarray | None = None,
+                    row_upper: np.ndarray | None = None) -> Certificate:
+        """Check a basis's answer from scratch: ``units`` meet every limit (``activity`` = their left
+        sides, without constants) and bound, the duals have the signs an optimum needs, and the
+        objective ``costs . units`` equals the dual bound, each within 1e-9 (relative)."""
+        lower = self.row_lower if row_lower is None else row_lower
+        upper = self.row_upper if row_upper is None else row_upper
+        scale = np.maximum(self._bound_size if row_lower is None else self._row_scale(activity), np.abs(activity))
+        column_scale = np.maximum(1.0, np.abs(units))
+        primal = max(float(np.max(np.maximum(lower - activity, activity - upper) / scale, initial=0.0)),
+                     float(np.max(np.maximum(self.col_lower - units, units - self.col_upper) / column_scale,
+                                  initial=0.0)))
+        s = self.sigma
+        col_lo, col_hi, row_lo, row_hi = self._signs
+        size = max(1.0, float(np.abs(costs).max(initial=0.0)))
+        dual = max(float(np.max(np.maximum(col_lo - s * reduced, s * reduced - col_hi), initial=0.0)),
+                   float(np.max(np.maximum(row_lo - s * duals, s * duals - row_hi), initial=0.0))) / size
+        objective = float(costs @ units)
+        # the dual bound: every dual times the bound its sign says is active, every reduced cost
+        # times its column's active bound (held columns); a dual at rounding level (the entering
+        # column's at a range's end) is 0
+        duals = np.where(np.abs(duals) <= 1e-12 * max(1.0, float(np.abs(duals).max(initial=0.0))), 0.0, duals)
+        reduced = np.where(np.abs(reduced) <= 1e-12 * size, 0.0, reduced)
+        with np.errstate(invalid="ignore"):
+            bound = float(np.sum(np.where(duals != 0, duals * np.where(s * duals > 0, lower, upper), 0.0))
+                          + np.sum(np.where(reduced != 0, reduced * np.where(s * reduced > 0, self.col_lower,
+                                                                             self.col_upper), 0.0)))
+        gap = abs(objective - bound) / max(1.0, abs(objective)) if np.isfinite(bound) else np.inf
+        return Certificate(primal, dual, objective, gap)
+
+    # -- probes: warm re-solves of a changed model, restored afterwards ---------------------------
+    def probe(self, entries: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+              costs: dict[int, float] | None = None, row: tuple[int, float, float] | None = None) -> Probe:
+        """Re-solve with matrix ``entries`` (limits, columns, new coefficients), ``costs`` ({column:
+        cost}) and one ``row``'s bounds (limit, lower, upper) changed, warm from the optimal basis."""
+        h = self.h
+        old_entries, old_costs = None, {}
+        if entries is not None:
+            rows, cols, values = entries
+            old_entries = (rows, cols, self._coef_at(rows, cols))
+            for r, c, v in zip(rows.tolist(), cols.tolist(), values.tolist()):
+                h.changeCoeff(r, c, v)
+        for c, v in (costs or {}).items():
+            old_costs[c] = float(self.costs[c])
+            h.changeColCost(c, v)
+        if row is not None:
+            h.changeRowBounds(row[0], row[1], row[2])
+        h.setBasis(self._basis)
+        try:
+            status = self._run()
+            if status != "optimal":
+                return Probe(status)
+            solution = h.getSolution()
+            units = np.array(solution.col_value, dtype=float)
+            new_costs = self.costs.copy()
+            for c, v in (costs or {}).items():
+                new_costs[c] = v
+            return Probe(status, units, np.array(solution.row_value, dtype=float), float(new_costs @ units))
+        finally:
+            if old_entries is not None:
+                for r, c, v in zip(*(a.tolist() for a in old_entries)):
+                    h.changeCoeff(r, c, v)
+            for c, v in old_costs.items():
+                h.changeColCost(c, v)
+            if row is not None:
+                h.changeRowBounds(row[0], float(self.row_lower[row[0]]), float(self.row_upper[row[0]]))
+            self._dirty = True  # the next probe starts from the optimal basis again, as does _factor
+
+    def _coef_at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The matrix's coefficients at (limit, column) pairs (0 where there is no term)."""
+        r, c, coefs, _ = self._by_col
+        keys = c.astype(np.int64) * self.m + r
+        wanted = cols.astype(np.int64) * self.m + rows
+        where = np.minimum(np.searchsorted(keys, wanted), max(0, len(keys) - 1))
+        return np.where(len(keys) and keys[where] == wanted, coefs[where] if len(keys) else 0.0, 0.0)
+
+    # -- alternative optima --------------------------------------------------------------------
+    def alternative(self, cap: np.ndarray) -> np.ndarray | None:
+        """Units of another optimal plan, or None when the optimum is unique.
+
+        Only a nonbasic column or a limit at its bound whose reduced cost or dual is 0 (within 1e-9
+        of its scale) can move on the optimal face: each is pushed as far from its bound as it goes
+        with the objective fixed (``cap``: a finite upper bound per column for a column that could
+        grow without end); if none moves, no other plan is as good.
+        """
+        scale = max(1.0, float(np.abs(self.costs).max(initial=0.0)))
+        tiny = TOLERANCE * scale
+        free = (self.col_lower < self.col_upper)
+        columns = np.flatnonzero(~self.col_basic & free & (np.abs(self.d) <= tiny))
+        rows = np.flatnonzero(~self.row_basic & (self.row_lower < self.row_upper)
+                              & (np.abs(self.y) <= TOLERANCE * max(1.0, float(np.abs(self.y).max(initial=0.0)))))
+        if not len(columns) and not len(rows):
+            return None
+        h, n = self.h, self.n
+        tolerance = TOLERANCE * max(1.0, abs(self.objective))
+        cols = np.flatnonzero(self.costs).astype(np.int32)
+        h.addRow(self.objective - tolerance, self.objective + tolerance, len(cols), cols, self.costs[cols])
+        every = np.arange(n, dtype=np.int32)
+        sense = h.getObjectiveSense()[1]
+        import highspy
+
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        capped = np.where(np.isfinite(self.col_upper), self.col_upper, cap)
+        h.changeColsBounds(n, every, self.col_lower, capped)
+        best, best_move = None, 0.0
+        try:
+            for kind, index in [("column", j) for j in columns] + [("row", k) for k in rows]:
+                costs = np.zeros(n)
+                if kind == "column":
+                    costs[index] = -1.0
+                else:
+                    mask = self._rows == index
+                    np.add.at(costs, self._cols[mask], self._coefs[mask] * (1.0 if self.row_at_upper[index] else -1.0))
+                h.changeColsCost(n, every, costs)
+                h.run()
+                if h.getModelStatus().name != "kOptimal":
+                    continue
+                units = np.array(h.getSolution().col_value, dtype=float)
+                move = float(np.abs(units - self.x).max())
+                if move > best_move:
+                    best, best_move = units, move
+        finally:
+            h.deleteRows(1, np.array([self.m], dtype=np.int32))
+            h.changeObjectiveSense(sense)
+            h.changeColsCost(n, every, self.costs)
+            h.changeColsBounds(n, every, self.col_lower, self.col_upper)
+            h.setBasis(self._basis)
+            self._dirty = True
+        return best
+
+
+def whole_unit_alternative(program: Program, units: np.ndarray, objective: float, upper: np.ndarray,
+                           time_limit: float = 30.0) -> np.ndarray | None:
+    """Units of another whole-unit plan with the same objective (within 1e-9 relative), or None.
+
+    One MILP: the program, its objective fixed, and binaries asking at least one whole-unit column
+    to move by at least one unit up (``x_j >= (v_j + 1) u_j``) or down (``x_j <= v_j - 1`` when
+    ``l_j``); ``upper`` bounds each column (its ``max_units``, ``max_spend`` or budget over its
+    price); columns without a finite bound are left out of the search.
+    """
+    from .highs import WarmModel
+
+    model = WarmModel(program)
+    h = model.highs
+    n = len(program.columns)
+    h.setOptionValue("time_limit", float(time_limit))
+    tolerance = TOLERANCE * max(1.0, abs(objective))
+    costs = np.asarray(program.objective_coefs, dtype=float)
+    nonzero = np.flatnonzero(costs).astype(np.int32)
+    h.addRow(objective - tolerance, objective + tolerance, len(nonzero), nonzero, costs[nonzero])
+    movers = []  # (column, direction): the binaries, in the order they are added
+    for j, column in enumerate(program.columns):
+        if not column.integer or not np.isfinite(upper[j]):
+            continue
+        v = float(np.round(units[j]))
+        h.changeColBounds(j, 0.0, float(upper[j]))
+        if v + 1 <= upper[j]:
+            movers.append((j, +1, v))
+        if v >= 1:
+            movers.append((j, -1, v))
+    if not movers:
+        return None
+    import highspy
+
+    first = n
+    h.addCols(len(movers), np.zeros(len(movers)), np.zeros(len(movers)), np.ones(len(movers)), 0,
+              np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
+    h.changeColsIntegrality(len(movers), np.arange(first, first + len(movers), dtype=np.int32),
+                            np.array([highspy.HighsVarType.kInteger] * len(movers)))
+    for i, (j, direction, v) in enumerate(movers):
+        b = first + i
+        if direction > 0:  # x_j - (v + 1) u >= 0
+            h.addRow(0.0, np.inf, 2, np.array([j, b], dtype=np.int32), np.array([1.0, -(v + 1.0)]))
+        else:  # x_j + (upper - v + 1) l <= upper
+            h.addRow(-np.inf, float(upper[j]), 2, np.array([j, b], dtype=np.int32),
+                     np.array([1.0, float(upper[j]) - v + 1.0]))
+    h.addRow(1.0, np.inf, len(movers), np.arange(first, first + len(movers), dtype=np.int32), np.ones(len(movers)))
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    h.run()
+    if h.getModelStatus().name != "kOptimal":
+        return None
+    return np.array(h.getSolution().col_value, dtype=float)[:n]
