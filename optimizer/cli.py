@@ -197,6 +197,9 @@ def _wants_json(args: list[str]) -> bool:
 
 # -- what-if: sensitivity, sweep, compare -----------------------------------------------------------
 PROGRESS_POINTS = 200  # smaller sweeps finish in a blink: no progress bar
+RelaxOpt = Annotated[bool, typer.Option(
+    "--relax", help="For a plan with whole-unit channels: analyse the LP relaxation (whole units may be fractions) "
+                    "instead of holding them at the plan's units.")]
 PROGRESS_CHANNELS = 30  # sensitivity of fewer channels takes about a second at most
 
 
@@ -206,8 +209,12 @@ def sensitivity(
     format: Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")] = TableOrJson.table,
     output: OutputOpt = None,
     set_: SetOpt = [],  # noqa: B006
+    relax: RelaxOpt = False,
 ) -> None:
     """Shadow prices, price and rate ranges and alternative optima of the optimal plan, checked by re-solves.
+
+    A plan with whole-unit channels is analysed with them held at its units; --relax analyses its
+    LP relaxation instead.
 
     Example: campaign-optimizer sensitivity scenarios/b2b-annual-plan.yaml --format json
     """
@@ -230,9 +237,10 @@ def sensitivity(
 
                 with Progress(transient=True) as bar:
                     task = bar.add_task("re-solving", total=None)
-                    result = analyse(plan, progress=lambda done, total: bar.update(task, completed=done, total=total))
+                    result = analyse(plan, progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                     relax=relax)
             else:
-                result = analyse(plan)
+                result = analyse(plan, relax=relax)
         except ScenarioError as exc:  # the library knows no file: name it, as every input error does
             raise ScenarioError(exc.issues, source=exc.source or str(scenario)) from None
         if format is TableOrJson.json:
@@ -373,11 +381,13 @@ def report(
     no_sensitivity: Annotated[bool, typer.Option(
         "--no-sensitivity", help="Skip the sensitivity analysis (slow for thousands of channels): the Limits "
                                  "sheet then shows the solver's duals, unchecked, and no ranges.")] = False,
+    relax: RelaxOpt = False,
 ) -> None:
     """Write the optimal plan as a report to forward: XLSX, HTML or Markdown, with charts.
 
     The Limits sheet takes shadow prices and their ranges from the sensitivity analysis (as the
-    sensitivity command gives them); a plan with whole-unit channels has none.
+    sensitivity command gives them); a plan with whole-unit channels is analysed with them held at
+    its units, or as its LP relaxation with --relax.
 
     Example: campaign-optimizer report scenarios/b2b-annual-plan.yaml --output plan.xlsx
     """
@@ -390,12 +400,17 @@ def report(
         from .scenario.paths import changes_from_options
 
         check_report_path(output)
+        if relax and no_sensitivity:
+            from .errors import Issue, ScenarioError
+
+            raise ScenarioError(Issue("--relax", "asks for the sensitivity of the LP relaxation, and --no-sensitivity "
+                                                 "skips the analysis; allowed: one of --relax and --no-sensitivity"))
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)), solver=solver.value)
         if not plan.has_plan:
             typer.echo(no_plan_text(plan).rstrip(), err=True)
             return 3
         analysis = None
-        if not (no_sensitivity or plan.program.integer):
+        if not no_sensitivity:
             from .analysis.sensitivity import sensitivity as analyse
 
             if len(plan.program.columns) >= PROGRESS_CHANNELS and sys.stderr.isatty():
@@ -404,9 +419,9 @@ def report(
                 with Progress(transient=True) as bar:
                     task = bar.add_task("sensitivity", total=None)
                     analysis = analyse(plan, progress=lambda done, total: bar.update(task, completed=done,
-                                                                                     total=total))
+                                                                                     total=total), relax=relax)
             else:
-                analysis = analyse(plan)
+                analysis = analyse(plan, relax=relax)
         for path in write_report(plan, analysis, output, charts_dir=charts):
             typer.echo(f"wrote {path}")
         return 0

@@ -165,13 +165,21 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
                  "per one unit less (they differ where the plan is degenerate); the price holds while the limit "
                  "stays between 'valid from' and 'valid to' (empty: no end). From the sensitivity analysis, each "
                  "price checked by re-solving.",)
-    elif plan.program.integer:
-        notes = ("This plan has whole-unit channels (a MILP): shadow prices do not apply. Use a sweep to see how "
-                 "the objective moves with a limit.",)
+        analysed_as = getattr(sensitivity, "analysed_as", "lp")
+        if analysed_as == "integers_fixed":
+            held = [x.name for x in sensitivity.limits if getattr(x, "held", False)]
+            notes += ("Whole-unit channels are held at their planned units; the whole-unit choice itself may change "
+                      "inside these ranges." + (f" No shadow price for {', '.join(held)}: held at the planned whole "
+                                                "units." if held else ""),)
+        elif analysed_as == "relaxed":
+            notes += ("Shadow prices and ranges are those of the LP relaxation (whole units may be fractions), "
+                      "not of the whole-unit plan above.",)
     else:
         notes = ("shadow price: the solver's dual, the change of the objective per one unit more of the limit, "
                  "not checked by re-solving (no sensitivity analysis was given to the report); ranges are not "
-                 "computed.",)
+                 "computed." if not plan.program.integer else
+                 "This plan has whole-unit channels and no sensitivity analysis was given to the report: no shadow "
+                 "prices.",)
     columns = (("limit", TEXT), ("kind", TEXT), ("sense", TEXT), ("value", COUNT), ("limit value", COUNT),
                ("slack", COUNT), ("binding", FLAG), ("shadow price", PRICE), ("shadow price, one unit less", PRICE),
                ("valid from", COUNT), ("valid to", COUNT))

@@ -81,6 +81,8 @@ def _limit_value(name: str, value: float | None, cur: str) -> str:
 
 def limit_sentence(limit: LimitSensitivity, s: Sensitivity) -> str:
     """``targets.deals: one more deal costs $1,088; one deal less saves $1,088 (holds from 100 to 130)``."""
+    if limit.held:
+        return f"{limit.name}: held at the planned whole units"
     step, noun = _limit_unit(limit, s)
     more = None if limit.shadow_price is None else limit.shadow_price * step
     less = None if limit.shadow_price_down is None else limit.shadow_price_down * step
@@ -141,14 +143,25 @@ def sensitivity_table(s: Sensitivity) -> str:
     cur = s.scenario.currency
     buffer = io.StringIO()
     console = _console(buffer)
+    status = s.status if s.status != "time_limit" else "stopped at the time limit" + (
+        f", gap {s.mip_gap:.2%}" if s.mip_gap is not None else "")
     console.print(f"{s.scenario.name}: {s.objective} = {objective_text(s.objective_value, s.objective, cur)} "
-                  f"(optimal)")
+                  f"({status})")
+    if s.analysed_as == "integers_fixed":
+        console.print("Whole-unit channels are held at their planned units; the whole-unit choice itself may "
+                      "change inside these ranges.")
+    elif s.analysed_as == "relaxed":
+        spent = ", ".join(f"{k} {money(v, cur)} ({number((s.analysed_units or {}).get(k, 0.0))} units)"
+                          for k, v in (s.analysed_spend or {}).items() if v > 0 or (s.analysed_units or {}).get(k))
+        console.print("Analysed as the LP relaxation (whole units may be fractions), the plan it is about: "
+                      f"{spent or 'nothing bought'}.")
     table = Table(title="Limits", title_justify="left")
     for col in ("limit", "value", "limit value", "binds", "one more", "one less", "holds from", "holds to"):
         table.add_column(col, justify="left" if col in ("limit", "binds") else "right")
     for x in s.limits:
         table.add_row(x.name, _limit_value(x.name, x.value, cur), _limit_value(x.name, x.limit, cur),
-                      "yes" if x.binding else "no", _shadow(x.shadow_price), _shadow(x.shadow_price_down),
+                      "yes" if x.binding else "no", "held" if x.held else _shadow(x.shadow_price),
+                      "held" if x.held else _shadow(x.shadow_price_down),
                       _limit_value(x.name, x.valid_from, cur) if x.valid_from is not None else "-",
                       _limit_value(x.name, x.valid_to, cur) if x.valid_to is not None else "-")
     console.print(table)
@@ -170,7 +183,9 @@ def sensitivity_table(s: Sensitivity) -> str:
                           _rate_end(r.high, r.objective_at_high, r.high_reason, s, False))
         console.print(rates)
     if s.alternative is None:
-        console.print("No other mix is exactly as good: this plan is the only optimum.")
+        console.print("No other mix is exactly as good: this plan is the only optimum." if not s.left_out else
+                      "No other whole-unit plan is exactly as good among those the search covers (it leaves out "
+                      f"{', '.join(s.left_out)}: no max_units, max_spend or budget bounds their units).")
     else:
         units = s.alternative_units or {}
         spent = ", ".join(f"{k} {money(v, cur)}" + (f" ({number(units[k])} units)" if units.get(k) else "")
