@@ -411,8 +411,11 @@ class _Analysis:
                 out[p] = _Move(p, v, j, only, rows[mine], cols[mine], slope[mine])
         ordered = [out[p] for p in self.prices] + [out[p] for p in rates if p in out]
         for path, value in rates.items():
-            if path.startswith("funnel."):
-                ordered.append(self._one_move(path, value, None, -value / 2))
+            if not path.startswith("funnel."):
+                continue
+            rate = path[len("funnel."):]
+            if any(getattr(c, rate) is None and f"channels[{c.name}].{rate}" in rates for c in scenario.channels):
+                ordered.append(self._one_move(path, value, None, -value / 2))  # else every channel overrides it
         return ordered
 
     def _relaxed(self, program: Program) -> Program:
@@ -624,9 +627,10 @@ class _Analysis:
             if domain:
                 ends.append((end if math.isfinite(end) else None, certificate.objective, "domain"))
                 continue
-            if check:  # a warm re-solve just outside confirms it (after every basis step: see run)
-                ends.append((v + t_end, certificate.objective, "mix", t_end + d * RELATIVE * max(abs(v + t_end),
-                                                                                                 1e-3) / 2))
+            t_out = t_end + d * RELATIVE * max(abs(v + t_end), 1e-3) / 2
+            if check and not self._changes_past(move, at, t_end + d * 1e-8 * max(abs(v + t_end), 1e-3)):
+                # a warm re-solve just outside confirms it (after every basis step: see run)
+                ends.append((v + t_end, certificate.objective, "mix", t_out))
             else:
                 ends.append((v + t_end, certificate.objective, "mix"))
         return ends
@@ -646,6 +650,19 @@ class _Analysis:
             out.append(end)
         return out
 
+    def _changes_past(self, move: _Move, at, t: float) -> bool:
+        """Whether the basis itself shows the mix changed at ``value + t`` just past a range's end: it
+        is still certified optimal there (a channel's units or a limit's room crossed the mix's
+        tolerance before the basis's own bound), so no re-solve is needed to see the new mix."""
+        units, duals, reduced = at(t)
+        activity = self._activity(move, units, t)
+        certificate = self.basis.certificate(units, duals, reduced, self.basis.costs + t * move.cost, activity)
+        return certificate.holds and self._mix(units, activity) != self.mix
+
+    def _activity(self, move: _Move, units: np.ndarray, t: float) -> np.ndarray:
+        return self.basis.apply(units) + np.bincount(move.rows, weights=t * move.slope * units[move.cols],
+                                                     minlength=self.basis.m)
+
     def _certify(self, move: _Move, at, t: float) -> Certificate:
         """The basis's answer with ``move``'s number at ``value + t``, checked from scratch."""
         basis = self.basis
@@ -653,10 +670,7 @@ class _Analysis:
         j = move.column
         if j is not None and j not in basis.position and basis.x[j] == 0.0:
             return basis.entry_certificate(j, float(reduced[j]))
-        costs = basis.costs + t * move.cost
-        activity = basis.apply(units) + np.bincount(move.rows, weights=t * move.slope * units[move.cols],
-                                                    minlength=basis.m)
-        return basis.certificate(units, duals, reduced, costs, activity)
+        return basis.certificate(units, duals, reduced, basis.costs + t * move.cost, self._activity(move, units, t))
 
     def _side(self, move: _Move, d: int, end: float, open_end: bool) -> tuple[float | None, float | None, str]:
         """Move the number from its value towards ``end`` (direction ``d``) until the mix changes, by
