@@ -294,6 +294,7 @@ class _Analysis:
                    & (np.abs(self.basis.y) <= 1e-9 * max(1.0, float(np.abs(self.basis.y).max(initial=0.0))))))
         self._explorer: Explorer | None = None
         self._prepared: dict[str, list | None] = {}
+        self._channels = {c.name: c for c in scenario.channels}
         self._keep_mix()
 
     def _keep_mix(self, largest: float | None = None) -> None:
@@ -382,7 +383,10 @@ class _Analysis:
         coefficients are linear in each price and each rate."""
         program, scenario = self.program, self.scenario
         n = len(program.columns)
-        column = {name: int(program.columns_of(name)[0]) for name in program.channels}
+        column: dict[str, int] = {}
+        for j, c in enumerate(program.columns):  # each channel's (first) units column, by the column table
+            if c.kind == "units":
+                column.setdefault(c.channel, j)
         rates = effective_rates(scenario)
         self.prices = {f"channels[{c.name}].{c.price_field}": float(c.price) for c in scenario.channels}
         groups: list[dict[str, float]] = [self.prices]
@@ -597,7 +601,8 @@ class _Analysis:
     def _basis_range(self, move: _Move, low: float, high: float, open_low: bool):
         v, j = move.value, move.column
         (t_lo, t_hi), at = self.basis.column_direction(j, float(move.cost[j]), move.rows, move.slope)
-        largest = [float(at(t)[0].max()) for t in (t_lo, t_hi) if math.isfinite(t)]
+        entering = j not in self.basis.position and self.x[j] == 0.0  # out of the plan: only its reduced cost moves
+        largest = [] if entering else [float(at(t)[0].max()) for t in (t_lo, t_hi) if math.isfinite(t)]
         if any(not _close(x, float(self.x.max()), 1e-3) for x in largest):
             # the tolerance of "in the plan" is relative to the largest units, which move too
             for t, x in zip((t_lo, t_hi), largest):
@@ -628,7 +633,7 @@ class _Analysis:
                 ends.append((end if math.isfinite(end) else None, certificate.objective, "domain"))
                 continue
             t_out = t_end + d * RELATIVE * max(abs(v + t_end), 1e-3) / 2
-            if check and not self._changes_past(move, at, t_end + d * 1e-8 * max(abs(v + t_end), 1e-3)):
+            if check and (entering or not self._changes_past(move, at, t_end + d * 1e-8 * max(abs(v + t_end), 1e-3))):
                 # a warm re-solve just outside confirms it (after every basis step: see run)
                 ends.append((v + t_end, certificate.objective, "mix", t_out))
             else:
@@ -706,7 +711,7 @@ class _Analysis:
         return end, inside_objective, "domain"
 
     def _channel(self, name: str) -> ChannelSensitivity:
-        c = next(ch for ch in self.scenario.channels if ch.name == name)
+        c = self._channels[name]
         path = f"channels[{c.name}].{c.price_field}"
         move = self._price_moves[path]
         p = float(c.price)
@@ -758,7 +763,7 @@ class _Analysis:
         for j, column in enumerate(program.columns):
             if not column.integer:
                 continue
-            c = next(ch for ch in scenario.channels if ch.name == column.channel)
+            c = self._channels[column.channel]
             candidates = [c.max_units, (c.max_spend / c.price) if c.max_spend is not None and c.price > 0 else None,
                           (scenario.budget / c.price) if scenario.budget is not None and c.price > 0 else None]
             finite_bounds = [float(x) for x in candidates if x is not None]

@@ -167,6 +167,7 @@ class Parametric:
         self._signs = self._dual_sign()
         self._bound_size = self._row_scale(np.zeros(self.m))
         self._rows_of_inverse: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._cost_size = max(1.0, float(np.abs(self.costs).max(initial=0.0)))
         self._base_certificate = self.certificate(self.x, self.y, self.d, self.costs, self.activity)
 
     def restore(self) -> None:
@@ -278,7 +279,7 @@ class Parametric:
                             np.array([sign_hi]), np.array([max(1.0, abs(self.costs[j]))]))
 
             def entry(t: float):
-                reduced = self.d.copy()
+                reduced = self.d.copy()  # only entry j differs: an O(1) certificate reads it alone
                 reduced[j] += t * g
                 return self.x, self.y, reduced
 
@@ -338,8 +339,7 @@ class Parametric:
         signs = self._signs
         s = self.sigma
         violation = max(0.0, signs[0][j] - s * reduced, s * reduced - signs[1][j])
-        return Certificate(base.primal, max(base.dual, violation / max(1.0, float(np.abs(self.costs).max()))),
-                           base.objective, base.gap)
+        return Certificate(base.primal, max(base.dual, violation / self._cost_size), base.objective, base.gap)
 
     def column_range(self, j: int, dc: float, da_rows: np.ndarray, da_values: np.ndarray) -> tuple[float, float]:
         """The range of ``t`` over which the basis stays optimal with column ``j`` moved by ``t (dc, da)``."""
