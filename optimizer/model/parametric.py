@@ -110,6 +110,7 @@ class Parametric:
         self.sigma = 1.0 if program.sense == "min" else -1.0
         self.costs = np.asarray(program.objective_coefs, dtype=float)
         self._dirty = False
+        self._keep: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.status = self._run()
         if self.status == "optimal":
             self._read()
@@ -170,10 +171,6 @@ class Parametric:
         self._cost_size = max(1.0, float(np.abs(self.costs).max(initial=0.0)))
         self._base_certificate = self.certificate(self.x, self.y, self.d, self.costs, self.activity)
 
-    def restore(self) -> None:
-        """Back to the optimal basis (after probes)."""
-        self.h.setBasis(self._basis)
-
     def column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Column ``j``'s terms: (limit indices, coefficients)."""
         rows, _, coefs, starts = self._by_col
@@ -213,8 +210,8 @@ class Parametric:
 
     def _primal(self, x: np.ndarray, dx: np.ndarray, activity: np.ndarray, dactivity: np.ndarray,
                 skip_row: int | None = None, keep: bool = False) -> tuple[float, float]:
-        col_lower, col_upper, row_lower, row_upper = getattr(self, "_keep", None) if keep and hasattr(
-            self, "_keep") else (self.col_lower, self.col_upper, self.row_lower, self.row_upper)
+        col_lower, col_upper, row_lower, row_upper = self._keep if keep and self._keep is not None else (
+            self.col_lower, self.col_upper, self.row_lower, self.row_upper)
         basic = self.col_basic
         lo, hi = _ratio(x[basic], dx[basic], col_lower[basic], col_upper[basic], np.maximum(1.0, np.abs(x[basic])))
         rows = self.row_basic.copy()
