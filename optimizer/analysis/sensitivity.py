@@ -378,15 +378,17 @@ class _Analysis:
     def _moves(self) -> list[_Move]:
         """Every channel's price and every rate that may shape the model, each as a :class:`_Move`.
 
-        A channel's own numbers reach only its own column, so one variant with every channel's
+        A channel's own numbers reach only its own columns, so one variant with every channel's
         price moved (and one per rate with every channel's rate moved) gives all the slopes; the
-        coefficients are linear in each price and each rate."""
+        coefficients are linear in each price and each rate. A channel with one column moves as one
+        column (a parametric step on the basis); one with several (tiers, periods) is scanned."""
         program, scenario = self.program, self.scenario
         n = len(program.columns)
-        column: dict[str, int] = {}
-        for j, c in enumerate(program.columns):  # each channel's (first) units column, by the column table
+        listed: dict[str, list[int]] = {}
+        for j, c in enumerate(program.columns):  # each channel's units columns, by the column table
             if c.kind == "units":
-                column.setdefault(c.channel, j)
+                listed.setdefault(c.channel, []).append(j)
+        columns = self._columns = {name: np.array(js, dtype=int) for name, js in listed.items()}
         rates = effective_rates(scenario)
         self.prices = {f"channels[{c.name}].{c.price_field}": float(c.price) for c in scenario.channels}
         groups: list[dict[str, float]] = [self.prices]
@@ -399,20 +401,21 @@ class _Analysis:
             step = {p: (max(1.0, v) if p in self.prices else -v / 2) for p, v in group.items()}
             steps = np.zeros(n)
             for p in group:
-                steps[column[_channel_of(p)]] = step[p]
+                steps[columns[_channel_of(p)]] = step[p]
             try:
                 other = self._relaxed(self.explorer.program_at({p: v + step[p] for p, v in group.items()}))
                 cost, rows, cols, slope = _derivative(program, other, steps)
             except (ScenarioError, ValueError):  # a rule reads two channels' numbers: one variant each
-                parts = [self._one_move(p, v, column[_channel_of(p)], step[p]) for p, v in group.items()]
+                parts = [self._one_move(p, v, columns[_channel_of(p)], step[p]) for p, v in group.items()]
                 out.update({m.path: m for m in parts})
                 continue
             for p, v in group.items():
-                j = column[_channel_of(p)]
-                mine = cols == j
+                own = columns[_channel_of(p)]
+                mine = np.isin(cols, own)
                 only = np.zeros(n)
-                only[j] = cost[j]
-                out[p] = _Move(p, v, j, only, rows[mine], cols[mine], slope[mine])
+                only[own] = cost[own]
+                out[p] = _Move(p, v, int(own[0]) if len(own) == 1 else None, only, rows[mine], cols[mine],
+                               slope[mine])
         ordered = [out[p] for p in self.prices] + [out[p] for p in rates if p in out]
         for path, value in rates.items():
             if not path.startswith("funnel."):
@@ -425,14 +428,14 @@ class _Analysis:
     def _relaxed(self, program: Program) -> Program:
         return program.relaxed() if self.analysed_as != "lp" else program
 
-    def _one_move(self, path: str, value: float, column: int | None, step: float) -> _Move:
+    def _one_move(self, path: str, value: float, own: np.ndarray | None, step: float) -> _Move:
+        """The move of one number alone: of the columns ``own`` (None: any column, a funnel default)."""
         other = self._relaxed(self.explorer.program_at({path: value + step}))
-        steps = np.zeros(len(self.program.columns))
-        if column is None:
-            steps[:] = step
-        else:
-            steps[column] = step
+        steps = np.full(len(self.program.columns), step) if own is None else np.zeros(len(self.program.columns))
+        if own is not None:
+            steps[own] = step
         cost, rows, cols, slope = _derivative(self.program, other, steps)
+        column = int(own[0]) if own is not None and len(own) == 1 else None
         return _Move(path, value, column, cost, rows, cols, slope)
 
     # -- probes on the kept model ----------------------------------------------------------------
@@ -715,8 +718,7 @@ class _Analysis:
         path = f"channels[{c.name}].{c.price_field}"
         move = self._price_moves[path]
         p = float(c.price)
-        j = move.column
-        in_plan = j in self.mix[0]
+        in_plan = any(int(j) in self.mix[0] for j in self._columns[name])
         make = partial(ChannelSensitivity, c.name, in_plan, c.price_field, PRICE_UNIT[c.price_field], p)
         low, high, *_ = self._range(move, 0.0, math.inf, False)
         if in_plan:
