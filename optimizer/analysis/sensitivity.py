@@ -270,6 +270,7 @@ class _Analysis:
         if self.basis.status != "optimal":
             raise NoPlanError(f"{scenario.name}: no optimal plan to analyse ({self.basis.status})")
         self.solves = 1
+        self.ranging = self.basis.model.ranging()  # HiGHS's, on the optimal basis (before any probe)
         self.f0 = self.basis.objective
         if analysed_as != "integers_fixed" and not _close(self.f0, float(plan.objective_value), 1e-7):
             raise SolverError(f"two solves of {scenario.name} disagree: {self.f0} and {plan.objective_value}")
@@ -472,7 +473,7 @@ class _Analysis:
             if limit.sense == "<=":
                 return make(False, 0.0, 0.0, value, None)
             return make(False, 0.0, 0.0, low if math.isfinite(low) else None, value)
-        steps = self.basis.row_range(k)
+        steps = self._row_steps(k)
         scale = self._scale(k)
         if steps is not None and steps[1] > 1e-9 * scale and steps[0] < -1e-9 * scale:
             dual = float(self.basis.y[k])
@@ -484,6 +485,18 @@ class _Analysis:
                     start = self._piece_end(k, b, dual, -1, low, start if start is not None else math.nan)
                 return make(True, dual + 0.0, -dual + 0.0, _float(start), _float(to))
         return self._limit_by_resolves(k, make, low)
+
+    def _row_steps(self, k: int) -> tuple[float, float] | None:
+        """How far limit ``k``'s bound may move (down, up) on the optimal basis: HiGHS's ranging where
+        it answers and agrees with the basis's own step (``B^-1 e_k``), else the basis's step."""
+        steps = self.basis.row_range(k)
+        if steps is None or self.ranging is None:
+            return steps
+        b, scale = self.program.limits[k].bound, self._scale(k)
+        theirs = (self.ranging.limit_from[k] - b, self.ranging.limit_to[k] - b)
+        agree = [math.isclose(m, t, rel_tol=1e-9, abs_tol=1e-9 * scale) if math.isfinite(m) else not math.isfinite(t)
+                 for m, t in zip(steps, theirs)]
+        return tuple(float(t) if ok and math.isfinite(t) else m for m, t, ok in zip(steps, theirs, agree))
 
     def _row_certified(self, k: int, step: float) -> bool:
         """The basis certified optimal with limit ``k``'s bound moved by ``step``."""
