@@ -421,9 +421,15 @@ class _Analysis:
         for path, value in rates.items():
             if not path.startswith("funnel."):
                 continue
+            # a default moves exactly the channels that inherit it, as their own rates would: their
+            # moves together are its move (no variant of its own); none inherits it: it shapes nothing
             rate = path[len("funnel."):]
-            if any(getattr(c, rate) is None and f"channels[{c.name}].{rate}" in rates for c in scenario.channels):
-                ordered.append(self._one_move(path, value, None, -value / 2))  # else every channel overrides it
+            heirs = [out[own] for c in scenario.channels if getattr(c, rate) is None
+                     and (own := f"channels[{c.name}].{rate}") in out]
+            if heirs:
+                cost = np.sum([m.cost for m in heirs], axis=0)
+                ordered.append(_Move(path, value, None, cost, *(np.concatenate([getattr(m, f) for m in heirs])
+                                                                for f in ("rows", "cols", "slope"))))
         return ordered
 
     def _relaxed(self, program: Program) -> Program:
