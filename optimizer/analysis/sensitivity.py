@@ -412,7 +412,9 @@ class _Analysis:
                 continue
             for p, v in group.items():
                 own = columns[_channel_of(p)]
-                mine = np.isin(cols, own)
+                # the terms come sorted by column: each channel's are one slice per column
+                mine = np.concatenate([np.arange(np.searchsorted(cols, j), np.searchsorted(cols, j, side="right"))
+                                       for j in own])
                 only = np.zeros(n)
                 only[own] = cost[own]
                 out[p] = _Move(p, v, int(own[0]) if len(own) == 1 else None, only, rows[mine], cols[mine],
