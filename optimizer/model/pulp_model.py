@@ -13,7 +13,7 @@ def _lp_name(text: str) -> str:
     return _NOT_LP.sub("_", text).strip("_")
 
 
-def to_pulp(program: Program, unit_bound: float | None = None):
+def pulp_problem(program: Program, unit_bound: float | None = None):
     """The program as a ``pulp.LpProblem``; returns (problem, variables, rows), rows by limit index.
 
     Limits with no coefficient (a cap on a metric the channel never yields) are not rows: the
