@@ -17,7 +17,8 @@ from .version import __version__
 _EXPORTS = {
     "Scenario": "scenario.schema", "Channel": "scenario.schema", "Funnel": "scenario.schema",
     "load_scenario": "scenario.loading", "apply_changes": "scenario.paths",
-    "optimize": "analysis.plan", "Plan": "analysis.plan",
+    "optimize": "analysis.plan", "Plan": "analysis.plan", "plan_from_pulp": "analysis.plan",
+    "to_pulp": "model.pulp_model",
     "check": "analysis.check", "CheckResult": "analysis.check", "write_report": "output.report",
     "sensitivity": "analysis.sensitivity", "Sensitivity": "analysis.sensitivity",
     "sweep": "analysis.sweeps", "run_sweep": "analysis.sweeps", "Sweep": "analysis.sweeps",
@@ -29,10 +30,11 @@ __all__ = [*_EXPORTS, "__version__"]
 if TYPE_CHECKING:  # pragma: no cover
     from .analysis.check import CheckResult, check
     from .analysis.compare import Comparison, compare, compare_files
-    from .analysis.plan import Plan, optimize
+    from .analysis.plan import Plan, optimize, plan_from_pulp
     from .analysis.sensitivity import Sensitivity, sensitivity
     from .analysis.sweeps import Sweep, run_sweep, sweep
     from .errors import CampaignOptimizerError, NoPlanError, ScenarioError, SolverError
+    from .model.pulp_model import to_pulp
     from .output.report import write_report
     from .scenario.loading import load_scenario
     from .scenario.paths import apply_changes

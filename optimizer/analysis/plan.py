@@ -175,6 +175,21 @@ def optimize(scenario: Scenario, solver: str = "highs", time_limit: float | None
     return plan_from_solution(scenario, program, solution)
 
 
+def plan_from_pulp(scenario: Scenario, problem) -> Plan:
+    """The Plan of a problem made by :func:`optimizer.to_pulp` from ``scenario``, extended and solved
+    by you: verified against the scenario's limits and your added constraints (a plan breaking
+    either raises :class:`~optimizer.errors.SolverError`). Without a plan there is no diagnosis:
+    the conflict may lie in your constraints.
+    """
+    from ..model.pulp_model import read_pulp
+
+    program = build_program(scenario)
+    solution = read_pulp(program, problem)
+    if not solution.has_plan:
+        return Plan(scenario, program, solution, solution.status, None, None, (), {}, (), None, None)
+    return plan_from_solution(scenario, program, solution)
+
+
 def plan_from_solution(scenario: Scenario, program: Program, solution: Solution) -> Plan:
     """Assemble (and verify) the Plan of a solved program."""
     if solution.status == "error":

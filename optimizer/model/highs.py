@@ -1,13 +1,15 @@
-"""Re-solve one program many times on a kept HiGHS model, warm-started from the last basis.
+"""The HiGHS adapter: one program on a kept HiGHS model, built from its arrays, for every command.
 
-What-if analysis (sweeps, sensitivity) solves the same program hundreds of times with one bound,
-price or rate changed. Rebuilding through PuLP costs far more than the solve itself
+``optimize`` solves a :class:`WarmModel` once; diagnosis asks it for a :func:`conflict`. What-if
+analysis (sweeps, sensitivity) solves the same program hundreds of times with one bound, price or
+rate changed. Rebuilding through PuLP costs far more than the solve itself
 (SOLVER-NOTES: 58 ms cold against 3.5 ms warm at 10,000 columns), so a :class:`WarmModel` hands
 a :class:`~optimizer.model.Program` to highspy once, as arrays, and afterwards changes only what
 differs: row bounds, objective coefficients, matrix coefficients; ``run()`` then starts from
 the last basis. Rows are the program's limits, all of them and in order, and columns its
-columns, so answers map back by position, in domain terms. This module and ``solve`` are the
-only ones that speak to the solver; the objective sense is handed to HiGHS as it is (nothing is
+columns, so answers map back by position, in domain terms. Statuses are translated once
+(:class:`~optimizer.model.status.Status`); HiGHS's "infeasible or unbounded" is probed here and
+never leaves this module; the objective sense is handed to HiGHS as it is (nothing is
 negated), and duals are turned into "change of the objective per one unit more" here, once.
 
 >>> from optimizer import Scenario
@@ -23,15 +25,39 @@ negated), and duals are turned into "change of the objective per one unit more" 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from .program import Limit, Program
-from .solve import _HIGHS_FEASIBLE, _HIGHS_STATUS, MIP_REL_GAP, Solution, SolverInfo, quiet_stdout, solver_version
+from .status import Solution, SolverInfo, Status, solver_version
 
+MIP_REL_GAP = 1e-9  # HiGHS and CBC prove the same optimum (HiGHS's default 1e-4 would not)
+_FEASIBLE = 2  # highspy.SolutionStatus.kSolutionStatusFeasible
 _started = False  # HiGHS prints its banner on fd 1 once per process: the first model is made quietly
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Point file descriptor 1 at /dev/null: HiGHS prints its banner at C level, whatever msg says."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL(None).fflush(None)
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _limit_rows(limits: tuple[Limit, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -69,9 +95,14 @@ class Ranging:
 
 
 class WarmModel:
-    """One program on a kept ``highspy.Highs`` object; change numbers, re-solve warm."""
+    """One program on a kept ``highspy.Highs`` object; change numbers, re-solve warm.
 
-    def __init__(self, program: Program):
+    ``time_limit`` (seconds) stops a solve early; ``unit_bound`` caps every column (diagnosis uses
+    it to find the channels that grow without limit).
+    """
+
+    def __init__(self, program: Program, *, time_limit: float | None = None, unit_bound: float | None = None,
+                 order: np.ndarray | None = None):
         global _started
         import highspy
 
@@ -83,42 +114,52 @@ class WarmModel:
                 self._h = highspy.Highs()
             _started = True
         self._h.setOptionValue("output_flag", False)
-        if program.integer:
-            self._h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        self._h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        if time_limit is not None:
+            self._h.setOptionValue("time_limit", float(time_limit))
+        self._unit_bound = np.inf if unit_bound is None else float(unit_bound)
+        # HiGHS breaks ties by column position: ``order`` (program columns in the order HiGHS gets
+        # them) makes a one-shot solve independent of the order channels were written in
+        self._order = None if order is None else np.asarray(order, dtype=np.int32)
         self._pass(program)
 
     @property
     def highs(self):
-        """The underlying ``highspy.Highs`` (for basis-level analysis in :mod:`optimizer.model.parametric`)."""
+        """The underlying ``highspy.Highs``: rows are the program's limits, columns its columns, in order."""
         return self._h
 
     # -- loading -------------------------------------------------------------------------------
     def _pass(self, program: Program) -> None:
+        start = time.perf_counter()
         hs = self._hs
         n, m = len(program.columns), len(program.limits)
         lp = hs.HighsLp()
         lp.num_col_, lp.num_row_ = n, m
-        lp.col_cost_ = np.asarray(program.objective_coefs, dtype=float)
+        p = np.arange(n, dtype=np.int32) if self._order is None else self._order
+        q = np.empty(n, dtype=np.int32)
+        q[p] = np.arange(n, dtype=np.int32)
+        self._p, self._q = p, q  # HiGHS column k is program column p[k]; program column j is HiGHS column q[j]
+        lp.col_cost_ = np.asarray(program.objective_coefs, dtype=float)[p]
         lp.col_lower_ = np.zeros(n)
-        lp.col_upper_ = np.full(n, np.inf)
+        lp.col_upper_ = np.full(n, self._unit_bound)
         lower, upper = _limit_rows(program.limits)
         lp.row_lower_, lp.row_upper_ = lower, upper
+        rows, columns, coefs = program.terms  # grouped by limit, in order: the CSR arrays by row
         starts = np.zeros(m + 1, dtype=np.int32)
-        starts[1:] = np.cumsum([len(limit.index) for limit in program.limits])
+        starts[1:] = np.cumsum(np.bincount(rows, minlength=m))
         lp.a_matrix_.format_ = hs.MatrixFormat.kRowwise
         lp.a_matrix_.start_ = starts
-        lp.a_matrix_.index_ = np.concatenate([limit.index for limit in program.limits]).astype(np.int32) \
-            if m else np.zeros(0, dtype=np.int32)
-        lp.a_matrix_.value_ = np.concatenate([limit.coefs for limit in program.limits]).astype(float) \
-            if m else np.zeros(0)
+        lp.a_matrix_.index_ = q[columns]
+        lp.a_matrix_.value_ = coefs.astype(float)
         lp.sense_ = hs.ObjSense.kMaximize if program.sense == "max" else hs.ObjSense.kMinimize
         if program.integer:
-            lp.integrality_ = [hs.HighsVarType.kInteger if c.integer else hs.HighsVarType.kContinuous
-                               for c in program.columns]
+            lp.integrality_ = [hs.HighsVarType.kInteger if program.columns[j].integer
+                               else hs.HighsVarType.kContinuous for j in p]
         self._h.passModel(lp)
         self.program = program
         self._lower, self._upper = lower, upper
-        self._costs = np.array(lp.col_cost_, dtype=float)
+        self._costs = np.array(program.objective_coefs, dtype=float)  # in program order
+        self.model_seconds = time.perf_counter() - start
 
     def load(self, program: Program) -> bool:
         """Make the model ``program``: change only the numbers that differ (True), or rebuild (False)."""
@@ -129,7 +170,7 @@ class WarmModel:
         costs = np.asarray(program.objective_coefs, dtype=float)
         changed = np.flatnonzero(costs != self._costs)
         if len(changed):
-            h.changeColsCost(len(changed), changed.astype(np.int32), costs[changed])
+            h.changeColsCost(len(changed), self._q[changed], costs[changed])
             self._costs = costs.copy()
         lower, upper = _limit_rows(program.limits)
         for k in np.flatnonzero((lower != self._lower) | (upper != self._upper)):
@@ -139,7 +180,7 @@ class WarmModel:
         rows, columns, coefs = program.terms
         if np.array_equal(old_rows, rows) and np.array_equal(old_columns, columns):
             for t in np.flatnonzero(old_coefs != coefs):  # the same terms: only some numbers differ
-                h.changeCoeff(int(rows[t]), int(columns[t]), float(coefs[t]))
+                h.changeCoeff(int(rows[t]), int(self._q[columns[t]]), float(coefs[t]))
         else:  # a term appeared or vanished (a yield became 0): compare limit by limit
             for k, (old, new) in enumerate(zip(self.program.limits, program.limits)):
                 if old is new or (np.array_equal(old.index, new.index) and np.array_equal(old.coefs, new.coefs)):
@@ -147,7 +188,7 @@ class WarmModel:
                 entries = dict.fromkeys(old.index.tolist(), 0.0)
                 entries.update(zip(new.index.tolist(), new.coefs.tolist()))
                 for i, value in entries.items():
-                    h.changeCoeff(k, int(i), float(value))
+                    h.changeCoeff(k, int(self._q[i]), float(value))
         self.program = program
         return True
 
@@ -167,10 +208,14 @@ class WarmModel:
         return float(rhs + limit.constant)
 
     # -- solving -------------------------------------------------------------------------------
-    def _status(self, info=None) -> str:
-        status = _HIGHS_STATUS.get(self._h.getModelStatus().name, "error")
-        if status == "optimal" and (info or self._h.getInfo()).primal_solution_status != _HIGHS_FEASIBLE:
-            return "error"  # HiGHS claims optimal without a feasible point: never report it
+    def _status(self, info=None) -> Status:
+        """Our status of the last run; HiGHS's "infeasible or unbounded" is probed, never passed on."""
+        name = self._h.getModelStatus().name
+        if name == "kUnboundedOrInfeasible":
+            return self._infeasible_or_unbounded()
+        status = Status.from_highs(name)
+        if status == Status.OPTIMAL and (info or self._h.getInfo()).primal_solution_status != _FEASIBLE:
+            return Status.ERROR  # HiGHS claims optimal without a feasible point: never report it
         return status
 
     def solve(self, duals: bool = True) -> Solution:
@@ -182,36 +227,55 @@ class WarmModel:
         info = h.getInfo()
         status = self._status(info)
         want_duals = duals
-        if status == "infeasible_or_unbounded":
-            status = self._infeasible_or_unbounded()
         units = duals = reduced = None
         gap = None
-        if status in ("optimal", "time_limit") and info.primal_solution_status == _HIGHS_FEASIBLE:
+        # an LP stopped early may hold values that are no plan: a plan only with a feasible point
+        if status in (Status.OPTIMAL, Status.TIME_LIMIT) and info.primal_solution_status == _FEASIBLE:
             solution = h.getSolution()
-            units = np.array(solution.col_value, dtype=float)
+            units = np.array(solution.col_value, dtype=float)[self._q]
             units[np.abs(units) < 1e-12] = 0.0
             if self.program.integer:
-                gap = float(info.mip_gap)
-            elif status == "optimal" and want_duals:
+                gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else 0.0
+            elif status == Status.OPTIMAL and want_duals:
                 # HiGHS's row duals are d(objective)/d(row bound) for both senses; a limit written
                 # as ``coefs . units + constant`` moves its row bound one for one, so no flip here.
                 duals = np.array(solution.row_dual, dtype=float) + 0.0
-                reduced = np.array(solution.col_dual, dtype=float) + 0.0
-        elif status in ("optimal", "time_limit"):
-            status = "time_limit"
+                reduced = np.array(solution.col_dual, dtype=float)[self._q] + 0.0
         seconds = time.perf_counter() - start
         return Solution(status, units, duals, reduced, gap, SolverInfo("highs", solver_version("highs"), seconds,
                                                                        float(h.getRunTime())))
 
-    def _infeasible_or_unbounded(self) -> str:
+    def _infeasible_or_unbounded(self) -> Status:
         """Tell infeasible from unbounded: the same limits with a zero objective (then restore it)."""
         h, n = self._h, len(self._costs)
         every = np.arange(n, dtype=np.int32)
         h.changeColsCost(n, every, np.zeros(n))
         h.run()
         feasible = h.getModelStatus().name == "kOptimal"
-        h.changeColsCost(n, every, self._costs)
-        return "unbounded" if feasible else "infeasible"
+        h.changeColsCost(n, every, self._costs[self._p])
+        return Status.UNBOUNDED if feasible else Status.INFEASIBLE
+
+    def _conflict(self) -> list[int] | None:
+        """:func:`conflict` on this model (a zero objective); frees rows as it goes."""
+        h, m = self._h, len(self.program.limits)
+        h.run()
+        if h.getModelStatus().name != "kInfeasible":
+            return None
+        h.setOptionValue("iis_strategy", 2)
+        _, iis = h.getIis()
+        if not iis.valid_:
+            return None
+        subset = sorted({int(r) for r in iis.row_index_})
+        for k in sorted(set(range(m)) - set(subset)):
+            h.changeRowBounds(k, -np.inf, np.inf)
+        keep = list(subset)
+        for k in subset:
+            h.changeRowBounds(k, -np.inf, np.inf)
+            if self.solve(duals=False).status == Status.INFEASIBLE:
+                keep.remove(k)  # the others conflict without it
+            else:
+                h.changeRowBounds(k, float(self._lower[k]), float(self._upper[k]))
+        return keep
 
     def ranging(self) -> Ranging | None:
         """HiGHS's cost and right-hand-side ranging of the last optimal LP solve, or None."""
@@ -227,7 +291,7 @@ class WarmModel:
             return out
 
         return Ranging(values(r.row_bound_dn, m) + constants, values(r.row_bound_up, m) + constants,
-                       values(r.col_cost_dn, n), values(r.col_cost_up, n))
+                       values(r.col_cost_dn, n)[self._q], values(r.col_cost_up, n)[self._q])
 
     def extremes(self, objective_value: float, tolerance: float) -> list[tuple[np.ndarray, np.ndarray]]:
         """Among plans whose objective is within ``tolerance`` of ``objective_value``: for each column,
@@ -236,8 +300,8 @@ class WarmModel:
         Adds the objective as a row, solves 2 x columns LPs, then restores the model.
         """
         h, n = self._h, len(self._costs)
-        cols = np.flatnonzero(self._costs).astype(np.int32)
-        h.addRow(objective_value - tolerance, objective_value + tolerance, len(cols), cols, self._costs[cols])
+        cols = np.flatnonzero(self._costs)
+        h.addRow(objective_value - tolerance, objective_value + tolerance, len(cols), self._q[cols], self._costs[cols])
         sense = h.getObjectiveSense()[1]
         every = np.arange(n, dtype=np.int32)
         h.changeObjectiveSense(self._hs.ObjSense.kMinimize)
@@ -248,22 +312,41 @@ class WarmModel:
                 for sign in (1.0, -1.0):
                     costs = np.zeros(n)
                     costs[j] = sign
-                    h.changeColsCost(n, every, costs)
+                    h.changeColsCost(n, every, costs[self._p])
                     h.run()
-                    status = self._status()
-                    if status in ("unbounded", "infeasible_or_unbounded") and sign < 0:
+                    status = h.getModelStatus().name  # the objective row holds a plan: ambiguous is unbounded
+                    if status in ("kUnbounded", "kUnboundedOrInfeasible") and sign < 0:
                         # the column can grow without limit at the same objective (a free channel with
                         # no cap): any larger amount is an equally good plan; show one
                         low = pair[0][j] if pair and pair[0] is not None else 0.0
-                        h.changeColBounds(int(j), 0.0, 10.0 * (1.0 + abs(low)) + 1000.0)
+                        h.changeColBounds(int(self._q[j]), 0.0, 10.0 * (1.0 + abs(low)) + 1000.0)
                         h.run()
-                        status = self._status()
-                        h.changeColBounds(int(j), 0.0, np.inf)
-                    ok = status == "optimal"
-                    pair.append(np.array(h.getSolution().col_value, dtype=float) if ok else None)
+                        status = h.getModelStatus().name
+                        h.changeColBounds(int(self._q[j]), 0.0, np.inf)  # the solution stays readable; the status not
+                    ok = status == "kOptimal"
+                    pair.append(np.array(h.getSolution().col_value, dtype=float)[self._q] if ok else None)
                 out.append(tuple(pair))
         finally:
             h.deleteRows(1, np.array([len(self.program.limits)], dtype=np.int32))
             h.changeObjectiveSense(sense)
-            h.changeColsCost(n, every, self._costs)
+            h.changeColsCost(n, every, self._costs[self._p])
         return out
+
+
+def conflict(program: Program) -> list[int] | None:
+    """Indices of limits that cannot all hold together and are each needed (an irreducible
+    infeasible subset, ignoring whole units), or None when the limits can hold.
+
+    HiGHS's IIS (``iis_strategy`` 2) is shrunk by a deletion filter: HiGHS 1.16's subset can hold
+    limits whose removal leaves the rest still infeasible (measured on the B2B scenario with a low
+    budget: it names both event bounds and the sales cap). Users act on this list, so a limit stays
+    only if freeing it makes the others feasible.
+
+    >>> from optimizer import Scenario
+    >>> from optimizer.model.build import build_program
+    >>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20}], budget=100, targets={"leads": 10})
+    >>> [build_program(s).limits[k].name for k in conflict(build_program(s))]
+    ['budget', 'targets.leads']
+    """
+    feasibility = program.relaxed().with_limits(program.limits, objective_coefs=np.zeros(len(program.columns)))
+    return WarmModel(feasibility)._conflict()  # a zero objective: never unbounded

@@ -1,103 +1,55 @@
-"""Solve a :class:`~optimizer.model.Program` with HiGHS (default) or CBC, and read the answer back.
+"""Solve a :class:`~optimizer.model.Program`: HiGHS (default) on the direct adapter, CBC through PuLP.
 
-The only module besides ``model`` that speaks to PuLP and highspy: it maps solver statuses to
-ours (one table), corrects dual signs of ``max`` problems once, keeps the solver's banner off
-stdout, and turns HiGHS's irreducible infeasible subset into limit indices.
+HiGHS builds its model straight from the program's arrays (:mod:`optimizer.model.highs`), for
+every command. CBC, and HiGHS reached the way a user would extend the model, go through PuLP
+(:mod:`optimizer.model.pulp_model`): statuses are translated once
+(:class:`~optimizer.model.status.Status`), dual signs of ``max`` problems corrected once, the
+solver's banner kept off stdout.
+
+>>> from optimizer import Scenario
+>>> from optimizer.model.build import build_program
+>>> program = build_program(Scenario(channels=[{"name": "email", "cost_per_lead": 20}], targets={"leads": 100}))
+>>> [(s.status, s.units.tolist(), s.duals.tolist()) for s in (solve(program), solve(program, "cbc"))]
+[('optimal', [100.0], [20.0]), ('optimal', [100.0], [20.0])]
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
 import time
-from dataclasses import dataclass
-from functools import cache
-from importlib import metadata
+from dataclasses import replace
 
 import numpy as np
 
 from ..errors import SolverError
+from .highs import MIP_REL_GAP, WarmModel, conflict, quiet_stdout
 from .program import Program
-from .pulp_model import to_pulp
+from .pulp_model import pulp_problem
+from .status import Solution, SolverInfo, Status, solver_version
+
+__all__ = ["MIP_REL_GAP", "SOLVERS", "Solution", "SolverInfo", "Status", "conflict", "polish", "quiet_stdout",
+           "solve", "solve_pulp", "solver_version", "write_lp"]
 
 SOLVERS = ("highs", "cbc")
-MIP_REL_GAP = 1e-9  # both solvers prove the same optimum (HiGHS's default 1e-4 would not)
-
-# HiGHS model status (by name) -> our status; anything else is "error".
-_HIGHS_STATUS = {
-    "kOptimal": "optimal",
-    "kInfeasible": "infeasible",
-    "kUnbounded": "unbounded",
-    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
-    "kTimeLimit": "time_limit",
-    "kIterationLimit": "time_limit",
-    "kSolutionLimit": "time_limit",
-    "kInterrupt": "time_limit",
-    "kObjectiveBound": "optimal",
-    "kObjectiveTarget": "optimal",
-}
-_HIGHS_FEASIBLE = 2  # highspy.SolutionStatus.kSolutionStatusFeasible
-# PuLP status codes (for CBC) -> our status.
-_PULP_STATUS = {1: "optimal", 0: "time_limit", -1: "infeasible", -2: "unbounded", -3: "error"}
 
 
-@dataclass(frozen=True)
-class SolverInfo:
-    name: str
-    version: str
-    seconds: float
-    solver_seconds: float | None = None  # the solver's own run time, within ``seconds``
-    model_seconds: float | None = None  # stating the model in PuLP, within ``seconds``
-
-    def to_dict(self, timing: bool = True) -> dict:
-        """``timing=False`` leaves out ``seconds``, so two runs of one scenario give identical JSON."""
-        out = {"name": self.name, "version": self.version, "seconds": round(self.seconds, 6)}
-        if not timing:
-            del out["seconds"]
-        return out
-
-
-@dataclass(frozen=True)
-class Solution:
-    """What a solver returned, in domain terms: units per column and per-limit duals."""
-
-    status: str  # optimal, time_limit, infeasible, unbounded, error
-    units: np.ndarray | None
-    duals: np.ndarray | None  # per limit: change of the objective per one unit more of its bound
-    reduced_costs: np.ndarray | None
-    mip_gap: float | None
-    solver: SolverInfo
-
-    @property
-    def has_plan(self) -> bool:
-        return self.units is not None and self.status in ("optimal", "time_limit")
-
-
-@cache
-def solver_version(name: str) -> str:
-    if name == "highs":
-        return metadata.version("highspy")
-    return "CBC (bundled with PuLP " + metadata.version("pulp") + ")"
-
-
-@contextlib.contextmanager
-def quiet_stdout():
-    """Point file descriptor 1 at /dev/null: HiGHS prints its banner at C level, whatever msg says."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
+def solve(program: Program, solver: str = "highs", time_limit: float | None = None,
+          unit_bound: float | None = None) -> Solution:
+    """Solve ``program``; never prints. ``unit_bound`` caps every column (used to find unbounded channels)."""
+    if solver == "cbc":
+        return solve_pulp(program, "cbc", time_limit, unit_bound)
+    if solver != "highs":
+        raise SolverError(f"unknown solver {solver!r}; allowed: {', '.join(SOLVERS)}")
+    start = time.perf_counter()
     try:
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            import ctypes
-
-            ctypes.CDLL(None).fflush(None)
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+        # columns by channel name: ties between equally good plans break the same way, whatever
+        # order the scenario lists its channels in (as PuLP's name-sorted columns did)
+        order = sorted(range(len(program.columns)), key=lambda j: program.columns[j].channel)
+        model = WarmModel(program, time_limit=time_limit, unit_bound=unit_bound, order=order)
+        solution = model.solve()
+    except Exception as exc:  # a solver crash is reported, never a traceback
+        raise SolverError(f"the highs solver failed: {exc}") from exc
+    info = replace(solution.solver, seconds=time.perf_counter() - start, model_seconds=model.model_seconds)
+    return replace(solution, solver=info)
 
 
 def _pulp_solver(name: str, time_limit: float | None, mip: bool):
@@ -113,11 +65,12 @@ def _pulp_solver(name: str, time_limit: float | None, mip: bool):
     raise SolverError(f"unknown solver {name!r}; allowed: {', '.join(SOLVERS)}")
 
 
-def solve(program: Program, solver: str = "highs", time_limit: float | None = None,
-          unit_bound: float | None = None) -> Solution:
-    """Solve ``program``; never prints. ``unit_bound`` caps every column (used to find unbounded channels)."""
+def solve_pulp(program: Program, solver: str = "cbc", time_limit: float | None = None,
+               unit_bound: float | None = None) -> Solution:
+    """Solve ``program`` stated in PuLP, with CBC (``--solver cbc``) or PuLP's HiGHS interface
+    (what a user extending :func:`~optimizer.to_pulp` gets); answers as :func:`solve` gives them."""
     start = time.perf_counter()
-    problem, variables, rows = to_pulp(program, unit_bound)
+    problem, variables, rows = pulp_problem(program, unit_bound)
     stated = time.perf_counter()
     engine = _pulp_solver(solver, time_limit, program.integer)
     with quiet_stdout():
@@ -126,13 +79,13 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
         except Exception as exc:  # a solver crash is reported, never a traceback
             raise SolverError(f"the {solver} solver failed: {exc}") from exc
         status, gap, own_seconds = _read_status(problem, code, solver, program.integer)
-        if status == "infeasible_or_unbounded":
-            status = _feasible_or_not(program, solver)
+        if status is None:
+            status = _feasible_or_not(program)
     units = duals = reduced = None
-    if status in ("optimal", "time_limit"):
+    if status in (Status.OPTIMAL, Status.TIME_LIMIT):
         values = [v.varValue for v in variables]
-        if status == "time_limit" and (all(v is None for v in values) or (
-                solver == "highs" and problem.solverModel.getInfo().primal_solution_status != _HIGHS_FEASIBLE)):
+        if status == Status.TIME_LIMIT and (all(v is None for v in values) or (
+                solver == "highs" and problem.solverModel.getInfo().primal_solution_status != 2)):
             values = None  # no plan found in time (an LP stopped early may hold values that are no plan)
         if values is not None:
             # a column in no row and not in the objective is left out by PuLP: 0 units is optimal for it
@@ -141,10 +94,10 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
             if solver == "cbc" and float(np.abs(units).max(initial=0.0)) >= CBC_INFINITE:
                 # CBC reports some unbounded LPs as optimal, with a ray's worth of units (1.7e21 of a
                 # free channel, found by the scipy property test): no plan of that size is real
-                status, units = "unbounded", None
+                status, units = Status.UNBOUNDED, None
             elif solver == "cbc":
                 units = polish(program, units)
-        if units is not None and not program.integer and status == "optimal":
+        if units is not None and not program.integer and status == Status.OPTIMAL:
             # PuLP hands HiGHS a max problem negated, so its duals come back with flipped signs;
             # CBC's come back in the problem's own sense (measured, PuLP 3.3.2: tests/model/test_solve.py)
             flip = -1.0 if program.sense == "max" and solver == "highs" else 1.0
@@ -203,61 +156,27 @@ def polish(program: Program, units: np.ndarray) -> np.ndarray:
     return candidate
 
 
-def _read_status(problem, code: int, solver: str, mip: bool) -> tuple[str, float | None, float | None]:
+def _read_status(problem, code: int, solver: str, mip: bool) -> tuple[Status | None, float | None, float | None]:
+    """Our status (None: infeasible or unbounded, to be probed), the MIP gap and the solver's own seconds."""
     if solver == "highs":
         h = problem.solverModel
-        status = _HIGHS_STATUS.get(h.getModelStatus().name, "error")
+        name = h.getModelStatus().name
+        status = None if name == "kUnboundedOrInfeasible" else Status.from_highs(name)
         info = h.getInfo()
         gap = float(info.mip_gap) if mip and np.isfinite(info.mip_gap) else (0.0 if mip else None)
         return status, gap, float(h.getRunTime())
-    status = _PULP_STATUS.get(code, "error")
-    if status == "optimal" and problem.sol_status == 2:  # an integer plan found, not proven optimal
-        return "time_limit", None, None
-    if status == "infeasible" and not mip:
-        return "infeasible_or_unbounded", None, None  # CBC reports some unbounded LPs as infeasible
-    return status, (0.0 if mip and status == "optimal" else None), None
+    status = Status.from_pulp(code)
+    if status == Status.OPTIMAL and problem.sol_status == 2:  # an integer plan found, not proven optimal
+        return Status.TIME_LIMIT, None, None
+    if status == Status.INFEASIBLE and not mip:
+        return None, None, None  # CBC reports some unbounded LPs as infeasible
+    return status, (0.0 if mip and status == Status.OPTIMAL else None), None
 
 
-def _feasible_or_not(program: Program, solver: str) -> str:
-    """Tell infeasible from unbounded: the same limits with a zero objective."""
+def _feasible_or_not(program: Program) -> Status:
+    """Tell infeasible from unbounded: the same limits with a zero objective, on the HiGHS adapter."""
     probe = program.with_limits(program.limits, objective_coefs=np.zeros(len(program.columns)))
-    result = solve(probe, "highs")  # a zero objective cannot be unbounded: HiGHS answers without ambiguity
-    return "unbounded" if result.status == "optimal" else "infeasible"
-
-
-def conflict(program: Program) -> list[int] | None:
-    """Indices of limits forming an irreducible infeasible subset (HiGHS IIS), or None if none found."""
-    import pulp
-
-    problem, _, rows = to_pulp(program.relaxed())
-    with quiet_stdout():
-        problem.solve(pulp.HiGHS(msg=False))
-        h = problem.solverModel
-        if h.getModelStatus().name != "kInfeasible":
-            return None
-        h.setOptionValue("iis_strategy", 2)
-        status, iis = h.getIis()
-    if not iis.valid_:
-        return None
-    row_to_limit = list(rows)  # rows are passed to HiGHS in insertion order
-    return _deletion_filter(program, sorted({row_to_limit[r] for r in iis.row_index_}))
-
-
-def _deletion_filter(program: Program, subset: list[int]) -> list[int]:
-    """Shrink HiGHS's infeasible subset until it is irreducible: every limit left is needed.
-
-    HiGHS 1.16's subset can hold limits whose removal leaves the rest still infeasible (measured on
-    the B2B scenario with a low budget: it names both event bounds and the sales cap). Users act
-    on this list, so a limit stays only if dropping it makes the others feasible.
-    """
-    keep = list(subset)
-    zero = np.zeros(len(program.columns))
-    for index in list(subset):
-        rest = [program.limits[j] for j in keep if j != index]
-        probe = program.with_limits(rest, objective_coefs=zero).relaxed()
-        if solve(probe, "highs").status == "infeasible":
-            keep.remove(index)
-    return keep
+    return Status.UNBOUNDED if solve(probe, "highs").status == Status.OPTIMAL else Status.INFEASIBLE
 
 
 def write_lp(program: Program, path) -> None:
@@ -267,7 +186,7 @@ def write_lp(program: Program, path) -> None:
 
     from ..files import write_atomic
 
-    problem, _, _ = to_pulp(program)
+    problem, _, _ = pulp_problem(program)
     with tempfile.TemporaryDirectory() as tmp:
         file = Path(tmp) / "model.lp"
         problem.writeLP(str(file))
