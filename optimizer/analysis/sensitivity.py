@@ -366,7 +366,7 @@ class _Analysis:
         c = next(ch for ch in self.scenario.channels if ch.name == column.channel)
         path = f"channels[{c.name}].{c.price_field}"
         p = float(c.price)
-        in_plan = j in self.base.mix[0]
+        in_plan = column.channel in self.base.mix[0]
         make = lambda *a: ChannelSensitivity(c.name, in_plan, c.price_field, PRICE_UNIT[c.price_field], p, *a)  # noqa: E731
         if not in_plan:
             exact = self._entry(j, path, p, 0.0, math.inf)
@@ -438,7 +438,7 @@ class _Analysis:
         if path.startswith("channels["):
             name = path[len("channels["):path.index("]")]
             j = next(i for i, c in enumerate(self.program.columns) if c.channel == name)
-            if j not in self.base.mix[0]:
+            if name not in self.base.mix[0]:
                 exact = self._entry(j, path, value, 0.0, 1.0)
                 if exact is not None:
                     low, high = float(exact[0]), float(exact[1])
