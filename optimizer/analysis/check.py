@@ -236,6 +236,16 @@ def proposal_units(scenario: Scenario, entries: list[Entry], source: str | None 
     return units
 
 
+def column_units(program: Program, channels: tuple[str, ...], units: np.ndarray) -> np.ndarray:
+    """Units per column from units per channel (``channels`` order): each channel's units on its
+    one units column (a proposal names a channel's total; channels with tiers or periods will
+    need to say how it splits)."""
+    out = np.zeros(len(program.columns))
+    for name, amount in zip(channels, units):
+        out[program.columns_of(name)[0]] = amount
+    return out
+
+
 # -- checking --------------------------------------------------------------------------------------
 def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
     """The unit a limit is measured in, for people: the currency, a metric, a channel's units."""
@@ -248,7 +258,7 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
         return scenario.currency
     if name.endswith(("_units", ".integer")):
         channel = name[name.index("[") + 1:name.index("]")]
-        unit = next(c.unit for c in program.columns if c.channel == channel)
+        unit = program.columns[program.columns_of(channel)[0]].unit
         return "units" if unit == "unit" else unit + "s"
     return STAGE_LABEL.get(metric, metric)
 
@@ -261,11 +271,12 @@ def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple
             value = limit.value(units)
             out.append(Violation(limit.name, value, limit.bound, limit.excess(value),
                                  limit_unit(scenario, program, limit.name)))
-    for i, column in enumerate(program.columns):
-        if column.integer and abs(units[i] - round(units[i])) > TOLERANCE * max(1.0, abs(units[i])):
-            name = f"channels[{column.channel}].integer"
-            out.append(Violation(name, float(units[i]), float(round(units[i])), abs(units[i] - round(units[i])),
-                                 limit_unit(scenario, program, name)))
+    whole = np.array([column.integer for column in program.columns], dtype=bool)
+    off = np.abs(units - np.round(units))
+    for j in np.flatnonzero(whole & (off > TOLERANCE * np.maximum(1.0, np.abs(units)))):
+        name = f"channels[{program.columns[j].channel}].integer"
+        out.append(Violation(name, float(units[j]), float(round(units[j])), float(off[j]),
+                             limit_unit(scenario, program, name)))
     return tuple(out)
 
 
@@ -301,7 +312,7 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
     else:
         entries = list(proposal)
     program = build_program(scenario)
-    units = proposal_units(scenario, entries, source)
+    units = column_units(program, scenario.channel_names, proposal_units(scenario, entries, source))
     total_spend, channels, totals = what_units_buy(scenario, program, units)
     own = program.objective_value(units)
     prices = program.prices
@@ -312,8 +323,7 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
         best = _best(_with_budget(program, total_spend), solver)
     optimum_value = None if best is None else program.objective_value(best)
     optimum = Optimum(scenario.objective, optimum_value, None if best is None else float(prices @ best),
-                      {} if best is None else {c.channel: float(prices[i] * best[i])
-                                               for i, c in enumerate(program.columns)})
+                      {} if best is None else _spend(program, best))
     excess = forgone = None
     if optimum_value is not None:
         if program.sense == "min":
@@ -342,7 +352,10 @@ def cheapest_equivalent(scenario: Scenario, program: Program, totals: dict[str, 
     best = _best(variant, solver)
     if best is None:
         return None
-    spend = program.prices * best
-    return Equivalent({m: float(v) for m, v in amounts.items()}, float(spend.sum()),
-                      {c.channel: float(spend[i]) for i, c in enumerate(program.columns)})
+    return Equivalent({m: float(v) for m, v in amounts.items()}, float(program.prices @ best), _spend(program, best))
+
+
+def _spend(program: Program, units: np.ndarray) -> dict[str, float]:
+    """Spend per channel, read through the column table."""
+    return {name: float(v) for name, v in zip(program.channels, program.channel_spend(units))}
 

@@ -21,11 +21,13 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 import numpy as np
 
 from ..errors import Issue, ScenarioError
+from ..scenario.rules import parse_decimal, to_float
 from ..scenario.schema import Scenario
 from .plan import BINDING_TOLERANCE
 from .provenance import Provenance, provenance
@@ -43,19 +45,18 @@ def parse_values(path: str, text: str) -> list[float]:
 
     >>> parse_values("budget", "100:200:3"), parse_values("budget", "1e5, 2e5")
     ([100.0, 150.0, 200.0], [100000.0, 200000.0])
-    >>> parse_values("funnel.win_rate", "10%:30%:3")
-    [0.1, 0.2, 0.3]
+    >>> parse_values("funnel.win_rate", "10%:30%:3"), parse_values("x", "0.1:0.7:7")[2]
+    ([0.1, 0.2, 0.3], 0.3)
     """
     where = f"--vary {path}"
     allowed = "START:STOP:STEPS (inclusive, STEPS points, e.g. 4e6:6e6:21) or a list a,b,c"
 
-    def number(item: str) -> float:
-        text = item.strip().replace("_", "")
-        try:  # a percentage, as --set takes one for a rate: 10% is 0.1
-            value = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            raise ScenarioError(Issue(where, f"{item.strip()!r} is not a number; allowed: {allowed}")) from None
-        if not math.isfinite(value):
+    def number(item: str) -> Decimal:
+        # a percentage, as --set takes one for a rate: 10% is 0.1; exact, in decimal
+        value = parse_decimal(item.strip(), percent=True)
+        if value is None:
+            raise ScenarioError(Issue(where, f"{item.strip()!r} is not a number; allowed: {allowed}"))
+        if not value.is_finite():
             raise ScenarioError(Issue(where, f"{item.strip()!r} is not a finite number; allowed: {allowed}"))
         return value
 
@@ -73,11 +74,15 @@ def parse_values(path: str, text: str) -> list[float]:
                                              "number >= 2 (1 only when START equals STOP)"))
         if steps > MAX_POINTS:
             raise ScenarioError(Issue(where, f"{steps} points is too many; allowed: at most {MAX_POINTS:,}"))
-        return [float(v) for v in np.linspace(start, stop, steps)]
+        if steps == 1:
+            return [to_float(start)]
+        # each point in decimal, then one conversion: 0.1:0.7:7 gives 0.3, not 0.30000000000000004
+        step = (stop - start) / (steps - 1)
+        return [to_float(start + step * k) if k < steps - 1 else to_float(stop) for k in range(steps)]
     items = [item for item in text.split(",") if item.strip()]
     if not items:
         raise ScenarioError(Issue(where, f"no values are given; allowed: {allowed}"))
-    return [number(item) for item in items]
+    return [to_float(number(item)) for item in items]
 
 
 def parameters_from_options(varies: Sequence[str]) -> dict[str, list[float]]:
@@ -202,13 +207,13 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
             raise ScenarioError(Issue(f"--vary {path}", "no values are given; allowed: at least one number"))
     explorer = Explorer(scenario)
     program = explorer.program
-    channels = tuple(c.channel for c in program.columns)
+    channels = program.channels
     metrics = tuple(scenario.metrics)
     combos = list(itertools.product(*lists))
     total = len(combos)
-    n, m = len(channels), len(metrics)
+    n, m = len(program.columns), len(metrics)
     objective = np.full(total, np.nan)
-    units = np.full((total, n), np.nan)
+    units = np.full((total, n), np.nan)  # per column; read per channel through the column table below
     family = np.full(total, -1)  # which program family (prices and yields) each point's plan belongs to
     columns: list = []  # the columns (prices, yields) of each family
     status: list[str] = []
@@ -256,18 +261,22 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
                 if progress is not None and points:
                     progress(total, total)
     # spend and totals of all points at once, per program family (a sweep of a bound has one)
-    spend = np.full((total, n), np.nan)
+    spend = np.full((total, len(channels)), np.nan)
+    bought = np.full((total, len(channels)), np.nan)
     totals = np.full((total, m), np.nan)
     for f, cols in enumerate(columns):
         rows = family == f
-        prices = np.array([c.price for c in cols], dtype=float)
+        owner = _owners(cols, channels)
+        prices = np.array([c.price if c.kind == "units" else 0.0 for c in cols], dtype=float)
         amounts = _amounts(cols, metrics)
-        spend[rows] = units[rows] * prices
+        spend[rows] = (units[rows] * prices) @ owner
+        bought[rows] = units[rows] @ owner
         known = np.nan_to_num(amounts)
         missing = ((units[rows] > 0).astype(float) @ np.isnan(amounts).T.astype(float)) > 0
         totals[rows] = np.where(missing, np.nan, units[rows] @ known.T)
     with np.errstate(invalid="ignore"):
-        in_plan = units > 1e-9 * np.maximum(1.0, np.nanmax(np.nan_to_num(units, nan=0.0), axis=1, initial=0.0))[:, None]
+        in_plan = bought > 1e-9 * np.maximum(1.0, np.nanmax(np.nan_to_num(bought, nan=0.0), axis=1,
+                                                            initial=0.0))[:, None]
     spend_total = spend.sum(axis=1)
     return Sweep(scenario.name, scenario.currency, scenario.objective, tuple(paths), channels, metrics,
                  np.array(combos, dtype=float).reshape(total, len(paths)), tuple(status), tuple(messages),
@@ -315,6 +324,17 @@ def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], core
                 if cols is not None:
                     cols = same.setdefault(id(cols), cols)
                 yield (*point[:4], cols, *point[5:])
+
+
+def _owners(columns, channels: tuple[str, ...]) -> np.ndarray:
+    """columns x channels: 1 where a units column belongs to the channel (the column table as a
+    matrix, so per-column quantities of every point sum per channel in one product)."""
+    where = {name: k for k, name in enumerate(channels)}
+    owner = np.zeros((len(columns), len(channels)))
+    for j, c in enumerate(columns):
+        if c.kind == "units":
+            owner[j, where[c.channel]] = 1.0
+    return owner
 
 
 def _amounts(columns, metrics: tuple[str, ...]) -> np.ndarray:

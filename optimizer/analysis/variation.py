@@ -151,11 +151,14 @@ class Outcome:
 
     @cached_property
     def mix(self) -> tuple[frozenset, frozenset] | None:
-        """The plan's mix: the channels with spend (units) above zero, and the limits that bind."""
+        """The plan's mix: the names of the channels with units above zero, and the indices of the
+        limits that bind."""
         if not self.has_plan:
             return None
         units, program = self.units, self.program
-        in_plan = frozenset(np.flatnonzero(units > MIX_TOLERANCE * max(1.0, float(units.max()))).tolist())
+        bought = program.channel_units(units)
+        scale = MIX_TOLERANCE * max(1.0, float(bought.max(initial=0.0)))
+        in_plan = frozenset(name for name, amount in zip(program.channels, bought) if amount > scale)
         return in_plan, frozenset(np.flatnonzero(program.binding(units, MIX_TOLERANCE)).tolist())
 
 

@@ -84,23 +84,51 @@ class NumberRule:
     __call__ = parse
 
 
+def parse_decimal(value: int | float | str, percent: bool = False) -> Decimal | None:
+    """The exact number a YAML scalar or a typed text names, in decimal (None: not a number).
+
+    Typed numbers become floats in one place, :func:`parse_number`, from this decimal: so "7%"
+    is the same float as 0.07, and a range's points computed from it (``sweeps.parse_values``)
+    are the floats their text would parse to.
+
+    >>> parse_decimal("4_800_000"), parse_decimal("1.1%", percent=True)
+    (Decimal('4800000'), Decimal('0.011'))
+    """
+    if isinstance(value, bool):
+        return None
+    if not isinstance(value, str):
+        # repr is the shortest text that reads back as the same float: 0.1 stays 0.1
+        return Decimal(repr(float(value))) if math.isfinite(value) else Decimal(str(float(value)))
+    text = value.strip()
+    scale = 1
+    if percent and text.endswith("%"):
+        text, scale = text[:-1].strip(), 100
+    if not text or "," in text or " " in text:
+        return None
+    try:
+        number = Decimal(text.replace("_", "") if scale == 100 else _underscores(text))
+    except (InvalidOperation, ValueError):
+        return None
+    return number / scale if scale != 1 else number
+
+
+def _underscores(text: str) -> str:
+    """Underscores as Python's float() takes them: between digits only ("4_800_000", not "_4")."""
+    float(text)  # raises ValueError where float() would not read the text
+    return text.replace("_", "")
+
+
+def to_float(number: Decimal) -> float:
+    """The float nearest a decimal (the one conversion of a typed number)."""
+    return float(number)
+
+
 def parse_number(value: int | float | str, percent: bool = False) -> float | None:
     """A number from a YAML scalar: 4800000, 4_800_000, "4.8e6", "1e6", and "12%" where allowed."""
     if not isinstance(value, str):
         return float(value)
-    text = value.strip()
-    if percent and text.endswith("%"):
-        # exact decimal arithmetic: "7%" is the same number as 0.07 (7 * 0.01 is not)
-        try:
-            return float(Decimal(text[:-1].strip().replace("_", "")) / 100)
-        except (InvalidOperation, ValueError):
-            return None
-    if not text or "," in text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    number = parse_decimal(value, percent)
+    return None if number is None else to_float(number)
 
 
 POSITIVE = NumberRule("a positive number", low=0, low_open=True)
