@@ -1,10 +1,21 @@
-"""JSON that holds only finite numbers, and number formats for people."""
+"""JSON that holds only finite numbers, and number formats for people.
+
+One place decides what is money: :func:`is_money` (spend, revenue, budget, profit, prices, spend
+limits, constraints over spend or revenue), and :func:`quantity` prints any metric, limit or field
+by it, so ``targets.revenue`` reads ``$4,800,000`` in every command.
+
+>>> quantity("targets.revenue", 4.8e6), quantity("caps.qualified_leads", 1300)
+('$4,800,000', '1,300')
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..scenario.schema import Scenario
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
@@ -63,6 +74,48 @@ def money(value: float | None, currency: str = "USD") -> str:
         text += "0" * max(0, 4 - len(text))
     sign = "-" if value < 0 and text.strip("0.,") else ""
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+# Amounts of currency, by the last part of a name: a metric (revenue), a limit (targets.revenue,
+# channels[x].max_spend, budget), an objective (min_spend, max_profit) or a field (deal_value).
+MONEY_WORDS = frozenset({"spend", "total_spend", "revenue", "profit", "budget", "deal_value", "unit_cost",
+                         "cost_per_deal"})
+
+
+def is_money(name: str, scenario: Scenario | None = None) -> bool:
+    """Whether the metric, limit, objective or field ``name`` is an amount of currency.
+
+    A custom constraint is money when every term is (``spend[x] <= 0.3 * total_spend``); that needs
+    the ``scenario``, without which a constraint counts as a plain number.
+
+    >>> [is_money(n) for n in ("revenue", "targets.revenue", "channels[a].max_spend", "max_profit", "deals",
+    ...                        "channels[a].max_units", "caps.qualified_leads", "cost_per_lead")]
+    [True, True, True, True, False, False, False, True]
+    """
+    if name.startswith("constraints["):
+        if scenario is None:
+            return False
+        key = name[len("constraints["):-1]
+        spec = next((spec for i, spec in enumerate(scenario.constraints) if key in (spec.name, str(i))), None)
+        if spec is None:
+            return False
+        try:
+            terms = spec.parsed.terms
+        except ValueError:
+            return False
+        return bool(terms) and all(kind in MONEY_WORDS for kind, _ in terms)
+    last = name.rsplit(".", 1)[-1]
+    last = last.removeprefix("max_").removeprefix("min_")
+    return last in MONEY_WORDS or last.startswith("cost_per_")
+
+
+def quantity(name: str, value: float | None, currency: str = "USD", scenario: Scenario | None = None) -> str:
+    """``value`` of the metric, limit or field ``name`` for people: money where it is money, else a count.
+
+    >>> quantity("revenue", 2035200.0), quantity("channels[events].max_units", 6), quantity("budget", None)
+    ('$2,035,200', '6', '-')
+    """
+    return money(value, currency) if is_money(name, scenario) else number(value)
 
 
 def percent(value: float | None) -> str:

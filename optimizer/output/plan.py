@@ -13,7 +13,7 @@ from ..analysis.plan import Plan
 from ..analysis.provenance import provenance
 from ..scenario.funnel import PRICE_UNIT, STAGE_LABEL
 from ..scenario.schema import Scenario
-from .formats import money, number, percent, to_json
+from .formats import is_money, money, number, percent, quantity, to_json
 
 PER_SPEND = 1000.0  # validate shows what this much currency buys in each channel
 
@@ -34,12 +34,9 @@ def _metric_columns(scenario: Scenario) -> list[str]:
     return [m for m in scenario.metrics if m != "reach"]
 
 
-MONEY_OBJECTIVES = ("min_spend", "max_profit", "max_revenue")
-
-
 def objective_text(value: float | None, objective: str, currency: str) -> str:
     """An objective's value for people: money for spend, profit and revenue, else a count."""
-    if objective in MONEY_OBJECTIVES:
+    if is_money(objective):
         return money(value, currency)
     if value is not None and abs(value) >= 100 and abs(value - round(value)) > 0.005:
         return f"{value:,.2f}"  # 129.31 deals is the answer; 129 would hide a third of a deal
@@ -69,7 +66,7 @@ def plan_table(plan: Plan) -> str:
     table.add_column("spend", justify="right", footer=money(plan.total_spend, s.currency))
     table.add_column("share", justify="right", footer=percent(1.0) if plan.total_spend else "-")
     for m in metrics:
-        table.add_column(STAGE_LABEL.get(m, m), justify="right", footer=number(plan.totals.get(m)))
+        table.add_column(STAGE_LABEL.get(m, m), justify="right", footer=quantity(m, plan.totals.get(m), s.currency))
     deals, revenue = plan.totals.get("deals"), plan.totals.get("revenue")
     total_cpd = plan.total_spend / deals if deals else None
     total_ros = revenue / plan.total_spend if revenue is not None and plan.total_spend else None
@@ -78,25 +75,20 @@ def plan_table(plan: Plan) -> str:
     for c in plan.channels:
         ros = c.return_on_spend
         table.add_row(c.name, number(c.units), money(c.spend, s.currency), percent(c.share),
-                      *[number(c.metrics.get(m)) for m in metrics], money(c.cost_per_deal, s.currency),
+                      *[quantity(m, c.metrics.get(m), s.currency) for m in metrics], money(c.cost_per_deal, s.currency),
                       number(ros) + ("x" if ros is not None else ""))
     console.print(table)
     binding = plan.binding
     if binding:
         console.print("Limits that bind:")
         for limit in binding:
-            console.print(f"  {limit.name}: {_limit_value(limit.name, limit.value, s)} "
-                          f"({limit.sense} {_limit_value(limit.name, limit.limit, s)})")
+            console.print(f"  {limit.name}: {quantity(limit.name, limit.value, s.currency, s)} "
+                          f"({limit.sense} {quantity(limit.name, limit.limit, s.currency, s)})")
     else:
         console.print("No limit binds.")
     for w in plan.warnings:
         console.print(f"warning: {w}")
     return _text(buffer)
-
-
-def _limit_value(name: str, value: float, s: Scenario) -> str:
-    spendy = name == "budget" or name.endswith("_spend")
-    return money(value, s.currency) if spendy else number(value)
 
 
 def no_plan_text(plan: Plan) -> str:
@@ -123,9 +115,8 @@ def no_plan_text(plan: Plan) -> str:
         parts = []
         for metric, most in d.achievable.items():
             goal = s.targets.get(metric)
-            shown = money if metric == "revenue" else (lambda v, _c=None: number(v))
-            parts.append(f"{metric} {shown(most, s.currency) if most is not None else 'none'} "
-                         f"(target {shown(goal, s.currency)})")
+            parts.append(f"{metric} {quantity(metric, most, s.currency) if most is not None else 'none'} "
+                         f"(target {quantity(metric, goal, s.currency)})")
         lines.append("Under the other limits, the most achievable is: " + "; ".join(parts) + ".")
     if d:
         if d.budget_needed is not None:
@@ -178,10 +169,10 @@ def validate_table(scenario: Scenario) -> str:
     cur = scenario.currency
     buffer = io.StringIO()
     console = _console(buffer)
-    goal = ", ".join(f"{m} >= {number(v)}" for m, v in scenario.targets.items()) or "none"
+    goal = ", ".join(f"{m} >= {quantity(m, v, cur)}" for m, v in scenario.targets.items()) or "none"
     console.print(f"{scenario.name}: valid. Objective {scenario.objective}; budget "
                   f"{money(scenario.budget, cur) if scenario.budget else 'none'}; targets: {goal}.")
-    caps = ", ".join(f"{m} <= {number(v)}" for m, v in scenario.caps.items())
+    caps = ", ".join(f"{m} <= {quantity(m, v, cur)}" for m, v in scenario.caps.items())
     rules = "; ".join(spec.name or spec.expr for spec in scenario.constraints)
     if caps or rules:
         console.print(f"Caps: {caps or 'none'}. Constraints: {rules or 'none'}.")
@@ -192,7 +183,7 @@ def validate_table(scenario: Scenario) -> str:
         table.add_column(STAGE_LABEL.get(m, m), justify="right")
     for c in info["channels"]:
         price = f"{money(c['price'], cur)} / {c['unit']}" if not c["free"] else f"free ({c['unit']})"
-        buys = ["unlimited" if v == float("inf") else number(v) for v in c["per_1000"].values()]
+        buys = ["unlimited" if v == float("inf") else quantity(m, v, cur) for m, v in c["per_1000"].items()]
         table.add_row(c["name"] + (" (whole units)" if c["integer"] else ""), price,
                       STAGE_LABEL.get(c["entry"], "outside the funnel") if c["entry"] else "outside the funnel", *buys)
     console.print(table)
