@@ -12,6 +12,9 @@ Explorer keeps one HiGHS model (``resolve.WarmModel``) and changes only the numb
   and only the coefficients that differ are changed on the kept model; a change of structure
   (a field the scenario left unset, which adds a limit) loads the new program in full.
 
+A value its field's own rule rejects (a rate of 1.2) is reported with that rule's message, the
+whole validation's exact words, without building a scenario (``own_rule_issue``).
+
 Every plan is verified (``verify.verify``) before it counts as optimal; one that fails is solved
 again from scratch, and reported as ``error`` if it still fails.
 
@@ -31,6 +34,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+from pydantic_core import PydanticCustomError
 
 from ..errors import Issue, ScenarioError
 from ..model.build import build_program
@@ -39,7 +43,7 @@ from ..model.program import Program
 from ..model.verify import verify
 from ..scenario.funnel import CONVERSION_RATES, PRICE_FIELDS
 from ..scenario.paths import parse_path
-from ..scenario.rules import NON_NEGATIVE, POSITIVE
+from ..scenario.rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule
 from ..scenario.schema import Funnel, Scenario, nearest
 
 MIX_TOLERANCE = 1e-9  # relative: a channel is in the plan, a limit binds, beyond this
@@ -131,6 +135,38 @@ def _with_value(node: Any, parts: tuple[str, ...], value: Any) -> Any:
     return out
 
 
+def field_rule(path: str) -> NumberRule:
+    """The rule of the number at a canonical numeric path (as the schema declares it)."""
+    last = path.rsplit(".", 1)[-1]
+    if last in CONVERSION_RATES:
+        return RATE
+    if path == "budget" or last == "deal_value":
+        return POSITIVE
+    return NON_NEGATIVE  # prices, spend and unit bounds, targets, caps, yields
+
+
+def own_rule_issue(changes: dict[str, Any]) -> str | None:
+    """The message of a variant whose one bad value fails its field's own rule, exactly as the whole
+    scenario's validation words it, without validating the scenario; None: no such value (or one the
+    own rule alone cannot word exactly, which the full validation then reports).
+
+    A field that fails its own rule stops the rules that read it (its channel's and the scenario's),
+    so the field's message is the whole answer, unless another channel is changed too (its own
+    cross-field rules still run) or a second value fails (the order of messages is the schema's).
+    """
+    failed = []
+    for path, value in changes.items():
+        try:
+            field_rule(path).parse(value)
+        except PydanticCustomError as exc:
+            failed.append(Issue(path, exc.message()))
+    if len(failed) != 1:
+        return None
+    owner = failed[0].path.split(".", 1)[0]
+    others = {p.split(".", 1)[0] for p in changes if p.startswith("channels[")} - {owner}
+    return None if others else failed[0].render()
+
+
 # -- one solved variant ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Outcome:
@@ -207,6 +243,9 @@ class Explorer:
 
     def solve(self, changes: dict[str, Any]) -> Outcome:
         """Solve the scenario with ``changes`` ({canonical path: number}) on the kept model."""
+        own = own_rule_issue(changes)
+        if own is not None:
+            return Outcome("invalid", None, message=own)
         fast = {self.limit_index(p): v for p, v in changes.items()}
         if None not in fast and all(self._value_ok(p, v) for p, v in changes.items()):
             return self.solve_bounds(fast)

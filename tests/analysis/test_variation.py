@@ -20,3 +20,46 @@ def test_mix_names_the_channels_in_the_plan_and_the_limits_that_bind():
     channels, _ = explorer.solve({"channels[b].cost_per_lead": 35}).mix
     assert channels == {"a", "c"}
     assert explorer.solve({"channels[b].cost_per_lead": -1}).mix is None
+
+
+def _full_validation_message(scenario, changes):
+    from optimizer import apply_changes
+    from optimizer.errors import ScenarioError
+
+    try:
+        apply_changes(scenario, changes)
+    except ScenarioError as exc:
+        return "; ".join(issue.render() for issue in exc.issues)
+    return None
+
+
+def test_a_value_its_field_rejects_gets_the_full_validations_exact_message():
+    """Bad values across every kind of numeric path, one at a time and beside another change: the
+    own-rule message equals what validating the whole changed scenario says (the oracle)."""
+    import random
+    from pathlib import Path
+
+    from optimizer import load_scenario
+    from optimizer.analysis.variation import numeric_paths, own_rule_issue
+
+    scenario = load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "b2b-annual-plan.yaml")
+    explorer = Explorer(scenario)
+    paths = numeric_paths(scenario)
+    rng = random.Random(9)
+    bad = [-1.0, 0.0, 1.2, float("nan"), float("inf"), "12%", "abc", -0.5]
+    checked = 0
+    for path in paths:
+        for value in rng.sample(bad, 3):
+            for extra in ({}, {"budget": 7e5}, {"channels[email].max_spend": 5e4}):
+                changes = {path: value, **{p: v for p, v in extra.items() if p != path}}
+                expected = _full_validation_message(scenario, changes)
+                outcome = explorer.solve(changes)
+                if expected is None:
+                    assert outcome.status != "invalid", (changes, outcome.message)
+                else:
+                    assert outcome.status == "invalid" and outcome.message == expected, changes
+                own = own_rule_issue(changes)
+                if own is not None:  # answered without validating the scenario: the same words
+                    assert own == expected, changes
+                    checked += 1
+    assert checked > 100
