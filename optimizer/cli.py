@@ -69,6 +69,35 @@ def _emit(text: str, output: Path | None) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
+def _scenario_inputs(scenarios: list[Path], what: str = "the scenario file") -> list[tuple[str, Path]]:
+    """The files the scenarios read: each scenario file and the channel sheet it names, if any."""
+    from .errors import ScenarioError
+    from .scenario.loading import read_document
+
+    out = []
+    for path in scenarios:
+        out.append((what, path))
+        try:
+            data = read_document(path)
+        except ScenarioError:  # loading the scenario reports it
+            continue
+        spec = data.get("channels") if isinstance(data, dict) else None
+        name = spec.get("file") if isinstance(spec, dict) else spec
+        if isinstance(name, str):
+            sheet = Path(name) if Path(name).is_absolute() else path.parent / name
+            out.append((f"the channel sheet {path} reads", sheet))
+    return out
+
+
+def _refuse_overwriting(outputs: dict, scenarios: list[Path], what: str = "the scenario file") -> None:
+    """Exit 2 before anything is solved when an output would overwrite an input or another output."""
+    if all(value is None for value in outputs.values()):
+        return
+    from .files import refuse_overwriting_inputs
+
+    refuse_overwriting_inputs(outputs, _scenario_inputs(scenarios, what))
+
+
 def _run(body: Callable[[], int], as_json: bool) -> None:
     """Run a command body; turn the library's named errors into a message and an exit code."""
     from .errors import CampaignOptimizerError, ScenarioError
@@ -150,6 +179,7 @@ def optimize(
         from .scenario.paths import changes_from_options
 
         changes = changes_from_options(set_, budget=budget, objective=objective, targets=target)
+        _refuse_overwriting({"--output": output, "--write-lp": write_lp}, [scenario])
         plan = run_optimize(load_scenario(scenario, changes), solver=solver.value, time_limit=time_limit)
         if write_lp is not None:
             from .model.solve import write_lp as write_model
@@ -228,6 +258,7 @@ def sensitivity(
         from .scenario.loading import load_scenario
         from .scenario.paths import changes_from_options
 
+        _refuse_overwriting({"--output": output}, [scenario])
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)))
         long = len(plan.program.columns) >= PROGRESS_CHANNELS
         try:
@@ -279,6 +310,7 @@ def sweep(
         from .scenario.paths import changes_from_options
 
         parameters = parameters_from_options(vary)
+        _refuse_overwriting({"--output": output, "--plot": plot}, [scenario])
         loaded = load_scenario(scenario, changes_from_options(set_))
         if plot is not None and plot.suffix.lower() != ".png":
             from .errors import Issue, ScenarioError
@@ -328,6 +360,7 @@ def compare(
         from .output.whatif import compare_csv, compare_json, compare_table
         from .scenario.paths import changes_from_options
 
+        _refuse_overwriting({"--output": output}, list(scenarios), "a scenario this command compares")
         result = compare_files(scenarios, changes_from_options(set_))
         render = {Format.table: compare_table, Format.json: compare_json, Format.csv: compare_csv}[format]
         _emit(render(result), output)
@@ -405,6 +438,10 @@ def report(
 
             raise ScenarioError(Issue("--relax", "asks for the sensitivity of the LP relaxation, and --no-sensitivity "
                                                  "skips the analysis; allowed: one of --relax and --no-sensitivity"))
+        from .output.charts import CHARTS
+
+        _refuse_overwriting({"--output": output, "--charts": None if charts is None else
+                             [charts / f"{stem}.png" for stem in CHARTS]}, [scenario])
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)), solver=solver.value)
         if not plan.has_plan:
             typer.echo(no_plan_text(plan).rstrip(), err=True)
