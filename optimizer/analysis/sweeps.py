@@ -14,9 +14,11 @@ of 1.2) is kept as ``invalid`` with the scenario's message.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +29,7 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import Issue, ScenarioError
+from ..files import cleanup_on_signals
 from ..scenario.rules import parse_decimal, to_float
 from ..scenario.schema import Scenario
 from .plan import BINDING_TOLERANCE
@@ -252,7 +255,7 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
             expected = (time.perf_counter() - start) / PROBE_POINTS * (total - i)
             if cores > 1 and (workers or expected > PARALLEL_SECONDS):
                 try:
-                    points = list(_in_parallel(scenario, paths, combos[i:], cores))
+                    points = _in_parallel(scenario, paths, combos[i:], cores)
                 except (OSError, RuntimeError, BrokenProcessPool):
                     points = []  # no worker processes here: go on in this one
                 for point in points:
@@ -305,9 +308,14 @@ def binding_limits(program, units: np.ndarray) -> frozenset:
     return frozenset(program.limits[k].name for k in np.flatnonzero(program.binding(units, BINDING_TOLERANCE)))
 
 
-def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], cores: int):
+def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], cores: int) -> list[tuple]:
     """The points' outcomes, in order, solved in ``cores`` processes, a contiguous share each
-    (neighbouring points keep warm starts short)."""
+    (neighbouring points keep warm starts short).
+
+    The workers end with this process: killed (even by SIGKILL), it takes them along (see
+    :func:`_end_with_parent`); interrupted (Ctrl-C, SIGTERM, SIGHUP), it cancels what is queued and
+    terminates them before going on with the interruption.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -315,15 +323,69 @@ def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], core
     context = multiprocessing.get_context("spawn")
     share = -(-len(combos) // cores)
     chunks = [combos[k:k + share] for k in range(0, len(combos), share)]
-    with ProcessPoolExecutor(len(chunks), mp_context=context) as pool:
-        futures = [pool.submit(_solve_chunk, scenario.to_data(), paths, chunk) for chunk in chunks]
-        for future in futures:
-            same: dict = {}  # one columns object per family, so families stay few after unpickling
-            for point in future.result():
-                cols = point[4]
-                if cols is not None:
-                    cols = same.setdefault(id(cols), cols)
-                yield (*point[:4], cols, *point[5:])
+    out: list[tuple] = []
+    with cleanup_on_signals():
+        pool = ProcessPoolExecutor(len(chunks), mp_context=context, initializer=_end_with_parent,
+                                   initargs=(os.getpid(),))
+        try:
+            futures = [pool.submit(_solve_chunk, scenario.to_data(), paths, chunk) for chunk in chunks]
+            for future in futures:
+                same: dict = {}  # one columns object per family, so families stay few after unpickling
+                for point in future.result():
+                    cols = point[4]
+                    if cols is not None:
+                        cols = same.setdefault(id(cols), cols)
+                    out.append((*point[:4], cols, *point[5:]))
+        except BaseException:
+            _stop(pool)
+            raise
+        pool.shutdown()
+    return out
+
+
+def _stop(pool) -> None:
+    """Cancel what the pool has queued and end its processes now, without waiting for them."""
+    # the executor has no public way to end busy workers before Python 3.14 (terminate_workers)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+
+
+PARENT_POLL_SECONDS = 0.5
+
+
+def _end_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started it ends, however it ends.
+
+    On Linux the kernel sends SIGTERM when the parent dies (``prctl(PR_SET_PDEATHSIG)``);
+    elsewhere a thread polls the parent's id. Ctrl-C goes to the whole process group: the parent
+    alone handles it (it terminates the workers), so a worker ignores SIGINT.
+    """
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request: nobody would send the signal
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
 def _owners(columns, channels: tuple[str, ...]) -> np.ndarray:
