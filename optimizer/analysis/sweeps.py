@@ -17,10 +17,11 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import numbers
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,7 +38,8 @@ from .provenance import Provenance, provenance
 from .variation import Explorer, Outcome, check_numeric_path
 
 MAX_PARAMETERS = 2
-MAX_POINTS = 1_000_000
+MAX_POINTS = 1_000_000  # per sweep, and so per --vary
+MAX_CELLS = 50_000_000  # points x channels: the result's spend table (8 bytes each, 400 MB)
 PROBE_POINTS = 20  # timed first, to decide whether spreading the rest across cores pays
 PARALLEL_SECONDS = 10.0  # measured: on 2 busy cores a 6 s sweep ran slower spread (7.2 s), so only long ones
 MAX_WORKERS = 8
@@ -89,18 +91,39 @@ def parse_values(path: str, text: str) -> list[float]:
 
 
 def parameters_from_options(varies: Sequence[str]) -> dict[str, list[float]]:
-    """``--vary PATH=RANGE`` options as {path: values}; one or two of them."""
-    out: dict[str, list[float]] = {}
+    """``--vary PATH=RANGE`` options as {path: values}; one or two of them, each path once, at most
+    MAX_POINTS points in all (counted before any value is worked out)."""
     if not varies:
         raise ScenarioError(Issue("--vary", "no parameter is varied; allowed: --vary PATH=START:STOP:STEPS, "
                                             "e.g. --vary targets.revenue=4e6:6e6:21"))
+    texts: dict[str, str] = {}
     for item in varies:
         path, sep, text = item.partition("=")
         if not sep or not path.strip():
             raise ScenarioError(Issue("--vary", f"{item!r} is not PATH=START:STOP:STEPS; allowed: e.g. "
                                                 "--vary targets.revenue=4e6:6e6:21"))
-        out[path.strip()] = parse_values(path.strip(), text)
-    return out
+        if path.strip() in texts:
+            raise ScenarioError(Issue(f"--vary {path.strip()}", f"{path.strip()} is varied twice (the second "
+                                      "would silently win); allowed: each path once, two different paths for a grid"))
+        texts[path.strip()] = text
+    counts = [_count(text) for text in texts.values()]
+    if math.prod(counts) > MAX_POINTS:
+        raise ScenarioError(_too_many(counts))
+    return {path: parse_values(path, text) for path, text in texts.items()}
+
+
+def _count(text: str) -> int:
+    """How many values ``--vary``'s text gives, without working them out (1 where it is malformed:
+    parse_values then says what is wrong)."""
+    if ":" in text:
+        steps = text.split(":")[-1].strip()
+        return int(steps) if steps.isdigit() and steps.isascii() else 1
+    return max(1, sum(1 for item in text.split(",") if item.strip()))
+
+
+def _too_many(counts: Sequence[int]) -> Issue:
+    return Issue("--vary", f"{' x '.join(f'{n:,}' for n in counts)} = {math.prod(counts):,} points is too many; "
+                           f"allowed: at most {MAX_POINTS:,} points")
 
 
 @dataclass(frozen=True)
@@ -198,16 +221,7 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     over; by default the first points are timed and the rest spread across the cores only when they
     would take more than PARALLEL_SECONDS (starting a process costs about half a second).
     """
-    if not 1 <= len(parameters) <= MAX_PARAMETERS:
-        raise ScenarioError(Issue("--vary", f"{len(parameters)} parameters are varied; allowed: one (a curve) "
-                                            "or two (a grid)"))
-    paths = [check_numeric_path(scenario, p) for p in parameters]
-    if len(set(paths)) != len(paths):
-        raise ScenarioError(Issue("--vary", f"{paths[0]} is varied twice; allowed: two different paths"))
-    lists = [[float(v) for v in values] for values in parameters.values()]
-    for path, values in zip(paths, lists):
-        if not values:
-            raise ScenarioError(Issue(f"--vary {path}", "no values are given; allowed: at least one number"))
+    paths, lists = _checked(scenario, parameters)
     explorer = Explorer(scenario)
     program = explorer.program
     channels = program.channels
@@ -287,6 +301,69 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
                  provenance(scenario, "highs"), limit_states=tuple(limit_states))
 
 
+def _checked(scenario: Scenario, parameters) -> tuple[list[str], list[list[float]]]:
+    """The canonical paths and the values of a sweep's ``parameters``, or a ScenarioError (the
+    library's wrong types included) before anything is solved; the size limits checked from the
+    counts alone, so a grid too large to hold is refused without being built."""
+    if not isinstance(scenario, Scenario):
+        raise ScenarioError(Issue("scenario", f"a {type(scenario).__name__} is not a scenario; allowed: a Scenario "
+                                              "(load_scenario(FILE) or Scenario(...))"))
+    if not isinstance(parameters, Mapping):
+        raise ScenarioError(Issue("--vary", f"a {type(parameters).__name__} is not a mapping of paths to values; "
+                                            "allowed: {path: [values]}, e.g. {\"budget\": [5e5, 6e5]}"))
+    if not 1 <= len(parameters) <= MAX_PARAMETERS:
+        raise ScenarioError(Issue("--vary", f"{len(parameters)} parameters are varied; allowed: one (a curve) "
+                                            "or two (a grid)"))
+    for path in parameters:
+        if not isinstance(path, str):
+            raise ScenarioError(Issue("--vary", f"{path!r} is not a path; allowed: a path such as budget or "
+                                                "channels[email].cost_per_lead"))
+    paths = [check_numeric_path(scenario, p) for p in parameters]
+    if len(set(paths)) != len(paths):
+        raise ScenarioError(Issue(f"--vary {paths[0]}", f"{paths[0]} is varied twice; allowed: two different paths"))
+    lists = [_values(path, values) for path, values in zip(paths, parameters.values())]
+    points = math.prod(len(values) for values in lists)
+    if points > MAX_POINTS:
+        raise ScenarioError(_too_many([len(v) for v in lists]))
+    cells = points * len(scenario.channels)
+    if cells > MAX_CELLS:
+        raise ScenarioError(Issue("--vary", f"{points:,} points x {len(scenario.channels):,} channels = {cells:,} "
+                                            f"results is too many; allowed: at most {MAX_CELLS:,} (points x "
+                                            "channels): fewer points or a coarser grid"))
+    return paths, lists
+
+
+def _values(path: str, values) -> list[float]:
+    """A parameter's values as floats: numbers, or numbers written as text ("12%", "4.8e6")."""
+    where = f"--vary {path}"
+    allowed = "allowed: a list of numbers, e.g. [5e5, 6e5, 7e5]"
+    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
+        raise ScenarioError(Issue(where, f"{show(values)} is not a list of values; {allowed}"))
+    out = []
+    for value in values:
+        if isinstance(value, str):
+            number = parse_decimal(value.strip(), percent=True)
+            if number is None:
+                raise ScenarioError(Issue(where, f"{show(value)} is not a number; {allowed}"))
+            out.append(to_float(number))
+        elif isinstance(value, (numbers.Real, Decimal)) and not isinstance(value, (bool, np.bool_)):
+            out.append(float(value))
+        else:
+            raise ScenarioError(Issue(where, f"{show(value)} is not a number; {allowed}"))
+        if len(out) > MAX_POINTS:
+            raise ScenarioError(Issue(where, f"more than {MAX_POINTS:,} values; allowed: at most {MAX_POINTS:,} "
+                                             "points"))
+    if not out:
+        raise ScenarioError(Issue(where, "no values are given; allowed: at least one number"))
+    return out
+
+
+def show(value) -> str:
+    """A value as a message quotes it: short, one line."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tuple]:
     """Solve some points in a worker process, on its own kept model (see :func:`run_sweep`)."""
     explorer = Explorer(Scenario.model_validate(data))
@@ -347,6 +424,7 @@ def _stop(pool) -> None:
     """Cancel what the pool has queued and end its processes now, without waiting for them."""
     # the executor has no public way to end busy workers before Python 3.14 (terminate_workers)
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -355,6 +433,8 @@ def _stop(pool) -> None:
         process.join(timeout=5)
         if process.is_alive():
             process.kill()
+    if manager is not None:  # let it close its pipes now: at exit they race with Python's own wake-up (EBADF)
+        manager.join(timeout=5)
 
 
 PARENT_POLL_SECONDS = 0.5
