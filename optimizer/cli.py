@@ -6,6 +6,7 @@ No arithmetic and no solver here. Library errors become a message and an exit co
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -44,6 +45,8 @@ class SolverName(str, Enum):
 
 class _State:
     debug = bool(os.environ.get("CAMPAIGN_OPTIMIZER_DEBUG"))
+    wrote_stdout = False  # a document (or table) went to stdout: a later failure adds no second one
+    stdout_failed = False  # stdout is closed or full: reported once, on stderr
 
 
 # -- option bundles, defined once and shared by every command -------------------------------------
@@ -58,15 +61,54 @@ NoTimingOpt = Annotated[bool, typer.Option(
     "--no-timing", help="Leave run times out of JSON, so two runs of one scenario give identical output.")]
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so nothing later (Python's flush at exit) fails on it again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _stdout_failed(exc: OSError) -> None:
+    """Say once, on stderr, why stdout cannot be written, and point it at the null device."""
+    _silence_stdout()
+    if not _State.stdout_failed:
+        reason = "the reader closed it" if isinstance(exc, BrokenPipeError) else exc.strerror or str(exc)
+        typer.echo(f"error: cannot write to stdout: {reason}", err=True)
+    _State.stdout_failed = True
+
+
+def _write_stdout(text: str) -> bool:
+    """Write ``text`` to stdout now. A closed pipe (``| head``) or a full disk is one line on stderr,
+    never a traceback; returns False then (and stdout goes to the null device)."""
+    try:
         sys.stdout.write(text)
         sys.stdout.flush()
+    except OSError as exc:
+        _stdout_failed(exc)
+        return False
+    _State.wrote_stdout = _State.wrote_stdout or bool(text)
+    return True
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        if not _write_stdout(text):
+            raise typer.Exit(1)
         return
     from .files import write_atomic
 
     write_atomic(output, text)
     typer.echo(f"wrote {output}", err=True)
+
+
+def _json_error(status: str, message: str, path: str = "") -> None:
+    """The one JSON document of a failure, unless a document already went out (or stdout is gone)."""
+    if _State.wrote_stdout or _State.stdout_failed:
+        return
+    from .output.formats import to_json
+
+    _write_stdout(to_json({"status": status, "errors": [{"path": path, "message": message}]}))
 
 
 def _scenario_inputs(scenarios: list[Path], what: str = "the scenario file") -> list[tuple[str, Path]]:
@@ -102,25 +144,32 @@ def _run(body: Callable[[], int], as_json: bool) -> None:
     """Run a command body; turn the library's named errors into a message and an exit code."""
     from .errors import CampaignOptimizerError, ScenarioError
 
+    _State.wrote_stdout = _State.stdout_failed = False  # per command (tests run many in one process)
     try:
         code = body()
     except typer.Exit:
         raise
     except ScenarioError as exc:
-        if as_json:
+        if as_json and not (_State.wrote_stdout or _State.stdout_failed):
             from .output.formats import to_json
 
-            sys.stdout.write(to_json(exc.to_dict()))
+            _write_stdout(to_json(exc.to_dict()))
         for line in exc.lines():
             typer.echo(line, err=True)
         raise typer.Exit(2) from None
     except CampaignOptimizerError as exc:
+        if as_json:  # an output that cannot be written is bad input, as ScenarioError's documents say
+            _json_error("invalid" if exc.exit_code == 2 else "error", str(exc))
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
+        if as_json:
+            _json_error("error", "interrupted")
         typer.echo("interrupted", err=True)
         raise typer.Exit(130) from None
     except Exception as exc:  # an unexpected failure: a short message, the traceback only with --debug
+        if as_json:
+            _json_error("error", f"{type(exc).__name__}: {exc}")
         if _State.debug:
             traceback.print_exc()
         else:
@@ -331,12 +380,12 @@ def sweep(
         else:
             result = run_sweep(loaded, parameters, workers=workers)
         render = {Format.table: sweep_table, Format.json: sweep_json, Format.csv: sweep_csv}[format]
-        _emit(render(result), output)
-        if plot is not None:
+        if plot is not None:  # first: a plot that cannot be written then leaves stdout to the error's document
             from .output.sweep_plot import plot_sweep
 
             plot_sweep(result, plot)
             typer.echo(f"wrote {plot}", err=True)
+        _emit(render(result), output)
         return 0
 
     _run(body, as_json=format is Format.json and output is None)
@@ -460,7 +509,7 @@ def report(
             else:
                 analysis = analyse(plan, relax=relax)
         for path in write_report(plan, analysis, output, charts_dir=charts):
-            typer.echo(f"wrote {path}")
+            _emit(f"wrote {path}\n", None)
         return 0
 
     _run(body, as_json=False)
@@ -481,7 +530,7 @@ def template(
         from .scenario.template import write_template
 
         for path in write_template(output, force=force):
-            typer.echo(f"wrote {path}")
+            _emit(f"wrote {path}\n", None)
         return 0
 
     _run(body, as_json=False)
@@ -492,7 +541,23 @@ def run() -> None:
 
     A bad option value is a usage error (exit 2). With ``--format json`` it is reported on stdout
     as JSON too, like every other input error, so a script reading stdout always gets a document.
+    Output still buffered at the end is flushed here, so a closed or full stdout is one line on
+    stderr (exit 1), never Python's "Exception ignored" traceback at exit.
     """
+    try:
+        _main()
+        code: int | str | None = 0
+    except SystemExit as exc:
+        code = exc.code
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        _stdout_failed(exc)
+        code = code or 1
+    sys.exit(code)
+
+
+def _main() -> None:
     if not _wants_json(sys.argv[1:]):
         app()
         return
@@ -506,7 +571,7 @@ def run() -> None:
         param = getattr(exc, "param", None)
         path = param.opts[0] if param is not None and getattr(param, "opts", None) else "command line"
         message = exc.format_message()
-        sys.stdout.write(to_json({"status": "invalid", "errors": [{"path": path, "message": message}]}))
+        _write_stdout(to_json({"status": "invalid", "errors": [{"path": path, "message": message}]}))
         typer.echo(f"Error: {message}", err=True)
         sys.exit(exc.exit_code)
     sys.exit(code or 0)

@@ -165,3 +165,105 @@ def test_output_into_a_missing_folder_is_an_input_error(tmp_path):
 def test_two_options_setting_one_field_differently_are_an_input_error():
     done = cli("optimize", B2B, "--budget", "1e6", "--set", "budget=2e5")
     assert done.returncode == 2 and "budget is set twice" in done.stderr
+
+
+# -- --format json: one document whatever fails; a closed or full stdout is one line, no traceback --
+def _one_document(text: str) -> dict:
+    document = json.loads(text)  # fails on nothing, on a second document or on a banner
+    assert set(document) == {"status", "errors"}
+    return document
+
+
+def test_json_output_error_exit_2_prints_one_document():
+    done = cli("optimize", B2B, "--format", "json", "--write-lp", "/nope/x.lp")
+    assert done.returncode == 2
+    document = _one_document(done.stdout)
+    assert document["status"] == "invalid"
+    assert document["errors"][0]["message"] == "/nope/x.lp: cannot write: the folder /nope does not exist"
+
+
+def test_json_sweep_whose_plot_fails_prints_only_the_error():
+    done = cli("sweep", B2B, "--vary", "budget=6e5,7e5", "--format", "json", "--plot", "/nope/p.png")
+    assert done.returncode == 2
+    assert _one_document(done.stdout)["errors"][0]["message"].startswith("/nope/p.png: cannot write")
+
+
+@pytest.mark.parametrize("raised, code, status, message", [
+    (RuntimeError("boom"), 1, "error", "RuntimeError: boom"),
+    (KeyboardInterrupt(), 130, "error", "interrupted"),
+    ("solver", 1, "error", "the solver failed"),
+], ids=["unexpected", "interrupted", "solver error"])
+def test_json_every_failure_prints_one_document(monkeypatch, raised, code, status, message):
+    from typer.testing import CliRunner
+
+    import optimizer.analysis.plan
+    from optimizer.cli import app
+    from optimizer.errors import SolverError
+
+    def failing(*args, **kwargs):
+        raise SolverError("the solver failed") if raised == "solver" else raised
+
+    monkeypatch.setattr(optimizer.analysis.plan, "optimize", failing)
+    done = CliRunner().invoke(app, ["optimize", B2B, "--format", "json"])
+    assert done.exit_code == code
+    document = _one_document(done.stdout)
+    assert document == {"status": status, "errors": [{"path": "", "message": message}]}
+
+
+def _closed_stdout(*args: str) -> subprocess.CompletedProcess:
+    """The command with a stdout whose reader has gone (as ``| head -c 10`` leaves it)."""
+    import os
+
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run([sys.executable, "-m", "optimizer", *args], stdout=writer, stderr=subprocess.PIPE,
+                              text=True, cwd=ROOT, timeout=120)
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize("args, code", [
+    (["optimize", B2B, "--format", "json"], 1),
+    (["sweep", B2B, "--vary", "budget=6e5:9e5:50", "--format", "csv"], 1),
+    (["optimize", B2B, "--format", "json", "--set", "budget=x"], 2),
+    (["optimize", "--format", "json"], 2),
+], ids=["plan", "sweep", "input error", "usage error"])
+def test_a_closed_stdout_is_one_line_never_a_traceback(args, code):
+    done = _closed_stdout(*args)
+    assert done.returncode == code
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert done.stderr.splitlines()[0] == "error: cannot write to stdout: the reader closed it"
+    assert done.stderr.count("cannot write to stdout") == 1
+
+
+def test_a_full_stdout_is_one_line(monkeypatch, tmp_path, capsys):
+    import errno
+
+    from optimizer import cli as module
+
+    class Full:
+        """A stream on a full disk: every flush fails with ENOSPC."""
+
+        def __init__(self):
+            self.handle = open(tmp_path / "stdout", "w")  # noqa: SIM115 (closed below)
+
+        def write(self, text):
+            return len(text)
+
+        def flush(self):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def fileno(self):
+            return self.handle.fileno()
+
+    full = Full()
+    monkeypatch.setattr(sys, "stdout", full)
+    monkeypatch.setattr(module._State, "stdout_failed", False)
+    try:
+        assert module._write_stdout("{}") is False
+        assert module._write_stdout("{}") is False  # said once
+    finally:
+        monkeypatch.undo()
+        full.handle.close()
+    assert capsys.readouterr().err == "error: cannot write to stdout: No space left on device\n"
