@@ -65,6 +65,14 @@ def work(tmp_path: Path) -> Path:
         channels: channels.csv
     """))
     (tmp_path / "channels.csv").write_text("name,cost_per_lead,max_units\nemail,20,200\n")
+    (tmp_path / "escaped.yaml").write_text('targets: {leads: 100}\nchannels: "channels\\x2ecsv"\n')
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["name", "cost_per_lead", "max_units"])
+    book.active.append(["email", 20, 200])
+    book.save(tmp_path / "channels.xlsx")
+    (tmp_path / "workbook.yaml").write_text("targets: {leads: 100}\nchannels: {file: channels.xlsx}\n")
     (tmp_path / "charts").mkdir()
     (tmp_path / "charts" / "funnel.png").write_bytes(b"earlier chart")
     os.symlink("plan.yaml", tmp_path / "plan-link.json")
@@ -86,6 +94,10 @@ ATTACKS = {
                                                "--output: charts/../plan.yaml is the scenario file"),
     "output is the channel sheet": (["optimize", "sheet.yaml", "--format", "csv", "--output", "channels.csv"],
                                     "--output: channels.csv is the channel sheet sheet.yaml reads"),
+    "output is the sheet, named with an escape": (["optimize", "escaped.yaml", "-f", "csv", "-o", "channels.csv"],
+                                                  "--output: channels.csv is the channel sheet escaped.yaml reads"),
+    "report over its workbook sheet": (["report", "workbook.yaml", "--output", "channels.xlsx"],
+                                       "--output: channels.xlsx is the channel sheet workbook.yaml reads"),
     "write-lp is the scenario": (["optimize", "plan.yaml", "--write-lp", "plan.yaml"],
                                  "--write-lp: plan.yaml is the scenario file"),
     "write-lp is the output": (["optimize", "plan.yaml", "--format", "json", "--output", "earlier.json",
