@@ -18,6 +18,7 @@ from optimizer.cli import app
 from optimizer.errors import ScenarioError
 from optimizer.scenario.loading import load_scenario, read_document
 
+SHEET_BASE = BASE.replace("channels:\n  - name: email\n    cost_per_lead: 45\n", "channels: channels.csv\n")
 NESTING = "allowed: at most 50 levels of lists and mappings (a scenario needs 5)"
 
 
@@ -26,10 +27,27 @@ def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # messages then name the file as given: plan.yaml
 
 
-def library_error(call, *args) -> ScenarioError:
-    """The ScenarioError ``call(*args)`` raises (any other exception fails the test)."""
+def refused(text: str | None, *options: str, file: str = "plan.yaml", command: str = "validate") -> list[str]:
+    """Run the command in table and JSON format; check exit 2, no traceback, one JSON document with the
+    same problems; return the lines ``FILE: PATH: MESSAGE`` (the file may be a sheet's, not ``file``)."""
+    if text is not None:
+        Path(file).write_text(text)
+    runner = CliRunner()
+    table = runner.invoke(app, [command, file, *options])
+    assert table.exit_code == 2, table.output
+    assert table.stdout == "" and "Traceback" not in table.output
+    as_json = runner.invoke(app, [command, file, *options, "--format", "json"])
+    assert as_json.exit_code == 2 and "Traceback" not in as_json.output
+    errors = json.loads(as_json.stdout)["errors"]
+    lines = [": ".join(x for x in (e.get("file"), e["path"], e["message"]) if x) for e in errors]
+    assert table.stderr.splitlines() == lines
+    return lines
+
+
+def library_error(call, *args, **kwargs) -> ScenarioError:
+    """The ScenarioError ``call(*args, **kwargs)`` raises (any other exception fails the test)."""
     with pytest.raises(ScenarioError) as caught:
-        call(*args)
+        call(*args, **kwargs)
     return caught.value
 
 
@@ -129,3 +147,78 @@ def test_cli_output_for_a_deep_file_is_one_json_document() -> None:
     result = CliRunner().invoke(app, ["validate", "plan.json", "--format", "json"])
     assert result.exit_code == 2
     assert json.loads(result.stdout)["errors"][0]["file"] == "plan.json"
+
+
+# -- 2. numbers: ASCII digits, the documented range -------------------------------------------------
+SIZE_LIMIT = 'typed numbers at most 1e15 in size (docs/scenario-format.md, "Limits of the input")'
+RATE_LIMIT = 'allowed: a rate in [1e-12, 1]: rates at least 1e-12 (docs/scenario-format.md, "Limits of the input")'
+
+
+@pytest.mark.parametrize("digits", ["١٢٣", "१२३", "１２３", "١٢٣٤.٥", "12٣"])
+def test_digits_of_other_scripts_are_not_numbers(digits: str) -> None:
+    # Python's Decimal and float read all three as 123
+    assert only(invalid(BASE, "--set", f"budget={digits}")) == (
+        "budget", f'"{digits}" is not a number; {POSITIVE_ALLOWED}')
+    assert only(invalid(BASE + f"budget: {digits}\n")) == ("budget", f'"{digits}" is not a number; {POSITIVE_ALLOWED}')
+
+
+def test_other_scripts_digits_in_a_rate_and_a_percentage() -> None:
+    assert only(invalid(BASE, "--set", "funnel.win_rate=١٢%")) == (
+        "funnel.win_rate", '"١٢%" is not a number; allowed: a number in (0, 1], or a percentage such as "12%"')
+
+
+@pytest.mark.parametrize(("line", "path", "shown", "allowed"), [
+    ("budget: 2e15", "budget", '"2e15"', "a number in (0, 1e15]"),
+    ("budget: 10000000000000001", "budget", "10000000000000001", "a number in (0, 1e15]"),
+    ("budget: 1.0e+20", "budget", "1e+20", "a number in (0, 1e15]"),
+    ("targets: {deals: 1e16}", "targets.deals", '"1e16"', "a number in [0, 1e15]"),
+    ("caps: {leads: 5e15}", "caps.leads", '"5e15"', "a number in [0, 1e15]"),
+])
+def test_a_typed_number_above_1e15_is_outside_the_documented_range(line: str, path: str, shown: str,
+                                                                      allowed: str) -> None:
+    text = BASE.replace("targets:\n  deals: 10\n", "") + line + "\n"
+    assert only(invalid(text)) == (path, f"{shown} is above 1e15; allowed: {allowed}: {SIZE_LIMIT}")
+
+
+def test_1e15_itself_is_inside_the_range() -> None:
+    Path("plan.yaml").write_text(BASE)
+    assert load_scenario("plan.yaml", {"budget": "1e15"}).budget == 1e15
+
+
+def test_a_price_above_1e15_is_outside_the_range() -> None:
+    assert only(invalid(BASE, "--set", "channels[email].cost_per_lead=1e16")) == (
+        "channels[email].cost_per_lead", f'"1e16" is above 1e15; allowed: a number in [0, 1e15]: {SIZE_LIMIT}')
+
+
+@pytest.mark.parametrize("value", ["1e309", "-1e309", "1e999999999%"])
+def test_a_constant_that_is_infinite_is_an_input_error(value: str) -> None:
+    what = "not a number" if value.endswith("%") else "not a finite number"
+    assert only(invalid(BASE, "--set", f"budget={value}")) == ("budget", f'"{value}" is {what}; {POSITIVE_ALLOWED}')
+
+
+@pytest.mark.parametrize("value", ["1e-13", "5e-13", "1e-11%"])
+def test_a_rate_below_1e_12_names_the_documented_range(value: str) -> None:
+    assert only(invalid(BASE, "--set", f"channels[email].win_rate={value}")) == (
+        "channels[email].win_rate", f'"{value}" is below 1e-12; {RATE_LIMIT}')
+
+
+def test_a_rate_of_1e_12_is_inside_the_range_and_0_is_still_not_a_rate() -> None:
+    Path("plan.yaml").write_text(BASE)
+    assert load_scenario("plan.yaml", {"funnel.win_rate": "1e-12"}).funnel.win_rate == 1e-12
+    assert only(invalid(BASE, "--set", "funnel.win_rate=0")) == (
+        "funnel.win_rate", '0 is not a rate; allowed: a number in (0, 1], or a percentage such as "12%"')
+
+
+def test_the_library_checks_the_range_too() -> None:
+    from optimizer.scenario.schema import Scenario
+
+    error = library_error(Scenario, channels=[{"name": "a", "cost_per_lead": 1, "win_rate": 1e-13}])
+    assert [(i.path, i.message) for i in error.issues] == [
+        ("channels[a].win_rate", f"1e-13 is below 1e-12; {RATE_LIMIT}")]
+
+
+def test_digits_of_other_scripts_in_a_csv_sheet_are_not_numbers() -> None:
+    Path("channels.csv").write_text("name,cost_per_lead\nemail,٤٥\n")
+    assert refused(SHEET_BASE) == [
+        'channels.csv: row 2, cost_per_lead: "٤٥" is not a number; '
+        'allowed: a number >= 0 (4800000, 4_800_000 or 4.8e6)']

@@ -27,7 +27,7 @@ from typing import Any
 from ..errors import Issue, ScenarioError
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # ASCII digits only: float() reads "١٢٣"
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Table:
 def cell_value(text: str) -> Any:
     """A CSV cell: a plain number ("20", "0.35") as a number, anything else as stripped text."""
     text = text.strip()
-    if _PLAIN_NUMBER.match(text):
+    if _PLAIN_NUMBER.fullmatch(text):
         number = float(text)
         return int(number) if number.is_integer() and "." not in text else number
     return text
