@@ -222,3 +222,52 @@ def test_digits_of_other_scripts_in_a_csv_sheet_are_not_numbers() -> None:
     assert refused(SHEET_BASE) == [
         'channels.csv: row 2, cost_per_lead: "٤٥" is not a number; '
         'allowed: a number >= 0 (4800000, 4_800_000 or 4.8e6)']
+
+
+# -- 3. constraint expressions ------------------------------------------------------------------------
+CONSTRAINED = BASE + "constraints:\n  - name: search_share\n    expr: spend[email] <= 100000\n"
+LINEAR = 'allowed: a linear comparison such as "spend[paid_search] <= 0.3 * total_spend"'
+
+
+def set_constraint(expr: str) -> tuple[str, str]:
+    return only(invalid(CONSTRAINED, "--set", f"constraints[search_share]={expr}"))
+
+
+def test_a_misplaced_underscore_in_a_constraint_names_the_constraint() -> None:
+    assert set_constraint("spend[email] <= 1__0") == (
+        "constraints[search_share]", '"spend[email] <= 1__0": 1__0 is not a number (an underscore goes between two '
+                                     f'digits) (at column 17); {LINEAR}')
+
+
+@pytest.mark.parametrize("number", ["1e309", "2e15", "1_000_000_000_000_001"])
+def test_a_number_above_1e15_in_a_constraint(number: str) -> None:
+    assert set_constraint(f"spend[email] <= {number}") == (
+        "constraints[search_share]", f'"spend[email] <= {number}": {number} is above 1e15, the largest number the '
+                                     f"tool reads (at column 17); {LINEAR}")
+
+
+def test_a_product_of_numbers_beyond_a_float() -> None:
+    expr = "spend[email] <= " + " * ".join(["1e15"] * 21)
+    assert set_constraint(expr) == (
+        "constraints[search_share]", f'"{expr}": a product of its numbers is beyond any number the tool can compute '
+                                     f"with; {LINEAR}")
+
+
+@pytest.mark.parametrize(("inner", "column"), [("(" * 1000 + "1" + ")" * 1000, 67), ("-" * 1000 + "1", 67)])
+def test_1000_nested_parentheses_or_signs(inner: str, column: int) -> None:
+    expr = f"spend[email] <= {inner}"
+    assert set_constraint(expr) == (
+        "constraints[search_share]", f'"{expr}": parentheses and signs nest more than 50 deep (at column {column}); '
+                                     f"{LINEAR}")
+
+
+def test_other_scripts_digits_in_a_constraint() -> None:
+    assert set_constraint("spend[email] <= ١٢٣") == (
+        "constraints[search_share]", f"\"spend[email] <= ١٢٣\": unexpected character '١' (at column 17); {LINEAR}")
+
+
+def test_50_nested_parentheses_are_read() -> None:
+    from optimizer.scenario.expressions import parse_constraint
+
+    parsed = parse_constraint("spend[a] <= " + "(" * 49 + "2 * 3" + ")" * 49)
+    assert parsed.constant == -6.0
