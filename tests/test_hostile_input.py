@@ -271,3 +271,24 @@ def test_50_nested_parentheses_are_read() -> None:
 
     parsed = parse_constraint("spend[a] <= " + "(" * 49 + "2 * 3" + ")" * 49)
     assert parsed.constant == -6.0
+
+
+# -- 4. names ---------------------------------------------------------------------------------------
+NAME_RULE = "allowed: letters, digits and _, not starting with a digit"
+
+
+@pytest.mark.parametrize(("written", "shown"), [(r'"email\n"', r'"email\n"'), ('"emaіl"', '"emaіl"'),
+                                                (r'"email\r"', r'"email\r"'), ('"émail"', '"émail"')])
+def test_a_channel_name_beside_its_look_alike_is_refused(written: str, shown: str) -> None:
+    # a final newline ("$" matches before it) and a Cyrillic і look like "email" in every table
+    text = BASE.replace("targets:", f"  - name: {written}\n    cost_per_lead: 40\ntargets:")
+    assert only(invalid(text)) == ("channels[1]", f"name {shown} is not a valid channel name; {NAME_RULE}")
+
+
+def test_the_library_matches_names_in_full() -> None:
+    from optimizer.scenario.schema import Scenario
+
+    error = library_error(Scenario, channels=[{"name": "email", "cost_per_lead": 1},
+                                              {"name": "email\n", "cost_per_lead": 2}])
+    assert [(i.path, i.message) for i in error.issues] == [
+        ("channels[1]", f'name "email\\n" is not a valid channel name; {NAME_RULE}')]

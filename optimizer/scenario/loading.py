@@ -228,7 +228,7 @@ def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Sc
 
 
 # -- channels from a spreadsheet -------------------------------------------------------------------
-_CHANNEL_PATH = re.compile(r"^channels\[([^\]]+)\](?:\.(.+))?$")
+_CHANNEL_PATH = re.compile(r"channels\[([^\]]+)\](?:\.(.+))?", re.DOTALL)
 _BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 NESTED = ("caps", "yields")
 
@@ -253,7 +253,7 @@ class ChannelSheet:
                 overridden.add(parse_path(changed))
         out = []
         for issue in issues:
-            m = _CHANNEL_PATH.match(issue.path)
+            m = _CHANNEL_PATH.fullmatch(issue.path)
             key = m.group(1) if m else None
             row = by_name.get(key) if key in by_name else (rows[int(key)] if key and key.isdigit()
                                                              and int(key) < len(rows) else None)
