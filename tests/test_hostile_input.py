@@ -292,3 +292,143 @@ def test_the_library_matches_names_in_full() -> None:
                                               {"name": "email\n", "cost_per_lead": 2}])
     assert [(i.path, i.message) for i in error.issues] == [
         ("channels[1]", f'name "email\\n" is not a valid channel name; {NAME_RULE}')]
+
+
+# -- 5. sheets ---------------------------------------------------------------------------------------
+SIZE = "allowed: a sheet of at most 200,000 rows and 64 columns, at most 200 MB (uncompressed)"
+XLSX_BASE = BASE.replace("channels:\n  - name: email\n    cost_per_lead: 45\n", "channels: channels.xlsx\n")
+
+
+def workbook(path: str = "channels.xlsx", rows: int = 1) -> dict[str, bytes]:
+    """A channels workbook as openpyxl writes it; returns its members (name -> bytes)."""
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "cost_per_lead"])
+    for i in range(rows):
+        sheet.append([f"c{i}", 45])
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def rewrite(members: dict[str, bytes], path: str = "channels.xlsx", **replaced: bytes) -> None:
+    """The workbook at ``path`` with members replaced (keys: the member name with / and . as _)."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, replaced.get(name.replace("/", "_").replace(".", "_"), data))
+
+
+SHEET = "xl_worksheets_sheet1_xml"
+
+
+def test_a_workbook_inflating_beyond_200_mb_is_refused_before_it_is_read() -> None:
+    import zipfile
+
+    members = workbook()
+    with zipfile.ZipFile("channels.xlsx", "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        with archive.open("xl/padding.xml", "w", force_zip64=True) as padding:
+            for _ in range(201):
+                padding.write(b" " * 1_000_000)
+    assert Path("channels.xlsx").stat().st_size < 1_000_000
+    assert refused(XLSX_BASE) == [f"channels.xlsx: the workbook inflates to 201 MB; {SIZE}"]
+
+
+def billion_laughs() -> bytes:
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    return (f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]>'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>').encode()
+
+
+def test_xml_entity_declarations_in_a_sheet_are_refused() -> None:
+    rewrite(workbook(), **{SHEET: billion_laughs()})
+    assert refused(XLSX_BASE) == [
+        "channels.xlsx: the workbook's XML declares entities or a DTD (EntitiesForbidden); "
+        "allowed: an .xlsx file as spreadsheet programs save it"]
+
+
+def test_an_external_entity_in_the_workbook_part_is_refused() -> None:
+    Path("secret.txt").write_text("secret")
+    members = workbook()
+    xml = members["xl/workbook.xml"].decode()
+    evil = xml.replace("?>", '?><!DOCTYPE x [<!ENTITY e SYSTEM "secret.txt">]>', 1).replace('name="Sheet"',
+                                                                                            'name="&e;"')
+    assert "&e;" in evil
+    rewrite(members, xl_workbook_xml=evil.encode())
+    # the workbook part is parsed without resolving the entity: an undefined entity, never the file's text
+    assert refused(XLSX_BASE) == ["channels.xlsx: cannot be read as a workbook (ExpatError: undefined entity: "
+                                  "line 1, column 409); allowed: an .xlsx file"]
+
+
+def test_malformed_xml_in_a_sheet_is_refused() -> None:
+    members = workbook()
+    rewrite(members, **{SHEET: members["xl/worksheets/sheet1.xml"][:-40]})
+    (line,) = refused(XLSX_BASE)
+    assert line.startswith("channels.xlsx: cannot be read as a workbook (ExpatError: unclosed token: line 1, ")
+    assert line.endswith("); allowed: an .xlsx file")
+
+
+def test_a_file_named_xlsx_that_is_not_a_zip() -> None:
+    Path("channels.xlsx").write_text("name,cost_per_lead\nemail,45\n")
+    assert refused(XLSX_BASE) == [
+        "channels.xlsx: cannot be read as a workbook (BadZipFile: File is not a zip file); allowed: an .xlsx file"]
+
+
+def sheet_xml(rows: list[tuple[int, int]]) -> bytes:
+    """A sheet with a header row and a text cell at each (row, column)."""
+    from openpyxl.utils import get_column_letter
+
+    cells = ['<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c>'
+             '<c r="B1" t="inlineStr"><is><t>cost_per_lead</t></is></c></row>']
+    for row, column in rows:
+        cells.append(f'<row r="{row}"><c r="{get_column_letter(column)}{row}" t="n"><v>1</v></c></row>')
+    return ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            f'spreadsheetml/2006/main"><dimension ref="A1:B2"/><sheetData>{"".join(cells)}</sheetData>'
+            "</worksheet>").encode()
+
+
+def test_a_workbook_row_beyond_200000_is_refused() -> None:
+    # one cell at row 2,000,000,000: the reader would otherwise yield two billion empty rows
+    rewrite(workbook(), **{SHEET: sheet_xml([(2, 2), (2_000_000_000, 1)])})
+    assert refused(XLSX_BASE) == [
+        f"channels.xlsx: the sheet has rows beyond row 200,000 (delete the rows below); {SIZE}"]
+
+
+def test_a_workbook_cell_beyond_column_64_is_refused() -> None:
+    rewrite(workbook(), **{SHEET: sheet_xml([(2, 2), (3, 65)])})
+    assert refused(XLSX_BASE) == [
+        f"channels.xlsx: row 3, column 65: the sheet has cells beyond column 64; {SIZE}"]
+
+
+def test_200000_rows_and_64_columns_are_read() -> None:
+    from optimizer.scenario.sheets import read_table
+
+    header = ["name", "cost_per_lead", *(f"x{i}" for i in range(62))]
+    lines = [",".join(header), "a,45" + ",1" * 62] + [f"c{i},45" for i in range(199_998)]
+    Path("big.csv").write_text("\n".join(lines) + "\n")
+    table = read_table("big.csv")
+    assert len(table.columns) == 64 and len(table.rows[0].cells) == 64 and table.rows[-1].number == 200_000
+
+
+def test_a_csv_sheet_beyond_the_limits() -> None:
+    Path("channels.csv").write_text("name,cost_per_lead\n" + "c,45\n" * 200_000)
+    assert refused(SHEET_BASE) == [
+        f"channels.csv: the sheet has rows beyond row 200,000 (delete the rows below); {SIZE}"]
+    Path("channels.csv").write_text("name,cost_per_lead\nemail,45" + ",1" * 63 + "\n")
+    assert refused(SHEET_BASE) == [f"channels.csv: row 2, column 65: the sheet has cells beyond column 64; {SIZE}"]
+
+
+def test_a_csv_cell_over_the_field_limit() -> None:
+    Path("channels.csv").write_text('name,cost_per_lead\nemail,45\n"' + "x" * 200_000 + '",1\n')
+    assert refused(SHEET_BASE) == [
+        "channels.csv: row 3: not a valid CSV file: field larger than field limit (131072); "
+        "allowed: a CSV file with cells of at most 131,072 characters"]
