@@ -432,3 +432,46 @@ def test_a_csv_cell_over_the_field_limit() -> None:
     assert refused(SHEET_BASE) == [
         "channels.csv: row 3: not a valid CSV file: field larger than field limit (131072); "
         "allowed: a CSV file with cells of at most 131,072 characters"]
+
+
+# -- 6. check: proposals ------------------------------------------------------------------------------
+def checked(proposal: str, text: str) -> list[str]:
+    Path(proposal).write_text(text)
+    return refused(BASE, proposal, command="check")
+
+
+def test_a_null_proposal_value_names_the_file_and_the_channel() -> None:
+    assert checked("proposal.yaml", "email: null\n") == [
+        "proposal.yaml: email: the value is empty; allowed: a number >= 0 (4800000, 4_800_000 or 4.8e6), "
+        "or leave email out (it then gets nothing)"]
+    assert checked("proposal.yaml", "email: {units: null}\n") == [
+        "proposal.yaml: email.units: the value is empty; allowed: a number >= 0 (4800000, 4_800_000 or 4.8e6), "
+        "or leave email out (it then gets nothing)"]
+
+
+@pytest.mark.parametrize(("proposal", "text", "line"), [
+    ("proposal.yaml", "email: {spend: 100, units: 5}\n",
+     "proposal.yaml: email: spend and units are both given; allowed: exactly one of spend, units, share"),
+    ("proposal.json", '{"email": {"spend": 100, "units": 5, "share": 0.1}}',
+     "proposal.json: email: spend, units and share are all given; allowed: exactly one of spend, units, share"),
+    ("proposal.csv", "channel,spend,units\nemail,100,5\n",
+     "proposal.csv: row 2: spend and units are both given for email; allowed: a channel and one of spend, units or "
+     "share"),
+])
+def test_spend_and_units_for_one_channel_name_the_file_and_the_channel(proposal: str, text: str, line: str) -> None:
+    assert checked(proposal, text) == [line]
+
+
+def test_the_library_check_names_a_null_value_and_refuses_a_non_proposal() -> None:
+    from optimizer.analysis.check import check
+
+    Path("plan.yaml").write_text(BASE)
+    scenario = load_scenario("plan.yaml")
+    error = library_error(check, scenario, {"email": None})
+    assert [(i.path, i.message) for i in error.issues] == [
+        ("email", "the value is empty; allowed: a number >= 0 (4800000, 4_800_000 or 4.8e6), or leave email out "
+                  "(it then gets nothing)")]
+    error = library_error(check, scenario, 5)
+    assert [(i.path, i.message) for i in error.issues] == [
+        ("proposal", 'a value of type int is not a proposal; allowed: a file (CSV, XLSX, YAML, JSON), a mapping '
+                     'such as {"email": {"spend": 5000}}, or a list of entries')]
