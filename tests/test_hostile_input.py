@@ -475,3 +475,69 @@ def test_the_library_check_names_a_null_value_and_refuses_a_non_proposal() -> No
     assert [(i.path, i.message) for i in error.issues] == [
         ("proposal", 'a value of type int is not a proposal; allowed: a file (CSV, XLSX, YAML, JSON), a mapping '
                      'such as {"email": {"spend": 5000}}, or a list of entries')]
+
+
+# -- 7. the library raises its named errors ----------------------------------------------------------
+def issues(error: ScenarioError) -> list[tuple[str, str]]:
+    return [(i.path, i.message) for i in error.issues]
+
+
+def test_optimize_accepts_a_mapping_and_validates_it() -> None:
+    import yaml
+
+    from optimizer import optimize
+
+    plan = optimize(yaml.safe_load(BASE))
+    # 10 deals / 0.2 won / 0.25 qualified = 200 leads at 45
+    assert plan.status == "optimal" and plan.total_spend == pytest.approx(200 * 45)
+    error = library_error(optimize, {"channels": [{"name": "email", "cost_per_lead": -1}]})
+    assert issues(error) == [("channels[email].cost_per_lead", "-1 is not a number >= 0; allowed: a number >= 0 "
+                                                                "(4800000, 4_800_000 or 4.8e6)")]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (None, "a value of type NoneType is not a scenario; allowed: a Scenario, or a mapping of its fields"),
+    ("plan.yaml", "a value of type str is not a scenario (a file name: read it with load_scenario); allowed: a "
+                  "Scenario, or a mapping of its fields"),
+    ([1], "a value of type list is not a scenario; allowed: a Scenario, or a mapping of its fields"),
+])
+def test_optimize_of_something_else_is_a_scenario_error(value, message: str) -> None:
+    from optimizer import optimize
+
+    assert issues(library_error(optimize, value)) == [("scenario", message)]
+
+
+@pytest.mark.parametrize("limit", ["x", -1, 0, True])
+def test_optimize_with_a_bad_time_limit(limit) -> None:
+    import yaml
+
+    from optimizer import optimize
+
+    assert issues(library_error(optimize, yaml.safe_load(BASE), "highs", limit)) == [
+        ("time_limit", f"{limit!r} is not a time limit; allowed: a number of seconds > 0, or None")]
+
+
+def test_load_scenario_with_changes_that_are_not_paths() -> None:
+    Path("plan.yaml").write_text(BASE)
+    error = library_error(load_scenario, "plan.yaml", {1: 2})
+    assert error.source == "plan.yaml"
+    assert issues(error) == [("1", "the path 1 is not text; allowed: a path such as budget, targets.revenue or "
+                                   "channels[email].cost_per_lead")]
+    assert issues(library_error(load_scenario, "plan.yaml", [("budget", 1)])) == [
+        ("changes", 'a value of type list is not a mapping of changes; allowed: {path: value}, e.g. '
+                    '{"budget": 500000}')]
+    assert issues(library_error(load_scenario, None)) == [
+        ("path", 'a value of type NoneType is not a file name; allowed: a path such as "plan.yaml" (text or '
+                 "pathlib.Path)")]
+
+
+def test_sensitivity_limit_of_an_unknown_name_lists_the_names() -> None:
+    from optimizer import optimize, sensitivity
+
+    Path("plan.yaml").write_text(BASE.replace("targets:", "budget: 20000\ntargets:"))
+    analysis = sensitivity(optimize(load_scenario("plan.yaml")))
+    assert analysis.limit("budget").name == "budget"
+    assert issues(library_error(analysis.limit, "nope")) == [
+        ("nope", "no limit of this plan is named 'nope'; allowed: budget, targets.deals")]
+    assert issues(library_error(analysis.limit, "budgt")) == [
+        ("budgt", "no limit of this plan is named 'budgt' (did you mean budget?); allowed: budget, targets.deals")]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -205,9 +207,22 @@ def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Sc
     """Read, change and validate a scenario file.
 
     ``changes`` maps paths to values, as ``--set PATH=VALUE`` does:
-    ``load_scenario("plan.yaml", {"budget": 5e5, "channels[email].win_rate": "12%"})``.
+    ``load_scenario("plan.yaml", {"budget": 5e5, "channels[email].win_rate": "12%"})``. A path
+    that is not text, or changes that are not such a mapping, raise
+    :class:`~optimizer.errors.ScenarioError` as bad input does.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ScenarioError(Issue("path", f"a value of type {type(path).__name__} is not a file name; allowed: a "
+                                          "path such as \"plan.yaml\" (text or pathlib.Path)"))
     source = str(path)
+    if changes is not None and not isinstance(changes, Mapping):
+        raise ScenarioError(Issue("changes", f"a value of type {type(changes).__name__} is not a mapping of changes; "
+                                             "allowed: {path: value}, e.g. {\"budget\": 500000}"), source=source)
+    bad = [key for key in changes or {} if not isinstance(key, str)]
+    if bad:
+        raise ScenarioError([Issue(repr(key), f"the path {key!r} is not text; allowed: a path such as budget, "
+                                              "targets.revenue or channels[email].cost_per_lead") for key in bad],
+                            source=source)
     data = read_document(path)
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
