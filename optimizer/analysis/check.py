@@ -154,8 +154,9 @@ def read_proposal(path: str | Path) -> list[Entry]:
         for row in table.rows:
             given = [k for k in KINDS if k in row.cells]
             if "channel" not in row.cells or len(given) != 1:
-                wrong = ("the channel is empty" if "channel" not in row.cells else "no spend, units or share is given"
-                         if not given else f"{' and '.join(given)} are both given")
+                wrong = ("the channel is empty" if "channel" not in row.cells
+                         else f"no spend, units or share is given for {row.cells['channel']}" if not given
+                         else f"{_both(given)} given for {row.cells['channel']}")
                 raise ScenarioError(table.error(row.number, None, f"{wrong}; allowed: a channel and one of spend, "
                                                                   "units or share"), source=source)
             kind = given[0]
@@ -165,7 +166,16 @@ def read_proposal(path: str | Path) -> list[Entry]:
     if not isinstance(data, dict):
         raise ScenarioError(Issue("", "the document is not a mapping; allowed: {channel: {spend: N}}, "
                                       "{channel: {units: N}}, {channel: {share: F}} or {channel: N}"), source=source)
-    return entries_from_mapping(data)
+    try:
+        return entries_from_mapping(data)
+    except ScenarioError as exc:
+        raise ScenarioError(exc.issues, source=source) from None
+
+
+def _both(given: list[str]) -> str:
+    """``spend and units are both`` / ``spend, units and share are all``."""
+    return (f"{given[0]} and {given[1]} are both" if len(given) == 2
+            else f"{', '.join(given[:-1])} and {given[-1]} are all")
 
 
 def entries_from_mapping(data: Mapping) -> list[Entry]:
@@ -174,9 +184,10 @@ def entries_from_mapping(data: Mapping) -> list[Entry]:
     for channel, value in data.items():
         if isinstance(value, Mapping):
             if len(value) != 1 or next(iter(value)) not in KINDS:
-                given = ", ".join(map(str, value)) or "nothing"
-                raise ScenarioError(Issue(str(channel), f"{given} is given; allowed: exactly one of spend, units, "
-                                                        "share"))
+                given = [str(k) for k in value]
+                wrong = ("nothing is given" if not given else f"{given[0]} is given" if len(given) == 1
+                         else f"{_both(given)} given")
+                raise ScenarioError(Issue(str(channel), f"{wrong}; allowed: exactly one of spend, units, share"))
             kind, amount = next(iter(value.items()))
             entries.append(Entry(channel, kind, amount, Issue(f"{channel}.{kind}", "")))
         else:
@@ -210,6 +221,10 @@ def proposal_units(scenario: Scenario, entries: list[Entry], source: str | None 
             problem(entry, f"{name} is listed twice; allowed: one line per channel", at_channel=True)
             continue
         seen[name] = entry.where
+        if entry.value is None:  # `paid_search: null`, or {"email": None} in code: not "nothing", a mistake
+            problem(entry, f"the value is empty; allowed: {_RULES[entry.kind].allowed}, or leave {name} out "
+                           "(it then gets nothing)")
+            continue
         try:
             amount = _RULES[entry.kind](entry.value)
         except PydanticCustomError as exc:
@@ -309,8 +324,13 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
         source, entries = str(proposal), read_proposal(proposal)
     elif isinstance(proposal, Mapping):
         entries = entries_from_mapping(proposal)
-    else:
+    elif isinstance(proposal, (list, tuple)) and all(isinstance(e, Entry) for e in proposal):
         entries = list(proposal)
+    else:
+        kind = type(proposal).__name__
+        raise ScenarioError(Issue("proposal", f"a value of type {kind} is not a proposal; allowed: a file (CSV, "
+                                              "XLSX, YAML, JSON), a mapping such as {\"email\": {\"spend\": 5000}}, "
+                                              "or a list of entries"))
     program = build_program(scenario)
     units = column_units(program, scenario.channel_names, proposal_units(scenario, entries, source))
     total_spend, channels, totals = what_units_buy(scenario, program, units)

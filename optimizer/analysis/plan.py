@@ -11,12 +11,14 @@ verifies and (when there is no plan) diagnoses.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
 
-from ..errors import SolverError
+from ..errors import Issue, ScenarioError, SolverError
 from ..model.build import build_program
 from ..model.program import Limit, Program
 from ..model.solve import Solution, SolverInfo, solve
@@ -164,12 +166,29 @@ class Plan:
         return out
 
 
-def optimize(scenario: Scenario, solver: str = "highs", time_limit: float | None = None) -> Plan:
+def optimize(scenario: Scenario | Mapping[str, Any], solver: str = "highs", time_limit: float | None = None) -> Plan:
     """Solve a scenario: the cheapest plan meeting its targets, or the most of its ``max_`` metric.
 
+    ``scenario`` is a :class:`~optimizer.Scenario` or a mapping of the same fields (as a scenario
+    file holds them), which is validated first: a bad one raises
+    :class:`~optimizer.errors.ScenarioError`, as does anything else (``None``, a file name: read
+    files with :func:`~optimizer.load_scenario`) and a ``time_limit`` that is not a number > 0.
     The plan is verified without the solver before it is returned; a plan that breaks a limit by
     more than 1e-6 (relative) raises :class:`~optimizer.errors.SolverError`, never returns optimal.
+
+    >>> optimize({"channels": [{"name": "email", "cost_per_lead": 20}], "targets": {"leads": 50}}).total_spend
+    1000.0
     """
+    if isinstance(scenario, Mapping) and not isinstance(scenario, Scenario):
+        scenario = Scenario.model_validate(dict(scenario))
+    elif not isinstance(scenario, Scenario):
+        hint = " (a file name: read it with load_scenario)" if isinstance(scenario, (str, PurePath)) else ""
+        raise ScenarioError(Issue("scenario", f"a value of type {type(scenario).__name__} is not a scenario{hint}; "
+                                              "allowed: a Scenario, or a mapping of its fields"))
+    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
+                                   or not time_limit > 0):
+        raise ScenarioError(Issue("time_limit", f"{time_limit!r} is not a time limit; allowed: a number of seconds "
+                                                "> 0, or None"))
     program = build_program(scenario)
     solution = solve(program, solver, time_limit)
     return plan_from_solution(scenario, program, solution)

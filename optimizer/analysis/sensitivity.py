@@ -164,7 +164,21 @@ class Sensitivity:
     left_out: tuple[str, ...] = ()  # whole-unit channels without a finite bound, left out of the alternative search
 
     def limit(self, name: str) -> LimitSensitivity:
-        return next(x for x in self.limits if x.name == name)
+        """The analysis of one limit, by its name (``budget``, ``targets.revenue``, ...).
+
+        An unknown name raises :class:`~optimizer.errors.ScenarioError` listing the names there are.
+        """
+        found = next((x for x in self.limits if x.name == name), None)
+        if found is None:
+            from ..errors import Issue
+            from ..scenario.schema import did_you_mean
+
+            names = [x.name for x in self.limits]
+            text = name if isinstance(name, str) else repr(name)
+            raise ScenarioError(Issue(text, f"no limit of this plan is named {text!r}"
+                                            f"{did_you_mean(text, names) if isinstance(name, str) else ''}; "
+                                            f"allowed: {', '.join(names) or 'none (the plan has no limits)'}"))
+        return found
 
     def channel(self, name: str) -> ChannelSensitivity:
         return next(x for x in self.channels if x.name == name)

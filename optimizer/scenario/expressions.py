@@ -10,8 +10,11 @@ never executed. Names are checked later, against the scenario's channels and met
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+
+from .rules import LARGEST, parse_decimal, show_limit, to_float
 
 Term = tuple[str, str | None]  # (kind or metric, channel or None)
 
@@ -20,8 +23,9 @@ _TOKEN = re.compile(r"""
   | (?P<number>(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op><=|>=|==|[-+*/()\[\]<>=])
-""", re.VERBOSE)
+""", re.VERBOSE | re.ASCII)  # ASCII: \\d would also match other scripts' digits, which float() reads
 SENSES = ("<=", ">=", "==")
+MAX_NESTING = 50  # parentheses and signs inside one another (deeper would be a RecursionError)
 
 
 class ExpressionError(ValueError):
@@ -73,6 +77,7 @@ class _Parser:
     def __init__(self, text: str):
         self.tokens = _tokens(text)
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.i]
@@ -110,7 +115,16 @@ class _Parser:
         return form
 
     def unary(self) -> _Form:
+        self.depth += 1
+        try:
+            return self._unary()
+        finally:
+            self.depth -= 1
+
+    def _unary(self) -> _Form:
         kind, value, pos = self.peek()
+        if self.depth > MAX_NESTING:
+            raise ExpressionError(f"parentheses and signs nest more than {MAX_NESTING} deep", pos)
         if value in ("+", "-"):
             self.take()
             inner = self.unary()
@@ -122,8 +136,7 @@ class _Parser:
             return inner
         if kind == "number":
             self.take()
-            number = float(value[:-1]) / 100 if value.endswith("%") else float(value)
-            return _Form({}, number)
+            return _Form({}, _number(value, pos))
         if kind == "name":
             self.take()
             if self.peek()[1] == "[":
@@ -136,6 +149,17 @@ class _Parser:
             return _Form({(value, None): 1.0}, 0.0)
         found = f"{value!r}" if kind != "end" else "the end of the text"
         raise ExpressionError(f"expected a number, a name or '(', found {found}", pos)
+
+
+def _number(text: str, pos: int) -> float:
+    """A number literal, by the rule of every typed number (``1_000``, ``4.8e6``, ``30%``; not ``1__0``)."""
+    decimal = parse_decimal(text, percent=True)
+    if decimal is None:
+        raise ExpressionError(f"{text} is not a number (an underscore goes between two digits)", pos)
+    number = to_float(decimal)
+    if not math.isfinite(number) or abs(number) > LARGEST:
+        raise ExpressionError(f"{text} is above {show_limit(LARGEST)}, the largest number the tool reads", pos)
+    return number
 
 
 def parse_constraint(text: str) -> LinearConstraint:
@@ -158,6 +182,8 @@ def parse_constraint(text: str) -> LinearConstraint:
     if kind != "end":
         raise ExpressionError(f"unexpected {extra!r} after the right-hand side", pos)
     form = left.plus(right, -1.0)
+    if not all(math.isfinite(c) for c in (form.constant, *form.terms.values())):
+        raise ExpressionError("a product of its numbers is beyond any number the tool can compute with")
     terms = {t: c for t, c in form.terms.items() if c != 0.0}
     if not terms:
         raise ExpressionError("the constraint names no quantity (spend[...], units[...], a metric or total_spend)")

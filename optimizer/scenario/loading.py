@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +26,17 @@ from .sheets import TABLE_SUFFIXES, Table, read_table
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
+MAX_DEPTH = 50  # levels of lists and mappings; a scenario needs 5 (channels, a channel, its caps, a value)
+NESTING_ALLOWED = f"at most {MAX_DEPTH} levels of lists and mappings (a scenario needs 5)"
+_LONGEST_INTEGER = 300  # digits: longer integers stay text, so the number rules quote them (float() overflows)
+
+
 def read_document(path: str | Path) -> Any:
-    """The parsed content of a YAML (safe loader, no duplicate keys) or JSON file; errors carry line and column."""
+    """The parsed content of a YAML (safe loader, no duplicate keys, strict numbers) or JSON file.
+
+    Errors carry line and column; a document nested deeper than :data:`MAX_DEPTH` is an error,
+    never a ``RecursionError``.
+    """
     import yaml
 
     source = str(path)
@@ -39,23 +50,50 @@ def read_document(path: str | Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(Issue("", f"cannot be read ({exc}); allowed: a UTF-8 text file"), source=source) from None
     if file.suffix.lower() == ".json":
-        try:
-            return json.loads(text, object_pairs_hook=_unique_json_keys)
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(Issue(f"line {exc.lineno}, column {exc.colno}",
-                                      f"not valid JSON: {exc.msg}; allowed: a JSON object"), source=source) from None
-        except _DuplicateKey as exc:
-            raise ScenarioError(Issue("", f"not valid JSON: the key {exc.args[0]!r} is given twice in one object; "
-                                          "allowed: each key once"), source=source) from None
+        return _read_json(text, source)
     try:
-        return yaml.load(text, Loader=_unique_keys_loader())  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=strict_loader())  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        allowed = ("each key once" if "given twice" in problem
-                   else "a YAML mapping (see docs/scenario-format.md)")
+        allowed = getattr(exc, "allowed", "a YAML mapping (see docs/scenario-format.md)")
         raise ScenarioError(Issue(where, f"not valid YAML: {problem}; allowed: {allowed}"), source=source) from None
+
+
+def _read_json(text: str, source: str) -> Any:
+    def refuse(where: str, problem: str, allowed: str) -> ScenarioError:
+        return ScenarioError(Issue(where, f"not valid JSON: {problem}; allowed: {allowed}"), source=source)
+
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_json_keys, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise refuse(f"line {exc.lineno}, column {exc.colno}", exc.msg, "a JSON object") from None
+    except _DuplicateKey as exc:
+        raise refuse("", f"the key {exc.args[0]!r} is given twice in one object", "each key once") from None
+    except RecursionError:
+        raise refuse("", f"lists or objects nest more than {MAX_DEPTH} levels deep", NESTING_ALLOWED) from None
+    if _deeper_than(data, MAX_DEPTH):
+        raise refuse("", f"lists or objects nest more than {MAX_DEPTH} levels deep", NESTING_ALLOWED)
+    return data
+
+
+def _json_int(text: str) -> int | str:
+    return int(text) if len(text) <= _LONGEST_INTEGER else text
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists and mappings nest more than ``limit`` levels (walked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 class _DuplicateKey(ValueError):
@@ -70,44 +108,121 @@ def _unique_json_keys(pairs: list[tuple[str, Any]]) -> dict:
     return mapping
 
 
-def _unique_keys_loader() -> type:
-    """PyYAML's SafeLoader, except that a key given twice in one mapping is an error (YAML says so;
-    PyYAML would silently keep the last value)."""
+_DECIMAL = re.compile(r"[-+]?[0-9](_?[0-9])*", re.ASCII)  # Python's rule: one _ between digits
+_FLOAT = re.compile(r"[-+]?([0-9](_?[0-9])*)?\.([0-9](_?[0-9])*)?([eE][-+]?[0-9]+)?", re.ASCII)
+
+
+def strict_loader() -> type:
+    """PyYAML's SafeLoader, stricter where YAML 1.1 would read something no scenario means.
+
+    - a key given twice in one mapping is an error naming both lines (PyYAML keeps the last value);
+    - a key that is a list or a mapping (``? [a, b]``) is an error (it would be a TypeError);
+    - lists and mappings nest at most :data:`MAX_DEPTH` levels, aliases included (deeper would be a
+      RecursionError), and an alias inside the node it names is an error;
+    - integers and floats are read as Python reads them: ``0x10`` (hex), ``0b11``, ``1:30``
+      (base 60: 90), ``1__0`` and ``1_`` stay text, so the number rules quote them as not numbers,
+      and ``017`` is 17, not octal; ``1_000`` is 1000.
+
+    >>> import yaml
+    >>> yaml.load("a: 1_000\\nb: 1:30\\nc: 017\\nd: 1__0", Loader=strict_loader())
+    {'a': 1000, 'b': '1:30', 'c': 17, 'd': '1__0'}
+    """
     import yaml
 
-    class UniqueKeyLoader(yaml.SafeLoader):
+    class Refused(yaml.MarkedYAMLError):
+        def __init__(self, problem: str, mark, allowed: str):
+            super().__init__(None, None, problem, mark)
+            self.allowed = allowed
+
+    class StrictLoader(yaml.SafeLoader):
+        def __init__(self, stream):
+            super().__init__(stream)
+            self._depth = 0
+            self._heights: dict[int, int] = {}
+
+        def compose_node(self, parent, index):
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                node = super().compose_node(parent, index)
+                if id(node) not in self._heights:  # the node is still being composed: a cycle
+                    raise Refused("an alias refers to the list or mapping it is in", mark,
+                                  "aliases of complete nodes only")
+                return node
+            self._depth += 1
+            try:
+                if self._depth > MAX_DEPTH:
+                    raise Refused(f"lists and mappings nest more than {MAX_DEPTH} levels deep",
+                                  self.peek_event().start_mark, NESTING_ALLOWED)
+                node = super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+            self._heights[id(node)] = self._height(node)
+            return node
+
+        def _height(self, node) -> int:
+            if isinstance(node, yaml.ScalarNode):
+                return 1
+            children = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+                        else node.value)
+            height = 1 + max((self._heights[id(child)] for child in children), default=0)
+            if height > MAX_DEPTH:  # reached through aliases
+                raise Refused(f"lists and mappings nest more than {MAX_DEPTH} levels deep (through aliases)",
+                              node.start_mark, NESTING_ALLOWED)
+            return height
+
         def construct_mapping(self, node, deep=False):
-            seen: set = set()
+            seen: dict = {}
             for key_node, _ in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *defaults` may be overridden
                     continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    kind = "a mapping" if isinstance(key_node, yaml.MappingNode) else "a list"
+                    raise Refused(f"a key is {kind}", key_node.start_mark, "a key that is a name or a number")
                 key = self.construct_object(key_node, deep=deep)
-                if isinstance(key, (str, int, float, bool)) and key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"the key {key!r} is given twice in one mapping", key_node.start_mark)
-                seen.add(key)
+                if key in seen:
+                    first = seen[key].line + 1
+                    raise Refused(f"the key {key!r} is given twice in one mapping (lines {first} and "
+                                  f"{key_node.start_mark.line + 1})", key_node.start_mark, "each key once")
+                seen[key] = key_node.start_mark
             return super().construct_mapping(node, deep=deep)
 
         def construct_yaml_int(self, node):
-            # YAML 1.1 also reads 0x10 (hex), 017 (octal) and 1:30 (base 60: 90) as integers, which
-            # no marketing figure means: keep such text as text, so the number rules quote it (017 is 17)
             text = self.construct_scalar(node)
-            return super().construct_yaml_int(node) if _DECIMAL.match(text) else text
+            if not _DECIMAL.fullmatch(text) or len(text) > _LONGEST_INTEGER:
+                return text
+            return int(text)
 
-    UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", UniqueKeyLoader.construct_yaml_int)
-    return UniqueKeyLoader
+        def construct_yaml_float(self, node):
+            text = self.construct_scalar(node)
+            if text.lower().lstrip("+-") in (".inf", ".nan"):
+                return super().construct_yaml_float(node)
+            return float(text) if _FLOAT.fullmatch(text) else text
 
-
-_DECIMAL = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
+    StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
+    StrictLoader.add_constructor("tag:yaml.org,2002:float", StrictLoader.construct_yaml_float)
+    return StrictLoader
 
 
 def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Scenario:
     """Read, change and validate a scenario file.
 
     ``changes`` maps paths to values, as ``--set PATH=VALUE`` does:
-    ``load_scenario("plan.yaml", {"budget": 5e5, "channels[email].win_rate": "12%"})``.
+    ``load_scenario("plan.yaml", {"budget": 5e5, "channels[email].win_rate": "12%"})``. A path
+    that is not text, or changes that are not such a mapping, raise
+    :class:`~optimizer.errors.ScenarioError` as bad input does.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise ScenarioError(Issue("path", f"a value of type {type(path).__name__} is not a file name; allowed: a "
+                                          "path such as \"plan.yaml\" (text or pathlib.Path)"))
     source = str(path)
+    if changes is not None and not isinstance(changes, Mapping):
+        raise ScenarioError(Issue("changes", f"a value of type {type(changes).__name__} is not a mapping of changes; "
+                                             "allowed: {path: value}, e.g. {\"budget\": 500000}"), source=source)
+    bad = [key for key in changes or {} if not isinstance(key, str)]
+    if bad:
+        raise ScenarioError([Issue(repr(key), f"the path {key!r} is not text; allowed: a path such as budget, "
+                                              "targets.revenue or channels[email].cost_per_lead") for key in bad],
+                            source=source)
     data = read_document(path)
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
@@ -128,7 +243,7 @@ def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Sc
 
 
 # -- channels from a spreadsheet -------------------------------------------------------------------
-_CHANNEL_PATH = re.compile(r"^channels\[([^\]]+)\](?:\.(.+))?$")
+_CHANNEL_PATH = re.compile(r"channels\[([^\]]+)\](?:\.(.+))?", re.DOTALL)
 _BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 NESTED = ("caps", "yields")
 
@@ -153,7 +268,7 @@ class ChannelSheet:
                 overridden.add(parse_path(changed))
         out = []
         for issue in issues:
-            m = _CHANNEL_PATH.match(issue.path)
+            m = _CHANNEL_PATH.fullmatch(issue.path)
             key = m.group(1) if m else None
             row = by_name.get(key) if key in by_name else (rows[int(key)] if key and key.isdigit()
                                                              and int(key) < len(rows) else None)

@@ -46,9 +46,12 @@ def parse_path(path: str) -> tuple[str, ...]:
 
 
 def parse_value(text: str) -> Any:
-    """A value from the command line, read as a YAML scalar (``0.35``, ``"12%"``, ``true``, ``max_deals``)."""
+    """A value from the command line, read as a YAML scalar (``0.35``, ``"12%"``, ``true``, ``max_deals``),
+    with the numbers a scenario file allows: ``1:30`` and ``0x10`` stay text, ``017`` is 17."""
+    from .loading import strict_loader  # loading imports this module
+
     try:
-        return yaml.safe_load(text) if text.strip() else None
+        return yaml.load(text, Loader=strict_loader()) if text.strip() else None  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError:
         return text
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from pydantic_core import PydanticCustomError
 
@@ -40,30 +40,76 @@ def fail(wrong: str, allowed: str) -> PydanticCustomError:
     return PydanticCustomError(ERROR_TYPE, "{wrong}; allowed: {allowed}", {"wrong": wrong, "allowed": allowed})
 
 
+LARGEST = 1e15  # the documented range of the input: typed numbers at most 1e15 in size,
+SMALLEST_RATE = 1e-12  # and rates at least 1e-12 (see "Limits of the input" in docs/scenario-format.md)
+LIMITS_DOC = 'docs/scenario-format.md, "Limits of the input"'
+
+
+def show_limit(number: float) -> str:
+    """A limit as the docs write it: 1e15, 1e-12, 0, 1."""
+    return show(number) if abs(number) < 1e6 and number == int(number) else f"{number:g}".replace("e+", "e")
+
+
 @dataclass(frozen=True)
 class NumberRule:
-    """A number field's rule: its bounds, whether "12%" is accepted, and how to name a bad value."""
+    """A number field's rule: its bounds, whether "12%" is accepted, and how to name a bad value.
+
+    ``low`` and ``high`` are the bounds the check applies; unless a field has tighter ones they
+    are the documented range of the input (:data:`LARGEST`; :data:`SMALLEST_RATE` for a rate,
+    whose range reads (0, 1]). The "allowed" text shows the field's own range; a value outside
+    only the documented range is told so, with that range.
+
+    >>> RATE("1e-13")
+    Traceback (most recent call last):
+    pydantic_core._pydantic_core.PydanticCustomError: "1e-13" is below 1e-12; allowed: a rate in [1e-12, 1]: \
+rates at least 1e-12 (docs/scenario-format.md, "Limits of the input")
+    """
 
     noun: str
-    low: float | None = None
-    high: float | None = None
+    low: float | None = -LARGEST
+    high: float | None = LARGEST
     low_open: bool = False
     percent: bool = False
     optional: bool = True
 
     @property
+    def _own_low(self) -> tuple[float | None, bool]:
+        """The field's own lower bound, open or not, as its message shows it (None: none)."""
+        if self.low == -LARGEST:
+            return None, False
+        if self.low == SMALLEST_RATE:
+            return 0.0, True
+        return self.low, self.low_open
+
+    @property
+    def _own_high(self) -> float | None:
+        return None if self.high == LARGEST else self.high
+
+    @property
     def allowed(self) -> str:
-        if self.low is not None and self.high is not None:
-            text = f"a number in {'(' if self.low_open else '['}{show(float(self.low))}, {show(float(self.high))}]"
-        elif self.low is not None:
-            text = f"a number {'>' if self.low_open else '>='} {show(float(self.low))}"
+        low, low_open = self._own_low
+        high = self._own_high
+        if low is not None and high is not None:
+            text = f"a number in {'(' if low_open else '['}{show(float(low))}, {show(float(high))}]"
+        elif low is not None:
+            text = f"a number {'>' if low_open else '>='} {show(float(low))}"
         else:
             text = "a number"
         if self.percent:
             text += ', or a percentage such as "12%"'
-        elif self.low is None or self.high is None:
+        elif low is None or high is None:
             text += " (4800000, 4_800_000 or 4.8e6)"
         return text
+
+    def _documented(self, which: str) -> str:
+        """The "allowed" text of a value outside the documented range of the input only."""
+        if which == "rate":
+            return f"a rate in [{show_limit(self.low)}, {show_limit(self.high)}]: rates at least " \
+                   f"{show_limit(SMALLEST_RATE)} ({LIMITS_DOC})"
+        low, low_open = self._own_low
+        low_text = f"{'(' if low_open else '['}{show_limit(low)}" if low is not None else f"[{show_limit(-LARGEST)}"
+        return f"a number in {low_text}, {show_limit(self.high)}]: typed numbers at most {show_limit(LARGEST)} " \
+               f"in size ({LIMITS_DOC})"
 
     def parse(self, value: object) -> float | None:
         if value is None and self.optional:
@@ -75,10 +121,16 @@ class NumberRule:
             raise fail(f"{show(value)} is not a number", self.allowed)
         if not math.isfinite(number):
             raise fail(f"{show(value)} is not a finite number", self.allowed)
-        below = self.low is not None and (number <= self.low if self.low_open else number < self.low)
-        above = self.high is not None and number > self.high
+        low, low_open = self._own_low
+        below = low is not None and (number <= low if low_open else number < low)
+        above = self._own_high is not None and number > self._own_high
         if below or above:
             raise fail(f"{show(value)} is not {self.noun}", self.allowed)
+        if self.low is not None and number < self.low:
+            documented = "rate" if self.low == SMALLEST_RATE else "size"
+            raise fail(f"{show(value)} is below {show_limit(self.low)}", self._documented(documented))
+        if self.high is not None and number > self.high:
+            raise fail(f"{show(value)} is above {show_limit(self.high)}", self._documented("size"))
         return number
 
     __call__ = parse
@@ -103,13 +155,16 @@ def parse_decimal(value: int | float | str, percent: bool = False) -> Decimal | 
     scale = 1
     if percent and text.endswith("%"):
         text, scale = text[:-1].strip(), 100
-    if not text or "," in text or " " in text:
+    # ASCII only: Decimal and float also read other scripts' digits ("١٢٣" as 123), which no one types as a number
+    if not text or not text.isascii() or "," in text or " " in text:
         return None
     try:
-        number = Decimal(text.replace("_", "") if scale == 100 else _underscores(text))
-    except (InvalidOperation, ValueError):
+        number = Decimal(_underscores(text))
+        if number.is_snan():  # float() refuses a signalling NaN; it is NaN as any other
+            number = Decimal("NaN")
+        return number / scale if scale != 1 else number
+    except (ArithmeticError, ValueError):  # InvalidOperation, and Overflow dividing 1e999999999%
         return None
-    return number / scale if scale != 1 else number
 
 
 def _underscores(text: str) -> str:
@@ -126,13 +181,16 @@ def to_float(number: Decimal) -> float:
 def parse_number(value: int | float | str, percent: bool = False) -> float | None:
     """A number from a YAML scalar: 4800000, 4_800_000, "4.8e6", "1e6", and "12%" where allowed."""
     if not isinstance(value, str):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond any float
+            return math.copysign(math.inf, value)
     number = parse_decimal(value, percent)
     return None if number is None else to_float(number)
 
 
 POSITIVE = NumberRule("a positive number", low=0, low_open=True)
 NON_NEGATIVE = NumberRule("a number >= 0", low=0)
-RATE = NumberRule("a rate", low=0, high=1, low_open=True, percent=True)
+RATE = NumberRule("a rate", low=SMALLEST_RATE, high=1, percent=True)
 SHARE = NumberRule("a share", low=0, high=1, percent=True)
 ANY_NUMBER = NumberRule("a number")

@@ -52,7 +52,7 @@ Amount = Annotated[float, BeforeValidator(_quick(NumberRule("a number >= 0", low
 # `targets:` with every line below it commented out is YAML null: an empty section, not a type error.
 _EMPTY_IS_NONE = BeforeValidator(lambda v: {} if v is None else v)
 _EMPTY_LIST_IS_NONE = BeforeValidator(lambda v: [] if v is None else v)
-NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # ASCII, matched in full (fullmatch: "$" allows a final newline)
 NAME_RULE = "letters, digits and _, not starting with a digit"
 RULES_ERROR = "scenario_rules"
 
@@ -137,7 +137,7 @@ class Channel(_Frozen):
     @model_validator(mode="after")
     def _own_rules(self) -> Channel:
         own = self.__dict__
-        if not NAME.match(self.name):
+        if not NAME.fullmatch(self.name):
             raise fail(f"name {show(self.name)} is not a valid channel name", NAME_RULE)
         prices = [f for f in PRICE_FIELDS if own[f] is not None]
         if len(prices) != 1:
@@ -475,7 +475,7 @@ def field_path(loc: tuple, raw: Any) -> str:
         elif isinstance(key, int):
             item = node[key] if isinstance(node, list) and key < len(node) else None
             label = item.get("name") if isinstance(item, dict) else None
-            parts.append(f"[{label}]" if isinstance(label, str) and NAME.match(label) else f"[{key}]")
+            parts.append(f"[{label}]" if isinstance(label, str) and NAME.fullmatch(label) else f"[{key}]")
             node = item
         else:
             parts.append(f".{key}" if parts else str(key))

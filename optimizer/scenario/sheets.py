@@ -27,7 +27,11 @@ from typing import Any
 from ..errors import Issue, ScenarioError
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+MAX_ROWS = 200_000
+MAX_COLUMNS = 64
+MAX_BYTES = 200_000_000  # a CSV file, or a workbook's members uncompressed (read from the zip directory)
+SIZE_ALLOWED = "a sheet of at most 200,000 rows and 64 columns, at most 200 MB (uncompressed)"
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # ASCII digits only: float() reads "١٢٣"
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class Table:
 def cell_value(text: str) -> Any:
     """A CSV cell: a plain number ("20", "0.35") as a number, anything else as stripped text."""
     text = text.strip()
-    if _PLAIN_NUMBER.match(text):
+    if _PLAIN_NUMBER.fullmatch(text):
         number = float(text)
         return int(number) if number.is_integer() and "." not in text else number
     return text
@@ -82,8 +86,29 @@ def read_table(path: str | Path, sheet: str | None = None, source: str | None = 
     return _table(records, source)
 
 
+def _too_large(what: str, source: str) -> ScenarioError:
+    return ScenarioError(Issue("", f"{what}; allowed: {SIZE_ALLOWED}"), source=source)
+
+
+def _checked(number: int, values: list[Any], source: str) -> list[Any]:
+    """A record's values, or an error where it is past the last row or column a sheet may use."""
+    if number > MAX_ROWS:
+        raise _too_large(f"the sheet has rows beyond row {MAX_ROWS:,} (delete the rows below)", source)
+    width = len(values)
+    while width and _blank(values[width - 1]):
+        width -= 1
+    if width > MAX_COLUMNS:
+        raise ScenarioError(Issue(f"row {number}, column {width}", f"the sheet has cells beyond column "
+                                                                   f"{MAX_COLUMNS}; allowed: {SIZE_ALLOWED}",
+                                  file=source))
+    return values[:width]
+
+
 def _csv_records(file: Path, source: str) -> list[tuple[int, list[Any]]]:
     try:
+        size = file.stat().st_size
+        if size > MAX_BYTES:
+            raise _too_large(f"the file is {size / 1e6:,.0f} MB", source)
         text = file.read_text(encoding="utf-8-sig")  # Excel writes a byte-order mark
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(Issue("", f"cannot be read ({exc}); allowed: a UTF-8 CSV file"), source=source) from None
@@ -91,21 +116,58 @@ def _csv_records(file: Path, source: str) -> list[tuple[int, list[Any]]]:
     # spreadsheet programs in many locales separate with ";" (the comma being the decimal mark)
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return [(n, [cell_value(c) for c in record]) for n, record in enumerate(reader, start=1)]
+    records = []
+    try:
+        for n, record in enumerate(reader, start=1):
+            records.append((n, [cell_value(c) for c in _checked(n, record, source)]))
+    except csv.Error as exc:  # a cell over the csv module's field limit (131,072 characters), a NUL
+        raise ScenarioError(Issue(f"row {reader.line_num}", f"not a valid CSV file: {exc}; allowed: a CSV file "
+                                                            f"with cells of at most {csv.field_size_limit():,} "
+                                                            "characters"), source=source) from None
+    return records
 
 
 def _xlsx_records(file: Path, sheet: str | None, source: str) -> list[tuple[int, list[Any]]]:
-    from zipfile import BadZipFile
+    import zipfile
+    import zlib
+    from xml.etree.ElementTree import ParseError
+    from xml.parsers.expat import ExpatError
 
     import openpyxl
+    from defusedxml import DefusedXmlException
 
+    def unreadable(exc: BaseException) -> ScenarioError:
+        chain = [exc]  # openpyxl wraps the parser's error in a ValueError of three lines: name the parser's
+        while chain[-1].__cause__ is not None or chain[-1].__context__ is not None:
+            chain.append(chain[-1].__cause__ or chain[-1].__context__)
+        defused = next((e for e in chain if isinstance(e, DefusedXmlException)), None)
+        if defused is not None:  # openpyxl parses with defusedxml where it is installed (a dependency)
+            return ScenarioError(Issue("", f"the workbook's XML declares entities or a DTD "
+                                           f"({type(defused).__name__}); allowed: an .xlsx file as spreadsheet "
+                                           "programs save it"), source=source)
+        cause = chain[-1]
+        text = str(cause).strip().splitlines()[0] if str(cause).strip() else "no detail"
+        return ScenarioError(Issue("", f"cannot be read as a workbook ({type(cause).__name__}: {text}); "
+                                       "allowed: an .xlsx file"), source=source)
+
+    errors = (OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, TypeError, ParseError,
+              ExpatError)
+    try:  # sizes from the zip directory, before a byte is inflated
+        with zipfile.ZipFile(file) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except errors as exc:
+        raise unreadable(exc) from None
+    if inflated > MAX_BYTES:
+        raise _too_large(f"the workbook inflates to {inflated / 1e6:,.0f} MB", source)
     try:
         book = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except (OSError, BadZipFile, KeyError, ValueError) as exc:
-        raise ScenarioError(Issue("", f"cannot be read as a workbook ({exc}); allowed: an .xlsx file"),
-                            source=source) from None
+    except errors as exc:
+        raise unreadable(exc) from None
     try:
         if sheet is None:
+            if not book.worksheets:
+                raise ScenarioError(Issue("", "the workbook has no worksheet; allowed: an .xlsx file with a sheet"),
+                                    source=source)
             ws = book.worksheets[0]
         elif sheet in book.sheetnames:
             ws = book[sheet]
@@ -114,12 +176,15 @@ def _xlsx_records(file: Path, sheet: str | None, source: str) -> list[tuple[int,
 
             raise ScenarioError(Issue("sheet", f"there is no sheet {sheet!r}{did_you_mean(sheet, book.sheetnames)}; "
                                                f"allowed: {', '.join(book.sheetnames)}"), source=source)
+        ws.reset_dimensions()  # the stored dimension may lie; rows are then as long as their last cell
         records = []
-        for cells in ws.iter_rows():
-            values = [c.value for c in cells]
-            number = next((c.row for c in cells if getattr(c, "row", None)), None)
-            if number is not None:
+        try:
+            # iter_rows yields every row from 1 on (missing ones empty): the n-th is row n
+            for number, cells in enumerate(ws.iter_rows(), start=1):
+                values = _checked(number, [c.value for c in cells], source)
                 records.append((number, [v.strip() if isinstance(v, str) else v for v in values]))
+        except errors as exc:
+            raise unreadable(exc) from None
         return records
     finally:
         book.close()

@@ -138,8 +138,8 @@ def test_every_file_format_reads_the_same_proposal(tmp_path):
     ("channel,spend\nemial,10\n", "row 2, channel: 'emial' is not a channel of the scenario; allowed: a, b"),
     ("channel,spend\nbb,10\n",
      "row 2, channel: 'bb' is not a channel of the scenario (did you mean b?); allowed: a, b"),
-    ("channel,spend,units\na,10,3\n", "row 2: spend and units are both given; allowed: a channel and one of spend, "
-                                      "units or share"),
+    ("channel,spend,units\na,10,3\n", "row 2: spend and units are both given for a; allowed: a channel and one of "
+                                      "spend, units or share"),
     ("channel,spend\na,-5\n", "row 2, spend: -5 is not a number >= 0; allowed: a number >= 0 "
                               "(4800000, 4_800_000 or 4.8e6)"),
     ("channel,share\na,140%\n", 'row 2, share: "140%" is not a share; allowed: a number in [0, 1], or a percentage '
