@@ -20,43 +20,88 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+import re
+from operator import attrgetter
+from typing import Any
+
+from pydantic_core import to_json
 
 from .funnel import DEFAULT_RATES
+from .schema import Channel, Scenario
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .schema import Scenario
+# Channel fields in the order the canonical JSON lists them; the mappings among them have their own keys sorted.
+_CHANNEL_FIELDS = tuple(sorted(Channel.model_fields))
+_CHANNEL_MAPPINGS = ("caps", "yields")
+# Where pydantic-core's JSON can differ from Python's ``json.dumps(..., ensure_ascii=True)`` on the same
+# data: a float between 1e-5 and 1e-4 (0.0000123 against 1.23e-05), a negative exponent of one digit
+# (2.5e-7 against 2.5e-07), an infinity or NaN (Python refuses them here), and a byte that is not
+# printable ASCII (Python escapes it). Each is looked for as plain text, so text in a name that looks
+# like one only costs the slower encoder, never another result.
+_SPELT_OTHERWISE = (b"0.0000", b"Infinity", b"NaN", b"\x7f")
+_ONE_DIGIT_NEGATIVE_EXPONENT = re.compile(rb"e-[0-9](?![0-9])")
 
 
 def canonical_data(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as the plain data that is hashed (see the module docstring)."""
-    # a field not given and one given as null validate alike: both are left out (and the text is
-    # a third of the size, which is most of the time at 10,000 channels)
-    data = scenario.model_dump(mode="json", exclude_none=True, exclude={"name", "constraints"})
+    """The scenario as the plain data that is hashed (see the module docstring), keys sorted at every level.
+
+    Channels' ``caps`` and ``yields`` may be the scenario's own mappings: read the data, do not change it.
+    """
+    # a field not given and one given as null validate alike: both are left out
+    data = scenario.model_dump(mode="json", exclude_none=True, exclude={"name", "channels", "constraints"})
     funnel = data["funnel"]
     # deal_value may be given at the top level or in funnel (one or the other): one place here
     if "deal_value" in funnel:
         data["deal_value"] = funnel.pop("deal_value")
     for rate, value in DEFAULT_RATES.items():  # opportunity_rate: 1 when not given anywhere
         funnel.setdefault(rate, value)
-    data["channels"] = sorted(data["channels"], key=lambda c: c["name"])
+    data = _keys_sorted(data)
+    data["channels"] = [_channel_data(c) for c in sorted(scenario.channels, key=attrgetter("name"))]
     data["constraints"] = [
-        {"name": spec.name, "sense": spec.parsed.sense, "constant": spec.parsed.constant,
+        {"constant": spec.parsed.constant, "name": spec.name, "sense": spec.parsed.sense,
          "terms": [[kind, channel, weight] for (kind, channel), weight in
                    sorted(((kind, channel or ""), weight) for (kind, channel), weight in spec.parsed.terms.items())]}
         for spec in scenario.constraints]
+    return dict(sorted(data.items()))
+
+
+def _channel_data(channel: Channel) -> dict[str, Any]:
+    """A channel's fields that are given, in name order (the same data as its ``model_dump``, without the walk)."""
+    own = channel.__dict__
+    data = {field: own[field] for field in _CHANNEL_FIELDS if own[field] is not None}
+    for field in _CHANNEL_MAPPINGS:
+        mapping = data.get(field)
+        if mapping is not None and len(mapping) > 1:
+            data[field] = dict(sorted(mapping.items()))
     return data
 
 
+def _keys_sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _keys_sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_keys_sorted(item) for item in value]
+    return value
+
+
 def canonical_json(scenario: Scenario) -> str:
-    """Sorted keys, no spaces, floats as Python's shortest round-trip text."""
+    """Sorted keys, no spaces, floats as Python's shortest round-trip text, escaped to ASCII.
+
+    That is ``json.dumps(canonical_data(scenario), sort_keys=True, separators=(",", ":"))``, which
+    defines it; pydantic-core writes the same text (the data's keys are already in order) in a
+    fraction of the time, and Python's encoder writes what pydantic-core would spell otherwise.
+    """
     # The canonical form is many small acyclic containers: with the collector on, each of its runs
     # would re-walk the whole scenario (a third of the time at 100,000 channels).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return json.dumps(canonical_data(scenario), sort_keys=True, separators=(",", ":"), ensure_ascii=True,
-                          allow_nan=False, check_circular=False)
+        data = canonical_data(scenario)
+        fast = to_json(data)
+        if (fast.isascii() and not any(text in fast for text in _SPELT_OTHERWISE)
+                and not _ONE_DIGIT_NEGATIVE_EXPONENT.search(fast)):
+            return fast.decode("ascii")
+        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False,
+                          check_circular=False)
     finally:
         if enabled:
             gc.enable()

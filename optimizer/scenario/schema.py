@@ -30,17 +30,34 @@ from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, show
 def _quick(rule: NumberRule):
     """``rule``, with a short way through for a plain number it allows: most values of a large file.
 
-    Anything else goes to the rule itself, so every message stays the rule's own.
+    Anything else goes to the rule itself, so every message stays the rule's own. A float is
+    compared as it is (NaN fails every comparison; an infinity fails the open end at infinity).
     """
     low, high, low_open = rule.low, rule.high, rule.low_open
+    bottom = -math.inf if low is None else low
+    top = math.inf if high is None else high
 
-    def check(value: Any) -> float | None:
-        if type(value) is float or type(value) is int:
+    def slow(value: Any) -> float | None:
+        if type(value) is int:
             number = float(value)
             if (math.isfinite(number) and (low is None or (number > low if low_open else number >= low))
                     and (high is None or number <= high)):
                 return number
         return rule(value)
+
+    # one comparison chain per kind of bound, chosen here rather than per value
+    if high is None and (low is None or low_open):
+        def check(value: Any) -> float | None:
+            return value if type(value) is float and bottom < value < top else slow(value)
+    elif high is None:
+        def check(value: Any) -> float | None:
+            return value if type(value) is float and bottom <= value < top else slow(value)
+    elif low is None or low_open:
+        def check(value: Any) -> float | None:
+            return value if type(value) is float and bottom < value <= top else slow(value)
+    else:
+        def check(value: Any) -> float | None:
+            return value if type(value) is float and bottom <= value <= top else slow(value)
 
     return check
 
@@ -139,18 +156,18 @@ class Channel(_Frozen):
         own = self.__dict__
         if not NAME.fullmatch(self.name):
             raise fail(f"name {show(self.name)} is not a valid channel name", NAME_RULE)
-        prices = [f for f in PRICE_FIELDS if own[f] is not None]
-        if len(prices) != 1:
-            wrong = "no price is given" if not prices else f"{len(prices)} prices are given ({', '.join(prices)})"
-            raise fail(wrong, "exactly one of " + ", ".join(PRICE_FIELDS))
-        if self.unit_cost is not None and not self.yields:
-            raise fail("unit_cost needs yields (what one unit buys)", "yields such as {leads: 140}")
-        if self.yields and self.unit_cost is None:
-            raise fail(f"yields is only read for unit_cost channels, and this one has {prices[0]}",
-                       "remove yields, or price the channel by unit_cost")
-        price = own[prices[0]]
-        own["price_field"], own["price"] = prices[0], price  # kept now: every later stage reads them
-        if self.min_spend is None and self.min_units is None:  # the usual case: nothing below to compare
+        # the usual channel, one price and yields only with unit_cost, in a few comparisons
+        contact, lead, qualified, unit_cost = (own["cost_per_contact"], own["cost_per_lead"],
+                                               own["cost_per_qualified_lead"], own["unit_cost"])
+        given = (contact is not None) + (lead is not None) + (qualified is not None) + (unit_cost is not None)
+        yields = own["yields"]
+        if given != 1 or (unit_cost is None) == bool(yields):
+            self._price_issue()
+        price_field = ("cost_per_contact" if contact is not None else "cost_per_lead" if lead is not None
+                       else "cost_per_qualified_lead" if qualified is not None else "unit_cost")
+        price = own[price_field]
+        own["price_field"], own["price"] = price_field, price  # kept now: every later stage reads them
+        if own["min_spend"] is None and own["min_units"] is None:  # the usual case: nothing below to compare
             return self
         for low, high in (("min_spend", "max_spend"), ("min_units", "max_units")):
             lo, hi = own[low], own[high]
@@ -169,9 +186,22 @@ class Channel(_Frozen):
                         raise fail(f"{lo_text} is above {hi_text}",
                                    "a minimum at or below the maximum: lower one of them")
         elif self.min_spend:
-            raise fail(f"min_spend {show(self.min_spend)} cannot be spent: the channel's {prices[0]} is 0",
+            raise fail(f"min_spend {show(self.min_spend)} cannot be spent: the channel's {price_field} is 0",
                        "min_spend 0 (or min_units) for a free channel")
         return self
+
+    def _price_issue(self) -> None:
+        """Raise the error of a channel without exactly one price, or with yields that do not fit its price."""
+        own = self.__dict__
+        prices = [f for f in PRICE_FIELDS if own[f] is not None]
+        if len(prices) != 1:
+            wrong = "no price is given" if not prices else f"{len(prices)} prices are given ({', '.join(prices)})"
+            raise fail(wrong, "exactly one of " + ", ".join(PRICE_FIELDS))
+        if self.unit_cost is not None and not self.yields:
+            raise fail("unit_cost needs yields (what one unit buys)", "yields such as {leads: 140}")
+        if self.yields and self.unit_cost is None:
+            raise fail(f"yields is only read for unit_cost channels, and this one has {prices[0]}",
+                       "remove yields, or price the channel by unit_cost")
 
     @derived
     def price_field(self) -> str:
