@@ -163,6 +163,8 @@ class Plan:
             out["mip_gap"] = finite(self.solution.mip_gap)
         if not self.has_plan:
             out["diagnosis"] = self.diagnosis.to_dict() if self.diagnosis else None
+        if self.status == "unverified":
+            out["unverified"] = {"claimed": self.solution.claimed, "failed": self.solution.failed}
         return out
 
 
@@ -210,15 +212,20 @@ def plan_from_pulp(scenario: Scenario, problem) -> Plan:
 
 
 def plan_from_solution(scenario: Scenario, program: Program, solution: Solution) -> Plan:
-    """Assemble (and verify) the Plan of a solved program."""
+    """Assemble the Plan of a solved program, with the proof of its status (``check``).
+
+    A solve whose answer failed its proof (status ``unverified``) keeps the plan it found, so a user
+    can see it, but it is no plan (``has_plan`` is False) and gets no diagnosis.
+    """
     if solution.status == "error":
         raise SolverError(f"the {solution.solver.name} solver returned no usable answer for {scenario.name}")
     units = solution.units
     if units is None:
-        diagnosis = diagnose(program, solution.status, solution.solver.name)
+        diagnosis = None if solution.status == "unverified" else diagnose(program, solution.status,
+                                                                         solution.solver.name)
         return Plan(scenario, program, solution, solution.status, None, None, (), {}, (), None, diagnosis)
-    check = verify(program, units)
-    if not check.passed:
+    check = solution.certificate if isinstance(solution.certificate, Check) else verify(program, units)
+    if solution.status != "unverified" and not check.passed:
         raise SolverError(f"the {solution.solver.name} solver's plan breaks {check.worst} by "
                           f"{check.max_violation:.3g} (relative); it is not reported as optimal")
     total_spend, channels, totals = what_units_buy(scenario, program, units)

@@ -280,7 +280,7 @@ class _Analysis:
         if analysed_as == "integers_fixed":
             held = {j: float(np.round(plan.units[j])) for j, c in enumerate(program.columns) if c.integer}
         self.held = held or {}
-        self.basis = Parametric(WarmModel(program), held)
+        self.basis = Parametric(WarmModel(program, scale=None), held)
         if self.basis.status != "optimal":
             raise NoPlanError(f"{scenario.name}: no optimal plan to analyse ({self.basis.status})")
         self.solves = 1
@@ -332,7 +332,7 @@ class _Analysis:
     @property
     def explorer(self) -> Explorer:
         if self._explorer is None:
-            self._explorer = Explorer(self.scenario)
+            self._explorer = Explorer(self.scenario, scale=None)
         return self._explorer
 
     # -- the mix -------------------------------------------------------------------------------

@@ -199,13 +199,18 @@ class Outcome:
 
 
 class Explorer:
-    """One scenario and its kept HiGHS model: solve variants of it ({path: value}), warm-started."""
+    """One scenario and its kept HiGHS model: solve variants of it ({path: value}), warm-started.
 
-    def __init__(self, scenario: Scenario):
+    ``scale``: how the model's arrays are scaled for HiGHS (:class:`~optimizer.model.highs.WarmModel`);
+    sensitivity analysis, which reads HiGHS's basis in the program's units, keeps them as they are.
+    """
+
+    def __init__(self, scenario: Scenario, scale: str | None = "geometric"):
         self.scenario = scenario
         self.data = scenario.to_data()
         self.program = build_program(scenario)
-        self.model = WarmModel(self.program)
+        self.scale = scale
+        self.model = WarmModel(self.program, scale=scale)
         self._loaded: Program = self.program  # the program whose numbers the model holds
         self._moved: dict[int, float] = {}  # bounds moved away from the loaded program's
         self._limit_index = {limit.name: k for k, limit in enumerate(self.program.limits)}
@@ -287,7 +292,7 @@ class Explorer:
             return Outcome(solution.status, program)
         check = verify(program, solution.units)
         if not check.passed:  # a warm start gone wrong: solve once more from scratch
-            cold = WarmModel(program)
+            cold = WarmModel(program, scale=self.scale)
             solution = cold.solve()
             check = verify(program, solution.units) if solution.has_plan else check
             self.model, self._loaded, self._moved = cold, program, {}

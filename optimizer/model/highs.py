@@ -34,8 +34,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .program import Limit, Program
+from .scaling import Scaling
 from .status import Solution, SolverInfo, Status, solver_version
 
+FEASIBILITY = 1e-9  # HiGHS's primal and dual feasibility tolerances on the scaled model
 MIP_REL_GAP = 1e-9  # HiGHS and CBC prove the same optimum (HiGHS's default 1e-4 would not)
 _FEASIBLE = 2  # highspy.SolutionStatus.kSolutionStatusFeasible
 _started = False  # HiGHS prints its banner on fd 1 once per process: the first model is made quietly
@@ -98,11 +100,15 @@ class WarmModel:
     """One program on a kept ``highspy.Highs`` object; change numbers, re-solve warm.
 
     ``time_limit`` (seconds) stops a solve early; ``unit_bound`` caps every column (diagnosis uses
-    it to find the channels that grow without limit).
+    it to find the channels that grow without limit). ``scale`` says how the arrays are scaled
+    before HiGHS sees them (:mod:`optimizer.model.scaling`): ``"geometric"`` (the default),
+    ``"equilibrated"`` (the second try of the solve ladder; HiGHS then scales by its max-value
+    strategy too) or None (the arrays as they are: parametric analysis reads HiGHS's basis
+    directly). Every answer comes back in the program's units whatever the scaling.
     """
 
     def __init__(self, program: Program, *, time_limit: float | None = None, unit_bound: float | None = None,
-                 order: np.ndarray | None = None):
+                 order: np.ndarray | None = None, scale: str | None = "geometric"):
         global _started
         import highspy
 
@@ -118,6 +124,16 @@ class WarmModel:
         if time_limit is not None:
             self._h.setOptionValue("time_limit", float(time_limit))
         self._unit_bound = np.inf if unit_bound is None else float(unit_bound)
+        if scale not in ("geometric", "equilibrated", None):
+            raise ValueError(f"unknown scaling {scale!r}")
+        self.scale = scale
+        if scale is not None:
+            # the scaled data sit near 1, so HiGHS's absolute tolerances (1e-7) would be relative
+            # ones: ask for 1e-9, as precise as the unscaled model of a plan in the millions was
+            self._h.setOptionValue("primal_feasibility_tolerance", FEASIBILITY)
+            self._h.setOptionValue("dual_feasibility_tolerance", FEASIBILITY)
+        if scale == "equilibrated":
+            self._h.setOptionValue("simplex_scale_strategy", 4)  # HiGHS's max-value scaling, not its default
         # HiGHS breaks ties by column position: ``order`` (program columns in the order HiGHS gets
         # them) makes a one-shot solve independent of the order channels were written in
         self._order = None if order is None else np.asarray(order, dtype=np.int32)
@@ -125,8 +141,13 @@ class WarmModel:
 
     @property
     def highs(self):
-        """The underlying ``highspy.Highs``: rows are the program's limits, columns its columns, in order."""
+        """The underlying ``highspy.Highs``: rows are the program's limits, columns its columns, in
+        order, in the solver's units (:attr:`scaling`; the program's own with ``scale=None``)."""
         return self._h
+
+    @property
+    def scaled(self) -> bool:
+        return self.scale is not None
 
     # -- loading -------------------------------------------------------------------------------
     def _pass(self, program: Program) -> None:
@@ -139,27 +160,48 @@ class WarmModel:
         q = np.empty(n, dtype=np.int32)
         q[p] = np.arange(n, dtype=np.int32)
         self._p, self._q = p, q  # HiGHS column k is program column p[k]; program column j is HiGHS column q[j]
-        lp.col_cost_ = np.asarray(program.objective_coefs, dtype=float)[p]
-        lp.col_lower_ = np.zeros(n)
-        lp.col_upper_ = np.full(n, self._unit_bound)
+        costs = np.asarray(program.objective_coefs, dtype=float)
         lower, upper = _limit_rows(program.limits)
-        lp.row_lower_, lp.row_upper_ = lower, upper
         rows, columns, coefs = program.terms  # grouped by limit, in order: the CSR arrays by row
+        if self.scale is None:
+            scaling = Scaling.identity(m, n)
+        else:
+            make = Scaling.geometric if self.scale == "geometric" else Scaling.equilibrated
+            rhs = np.where(np.isfinite(lower), lower, np.where(np.isfinite(upper), upper, np.nan))
+            integer = np.array([c.integer for c in program.columns], dtype=bool)
+            scaling = make(rows, columns, coefs, m, n).with_objective_and_bounds(costs, rhs, integer)
+        self.scaling = scaling
+        self.scale_seconds = time.perf_counter() - start
+        lp.col_cost_ = scaling.costs(costs)[p]
+        lp.col_lower_ = np.zeros(n)
+        lp.col_upper_ = scaling.col_bounds(np.full(n, self._unit_bound))[p]
+        lp.row_lower_, lp.row_upper_ = scaling.row_bounds(lower), scaling.row_bounds(upper)
         starts = np.zeros(m + 1, dtype=np.int32)
         starts[1:] = np.cumsum(np.bincount(rows, minlength=m))
         lp.a_matrix_.format_ = hs.MatrixFormat.kRowwise
         lp.a_matrix_.start_ = starts
         lp.a_matrix_.index_ = q[columns]
-        lp.a_matrix_.value_ = coefs.astype(float)
+        lp.a_matrix_.value_ = scaling.matrix(rows, columns, coefs)
         lp.sense_ = hs.ObjSense.kMaximize if program.sense == "max" else hs.ObjSense.kMinimize
         if program.integer:
             lp.integrality_ = [hs.HighsVarType.kInteger if program.columns[j].integer
                                else hs.HighsVarType.kContinuous for j in p]
-        self._h.passModel(lp)
+        status = self._h.passModel(lp)
+        # HiGHS warns when it drops entries (magnitude <= small_matrix_value): the model it solves
+        # is then not ours, and no answer from it can be certified
+        self.dropped_entries = status.name != "kOk"
         self.program = program
         self._lower, self._upper = lower, upper
-        self._costs = np.array(program.objective_coefs, dtype=float)  # in program order
+        self._costs = costs.copy()  # in program order, our units
         self.model_seconds = time.perf_counter() - start
+
+    def _scaled_costs(self) -> np.ndarray:
+        """The objective as HiGHS holds it, in HiGHS column order."""
+        return self.scaling.costs(self._costs)[self._p]
+
+    def _set_row(self, k: int, lower: float, upper: float) -> None:
+        """Row ``k``'s bounds (ours) on the model (scaled)."""
+        self._h.changeRowBounds(int(k), self.scaling.row_bound(k, lower), self.scaling.row_bound(k, upper))
 
     def load(self, program: Program) -> bool:
         """Make the model ``program``: change only the numbers that differ (True), or rebuild (False)."""
@@ -170,17 +212,18 @@ class WarmModel:
         costs = np.asarray(program.objective_coefs, dtype=float)
         changed = np.flatnonzero(costs != self._costs)
         if len(changed):
-            h.changeColsCost(len(changed), self._q[changed], costs[changed])
+            h.changeColsCost(len(changed), self._q[changed], self.scaling.costs(costs[changed], changed))
             self._costs = costs.copy()
         lower, upper = _limit_rows(program.limits)
         for k in np.flatnonzero((lower != self._lower) | (upper != self._upper)):
-            h.changeRowBounds(int(k), float(lower[k]), float(upper[k]))
+            self._set_row(int(k), float(lower[k]), float(upper[k]))
         self._lower, self._upper = lower, upper
         old_rows, old_columns, old_coefs = self.program.terms
         rows, columns, coefs = program.terms
         if np.array_equal(old_rows, rows) and np.array_equal(old_columns, columns):
             for t in np.flatnonzero(old_coefs != coefs):  # the same terms: only some numbers differ
-                h.changeCoeff(int(rows[t]), int(self._q[columns[t]]), float(coefs[t]))
+                i, j = int(rows[t]), int(columns[t])
+                h.changeCoeff(i, int(self._q[j]), self.scaling.coef(i, j, float(coefs[t])))
         else:  # a term appeared or vanished (a yield became 0): compare limit by limit
             for k, (old, new) in enumerate(zip(self.program.limits, program.limits)):
                 if old is new or (np.array_equal(old.index, new.index) and np.array_equal(old.coefs, new.coefs)):
@@ -188,7 +231,7 @@ class WarmModel:
                 entries = dict.fromkeys(old.index.tolist(), 0.0)
                 entries.update(zip(new.index.tolist(), new.coefs.tolist()))
                 for i, value in entries.items():
-                    h.changeCoeff(k, int(self._q[i]), float(value))
+                    h.changeCoeff(k, int(self._q[i]), self.scaling.coef(k, i, float(value)))
         self.program = program
         return True
 
@@ -198,7 +241,7 @@ class WarmModel:
         rhs = bound - limit.constant
         lower = rhs if limit.sense in (">=", "==") else -np.inf
         upper = rhs if limit.sense in ("<=", "==") else np.inf
-        self._h.changeRowBounds(k, lower, upper)
+        self._set_row(k, lower, upper)
         self._lower[k], self._upper[k] = lower, upper
 
     def bound(self, k: int) -> float:
@@ -232,18 +275,71 @@ class WarmModel:
         # an LP stopped early may hold values that are no plan: a plan only with a feasible point
         if status in (Status.OPTIMAL, Status.TIME_LIMIT) and info.primal_solution_status == _FEASIBLE:
             solution = h.getSolution()
-            units = np.array(solution.col_value, dtype=float)[self._q]
-            units[np.abs(units) < 1e-12] = 0.0
+            units = self.scaling.units(np.array(solution.col_value, dtype=float)[self._q])
+            units[np.abs(units) < 1e-12 * max(1.0, float(np.abs(units).max(initial=0.0)))] = 0.0
             if self.program.integer:
                 gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else 0.0
             elif status == Status.OPTIMAL and want_duals:
                 # HiGHS's row duals are d(objective)/d(row bound) for both senses; a limit written
                 # as ``coefs . units + constant`` moves its row bound one for one, so no flip here.
-                duals = np.array(solution.row_dual, dtype=float) + 0.0
-                reduced = np.array(solution.col_dual, dtype=float)[self._q] + 0.0
+                duals = self.scaling.row_duals(np.array(solution.row_dual, dtype=float)) + 0.0
+                reduced = self.scaling.reduced_costs(np.array(solution.col_dual, dtype=float)[self._q]) + 0.0
         seconds = time.perf_counter() - start
+        bound = self.mip_bound if self.program.integer and units is not None else None
         return Solution(status, units, duals, reduced, gap, SolverInfo("highs", solver_version("highs"), seconds,
-                                                                       float(h.getRunTime())))
+                                                                       float(h.getRunTime())), bound)
+
+    # -- what proves an answer (optimizer.model.certify checks it) -----------------------------
+    def dual_ray(self) -> np.ndarray | None:
+        """After an infeasible LP solve: HiGHS's dual ray (per limit, in our units), or None."""
+        try:
+            _, has, values = self._h.getDualRay()
+        except Exception:  # noqa: BLE001 (no ray is an answer here, not an error)
+            return None
+        return self.scaling.dual_ray(np.array(values, dtype=float)[:len(self.program.limits)]) if has else None
+
+    def primal_ray(self) -> np.ndarray | None:
+        """After an unbounded LP solve: HiGHS's primal ray (per program column, our units), or None."""
+        try:
+            _, has, values = self._h.getPrimalRay()
+        except Exception:  # noqa: BLE001
+            return None
+        return self.scaling.primal_ray(np.array(values, dtype=float)[self._q]) if has else None
+
+    def rerun_without_presolve(self) -> None:
+        """Solve again with presolve off: HiGHS then ends in the simplex, which has the rays."""
+        self._h.setOptionValue("presolve", "off")
+        try:
+            self._h.clearSolver()
+            self._h.run()
+        finally:
+            self._h.setOptionValue("presolve", "choose")
+
+    def point(self) -> np.ndarray | None:
+        """The units HiGHS holds now, if it calls them feasible (an unbounded LP's starting plan)."""
+        if self._h.getInfo().primal_solution_status != _FEASIBLE:
+            return None
+        return self.scaling.units(np.array(self._h.getSolution().col_value, dtype=float)[self._q])
+
+    def hold(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Bound every column (program order, our units), and make every column continuous: the LP
+        with whole units held at a plan's (``lower == upper`` there)."""
+        n = len(self.program.columns)
+        every = np.arange(n, dtype=np.int32)
+        if self.program.integer:
+            self._h.changeColsIntegrality(n, every, np.array([self._hs.HighsVarType.kContinuous] * n))
+        self._h.changeColsBounds(n, self._q, self.scaling.col_bounds(lower), self.scaling.col_bounds(upper))
+
+    @property
+    def mip_bound(self) -> float | None:
+        """The last MIP solve's dual bound, in our objective's units."""
+        value = float(self._h.getInfo().mip_dual_bound)
+        return value / self.scaling.cost if np.isfinite(value) else None
+
+    @property
+    def col_upper(self) -> np.ndarray:
+        """Every column's upper bound, program order, our units."""
+        return np.full(len(self.program.columns), self._unit_bound)
 
     def _infeasible_or_unbounded(self) -> Status:
         """Tell infeasible from unbounded: the same limits with a zero objective (then restore it)."""
@@ -252,7 +348,7 @@ class WarmModel:
         h.changeColsCost(n, every, np.zeros(n))
         h.run()
         feasible = h.getModelStatus().name == "kOptimal"
-        h.changeColsCost(n, every, self._costs[self._p])
+        h.changeColsCost(n, every, self._scaled_costs())
         return Status.UNBOUNDED if feasible else Status.INFEASIBLE
 
     def _conflict(self) -> list[int] | None:
@@ -274,7 +370,7 @@ class WarmModel:
             if self.solve(duals=False).status == Status.INFEASIBLE:
                 keep.remove(k)  # the others conflict without it
             else:
-                h.changeRowBounds(k, float(self._lower[k]), float(self._upper[k]))
+                self._set_row(k, float(self._lower[k]), float(self._upper[k]))
         return keep
 
     def ranging(self) -> Ranging | None:
@@ -290,8 +386,11 @@ class WarmModel:
             out[np.abs(out) >= 1e30] = np.nan
             return out
 
-        return Ranging(values(r.row_bound_dn, m) + constants, values(r.row_bound_up, m) + constants,
-                       values(r.col_cost_dn, n)[self._q], values(r.col_cost_up, n)[self._q])
+        sc = self.scaling
+        return Ranging(sc.bounds_back(values(r.row_bound_dn, m)) + constants,
+                       sc.bounds_back(values(r.row_bound_up, m)) + constants,
+                       sc.costs_back(values(r.col_cost_dn, n)[self._q]),
+                       sc.costs_back(values(r.col_cost_up, n)[self._q]))
 
     def extremes(self, objective_value: float, tolerance: float) -> list[tuple[np.ndarray, np.ndarray]]:
         """Among plans whose objective is within ``tolerance`` of ``objective_value``: for each column,
@@ -301,7 +400,9 @@ class WarmModel:
         """
         h, n = self._h, len(self._costs)
         cols = np.flatnonzero(self._costs)
-        h.addRow(objective_value - tolerance, objective_value + tolerance, len(cols), self._q[cols], self._costs[cols])
+        sc = self.scaling
+        h.addRow(sc.objective_value(objective_value - tolerance), sc.objective_value(objective_value + tolerance),
+                 len(cols), self._q[cols], sc.costs(self._costs[cols], cols))
         sense = h.getObjectiveSense()[1]
         every = np.arange(n, dtype=np.int32)
         h.changeObjectiveSense(self._hs.ObjSense.kMinimize)
@@ -319,17 +420,18 @@ class WarmModel:
                         # the column can grow without limit at the same objective (a free channel with
                         # no cap): any larger amount is an equally good plan; show one
                         low = pair[0][j] if pair and pair[0] is not None else 0.0
-                        h.changeColBounds(int(self._q[j]), 0.0, 10.0 * (1.0 + abs(low)) + 1000.0)
+                        cap = sc.col_bounds(np.array([10.0 * (1.0 + abs(low)) + 1000.0]), np.array([j]))[0]
+                        h.changeColBounds(int(self._q[j]), 0.0, float(cap))
                         h.run()
                         status = h.getModelStatus().name
                         h.changeColBounds(int(self._q[j]), 0.0, np.inf)  # the solution stays readable; the status not
                     ok = status == "kOptimal"
-                    pair.append(np.array(h.getSolution().col_value, dtype=float)[self._q] if ok else None)
+                    pair.append(sc.units(np.array(h.getSolution().col_value, dtype=float)[self._q]) if ok else None)
                 out.append(tuple(pair))
         finally:
             h.deleteRows(1, np.array([len(self.program.limits)], dtype=np.int32))
             h.changeObjectiveSense(sense)
-            h.changeColsCost(n, every, self._costs[self._p])
+            h.changeColsCost(n, every, self._scaled_costs())
         return out
 
 

@@ -89,6 +89,10 @@ class Parametric:
     """
 
     def __init__(self, model, held: dict[int, float] | None = None):
+        if model.scaled:  # basis solves, rows of B^-1 and reduced rows are read in the program's units
+            from .highs import WarmModel
+
+            model = WarmModel(model.program, scale=None)
         self.model, self.h = model, model.highs
         program: Program = model.program
         self.program = program
@@ -486,7 +490,7 @@ def whole_unit_alternative(program: Program, units: np.ndarray, objective: float
     """
     from .highs import WarmModel
 
-    model = WarmModel(program)
+    model = WarmModel(program, scale=None)
     h = model.highs
     n = len(program.columns)
     h.setOptionValue("time_limit", float(time_limit))

@@ -21,10 +21,12 @@ from dataclasses import replace
 import numpy as np
 
 from ..errors import SolverError
+from .certify import infeasibility, optimality, primal_only, unboundedness
 from .highs import MIP_REL_GAP, WarmModel, conflict, quiet_stdout
 from .program import Program
 from .pulp_model import pulp_problem
 from .status import Solution, SolverInfo, Status, solver_version
+from .verify import TOLERANCE
 
 __all__ = ["MIP_REL_GAP", "SOLVERS", "Solution", "SolverInfo", "Status", "conflict", "polish", "quiet_stdout",
            "solve", "solve_pulp", "solver_version", "write_lp"]
@@ -32,24 +34,186 @@ __all__ = ["MIP_REL_GAP", "SOLVERS", "Solution", "SolverInfo", "Status", "confli
 SOLVERS = ("highs", "cbc")
 
 
+CBC_LADDER_UNITS = 1e14  # CBC, the ladder's last rung, only for plans below this many units
+SCALINGS = ("geometric", "equilibrated")  # the ladder's HiGHS rungs, in order
+
+
 def solve(program: Program, solver: str = "highs", time_limit: float | None = None,
           unit_bound: float | None = None) -> Solution:
-    """Solve ``program``; never prints. ``unit_bound`` caps every column (used to find unbounded channels)."""
-    if solver == "cbc":
-        return solve_pulp(program, "cbc", time_limit, unit_bound)
-    if solver != "highs":
+    """Solve ``program`` and prove the answer; never prints. ``unit_bound`` caps every column
+    (used to find unbounded channels).
+
+    The ladder (HiGHS): the arrays scaled by geometric means, then equilibrated (HiGHS scaling
+    them its other way too), then CBC where the plan is under 1e14 units; the first answer that
+    :mod:`optimizer.model.certify` proves wins, all within ``time_limit``. When none is proven, the
+    status is ``unverified``: the plan found is kept (``units``), with the failed test
+    (``failed``) and what the solver claimed (``claimed``). ``--solver cbc`` solves with CBC and
+    proves its answer the same way (an infeasible or unbounded CBC answer is proven by HiGHS's ray).
+    """
+    if solver not in SOLVERS:
         raise SolverError(f"unknown solver {solver!r}; allowed: {', '.join(SOLVERS)}")
     start = time.perf_counter()
+    exact = _decided_without_solver(program, start)
+    if exact is not None:
+        return exact
+    deadline = None if time_limit is None else start + float(time_limit)
+    tried: list[Solution] = []
+    rungs = [("cbc", None)] if solver == "cbc" else [("highs", scale) for scale in SCALINGS] + [("cbc", None)]
+    for name, scale in rungs:
+        left = None if deadline is None else max(0.0, deadline - time.perf_counter())
+        if tried and left is not None and left <= 0:
+            break
+        if name == "cbc" and tried and solver != "cbc":
+            units = next((t.units for t in tried if t.units is not None), None)
+            if units is not None and float(np.abs(units).max(initial=0.0)) >= CBC_LADDER_UNITS:
+                continue
+        solution = _solve_once(program, name, scale, left, unit_bound)
+        solution = _prove(program, solution, unit_bound)
+        if solution.failed is None:
+            return _timed(solution, start, tried)
+        tried.append(solution)
+        if solution.status == Status.TIME_LIMIT:
+            break  # time is up: no rung can do better within it
+    first = next((t for t in tried if t.units is not None), tried[0])
+    return _timed(replace(first, status=Status.UNVERIFIED, claimed=first.status,
+                          failed="; ".join(dict.fromkeys(f"{t.solver.name}: {t.failed}" for t in tried))),
+                  start, tried)
+
+
+def _timed(solution: Solution, start: float, tried: list[Solution]) -> Solution:
+    model = sum((t.solver.model_seconds or 0.0) for t in tried) + (solution.solver.model_seconds or 0.0)
+    info = replace(solution.solver, seconds=time.perf_counter() - start, model_seconds=model or None)
+    return replace(solution, solver=info)
+
+
+def _solve_once(program: Program, name: str, scale: str | None, time_limit: float | None,
+                unit_bound: float | None) -> Solution:
+    if name == "cbc":
+        return solve_pulp(program, "cbc", time_limit, unit_bound)
     try:
         # columns by channel name: ties between equally good plans break the same way, whatever
         # order the scenario lists its channels in (as PuLP's name-sorted columns did)
         order = sorted(range(len(program.columns)), key=lambda j: program.columns[j].channel)
-        model = WarmModel(program, time_limit=time_limit, unit_bound=unit_bound, order=order)
+        model = WarmModel(program, time_limit=time_limit, unit_bound=unit_bound, order=order, scale=scale)
         solution = model.solve()
     except Exception as exc:  # a solver crash is reported, never a traceback
         raise SolverError(f"the highs solver failed: {exc}") from exc
-    info = replace(solution.solver, seconds=time.perf_counter() - start, model_seconds=model.model_seconds)
-    return replace(solution, solver=info)
+    solution = replace(solution, solver=replace(solution.solver, model_seconds=model.model_seconds))
+    if model.dropped_entries:
+        return replace(solution, failed="HiGHS dropped matrix entries too small for it (the scaled model is not ours)")
+    if solution.status in (Status.INFEASIBLE, Status.UNBOUNDED) and not program.integer:
+        # the proof needs the ray of this very model: read it now
+        ray = model.dual_ray() if solution.status == Status.INFEASIBLE else model.primal_ray()
+        if ray is None:
+            model.rerun_without_presolve()
+            ray = model.dual_ray() if solution.status == Status.INFEASIBLE else model.primal_ray()
+        point = model.point() if solution.status == Status.UNBOUNDED else None
+        return replace(solution, certificate=(ray, point))
+    return solution
+
+
+def _col_upper(program: Program, unit_bound: float | None) -> np.ndarray | None:
+    return None if unit_bound is None else np.full(len(program.columns), float(unit_bound))
+
+
+def _prove(program: Program, solution: Solution, unit_bound: float | None) -> Solution:
+    """``solution`` with its proof (``certificate``), or with ``failed`` saying which test failed."""
+    if solution.failed is not None:
+        return solution
+    upper = _col_upper(program, unit_bound)
+    status = solution.status
+    if status == Status.TIME_LIMIT:
+        if solution.units is None:
+            return solution  # no plan in time: nothing claimed, nothing to prove
+        certificate = primal_only(program, solution.units)
+        return replace(solution, certificate=certificate, failed=certificate.failed)
+    if status == Status.OPTIMAL and not program.integer:
+        certificate = optimality(program, solution.units, solution.duals, col_upper=upper)
+        if certificate.failed and certificate.max_violation <= TOLERANCE and solution.solver.name != "highs":
+            # duals prove a plan optimal whoever found them: CBC's are read as text, or missing
+            # where PuLP has none; take HiGHS's for the same program
+            other = _solve_once(program, "highs", "geometric", None, unit_bound)
+            if other.status == Status.OPTIMAL and other.failed is None:
+                certificate = optimality(program, solution.units, other.duals, col_upper=upper)
+        return replace(solution, certificate=certificate, failed=certificate.failed)
+    if status == Status.OPTIMAL:
+        return _prove_mip(program, solution, unit_bound)
+    if status in (Status.INFEASIBLE, Status.UNBOUNDED):
+        if program.integer:
+            relaxed = _prove(program.relaxed(), _solve_once(program.relaxed(), "highs", "geometric", None,
+                                                            unit_bound), unit_bound)
+            if relaxed.failed is not None:
+                return replace(solution, failed=f"its LP relaxation is not proven: {relaxed.failed}")
+            if relaxed.status == status:
+                return replace(solution, certificate=relaxed.certificate)
+            if status == Status.INFEASIBLE and relaxed.status == Status.OPTIMAL:
+                # no ray proves a MIP infeasible: the branch-and-bound search itself is trusted here
+                return replace(solution, certificate=relaxed.certificate)
+            return replace(solution, failed=f"its LP relaxation is {relaxed.status}")
+        proof = solution.certificate
+        if not isinstance(proof, tuple):  # CBC: no rays; HiGHS's ray proves (or not) the same answer
+            other = _solve_once(program, "highs", "geometric", None, unit_bound)
+            if other.status != status or not isinstance(other.certificate, tuple):
+                return replace(solution, failed=f"HiGHS finds the model {other.status}")
+            proof = other.certificate
+        ray, point = proof
+        failed = infeasibility(program, ray, upper) if status == Status.INFEASIBLE else \
+            unboundedness(program, point, ray)
+        return replace(solution, certificate=None, failed=failed)
+    return replace(solution, failed=f"the solver's answer is {status}")
+
+
+def _prove_mip(program: Program, solution: Solution, unit_bound: float | None) -> Solution:
+    """A whole-unit plan: the LP with its whole units held is proven optimal (so the other units
+    are the best for those whole units), and the plan agrees with the proven LP relaxation's bound.
+    The branch-and-bound bound itself is trusted (no certificate exists for it)."""
+    units = solution.units
+    check = primal_only(program, units)
+    if check.failed:
+        return replace(solution, certificate=check, failed=check.failed)
+    integer = np.array([c.integer for c in program.columns])
+    lower = np.where(integer, np.round(units), 0.0)
+    upper = np.where(integer, np.round(units), np.inf if unit_bound is None else float(unit_bound))
+    relaxed = program.relaxed()
+    held = WarmModel(relaxed, unit_bound=unit_bound)
+    held.hold(lower, upper)
+    fixed = held.solve()
+    if fixed.status != Status.OPTIMAL:
+        return replace(solution, failed=f"the LP with its whole units held is {fixed.status}")
+    certificate = optimality(relaxed, fixed.units, fixed.duals, lower, upper)
+    sense = 1.0 if program.sense == "min" else -1.0
+    value = program.objective_value(units)
+    size = max(1.0, abs(value))
+    if certificate.failed:
+        return replace(solution, certificate=certificate,
+                       failed=f"the LP with its whole units held: {certificate.failed}")
+    if sense * (value - relaxed.objective_value(fixed.units)) > TOLERANCE * size:
+        return replace(solution, certificate=certificate,
+                       failed="the LP with its whole units held finds better values for the other units")
+    bound = _prove(relaxed, _solve_once(relaxed, "highs", "geometric", None, unit_bound), unit_bound)
+    if bound.failed is not None or bound.units is None:
+        return replace(solution, certificate=certificate, failed=f"its LP relaxation is not proven: "
+                                                                  f"{bound.failed or bound.status}")
+    best = relaxed.objective_value(bound.units)
+    if sense * (best - value) > TOLERANCE * size:
+        return replace(solution, certificate=certificate, failed="the plan beats its own LP relaxation")
+    if solution.mip_bound is not None and sense * (best - solution.mip_bound) > TOLERANCE * size:
+        return replace(solution, certificate=certificate,
+                       failed="the search's bound is beyond what the LP relaxation allows")
+    return replace(solution, certificate=certificate)
+
+
+def _decided_without_solver(program: Program, start: float) -> Solution | None:
+    """A limit without terms (a target on a stage no channel reaches) holds or not by its constant
+    alone: decided exactly, before any solver runs. Infeasible when one fails."""
+    rows, _, _ = program.terms
+    has_terms = np.bincount(rows, minlength=len(program.limits)) > 0
+    broken = [k for k, limit in enumerate(program.limits)
+              if not has_terms[k] and limit.excess(limit.constant) > TOLERANCE * max(1.0, abs(limit.bound))]
+    if not broken:
+        return None
+    info = SolverInfo("highs", solver_version("highs"), time.perf_counter() - start, 0.0, 0.0)
+    return Solution(Status.INFEASIBLE, None, None, None, None, info)
 
 
 def _pulp_solver(name: str, time_limit: float | None, mip: bool):

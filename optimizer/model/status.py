@@ -25,6 +25,7 @@ class Status(StrEnum):
     UNBOUNDED = "unbounded"
     INVALID = "invalid"  # a variant of the scenario broke a rule (sweeps, sensitivity)
     ERROR = "error"
+    UNVERIFIED = "unverified"  # the solver's answer failed its proof (optimizer.model.certify): no proven plan
 
     def __repr__(self) -> str:
         return repr(self.value)  # prints as the string it stands for, as statuses always did
@@ -86,7 +87,12 @@ class SolverInfo:
 
 @dataclass(frozen=True)
 class Solution:
-    """What a solver returned, in domain terms: units per column and per-limit duals."""
+    """What a solver returned, in domain terms: units per column and per-limit duals.
+
+    ``certificate`` (an :class:`optimizer.model.certify.Certificate`) is the proof of a plan's
+    status, None where no plan; ``claimed`` is what the solver said when the proof failed
+    (``status`` is then ``unverified``) and ``failed`` the test that failed, in words.
+    """
 
     status: Status
     units: np.ndarray | None
@@ -94,6 +100,10 @@ class Solution:
     reduced_costs: np.ndarray | None
     mip_gap: float | None
     solver: SolverInfo
+    mip_bound: float | None = None  # a MIP's dual bound (HiGHS), in the objective's units
+    certificate: object | None = None
+    claimed: Status | None = None
+    failed: str | None = None
 
     @property
     def has_plan(self) -> bool:

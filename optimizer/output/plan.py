@@ -50,10 +50,12 @@ def plan_table(plan: Plan) -> str:
     s = plan.scenario
     buffer = io.StringIO()
     console = _console(buffer)
-    if not plan.has_plan:
+    if not plan.has_plan and not (plan.status == "unverified" and plan.channels):
         console.print(no_plan_text(plan).rstrip("\n"))
         return _text(buffer)
-    status = "optimal" if plan.status == "optimal" else "best found within the time limit"
+    if plan.status == "unverified":
+        console.print(unverified_text(plan).rstrip("\n"))
+    status = {"optimal": "optimal", "unverified": "unverified"}.get(plan.status, "best found within the time limit")
     gap = plan.solution.mip_gap
     if plan.status == "time_limit" and gap is not None:
         status += f", proven gap {gap:.2%}"
@@ -91,9 +93,19 @@ def plan_table(plan: Plan) -> str:
     return _text(buffer)
 
 
+def unverified_text(plan: Plan) -> str:
+    """Why a solver's answer is not reported as proven (status ``unverified``)."""
+    s, solution = plan.scenario, plan.solution
+    found = " The plan it found is shown below, for inspection only." if plan.channels else ""
+    return (f"{s.name}: no proven plan (unverified): the solver said {solution.claimed}, but {solution.failed}."
+            f"{found} The scenario may lie outside the documented range of numbers (docs/scenario-format.md).\n")
+
+
 def no_plan_text(plan: Plan) -> str:
     """The diagnosis as a short paragraph."""
     s, d = plan.scenario, plan.diagnosis
+    if plan.status == "unverified":
+        return unverified_text(plan)
     if plan.status == "time_limit":
         return f"{s.name}: no plan was found within the time limit; allow more time with --time-limit."
     if plan.status == "unbounded":

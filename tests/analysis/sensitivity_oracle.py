@@ -164,7 +164,7 @@ class _Analysis:
     def __init__(self, scenario: Scenario, plan: Plan, progress: Callable[[int, int], None] | None = None):
         self.scenario = scenario
         self.progress = progress
-        self.explorer = Explorer(scenario)
+        self.explorer = Explorer(scenario, scale=None)  # the unscaled model, as the old algorithm had
         self.base = self.explorer.solve_bounds({}, duals=True)
         if not self.base.has_plan or self.base.status != "optimal":
             raise NoPlanError(f"{scenario.name}: no optimal plan to analyse ({self.base.status})")

@@ -15,6 +15,7 @@ from optimizer import Scenario, apply_changes, optimize
 from optimizer.analysis.sensitivity import sensitivity
 from optimizer.analysis.variation import MIX_TOLERANCE
 from optimizer.model.build import build_program
+from optimizer.model.highs import WarmModel
 from optimizer.model.solve import solve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,11 +75,12 @@ def same(a: float | None, b: float | None, scale: float = 1.0, rel: float = 2e-6
 
 def mix_at(scenario: Scenario, changes: dict | None = None, bound: tuple[int, float] | None = None):
     """The mix (columns with units, limits that bind) of the scenario changed, solved from scratch
-    through ``optimizer.model.solve`` (PuLP and HiGHS: not the kept model sensitivity uses)."""
+    (not the kept model sensitivity uses), unscaled as the old algorithm solved it: where a price
+    ties two channels, the vertex HiGHS picks depends on the scaling."""
     program = build_program(apply_changes(scenario, changes or {}))
     if bound is not None:
         program = program.with_bounds({bound[0]: bound[1]})
-    solution = solve(program)
+    solution = WarmModel(program, scale=None).solve()
     if solution.status != "optimal":
         return solution.status
     units = solution.units
