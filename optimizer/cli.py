@@ -554,6 +554,8 @@ def run() -> None:
     Output still buffered at the end is flushed here, so a closed or full stdout is one line on
     stderr (exit 1), never Python's "Exception ignored" traceback at exit.
     """
+    # pydantic looks up plugins through importlib.metadata on its first model; this tool uses none
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         _main()
         code: int | str | None = 0
