@@ -71,14 +71,18 @@ class Violation:
 
 @dataclass(frozen=True)
 class Optimum:
+    """The optimum the proposal is compared with; ``status`` is the solve's (``unverified``: a plan
+    was found but not proven optimal, so no value is given and nothing is compared)."""
+
     objective: str
     objective_value: float | None
     total_spend: float | None
     spend: dict[str, float] = field(default_factory=dict)
+    status: str = "optimal"
 
     def to_dict(self) -> dict:
         return {"objective": self.objective, "objective_value": finite(self.objective_value),
-                "total_spend": finite(self.total_spend)}
+                "total_spend": finite(self.total_spend), "status": self.status}
 
 
 @dataclass(frozen=True)
@@ -295,16 +299,16 @@ def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple
     return tuple(out)
 
 
-def _best(program: Program, solver: str) -> np.ndarray | None:
-    """The optimal units of ``program``, verified; None when it has no optimal plan."""
+def _best(program: Program, solver: str) -> tuple[str, np.ndarray | None]:
+    """The status of ``program``'s solve and its optimal units, verified (None unless proven optimal)."""
     solution = solve(program, solver)
     if solution.status != "optimal" or solution.units is None:
-        return None
+        return solution.status, None
     result = verify(program, solution.units)
     if not result.passed:
         raise SolverError(f"the {solver} solver's plan breaks {result.worst} by {result.max_violation:.3g} "
                           "(relative); it is not reported")
-    return solution.units
+    return solution.status, solution.units
 
 
 def _with_budget(program: Program, budget: float) -> Program:
@@ -338,12 +342,12 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
     prices = program.prices
 
     if program.sense == "min":
-        best = _best(program, solver)
+        status, best = _best(program, solver)
     else:  # the best use of the same money
-        best = _best(_with_budget(program, total_spend), solver)
+        status, best = _best(_with_budget(program, total_spend), solver)
     optimum_value = None if best is None else program.objective_value(best)
     optimum = Optimum(scenario.objective, optimum_value, None if best is None else float(prices @ best),
-                      {} if best is None else _spend(program, best))
+                      {} if best is None else _spend(program, best), str(status))
     excess = forgone = None
     if optimum_value is not None:
         if program.sense == "min":
@@ -369,7 +373,7 @@ def cheapest_equivalent(scenario: Scenario, program: Program, totals: dict[str, 
         index = np.flatnonzero(coefs)
         limits.append(Limit(f"targets.{metric}", "target", index, coefs[index], ">=", float(amount)))
     variant = program.with_limits(limits, objective="min_spend", sense="min", objective_coefs=program.prices)
-    best = _best(variant, solver)
+    _, best = _best(variant, solver)
     if best is None:
         return None
     return Equivalent({m: float(v) for m, v in amounts.items()}, float(program.prices @ best), _spend(program, best))

@@ -25,10 +25,12 @@ class Diagnosis:
     budget_needed: float | None = None
     unbounded: list[str] = field(default_factory=list)
     integer_only: bool = False  # the limits hold with fractional units, not with whole ones
+    unreachable: list[str] = field(default_factory=list)  # target metrics no channel yields
+
 
     def to_dict(self) -> dict:
         out = {"conflict": self.conflict, "achievable": self.achievable, "budget_needed": self.budget_needed,
-               "unbounded": self.unbounded}
+               "unbounded": self.unbounded, "unreachable": self.unreachable}
         if self.integer_only:
             out["integer_only"] = True
         return out
@@ -39,6 +41,13 @@ def diagnose(program: Program, status: str, solver: str = "highs") -> Diagnosis:
         return Diagnosis(unbounded=unbounded_channels(program, solver))
     if status != "infeasible":
         return Diagnosis()
+    unreachable = unreachable_targets(program)
+    if unreachable:  # decided exactly: no solver is needed, or trusted, to say these cannot be met
+        return Diagnosis(conflict=[f"targets.{metric}" for metric in unreachable],
+                         achievable={lim.name.removeprefix("targets."): 0.0
+                                     for lim in program.limits if lim.kind == "target"
+                                     and lim.name.removeprefix("targets.") in unreachable},
+                         unreachable=unreachable)
     names = conflict(program)
     integer_only = names is None and program.integer and solve(program.relaxed(), solver).has_plan
     return Diagnosis(
@@ -47,6 +56,14 @@ def diagnose(program: Program, status: str, solver: str = "highs") -> Diagnosis:
         budget_needed=budget_needed(program, solver),
         integer_only=integer_only,
     )
+
+
+def unreachable_targets(program: Program) -> list[str]:
+    """Target metrics that no channel yields (their rows have no terms), in the scenario's order."""
+    rows, _, _ = program.terms
+    has_terms = np.bincount(rows, minlength=len(program.limits)) > 0
+    return [lim.name.removeprefix("targets.") for k, lim in enumerate(program.limits)
+            if lim.kind == "target" and not has_terms[k] and lim.excess(lim.constant) > 0]
 
 
 def achievable(program: Program, solver: str = "highs") -> dict[str, float | None]:

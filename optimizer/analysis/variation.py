@@ -15,8 +15,9 @@ Explorer keeps one HiGHS model (``resolve.WarmModel``) and changes only the numb
 A value its field's own rule rejects (a rate of 1.2) is reported with that rule's message, the
 whole validation's exact words, without building a scenario (``own_rule_issue``).
 
-Every plan is verified (``verify.verify``) before it counts as optimal; one that fails is solved
-again from scratch, and reported as ``error`` if it still fails.
+Every answer is proven as :func:`~optimizer.optimize`'s are (:mod:`optimizer.model.certify`);
+what the warm model cannot prove is solved again by the full ladder, and then carries its status
+(``unverified`` when nothing proves it).
 
 >>> from optimizer import Scenario
 >>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20}], targets={"leads": 100})
@@ -38,9 +39,11 @@ from pydantic_core import PydanticCustomError
 
 from ..errors import Issue, ScenarioError
 from ..model.build import build_program
+from ..model.certify import infeasibility, optimality
 from ..model.highs import WarmModel
 from ..model.program import Program
-from ..model.verify import verify
+from ..model.solve import solve
+from ..model.status import Status
 from ..scenario.funnel import CONVERSION_RATES, PRICE_FIELDS
 from ..scenario.paths import parse_path
 from ..scenario.rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule
@@ -170,7 +173,7 @@ def own_rule_issue(changes: dict[str, Any]) -> str | None:
 # -- one solved variant ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Outcome:
-    """A variant solved: status (optimal, infeasible, unbounded, time_limit, invalid, error), the
+    """A variant solved: status (optimal, infeasible, unbounded, unverified, invalid, error), the
     program it solved, units per column and the objective; ``message`` says why it is invalid or an error."""
 
     status: str
@@ -286,21 +289,23 @@ class Explorer:
         return self._run(program)
 
     def _run(self, program: Program, duals: bool = False) -> Outcome:
+        """Solve the loaded ``program`` warm and prove the answer as every solve is proven
+        (:mod:`optimizer.model.certify`): an LP optimum by its duals, an infeasible LP by its dual
+        ray. What the warm model cannot prove (a whole-unit plan, an unbounded answer, a failed
+        certificate) goes through the full ladder of :func:`~optimizer.model.solve.solve`, cold,
+        whose status (``unverified`` included) the variant carries."""
         self.solves += 1
-        solution = self.model.solve(duals)
-        if not solution.has_plan:
-            return Outcome(solution.status, program)
-        check = verify(program, solution.units)
-        if not check.passed:  # a warm start gone wrong: solve once more from scratch
-            cold = WarmModel(program, scale=self.scale)
-            solution = cold.solve()
-            check = verify(program, solution.units) if solution.has_plan else check
-            self.model, self._loaded, self._moved = cold, program, {}
-            if not solution.has_plan:
+        solution = self.model.solve(True)
+        if not program.integer:
+            if solution.status == Status.OPTIMAL and solution.units is not None:
+                if optimality(program, solution.units, solution.duals).passed:
+                    return Outcome(solution.status, program, solution.units, program.objective_value(solution.units),
+                                   solution.duals if duals else None, solution.reduced_costs if duals else None)
+            elif solution.status == Status.INFEASIBLE and infeasibility(program, self.model.dual_ray()) is None:
                 return Outcome(solution.status, program)
-            if not check.passed:
-                return Outcome("error", program, message=f"the solver's plan breaks {check.worst} by "
-                                                         f"{check.max_violation:.3g} (relative)")
-        return Outcome(solution.status, program, solution.units, program.objective_value(solution.units),
-                       solution.duals, solution.reduced_costs)
+        proven = solve(program, "highs")
+        if not proven.has_plan:
+            return Outcome(proven.status, program)
+        return Outcome(proven.status, program, proven.units, program.objective_value(proven.units),
+                       proven.duals if duals else None, proven.reduced_costs if duals else None)
 

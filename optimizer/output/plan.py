@@ -101,6 +101,10 @@ def unverified_text(plan: Plan) -> str:
             f"{found} The scenario may lie outside the documented range of numbers (docs/scenario-format.md).\n")
 
 
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
 def no_plan_text(plan: Plan) -> str:
     """The diagnosis as a short paragraph."""
     s, d = plan.scenario, plan.diagnosis
@@ -130,7 +134,10 @@ def no_plan_text(plan: Plan) -> str:
             parts.append(f"{metric} {quantity(metric, most, s.currency) if most is not None else 'none'} "
                          f"(target {quantity(metric, goal, s.currency)})")
         lines.append("Under the other limits, the most achievable is: " + "; ".join(parts) + ".")
-    if d:
+    if d and d.unreachable:
+        lines.append(f"No channel reaches {_and(d.unreachable)}: none is priced at or before that stage of the "
+                     "funnel or yields it; add one or drop the target.")
+    elif d:
         if d.budget_needed is not None:
             now = f" (budget now {money(s.budget, s.currency)})" if s.budget is not None else ""
             lines.append(f"Meeting every target needs a budget of at least {money(d.budget_needed, s.currency)}{now}.")

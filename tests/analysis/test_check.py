@@ -61,13 +61,25 @@ def test_min_spend_proposal_short_of_the_target():
     assert e.spend == {"a": pytest.approx(900), "b": pytest.approx(600)}
 
 
+def test_an_optimum_nothing_proves_gives_no_excess_cost(monkeypatch):
+    import optimizer.model.solve as ladder
+    from optimizer.model.certify import Certificate
+
+    monkeypatch.setattr(ladder, "optimality", lambda program, units, duals, **kw: Certificate(
+        0.0, None, 0.5, 0.0, failed="the dual test (forced)"))
+    r = check(_scenario(), PROPOSAL)
+    assert r.optimum.status == "unverified" and r.optimum.objective_value is None
+    assert r.excess_cost is None and r.to_dict()["excess_cost"] is None
+    assert r.total_spend == pytest.approx(1700)  # what the proposal buys is still read
+
+
 def test_json_keys_are_exactly_the_documented_ones():
     doc = check(_scenario(), PROPOSAL).to_dict()
     assert list(doc) == ["scenario", "feasible", "total_spend", "totals", "channels", "violations", "optimum",
                          "excess_cost", "forgone", "cheapest_equivalent", "provenance"]
     assert list(doc["channels"][0]) == ["name", "units", "spend", "metrics"]
     assert list(doc["violations"][0]) == ["name", "value", "limit", "by"]
-    assert list(doc["optimum"]) == ["objective", "objective_value", "total_spend"]
+    assert list(doc["optimum"]) == ["objective", "objective_value", "total_spend", "status"]
     assert list(doc["cheapest_equivalent"]) == ["total_spend", "spend"]
     assert doc["provenance"]["scenario_sha256"] == scenario_sha256(_scenario())
     assert doc["feasible"] is False and doc["scenario"] == "two-channels"

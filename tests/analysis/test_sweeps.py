@@ -149,26 +149,32 @@ def test_points_spread_across_processes_match_one_process():
     assert one.mix_changes() == two.mix_changes()
 
 
-def test_a_plan_that_fails_verification_is_solved_again_cold_then_reported_as_error(monkeypatch):
+def test_a_plan_the_warm_model_cannot_prove_goes_through_the_ladder_then_is_reported_unverified(monkeypatch):
     import optimizer.analysis.variation as variation
-    from optimizer.model.verify import Check
+    import optimizer.model.solve as ladder
+    from optimizer.model.certify import Certificate
 
-    real = variation.verify
+    real = variation.optimality
     calls = []
 
-    def fails_once(program, units):
+    def fails_once(program, units, duals, **kw):
         calls.append(1)
-        return Check(1.0, "budget") if len(calls) == 1 else real(program, units)
+        if len(calls) == 1:
+            return Certificate(0.0, None, 0.5, 0.0, failed="the dual test (forced)")
+        return real(program, units, duals, **kw)
 
     scenario = load_scenario(B2B)
-    monkeypatch.setattr(variation, "verify", fails_once)
+    monkeypatch.setattr(variation, "optimality", fails_once)
     result = run_sweep(scenario, {"targets.revenue": [4.8e6]})
-    assert result.status == ("optimal",) and len(calls) == 2  # the cold re-solve passed
-    assert result.objective_value[0] == pytest.approx(545_600)
-    monkeypatch.setattr(variation, "verify", lambda program, units: Check(0.5, "budget"))
-    result = run_sweep(scenario, {"targets.revenue": [4.8e6]})
-    assert result.status == ("error",)
-    assert result.messages[0] == "the solver's plan breaks budget by 0.5 (relative)"
+    assert result.status == ("optimal",) and len(calls) == 1  # the ladder proved it, on its own
+    assert result.objective_value[0] == pytest.approx(545_600)  # hand-checked in README's walk-through
+    never = lambda program, units, duals, **kw: Certificate(  # noqa: E731
+        0.0, None, 0.5, 0.0, failed="the dual test (forced)")
+    monkeypatch.setattr(variation, "optimality", never)
+    monkeypatch.setattr(ladder, "optimality", never)
+    result = run_sweep(scenario, {"targets.revenue": [4.8e6, 4e6]})
+    assert result.status == ("unverified", "unverified")
+    assert np.isnan(result.objective_value).all()
 
 
 def test_a_mix_change_counts_limits_that_start_or_stop_binding():
