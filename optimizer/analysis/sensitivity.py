@@ -280,7 +280,13 @@ class _Analysis:
         if analysed_as == "integers_fixed":
             held = {j: float(np.round(plan.units[j])) for j, c in enumerate(program.columns) if c.integer}
         self.held = held or {}
-        self.basis = Parametric(WarmModel(program, scale=None), held)
+        model = WarmModel(program, scale=None)
+        if model.dropped_entries:
+            # the steps on the basis read the program's own units; HiGHS cannot hold it unscaled
+            raise NoPlanError(f"{scenario.name}: no proven analysis (unverified): the plan is proven on the "
+                              "scaled model, but sensitivity reads the unscaled one, from which HiGHS drops "
+                              "coefficients of magnitude 1e-9 or less; the ranges would not be the scenario's")
+        self.basis = Parametric(model, held)
         if self.basis.status != "optimal":
             raise NoPlanError(f"{scenario.name}: no optimal plan to analyse ({self.basis.status})")
         self.solves = 1
