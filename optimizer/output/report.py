@@ -306,7 +306,30 @@ def write_report(plan: Plan, sensitivity: Any | None, path: str | Path, charts_d
 
 def _currency_format(currency: str) -> str:
     symbol = SYMBOLS.get(currency)
-    return f'"{symbol}"#,##0;-"{symbol}"#,##0' if symbol else f'#,##0 "{currency}";-#,##0 "{currency}"'
+    if symbol:
+        return f'"{symbol}"#,##0;-"{symbol}"#,##0'
+    # the scenario's own code, each character a literal (a quote or a ; in it cannot break the format)
+    code = "".join(f"\\{ch}" for ch in currency) if '"' in currency or "\\" in currency else f'"{currency}"'
+    return f"#,##0 {code};-#,##0 {code}"
+
+
+def _put(ws, row: int, column: int, value: Any):
+    """Write one cell: a number as a number, any text as text.
+
+    openpyxl reads a string starting with ``=`` as a formula and ``#N/A`` as an error; a scenario's
+    own words (its name, metric keys, constraint names and expressions, the currency) must stay text,
+    so every text cell is typed a string, with the quote-prefix style that keeps Excel from reading
+    it as a formula once edited. Nothing is added to the text. Characters XML cannot hold (control
+    characters) become U+FFFD.
+    """
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        cell = ws.cell(row, column, ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return ws.cell(row, column, value)
 
 
 def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> bytes:
@@ -324,7 +347,8 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
     placed = {title: [stem for stem, _ in places] for title, places in PLACES.items()}
     for sheet in sheets:
         ws = book.create_sheet(sheet.title)
-        ws.append([h for h, _ in sheet.columns])
+        for col, (header, _) in enumerate(sheet.columns, start=1):
+            _put(ws, 1, col, header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.fill = header_fill
@@ -333,7 +357,7 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
         for r, values in enumerate(body, start=2):
             for col, (value, (_, column_kind)) in enumerate(zip(values, sheet.columns), start=1):
                 value, kind = _unwrap(value, column_kind)
-                cell = ws.cell(r, col, value)
+                cell = _put(ws, r, col, value)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     cell.number_format = formats.get(kind, "#,##0.00")
         if sheet.total:
@@ -357,7 +381,7 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
         ws.print_title_rows = "1:1"
         next_row = len(body) + 3
         for note in sheet.notes:
-            ws.cell(next_row, 1, note).font = Font(italic=True)
+            _put(ws, next_row, 1, note).font = Font(italic=True)
             next_row += 1
         next_row += 1
         for stem in [stem for stem in placed.get(sheet.title, []) if stem in charts]:
