@@ -23,6 +23,7 @@ import datetime as dt
 import html
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -471,12 +472,33 @@ figure {{ margin: 1rem 0; }} img {{ max-width: 100%; height: auto; }}
 """
 
 
+# code, emphasis, strikethrough, table cells; a link or image needs "](" or "][" (a reference
+# definition would need a line of its own, and every line starts with the writer's own text); "_"
+# makes emphasis only at a word's edge
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*~|]|\](?=[(\[])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])|&(?=[A-Za-z#])")  # a tag, comment or autolink; an entity
+
+
+def markdown_escape(text: str) -> str:
+    """Text shown as typed in Markdown: no emphasis, link, code, HTML tag or table cell made from it.
+
+    Markdown characters get a backslash where they could mark something up (``_`` only at a word's
+    edge, so ``direct_mail`` stays; ``]`` only before ``(`` or ``[``, so ``channels[email]`` stays);
+    a ``<`` that would open a tag and an ``&`` that would start an entity become entities; a line
+    break becomes a space (a table row is one line).
+
+    >>> markdown_escape("<img src=x onerror=alert(1)> *a* [b](c) | direct_mail _d_ <= 3")
+    '&lt;img src=x onerror=alert(1)> \\\\*a\\\\* [b\\\\](c) \\\\| direct_mail \\\\_d\\\\_ <= 3'
+    """
+    text = _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    text = _HTML_START.sub(lambda m: "&lt;" if m.group(0) == "<" else "&amp;", text)
+    return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+
+
 def markdown_text(plan: Plan, sheets: list[Sheet], chart_links: dict[str, str] | None = None) -> str:
     """Markdown for a document or a wiki: a heading and a pipe table per sheet; charts linked when written."""
     cur = plan.scenario.currency
-
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+    cell = markdown_escape
 
     lines = [f"# {cell(plan.scenario.name)}: {plan.objective} = {_objective_text(plan)}", ""]
     for sheet in sheets:

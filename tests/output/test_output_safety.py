@@ -130,3 +130,64 @@ def test_compare_csv():
     _assert_no_formula(rows)
     assert rows[1][0] == "'" + NAME and rows[2][3] == "infeasible"
     assert rows[0][-1] == "'" + METRIC
+
+
+# -- Markdown and HTML -----------------------------------------------------------------------------
+SCRIPT = "<img src=x onerror=alert(1)>"
+MARKUP = "*bold* _em_ `code` ~~gone~~ [link](http://x) ![i](http://x/i.png) <!-- c --> &amp; a|b \\*"
+
+
+def _tags(html_text: str) -> set[str]:
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags, self.text = set(), []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.add(tag)
+
+        def handle_comment(self, data):
+            self.tags.add("!--")
+
+        def handle_data(self, data):
+            self.text.append(data)
+
+    parser = Tags()
+    parser.feed(html_text)
+    return parser.tags, "".join(parser.text)
+
+
+def test_markdown_shows_the_scenario_words_as_typed(tmp_path):
+    # rendered as CommonMark with tables and strikethrough, raw HTML allowed: what a wiki does
+    from markdown_it import MarkdownIt
+
+    name = f"{SCRIPT} {MARKUP}"
+    path = tmp_path / "plan.md"
+    write_report(optimize(_hostile(name=name)), None, path)
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(path.read_text())
+    tags, text = _tags(rendered)
+    assert tags <= {"h1", "h2", "p", "em", "strong", "table", "thead", "tbody", "tr", "th", "td"}, tags
+    assert f"{name}: min_spend = " in text  # the heading, character for character
+    assert f"Scenario {name}: objective min_spend" in text  # the Inputs note (inside the writer's own _..._)
+
+
+def test_markdown_table_cells_stay_cells(tmp_path):
+    path = tmp_path / "plan.md"
+    write_report(optimize(_hostile(constraints=[{"name": "a|b", "expr": "spend[email] <= 0.9 * total_spend"}])),
+                 None, path)
+    row = next(line for line in path.read_text().splitlines() if line.startswith("| constraints["))
+    assert row.startswith("| constraints[a\\|b] | constraint | <= |")
+    assert len(re.findall(r"(?<!\\)\|", row)) == 12  # 11 columns
+
+
+def test_html_shows_the_scenario_words_as_typed(tmp_path):
+    name = f"{SCRIPT} {MARKUP}"
+    path = tmp_path / "plan.html"
+    write_report(optimize(_hostile(name=name)), None, path)
+    page = path.read_text()
+    assert "<img src=x" not in page and "<!-- c -->" not in page
+    tags, text = _tags(page)
+    assert "!--" not in tags
+    assert f"{name}: min_spend = " in text
