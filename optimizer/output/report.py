@@ -10,7 +10,8 @@ them; it never solves. All three formats show the same tables, built once by :fu
 - **Limits**: every limit, binding or not, with its shadow prices and the range over which the
   price holds (from the sensitivity analysis; without one, the solver's duals, unchecked);
 - **Inputs**: the scenario as read, each channel's rates after the funnel defaults are applied;
-- **About**: provenance (scenario fingerprint, tool and solver versions) and the date.
+- **About**: provenance (scenario fingerprint, tool and solver versions) and the date (left out with
+  ``timing=False``, for a report that comes out the same bytes each time).
 
 Charts (spend by channel, the funnel, cost per deal) are embedded in the XLSX and the HTML and,
 when asked, written as PNG files too. Every file is written atomically.
@@ -230,7 +231,9 @@ def inputs_sheet(plan: Plan) -> Sheet:
     return Sheet("Inputs", tuple(columns), tuple(rows), tuple(notes))
 
 
-def about_sheet(plan: Plan, sensitivity: Any | None, when: dt.datetime) -> Sheet:
+def about_sheet(plan: Plan, sensitivity: Any | None, when: dt.datetime | None) -> Sheet:
+    """Provenance, and the date the report was made unless ``when`` is None (a report that must
+    come out byte for byte the same each time)."""
     from ..version import __version__
 
     p = plan.provenance.to_dict()
@@ -239,18 +242,23 @@ def about_sheet(plan: Plan, sensitivity: Any | None, when: dt.datetime) -> Sheet
             ("solver", p["solver"]), ("solver_version", p["solver_version"]), ("status", plan.status),
             ("objective", plan.objective), ("objective_value", plan.objective_value),
             ("sensitivity", "analysed (shadow prices checked by re-solves)" if sensitivity is not None
-             else "not analysed: solver duals only"),
-            ("generated", when.strftime("%Y-%m-%d %H:%M UTC")))
+             else "not analysed: solver duals only"))
+    if when is not None:
+        rows += (("generated", when.strftime("%Y-%m-%d %H:%M UTC")),)
     return Sheet("About", (("field", TEXT), ("value", TEXT)), rows,
                  ("The same scenario_sha256 means the same validated scenario: solve it with the same tool and "
                   "solver versions to reproduce every number here.",))
 
 
-def report_tables(plan: Plan, sensitivity: Any | None = None, when: dt.datetime | None = None) -> list[Sheet]:
-    """The report's five tables, in order: Plan, Funnel, Limits, Inputs, About."""
+def report_tables(plan: Plan, sensitivity: Any | None = None, when: dt.datetime | None = None,
+                  timing: bool = True) -> list[Sheet]:
+    """The report's five tables, in order: Plan, Funnel, Limits, Inputs, About.
+
+    About says when the report was made (``when``, by default now), unless ``timing`` is False.
+    """
     if not plan.has_plan:
         raise NoPlanError(f"{plan.scenario.name} has no plan ({plan.status}): there is nothing to report")
-    when = when or dt.datetime.now(dt.UTC)
+    when = (when or dt.datetime.now(dt.UTC)) if timing else None
     return [plan_sheet(plan), funnel_sheet(plan), limits_sheet(plan, sensitivity), inputs_sheet(plan),
             about_sheet(plan, sensitivity, when)]
 
@@ -270,16 +278,19 @@ def check_report_path(path: str | Path) -> str:
 
 
 def write_report(plan: Plan, sensitivity: Any | None, path: str | Path, charts_dir: str | Path | None = None,
-                 when: dt.datetime | None = None) -> list[Path]:
+                 when: dt.datetime | None = None, timing: bool = True) -> list[Path]:
     """Write the report of ``plan`` to ``path`` (.xlsx, .html or .md), charts also to ``charts_dir``.
 
     ``sensitivity`` is the analysis of the same plan (an object whose ``to_dict()["limits"]`` lists
-    ``{name, shadow_price, shadow_price_down, valid_from, valid_to, ...}``), or None. Returns the
-    files written, the report first.
+    ``{name, shadow_price, shadow_price_down, valid_from, valid_to, ...}``), or None. The About
+    table says when the report was made (``when``, by default now); ``timing=False`` leaves the date
+    out, so the same plan writes the same bytes each time (.html and .md; the .xlsx file's zip
+    entries and document properties still carry the time). Returns the files written, the report
+    first.
     """
     path = Path(path)
     suffix = check_report_path(path)
-    sheets = report_tables(plan, sensitivity, when)
+    sheets = report_tables(plan, sensitivity, when, timing)
     from .charts import draw_all
 
     # Markdown shows charts only as links to files: without --charts there is nothing to draw
