@@ -4,14 +4,23 @@ One place decides what is money: :func:`is_money` (spend, revenue, budget, profi
 limits, constraints over spend or revenue), and :func:`quantity` prints any metric, limit or field
 by it, so ``targets.revenue`` reads ``$4,800,000`` in every command.
 
+One place writes CSV: :func:`csv_document`, whose text cells go through :func:`csv_text`, so a
+scenario's own words (its name, metric keys, constraint names) never open as formulas in a
+spreadsheet.
+
 >>> quantity("targets.revenue", 4.8e6), quantity("caps.qualified_leads", 1300)
 ('$4,800,000', '1,300')
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
+import numbers
+import re
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -120,3 +129,57 @@ def quantity(name: str, value: float | None, currency: str = "USD", scenario: Sc
 
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
+
+
+# -- CSV -------------------------------------------------------------------------------------------
+# A spreadsheet reads a cell starting with one of these as a formula (tab and carriage return: some
+# strip them first and read what follows).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def csv_text(text: str) -> str:
+    """A text cell that a spreadsheet shows as text: a leading ``'`` where it would start a formula.
+
+    A plain number (``-5``, ``+1.5e3``) is no formula and stays as it is.
+
+    >>> csv_text("=HYPERLINK(A1)"), csv_text("@SUM(A1)"), csv_text("-5"), csv_text("email")
+    ("'=HYPERLINK(A1)", "'@SUM(A1)", '-5', 'email')
+    """
+    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_cell(value: Any) -> str:
+    """One CSV cell: a number in full precision (``repr``), empty for None, NaN or infinity, text by
+    :func:`csv_text`.
+
+    >>> csv_cell(-5.0), csv_cell(3), csv_cell(float("nan")), csv_cell(None), csv_cell("+1 lead")
+    ('-5.0', '3', '', '', "'+1 lead")
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return csv_text(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        value = float(value)  # numpy's float64 prints as np.float64(...) under repr
+        return repr(value) if math.isfinite(value) else ""
+    return csv_text(str(value))
+
+
+def csv_document(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
+    """A CSV document (``\\n`` line ends) of a header and rows of plain values, each by :func:`csv_cell`.
+
+    >>> print(csv_document(["channel", "spend"], [["email", 3000.0], ["=1+1", -5.0]]), end="")
+    channel,spend
+    email,3000.0
+    '=1+1,-5.0
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([csv_cell(v) for v in header])
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    return buffer.getvalue()

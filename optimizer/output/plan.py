@@ -5,7 +5,6 @@ Renderers take finished results and return text; they never solve.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 
@@ -13,7 +12,7 @@ from ..analysis.plan import Plan
 from ..analysis.provenance import provenance
 from ..scenario.funnel import PRICE_UNIT, STAGE_LABEL
 from ..scenario.schema import Scenario
-from .formats import is_money, money, number, percent, quantity, to_json
+from .formats import csv_document, is_money, money, number, percent, quantity, to_json
 
 PER_SPEND = 1000.0  # validate shows what this much currency buys in each channel
 
@@ -152,14 +151,10 @@ def plan_json(plan: Plan, timing: bool = True) -> str:
 
 def plan_csv(plan: Plan) -> str:
     """A row per channel: channel, units, spend, share and a column per metric."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     metrics = list(plan.scenario.metrics)
-    writer.writerow(["channel", "units", "spend", "share", *metrics])
-    for c in plan.channels:
-        writer.writerow([c.name, repr(c.units), repr(c.spend), "" if c.share is None else repr(c.share),
-                         *["" if c.metrics.get(m) is None else repr(c.metrics[m]) for m in metrics]])
-    return buffer.getvalue()
+    return csv_document(["channel", "units", "spend", "share", *metrics],
+                        ([c.name, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics]]
+                         for c in plan.channels))
 
 
 # -- validate ------------------------------------------------------------------------------------

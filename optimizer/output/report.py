@@ -10,7 +10,8 @@ them; it never solves. All three formats show the same tables, built once by :fu
 - **Limits**: every limit, binding or not, with its shadow prices and the range over which the
   price holds (from the sensitivity analysis; without one, the solver's duals, unchecked);
 - **Inputs**: the scenario as read, each channel's rates after the funnel defaults are applied;
-- **About**: provenance (scenario fingerprint, tool and solver versions) and the date.
+- **About**: provenance (scenario fingerprint, tool and solver versions) and the date (left out with
+  ``timing=False``, for a report that comes out the same bytes each time).
 
 Charts (spend by channel, the funnel, cost per deal) are embedded in the XLSX and the HTML and,
 when asked, written as PNG files too. Every file is written atomically.
@@ -23,6 +24,7 @@ import datetime as dt
 import html
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,7 +231,9 @@ def inputs_sheet(plan: Plan) -> Sheet:
     return Sheet("Inputs", tuple(columns), tuple(rows), tuple(notes))
 
 
-def about_sheet(plan: Plan, sensitivity: Any | None, when: dt.datetime) -> Sheet:
+def about_sheet(plan: Plan, sensitivity: Any | None, when: dt.datetime | None) -> Sheet:
+    """Provenance, and the date the report was made unless ``when`` is None (a report that must
+    come out byte for byte the same each time)."""
     from ..version import __version__
 
     p = plan.provenance.to_dict()
@@ -238,18 +242,23 @@ def about_sheet(plan: Plan, sensitivity: Any | None, when: dt.datetime) -> Sheet
             ("solver", p["solver"]), ("solver_version", p["solver_version"]), ("status", plan.status),
             ("objective", plan.objective), ("objective_value", plan.objective_value),
             ("sensitivity", "analysed (shadow prices checked by re-solves)" if sensitivity is not None
-             else "not analysed: solver duals only"),
-            ("generated", when.strftime("%Y-%m-%d %H:%M UTC")))
+             else "not analysed: solver duals only"))
+    if when is not None:
+        rows += (("generated", when.strftime("%Y-%m-%d %H:%M UTC")),)
     return Sheet("About", (("field", TEXT), ("value", TEXT)), rows,
                  ("The same scenario_sha256 means the same validated scenario: solve it with the same tool and "
                   "solver versions to reproduce every number here.",))
 
 
-def report_tables(plan: Plan, sensitivity: Any | None = None, when: dt.datetime | None = None) -> list[Sheet]:
-    """The report's five tables, in order: Plan, Funnel, Limits, Inputs, About."""
+def report_tables(plan: Plan, sensitivity: Any | None = None, when: dt.datetime | None = None,
+                  timing: bool = True) -> list[Sheet]:
+    """The report's five tables, in order: Plan, Funnel, Limits, Inputs, About.
+
+    About says when the report was made (``when``, by default now), unless ``timing`` is False.
+    """
     if not plan.has_plan:
         raise NoPlanError(f"{plan.scenario.name} has no plan ({plan.status}): there is nothing to report")
-    when = when or dt.datetime.now(dt.UTC)
+    when = (when or dt.datetime.now(dt.UTC)) if timing else None
     return [plan_sheet(plan), funnel_sheet(plan), limits_sheet(plan, sensitivity), inputs_sheet(plan),
             about_sheet(plan, sensitivity, when)]
 
@@ -269,16 +278,19 @@ def check_report_path(path: str | Path) -> str:
 
 
 def write_report(plan: Plan, sensitivity: Any | None, path: str | Path, charts_dir: str | Path | None = None,
-                 when: dt.datetime | None = None) -> list[Path]:
+                 when: dt.datetime | None = None, timing: bool = True) -> list[Path]:
     """Write the report of ``plan`` to ``path`` (.xlsx, .html or .md), charts also to ``charts_dir``.
 
     ``sensitivity`` is the analysis of the same plan (an object whose ``to_dict()["limits"]`` lists
-    ``{name, shadow_price, shadow_price_down, valid_from, valid_to, ...}``), or None. Returns the
-    files written, the report first.
+    ``{name, shadow_price, shadow_price_down, valid_from, valid_to, ...}``), or None. The About
+    table says when the report was made (``when``, by default now); ``timing=False`` leaves the date
+    out, so the same plan writes the same bytes each time (.html and .md; the .xlsx file's zip
+    entries and document properties still carry the time). Returns the files written, the report
+    first.
     """
     path = Path(path)
     suffix = check_report_path(path)
-    sheets = report_tables(plan, sensitivity, when)
+    sheets = report_tables(plan, sensitivity, when, timing)
     from .charts import draw_all
 
     # Markdown shows charts only as links to files: without --charts there is nothing to draw
@@ -306,7 +318,30 @@ def write_report(plan: Plan, sensitivity: Any | None, path: str | Path, charts_d
 
 def _currency_format(currency: str) -> str:
     symbol = SYMBOLS.get(currency)
-    return f'"{symbol}"#,##0;-"{symbol}"#,##0' if symbol else f'#,##0 "{currency}";-#,##0 "{currency}"'
+    if symbol:
+        return f'"{symbol}"#,##0;-"{symbol}"#,##0'
+    # the scenario's own code, each character a literal (a quote or a ; in it cannot break the format)
+    code = "".join(f"\\{ch}" for ch in currency) if '"' in currency or "\\" in currency else f'"{currency}"'
+    return f"#,##0 {code};-#,##0 {code}"
+
+
+def _put(ws, row: int, column: int, value: Any):
+    """Write one cell: a number as a number, any text as text.
+
+    openpyxl reads a string starting with ``=`` as a formula and ``#N/A`` as an error; a scenario's
+    own words (its name, metric keys, constraint names and expressions, the currency) must stay text,
+    so every text cell is typed a string, with the quote-prefix style that keeps Excel from reading
+    it as a formula once edited. Nothing is added to the text. Characters XML cannot hold (control
+    characters) become U+FFFD.
+    """
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        cell = ws.cell(row, column, ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return ws.cell(row, column, value)
 
 
 def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> bytes:
@@ -324,7 +359,8 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
     placed = {title: [stem for stem, _ in places] for title, places in PLACES.items()}
     for sheet in sheets:
         ws = book.create_sheet(sheet.title)
-        ws.append([h for h, _ in sheet.columns])
+        for col, (header, _) in enumerate(sheet.columns, start=1):
+            _put(ws, 1, col, header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.fill = header_fill
@@ -333,7 +369,7 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
         for r, values in enumerate(body, start=2):
             for col, (value, (_, column_kind)) in enumerate(zip(values, sheet.columns), start=1):
                 value, kind = _unwrap(value, column_kind)
-                cell = ws.cell(r, col, value)
+                cell = _put(ws, r, col, value)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     cell.number_format = formats.get(kind, "#,##0.00")
         if sheet.total:
@@ -357,7 +393,7 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
         ws.print_title_rows = "1:1"
         next_row = len(body) + 3
         for note in sheet.notes:
-            ws.cell(next_row, 1, note).font = Font(italic=True)
+            _put(ws, next_row, 1, note).font = Font(italic=True)
             next_row += 1
         next_row += 1
         for stem in [stem for stem in placed.get(sheet.title, []) if stem in charts]:
@@ -447,12 +483,33 @@ figure {{ margin: 1rem 0; }} img {{ max-width: 100%; height: auto; }}
 """
 
 
+# code, emphasis, strikethrough, table cells; a link or image needs "](" or "][" (a reference
+# definition would need a line of its own, and every line starts with the writer's own text); "_"
+# makes emphasis only at a word's edge
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*~|]|\](?=[(\[])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])|&(?=[A-Za-z#])")  # a tag, comment or autolink; an entity
+
+
+def markdown_escape(text: str) -> str:
+    """Text shown as typed in Markdown: no emphasis, link, code, HTML tag or table cell made from it.
+
+    Markdown characters get a backslash where they could mark something up (``_`` only at a word's
+    edge, so ``direct_mail`` stays; ``]`` only before ``(`` or ``[``, so ``channels[email]`` stays);
+    a ``<`` that would open a tag and an ``&`` that would start an entity become entities; a line
+    break becomes a space (a table row is one line).
+
+    >>> markdown_escape("<img src=x onerror=alert(1)> *a* [b](c) | direct_mail _d_ <= 3")
+    '&lt;img src=x onerror=alert(1)> \\\\*a\\\\* [b\\\\](c) \\\\| direct_mail \\\\_d\\\\_ <= 3'
+    """
+    text = _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    text = _HTML_START.sub(lambda m: "&lt;" if m.group(0) == "<" else "&amp;", text)
+    return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+
+
 def markdown_text(plan: Plan, sheets: list[Sheet], chart_links: dict[str, str] | None = None) -> str:
     """Markdown for a document or a wiki: a heading and a pipe table per sheet; charts linked when written."""
     cur = plan.scenario.currency
-
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+    cell = markdown_escape
 
     lines = [f"# {cell(plan.scenario.name)}: {plan.objective} = {_objective_text(plan)}", ""]
     for sheet in sheets:

@@ -5,7 +5,6 @@ Renderers take finished results and return text; they never solve.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 
@@ -15,7 +14,7 @@ from ..analysis.compare import Comparison
 from ..analysis.sensitivity import ChannelSensitivity, LimitSensitivity, Sensitivity
 from ..analysis.sweeps import Sweep, is_money
 from ..scenario.funnel import STAGE_LABEL
-from .formats import money, number, to_json
+from .formats import csv_document, money, number, to_json
 from .plan import _console, _text, objective_text
 
 SINGULAR = {"reach": "person reached", "leads": "lead", "qualified_leads": "qualified lead",
@@ -251,13 +250,7 @@ def sweep_json(result: Sweep) -> str:
 
 def sweep_csv(result: Sweep) -> str:
     """One row per point, with a header; empty cells where a point has no number."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(result.columns())
-    for row in result.rows():
-        writer.writerow(["" if v is None or (isinstance(v, float) and not math.isfinite(v)) else
-                         (repr(v) if isinstance(v, float) else v) for v in row])
-    return buffer.getvalue()
+    return csv_document(result.columns(), result.rows())
 
 
 # -- compare -------------------------------------------------------------------------------------
@@ -330,18 +323,16 @@ def compare_json(result: Comparison) -> str:
 
 def compare_csv(result: Comparison) -> str:
     """A row per scenario: name, file, status, objective, total spend, spend per channel, totals."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     channels, metrics = result.channels, result.metrics
-    writer.writerow(["name", "file", "changes", "status", "objective_value", "total_spend",
-                     *(f"spend[{ch}]" for ch in channels), *metrics])
 
     def cell(v):
-        return "" if v is None else repr(float(v))
+        return None if v is None else float(v)
 
+    rows = []
     for c in result.scenarios:
         d = c.to_dict()
-        writer.writerow([d["name"], d["file"] or "", ";".join(f"{k}={v}" for k, v in c.changes.items()), d["status"],
-                         cell(d["objective_value"]), cell(d["total_spend"]),
-                         *(cell(d["spend"].get(ch)) for ch in channels), *(cell(d["totals"].get(m)) for m in metrics)])
-    return buffer.getvalue()
+        rows.append([d["name"], d["file"] or "", ";".join(f"{k}={v}" for k, v in c.changes.items()), d["status"],
+                     cell(d["objective_value"]), cell(d["total_spend"]),
+                     *(cell(d["spend"].get(ch)) for ch in channels), *(cell(d["totals"].get(m)) for m in metrics)])
+    return csv_document(["name", "file", "changes", "status", "objective_value", "total_spend",
+                         *(f"spend[{ch}]" for ch in channels), *metrics], rows)
