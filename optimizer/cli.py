@@ -474,6 +474,9 @@ def report(
         "--no-sensitivity", help="Skip the sensitivity analysis (slow for thousands of channels): the Limits "
                                  "sheet then shows the solver's duals, unchecked, and no ranges.")] = False,
     relax: RelaxOpt = False,
+    no_timing: Annotated[bool, typer.Option(
+        "--no-timing", help="Leave the date out of About, so the same plan writes the same .md and "
+                            ".html bytes each time (for diffs and version control).")] = False,
 ) -> None:
     """Write the optimal plan as a report to forward: XLSX, HTML or Markdown, with charts.
 
@@ -518,7 +521,7 @@ def report(
                                                                                      total=total), relax=relax)
             else:
                 analysis = analyse(plan, relax=relax)
-        for path in write_report(plan, analysis, output, charts_dir=charts):
+        for path in write_report(plan, analysis, output, charts_dir=charts, timing=not no_timing):
             _emit(f"wrote {path}\n", None)
         return 0
 

@@ -267,3 +267,13 @@ def test_a_full_stdout_is_one_line(monkeypatch, tmp_path, capsys):
         monkeypatch.undo()
         full.handle.close()
     assert capsys.readouterr().err == "error: cannot write to stdout: No space left on device\n"
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html"])
+def test_report_no_timing_writes_the_same_bytes_twice(tmp_path, suffix):
+    first, second, timed = (tmp_path / f"{stem}{suffix}" for stem in ("first", "second", "timed"))
+    for path in (first, second):
+        assert cli("report", B2B, "--output", str(path), "--no-timing").returncode == 0
+    assert cli("report", B2B, "--output", str(timed)).returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes() != timed.read_bytes()  # the date is left out only with the flag
