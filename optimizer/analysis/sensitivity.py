@@ -142,6 +142,22 @@ class RateRange:
                 "objective_at_from": finite(self.objective_at_low), "objective_at_to": finite(self.objective_at_high)}
 
 
+def _named(items: tuple | list, name: str, kind: str):
+    """The item called ``name`` among ``items`` (each with a ``name``); a ScenarioError listing the
+    names there are (nearest first) when there is none."""
+    found = next((x for x in items if x.name == name), None)
+    if found is not None:
+        return found
+    from ..errors import Issue
+    from ..scenario.schema import did_you_mean
+
+    names = [x.name for x in items]
+    text = name if isinstance(name, str) else repr(name)
+    raise ScenarioError(Issue(text, f"no {kind} of this plan is named {text!r}"
+                                    f"{did_you_mean(text, names) if isinstance(name, str) else ''}; "
+                                    f"allowed: {', '.join(names) or f'none (the plan has no {kind}s)'}"))
+
+
 @dataclass(frozen=True)
 class Sensitivity:
     """The sensitivity of one optimal plan (see the module docstring); ``to_dict()`` is the JSON."""
@@ -168,23 +184,15 @@ class Sensitivity:
 
         An unknown name raises :class:`~optimizer.errors.ScenarioError` listing the names there are.
         """
-        found = next((x for x in self.limits if x.name == name), None)
-        if found is None:
-            from ..errors import Issue
-            from ..scenario.schema import did_you_mean
-
-            names = [x.name for x in self.limits]
-            text = name if isinstance(name, str) else repr(name)
-            raise ScenarioError(Issue(text, f"no limit of this plan is named {text!r}"
-                                            f"{did_you_mean(text, names) if isinstance(name, str) else ''}; "
-                                            f"allowed: {', '.join(names) or 'none (the plan has no limits)'}"))
-        return found
+        return _named(self.limits, name, "limit")
 
     def channel(self, name: str) -> ChannelSensitivity:
-        return next(x for x in self.channels if x.name == name)
+        """The analysis of one channel's price, by the channel's name (ScenarioError if unknown)."""
+        return _named(self.channels, name, "channel")
 
     def rate(self, name: str) -> RateRange:
-        return next(x for x in self.rates if x.name == name)
+        """The range of one rate, by its path (``funnel.win_rate``; ScenarioError if unknown)."""
+        return _named(self.rates, name, "rate")
 
     def to_dict(self) -> dict[str, Any]:
         extra: dict[str, Any] = {}

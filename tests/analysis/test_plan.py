@@ -42,3 +42,13 @@ def test_an_infeasible_extension_has_no_plan_and_no_diagnosis():
     plan = plan_from_pulp(Scenario(channels=[{"name": "email", "cost_per_lead": 20}], budget=1000,
                                    targets={"leads": 10}), problem)
     assert plan.status == "infeasible" and not plan.has_plan and plan.diagnosis is None
+
+
+@pytest.mark.parametrize("solver", ["gurobi", None, 3])
+def test_an_unknown_solver_is_an_input_error(solver):
+    from optimizer import Scenario, optimize
+    from optimizer.errors import ScenarioError
+
+    scenario = Scenario(channels=[{"name": "email", "cost_per_lead": 20}], targets={"leads": 100})
+    with pytest.raises(ScenarioError, match=r"solver: .* is not a solver; allowed: highs, cbc"):
+        optimize(scenario, solver=solver)

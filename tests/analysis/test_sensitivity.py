@@ -306,3 +306,17 @@ def test_a_plan_highs_cannot_hold_unscaled_is_proven_but_not_analysed():
     assert plan.status == "optimal" and plan.objective_value == pytest.approx(10 / 7.5e-10 * 1e-4, rel=1e-9)
     with pytest.raises(NoPlanError, match="no proven analysis"):
         sensitivity(plan)
+
+
+@pytest.mark.parametrize("method, name, nearest", [("channel", "emial", "email"),
+                                                    ("rate", "funnel.win", "funnel.win_rate"),
+                                                    ("limit", "budgte", "budget")])
+def test_an_unknown_name_is_an_input_error_naming_the_nearest(method, name, nearest):
+    from optimizer import sensitivity
+    from optimizer.errors import ScenarioError
+
+    analysis = sensitivity(optimize(load_scenario("scenarios/b2b-annual-plan.yaml")))
+    message = rf"no {method} of this plan is named '{name}' \(did you mean {nearest}\?\)"
+    with pytest.raises(ScenarioError, match=message):
+        getattr(analysis, method)(name)
+    assert getattr(analysis, method)(nearest).name == nearest
