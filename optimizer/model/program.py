@@ -136,10 +136,7 @@ class Program:
     def violations(self, units: np.ndarray) -> np.ndarray:
         """Every limit's relative violation (what :meth:`Limit.violation` gives, for all limits at once)."""
         rows, columns, coefs, bounds, constants = self._stacked
-        values = self.values(units)
-        senses = self._senses
-        excess = np.where(senses == "<=", values - bounds, np.where(senses == ">=", bounds - values,
-                                                                    np.abs(values - bounds)))
+        excess = self.excesses(self.values(units))
         terms = np.zeros(len(self.limits))
         np.maximum.at(terms, rows, np.abs(coefs * units[columns]))
         scale = np.maximum.reduce([np.ones(len(bounds)), np.abs(bounds), np.abs(constants), terms * 1e-3])
@@ -170,6 +167,28 @@ class Program:
     @cached_property
     def _senses(self) -> np.ndarray:
         return np.array([limit.sense for limit in self.limits])
+
+    @property
+    def senses(self) -> np.ndarray:
+        """Every limit's sense (``<=``, ``>=``, ``==``), as one array."""
+        return self._senses
+
+    @property
+    def bounds(self) -> np.ndarray:
+        """Every limit's bound, as one array."""
+        return self._stacked[3]
+
+    @property
+    def constants(self) -> np.ndarray:
+        """Every limit's constant (the left side at zero units), as one array."""
+        return self._stacked[4]
+
+    def excesses(self, values: np.ndarray) -> np.ndarray:
+        """How far each left side in ``values`` is beyond its limit (what :meth:`Limit.excess` gives,
+        for all limits at once; negative: the room left)."""
+        senses, bounds = self._senses, self.bounds
+        return np.where(senses == "<=", values - bounds, np.where(senses == ">=", bounds - values,
+                                                                  np.abs(values - bounds)))
 
     def with_bounds(self, bounds: dict[int, float]) -> Program:
         """This program with some limits' bounds moved ({limit index: bound}), for sweeps: the
