@@ -18,6 +18,12 @@ from optimizer.output.report import MONEY, Typed, report_tables
 from optimizer.output.whatif import compare_table, limit_sentence, sensitivity_table
 
 
+@pytest.fixture(autouse=True)
+def wide(monkeypatch):
+    """Tables as wide as they need: a narrow COLUMNS would wrap the names these tests look for."""
+    monkeypatch.setenv("COLUMNS", "250")
+
+
 def _scenario(revenue: float = 50_000, constraint: bool = False) -> Scenario:
     data = {"name": "money", "deal_value": 1000, "funnel": {"qualification_rate": 0.5, "win_rate": 0.2},
             "targets": {"revenue": revenue}, "caps": {"leads": 10_000},
