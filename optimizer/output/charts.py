@@ -15,6 +15,53 @@ from .formats import SYMBOLS, money, number
 DPI = 100
 COLOR = "#2f6690"
 ACCENT = "#d9822b"
+OTHERS_COLOR = "#9aa5b1"
+# A chart names at most this many channels, the largest by spend; the rest share one "others" bar
+# (or area), so the figure stays readable and of a bounded size whatever the scenario (10,000
+# channels once drew a 216-megapixel image for minutes).
+MAX_CHANNELS = 12
+LABEL_CHARACTERS = 40  # a longer channel name is cut, so it cannot widen the figure without bound
+CUT_OTHERS = 1.5  # an "others" bar longer than this many times the longest named bar is cut there
+
+
+def channel_label(name: str) -> str:
+    """A channel's name as a chart shows it: at most ``LABEL_CHARACTERS`` characters.
+
+    >>> channel_label("email"), len(channel_label("x" * 100))
+    ('email', 40)
+    """
+    return name if len(name) <= LABEL_CHARACTERS else name[:LABEL_CHARACTERS - 1] + "\u2026"
+
+
+def others_label(rest: list) -> str:
+    return f"others ({len(rest):,} channels)"
+
+
+def _height(bars: int) -> float:
+    """Inches for a chart of horizontal bars, at most ``MAX_CHANNELS + 1`` of them."""
+    return 0.45 * max(min(bars, MAX_CHANNELS + 1), 1) + 1.4
+
+
+def largest(channels: list, limit: int = MAX_CHANNELS) -> tuple[list, list]:
+    """``(shown, rest)``: all channels in their order when they are at most ``limit``, else the
+    ``limit`` largest by spend (largest first; ties in plan order) and the others.
+
+    >>> from types import SimpleNamespace as C
+    >>> shown, rest = largest([C(name=n, spend=v) for n, v in (("a", 1), ("b", 5), ("c", 3))], 2)
+    >>> [c.name for c in shown], [c.name for c in rest]
+    (['b', 'c'], ['a'])
+    """
+    if len(channels) <= limit:
+        return list(channels), []
+    order = sorted(range(len(channels)), key=lambda i: (-channels[i].spend, i))
+    return [channels[i] for i in order[:limit]], [channels[i] for i in order[limit:]]
+
+
+def _share(share: float) -> str:
+    """A share of spend: 12%, 0.4%, <0.1% (an "others" bar of many small channels is not 0%)."""
+    if share >= 0.01 or share == 0:
+        return f"{share:.0%}"
+    return f"{share:.1%}" if share >= 0.001 else "<0.1%"
 
 
 def _pyplot():
@@ -42,15 +89,30 @@ def _currency_axis(axis, currency: str) -> None:
 
 
 def spend_by_channel(plan: Plan) -> bytes:
-    """Horizontal bars: each channel's spend, labelled with its amount and share."""
+    """Horizontal bars: each channel's spend, labelled with its amount and share (the
+    ``MAX_CHANNELS`` largest by spend by name, the rest as one "others" bar)."""
     plt = _pyplot()
     cur = plan.scenario.currency
-    channels = list(reversed(plan.channels))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(channels) + 1.4))
-    bars = ax.barh([c.name for c in channels], [c.spend for c in channels], color=COLOR)
-    for bar, c in zip(bars, channels):
-        share = f" ({c.share:.0%})" if c.share is not None and c.spend > 0 else ""
-        ax.annotate(money(c.spend, cur) + share, (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+    shown, rest = largest(plan.channels)
+    rows = [(channel_label(c.name), c.spend, c.share, COLOR) for c in shown]
+    widths = [c.spend for c in shown]
+    cut = False
+    if rest:
+        spend = sum(c.spend for c in rest)
+        rows.append((others_label(rest), spend, spend / plan.total_spend if plan.total_spend else None, OTHERS_COLOR))
+        longest = max(widths, default=0.0)
+        cut = longest > 0 and spend > CUT_OTHERS * longest  # else "others" would squash every named bar
+        widths.append(CUT_OTHERS * longest if cut else spend)
+    rows.reverse()  # the first row on top
+    widths.reverse()
+    fig, ax = plt.subplots(figsize=(7, _height(len(rows))))
+    bars = ax.barh([r[0] for r in rows], widths, color=[r[3] for r in rows])
+    for bar, (_, spend, share, _color) in zip(bars, rows):
+        text = money(spend, cur) + (f" ({_share(share)})" if share is not None and spend > 0 else "")
+        if cut and bar is bars[0]:  # the "others" bar
+            bar.set_hatch("//")
+            text += ", bar cut"
+        ax.annotate(text, (bar.get_width(), bar.get_y() + bar.get_height() / 2),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     _currency_axis(ax.xaxis, cur)
     ax.set_xlabel(f"spend ({SYMBOLS.get(cur, cur)}, {cur})")
@@ -95,12 +157,16 @@ def cost_per_deal(plan: Plan) -> bytes:
     """Bars: cost per deal of each channel that wins deals, with the plan's average as a line."""
     plt = _pyplot()
     cur = plan.scenario.currency
-    rows = [(c.name, c.cost_per_deal) for c in plan.channels if c.cost_per_deal is not None]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * max(len(rows), 1) + 1.4))
+    shown, rest = largest([c for c in plan.channels if c.cost_per_deal is not None])
+    rows = [(channel_label(c.name), c.cost_per_deal, COLOR) for c in shown]
+    if rest:  # the others together: their spend over their deals
+        rows.append((others_label(rest), sum(c.spend for c in rest) / sum(c.metrics["deals"] for c in rest),
+                     OTHERS_COLOR))
+    fig, ax = plt.subplots(figsize=(7, _height(len(rows))))
     if rows:
         rows.reverse()
-        bars = ax.barh([n for n, _ in rows], [v for _, v in rows], color=COLOR)
-        for bar, (_, v) in zip(bars, rows):
+        bars = ax.barh([r[0] for r in rows], [r[1] for r in rows], color=[r[2] for r in rows])
+        for bar, (_, v, _color) in zip(bars, rows):
             ax.annotate(money(v, cur), (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=8)
         deals = plan.totals.get("deals")

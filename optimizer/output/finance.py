@@ -9,7 +9,7 @@ import io
 
 from ..analysis.check import CheckResult
 from ..scenario.funnel import STAGE_LABEL
-from .formats import money, number, percent, to_json
+from .formats import is_money, money, number, percent, quantity, to_json
 from .plan import _console, _metric_columns, _text
 
 
@@ -46,7 +46,7 @@ def check_table(result: CheckResult) -> str:
     table.add_column("spend", justify="right", footer=money(result.total_spend, cur))
     table.add_column("share", justify="right", footer=percent(1.0) if result.total_spend else "-")
     for m in metrics:
-        table.add_column(STAGE_LABEL.get(m, m), justify="right", footer=number(result.totals.get(m)))
+        table.add_column(STAGE_LABEL.get(m, m), justify="right", footer=quantity(m, result.totals.get(m), cur))
 
     def per(spend: float, amount: float | None) -> str:
         return money(spend / amount, cur) if amount else "-"
@@ -60,7 +60,7 @@ def check_table(result: CheckResult) -> str:
     table.add_column("return", justify="right", footer=ratio(result.total_spend, t.get("revenue")))
     for c in result.channels:
         table.add_row(c.name, number(c.units), money(c.spend, cur), percent(c.share),
-                      *[number(c.metrics.get(m)) for m in metrics], per(c.spend, c.metrics.get("deals")),
+                      *[quantity(m, c.metrics.get(m), cur) for m in metrics], per(c.spend, c.metrics.get("deals")),
                       per(c.spend, c.metrics.get("qualified_leads")), ratio(c.spend, c.metrics.get("revenue")))
     console.print(table)
 
@@ -74,7 +74,7 @@ def check_table(result: CheckResult) -> str:
                 say(f"  {v.name}: {number(v.value)} is not a whole number of {v.unit}")
                 continue
             if v.name.startswith("constraints["):
-                say(f"  {v.name} ({_constraint_text(s, v.name)}): broken by {number(v.by)} "
+                say(f"  {v.name} ({_constraint_text(s, v.name)}): broken by {quantity(v.name, v.by, cur, s)} "
                               "(left side minus right side)")
                 continue
             over = "over" if v.value > v.limit else "short"
@@ -94,7 +94,7 @@ def check_table(result: CheckResult) -> str:
             say(f"  The cheapest plan meeting every limit costs {money(o.total_spend, cur)}; {tail}")
     else:
         metric = o.objective.removeprefix("max_")
-        show = (lambda v: money(v, cur)) if metric in ("profit", "revenue") else number
+        show = (lambda v: money(v, cur)) if is_money(o.objective) else number
         if o.objective_value is None:
             say(f"  With this plan's spend ({money(result.total_spend, cur)}) as the budget, no plan meets "
                           "every other limit.")
@@ -108,7 +108,7 @@ def check_table(result: CheckResult) -> str:
     if e is None:
         say("  No plan buys as much as this one while keeping the other limits (budget aside).")
     else:
-        what = ", ".join(f"{STAGE_LABEL.get(m, m)} {money(v, cur) if m == 'revenue' else number(v)}"
+        what = ", ".join(f"{STAGE_LABEL.get(m, m)} {quantity(m, v, cur)}"
                          for m, v in e.metrics.items())
         parts = ", ".join(f"{name} {money(v, cur)}" for name, v in e.spend.items() if v > 0) or "nothing"
         say(f"  The cheapest plan buying at least as much ({what}), budget aside, costs "

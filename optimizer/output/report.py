@@ -33,7 +33,7 @@ from ..analysis.plan import Plan
 from ..errors import Issue, NoPlanError, ScenarioError
 from ..files import make_folder, write_atomic
 from ..scenario.funnel import DEFAULT_RATES, PRICE_UNIT, RATE_FIELDS, RATE_INTO, STAGE_LABEL, STAGES
-from .formats import SYMBOLS, money, number, percent
+from .formats import SYMBOLS, is_money, money, number, percent, quantity
 from .plan import objective_text
 
 FORMATS = (".xlsx", ".html", ".md")
@@ -80,7 +80,7 @@ def plan_sheet(plan: Plan) -> Sheet:
     s = plan.scenario
     metrics = shown_metrics(plan)
     columns = [("channel", TEXT), ("spend", MONEY), ("share", PERCENT), ("units", COUNT), ("unit", TEXT)]
-    columns += [(_metric_label(m), MONEY if m == "revenue" else COUNT) for m in metrics]
+    columns += [(_metric_label(m), MONEY if is_money(m) else COUNT) for m in metrics]
     ratios = [r for r in ("deals", "revenue") if r in metrics]  # cost per deal, return on spend
     columns += [(label, kind) for r, label, kind in (("deals", "cost per deal", MONEY),
                                                      ("revenue", "return on spend", RATE)) if r in ratios]
@@ -149,7 +149,7 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
     rows = []
     for k, state in enumerate(plan.constraints):
         row = by_name.get(state.name)
-        spendy = state.name == "budget" or state.name.endswith("_spend")
+        spendy = is_money(state.name, plan.scenario)
 
         def amount(value: float | None, spendy: bool = spendy) -> Any:
             return Typed(value, MONEY) if spendy else value
@@ -208,7 +208,7 @@ def _effective_rates(plan: Plan, channel) -> list[float | None]:
 def inputs_sheet(plan: Plan) -> Sheet:
     s = plan.scenario
     columns = [("channel", TEXT), ("price", MONEY), ("per", TEXT), ("enters at", TEXT)]
-    columns += [(rate.replace("_", " "), MONEY if rate == "deal_value" else PERCENT) for rate in RATE_FIELDS]
+    columns += [(rate.replace("_", " "), MONEY if is_money(rate) else PERCENT) for rate in RATE_FIELDS]
     columns += [("min spend", MONEY), ("max spend", MONEY), ("min units", COUNT), ("max units", COUNT),
                 ("caps", TEXT), ("yields per unit", TEXT), ("whole units", FLAG)]
     rows = []
@@ -216,15 +216,16 @@ def inputs_sheet(plan: Plan) -> Sheet:
         entry = s.yields[c.name].entry
         rows.append((c.name, c.price, PRICE_UNIT[c.price_field], STAGE_LABEL[entry] if entry else "outside the funnel",
                      *_effective_rates(plan, c), c.min_spend, c.max_spend, c.min_units, c.max_units,
-                     ", ".join(f"{m} <= {number(v)}" for m, v in c.caps.items()),
-                     ", ".join(f"{m} {number(v)}" for m, v in (c.yields or {}).items()),
+                     ", ".join(f"{m} <= {quantity(m, v, s.currency)}" for m, v in c.caps.items()),
+                     ", ".join(f"{m} {quantity(m, v, s.currency)}" for m, v in (c.yields or {}).items()),
                      "yes" if c.integer else "no"))
     notes = [f"Scenario {s.name}: objective {s.objective}; currency {s.currency}; budget "
              f"{money(s.budget, s.currency) if s.budget is not None else 'none'}."]
     if s.targets:
-        notes.append("Targets: " + "; ".join(f"{m} >= {number(v)}" for m, v in s.targets.items()) + ".")
+        notes.append("Targets: " + "; ".join(f"{m} >= {quantity(m, v, s.currency)}" for m, v in s.targets.items())
+                     + ".")
     if s.caps:
-        notes.append("Caps: " + "; ".join(f"{m} <= {number(v)}" for m, v in s.caps.items()) + ".")
+        notes.append("Caps: " + "; ".join(f"{m} <= {quantity(m, v, s.currency)}" for m, v in s.caps.items()) + ".")
     for i, spec in enumerate(s.constraints):
         notes.append(f"constraints[{spec.name or i}]: {spec.expr}")
     notes.append("Rates are after the funnel defaults are applied; empty where a rate does not apply to the channel.")
@@ -240,7 +241,8 @@ def about_sheet(plan: Plan, sensitivity: Any | None, when: dt.datetime | None) -
     rows = (("scenario", plan.scenario.name), ("scenario_sha256", p["scenario_sha256"]),
             ("tool", f"campaign-optimizer {__version__}"), ("tool_version", p["tool_version"]),
             ("solver", p["solver"]), ("solver_version", p["solver_version"]), ("status", plan.status),
-            ("objective", plan.objective), ("objective_value", plan.objective_value),
+            ("objective", plan.objective),
+            ("objective_value", Typed(plan.objective_value, MONEY if is_money(plan.objective) else COUNT)),
             ("sensitivity", "analysed (shadow prices checked by re-solves)" if sensitivity is not None
              else "not analysed: solver duals only"))
     if when is not None:

@@ -13,9 +13,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis.sweeps import Sweep, is_money
+from ..analysis.sweeps import Sweep
 from ..files import write_atomic
-from .formats import SYMBOLS, money
+from .charts import MAX_CHANNELS, OTHERS_COLOR, channel_label, others_label
+from .formats import SYMBOLS, is_money, money
+
+TITLE_CHARACTERS = 80  # a longer scenario name is cut in the title
+
+
+def _title(name: str) -> str:
+    return name if len(name) <= TITLE_CHARACTERS else name[:TITLE_CHARACTERS - 1] + "\u2026"
 
 
 def _axis_label(path: str, currency: str) -> str:
@@ -27,7 +34,7 @@ def _axis_label(path: str, currency: str) -> str:
 
 
 def _objective_label(objective: str, currency: str) -> str:
-    if objective in ("min_spend", "max_profit"):
+    if is_money(objective):
         return f"{objective} ({currency})"
     return f"{objective} ({objective[4:].replace('_', ' ')})"
 
@@ -40,7 +47,7 @@ def _money_ticks(fig, result: Sweep, currency: str) -> None:
     plain_format = FuncFormatter(lambda v, _: f"{v:,.6g}")
     for ax in fig.axes:
         if ax.get_label() == "<colorbar>":
-            if result.objective in ("min_spend", "max_profit"):
+            if is_money(result.objective):
                 ax.yaxis.set_major_formatter(money_format)
             continue
         x_path = result.parameters[0]
@@ -73,16 +80,25 @@ def plot_sweep(result: Sweep, path: str | Path) -> None:
                         label="no plan (infeasible or invalid)")
             top.legend(loc="best")
         top.set_ylabel(_objective_label(result.objective, cur))
-        top.set_title(f"{result.scenario}: {result.objective} against {result.parameters[0]}")
+        top.set_title(f"{_title(result.scenario)}: {result.objective} against {result.parameters[0]}")
         has_plan = np.isfinite(result.objective_value)
         spend = np.nan_to_num(result.spend, nan=0.0)
         used = [j for j in range(spend.shape[1]) if spend[:, j].any()]
-        lower = np.zeros(len(x))
+        rest: list[int] = []
+        if len(used) > MAX_CHANNELS:  # the largest by spend over the sweep by name, the others as one area
+            order = sorted(used, key=lambda j: (-spend[:, j].sum(), j))
+            used, rest = sorted(order[:MAX_CHANNELS]), order[MAX_CHANNELS:]
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-        for k, j in enumerate(used):  # a stacked area per channel, with gaps where a point has no plan
-            upper = lower + spend[:, j]
+        if len(used) > len(colors):  # no two named areas of one colour
+            colors = list(plt.get_cmap("tab20").colors)
+        areas = [(spend[:, j], colors[k % len(colors)], channel_label(result.channels[j])) for k, j in enumerate(used)]
+        if rest:
+            areas.append((spend[:, rest].sum(axis=1), OTHERS_COLOR, others_label(rest)))
+        lower = np.zeros(len(x))
+        for amount, color, label in areas:  # a stacked area per channel, with gaps where a point has no plan
+            upper = lower + amount
             bottom.fill_between(x, lower, upper, where=has_plan, interpolate=False, alpha=0.85,
-                                color=colors[k % len(colors)], label=result.channels[j], linewidth=0)
+                                color=color, label=label, linewidth=0)
             lower = upper
         if used:
             bottom.legend(loc="upper left", fontsize="small", ncol=2)
@@ -109,7 +125,7 @@ def plot_sweep(result: Sweep, path: str | Path) -> None:
             ax.legend(loc="upper right")
         ax.set_xlabel(_axis_label(result.parameters[0], cur))
         ax.set_ylabel(_axis_label(result.parameters[1], cur))
-        ax.set_title(f"{result.scenario}: {result.objective}")
+        ax.set_title(f"{_title(result.scenario)}: {result.objective}")
         ax.tick_params(axis="x", labelrotation=30)
         if len(xs) <= 12:  # ticks on the cells' own values (the grid's points), not between them
             ax.set_xticks(xs)

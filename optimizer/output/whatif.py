@@ -12,9 +12,9 @@ import numpy as np
 
 from ..analysis.compare import Comparison
 from ..analysis.sensitivity import ChannelSensitivity, LimitSensitivity, Sensitivity
-from ..analysis.sweeps import Sweep, is_money
+from ..analysis.sweeps import Sweep
 from ..scenario.funnel import STAGE_LABEL
-from .formats import csv_document, money, number, to_json
+from .formats import csv_document, is_money, money, number, quantity, to_json
 from .plan import _console, _text, objective_text
 
 SINGULAR = {"reach": "person reached", "leads": "lead", "qualified_leads": "qualified lead",
@@ -22,15 +22,10 @@ SINGULAR = {"reach": "person reached", "leads": "lead", "qualified_leads": "qual
 
 
 # -- sensitivity ---------------------------------------------------------------------------------
-def _limit_is_money(name: str) -> bool:
-    metric = name.rsplit(".", 1)[-1]
-    return name == "budget" or metric in ("min_spend", "max_spend", "revenue")
-
-
 def _limit_unit(limit: LimitSensitivity, s: Sensitivity) -> tuple[float, str]:
     """How much of a limit one step is, and what to call it: ($1,000 of budget, one deal, ...)."""
     name, cur = limit.name, s.scenario.currency
-    if _limit_is_money(name):
+    if is_money(name):  # a constraint, even one over spend, is taken in its own units below
         what = {"budget": "budget"}.get(name, "revenue" if name.endswith("revenue") else "spend")
         return 1000.0, f"{money(1000, cur)} of {what}"
     metric = name.rsplit(".", 1)[-1]
@@ -59,7 +54,7 @@ def _effect(delta: float | None, s: Sensitivity) -> str:
     if s.objective == "max_profit":
         return f"{'adds' if delta > 0 else 'costs'} {money(abs(delta), cur)} of profit"
     metric = s.objective[4:]
-    amount = money(abs(delta), cur) if metric == "revenue" else _amount(abs(delta))
+    amount = money(abs(delta), cur) if is_money(metric) else _amount(abs(delta))
     label = "of revenue" if metric == "revenue" else STAGE_LABEL.get(metric, metric)
     return f"{'buys' if delta > 0 else 'loses'} {amount} {label}" if metric != "revenue" else \
         f"{'adds' if delta > 0 else 'loses'} {amount} {label}"
@@ -72,10 +67,10 @@ def _amount(value: float) -> str:
     return number(value)
 
 
-def _limit_value(name: str, value: float | None, cur: str) -> str:
+def _limit_value(name: str, value: float | None, cur: str, scenario=None) -> str:
     if value is None:
         return "no end"
-    return money(value, cur) if _limit_is_money(name) else number(value)
+    return quantity(name, value, cur, scenario)
 
 
 def limit_sentence(limit: LimitSensitivity, s: Sensitivity) -> str:
@@ -92,7 +87,7 @@ def limit_sentence(limit: LimitSensitivity, s: Sensitivity) -> str:
     if limit.degenerate:
         text += " (degenerate: each direction has its own price)"
     if limit.shadow_price is not None:
-        start, end = (_limit_value(limit.name, v, cur) for v in (limit.valid_from, limit.valid_to))
+        start, end = (_limit_value(limit.name, v, cur, s.scenario) for v in (limit.valid_from, limit.valid_to))
         which = "the price of one more" if limit.degenerate else "this"
         text += f"\n    {which} holds for the limit from {start} to {end}"
     return text
@@ -158,11 +153,12 @@ def sensitivity_table(s: Sensitivity) -> str:
     for col in ("limit", "value", "limit value", "binds", "one more", "one less", "holds from", "holds to"):
         table.add_column(col, justify="left" if col in ("limit", "binds") else "right")
     for x in s.limits:
-        table.add_row(x.name, _limit_value(x.name, x.value, cur), _limit_value(x.name, x.limit, cur),
+        table.add_row(x.name, _limit_value(x.name, x.value, cur, s.scenario),
+                      _limit_value(x.name, x.limit, cur, s.scenario),
                       "yes" if x.binding else "no", "held" if x.held else _shadow(x.shadow_price),
                       "held" if x.held else _shadow(x.shadow_price_down),
-                      _limit_value(x.name, x.valid_from, cur) if x.valid_from is not None else "-",
-                      _limit_value(x.name, x.valid_to, cur) if x.valid_to is not None else "-")
+                      _limit_value(x.name, x.valid_from, cur, s.scenario) if x.valid_from is not None else "-",
+                      _limit_value(x.name, x.valid_to, cur, s.scenario) if x.valid_to is not None else "-")
     console.print(table)
     console.print(f"'one more' and 'one less': the change of {s.objective} per one unit more or less of the limit.")
     binding = [x for x in s.limits if x.binding]
@@ -283,7 +279,7 @@ def compare_table(result: Comparison) -> str:
         shown_zero = text.strip("$-+").replace("0", "").replace(".", "").replace(",", "") == ""
         return text if value <= 0 or text.startswith("-") or shown_zero else "+" + text
 
-    objective_money = first.plan.objective in ("min_spend", "max_profit")
+    objective_money = is_money(first.plan.objective)
     table.add_row("status", *[c.plan.status for c in result.scenarios], *["" for _ in differences])
     table.add_row(f"objective ({first.plan.objective})",
                   *[objective_text(c.plan.objective_value, c.plan.objective, cur) for c in result.scenarios],
@@ -303,10 +299,9 @@ def compare_table(result: Comparison) -> str:
     for m in result.metrics:
         if m == "reach":
             continue
-        as_money = m == "revenue"
+        as_money = is_money(m)
         table.add_row(STAGE_LABEL.get(m, m),
-                      *[(money if as_money else lambda v, _c=None: number(v))(c.plan.totals.get(m), cur)
-                        if c.plan.has_plan else "-" for c in result.scenarios],
+                      *[quantity(m, c.plan.totals.get(m), cur) if c.plan.has_plan else "-" for c in result.scenarios],
                       *[signed(d["totals"][m], as_money) for d in differences])
     console.print(table)
     for c in result.scenarios:
