@@ -90,3 +90,10 @@ def test_sweep_check_and_compare_carry_the_status(scenario):
     compared = cli("compare", str(scenario), str(scenario), "--format", "json", cwd=scenario.parent)
     assert compared.returncode == 3
     assert "infeasible" in compared.stdout
+
+
+def test_compare_names_a_scenario_without_a_plan_once(scenario):
+    done = cli("compare", str(scenario), "scenarios/b2b-annual-plan.yaml", cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 3
+    assert "unreachable: no plan meets every limit (infeasible)." in done.stdout
+    assert "unreachable: unreachable:" not in done.stdout

@@ -70,3 +70,10 @@ def test_sweep_rows_carry_it(never_proven):
     done = _run("sweep", B2B, "--vary", "targets.revenue=4e6,5e6", "--format", "json")
     assert done.exit_code == 0, done.output
     assert [p["status"] for p in json.loads(done.stdout)["points"]] == ["unverified", "unverified"]
+
+
+def test_check_compares_with_no_unproven_optimum(never_proven):
+    done = _run("check", B2B, "scenarios/b2b-proposal.csv")
+    assert done.exit_code == 3  # the proposal breaks the sales cap (README's example)
+    assert "No optimum is proven (unverified" in done.stdout
+    assert "excess cost" not in done.stdout

@@ -205,13 +205,6 @@ class Sweep:
                      or (self.binding and self.binding[i] != self.binding[i - 1]))]
 
 
-def is_money(path: str) -> bool:
-    """Whether the number at ``path`` is an amount of currency (budget, spend limits, prices, revenue)."""
-    last = path.rsplit(".", 1)[-1]
-    return last in ("budget", "deal_value", "min_spend", "max_spend", "unit_cost", "revenue") or \
-        last.startswith("cost_per_")
-
-
 def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
               progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> Sweep:
     """Solve ``scenario`` at every combination of ``parameters`` ({path: values}; one or two paths).

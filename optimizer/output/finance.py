@@ -82,7 +82,9 @@ def check_table(result: CheckResult) -> str:
                           f"{_amount(v.limit, v.unit, cur)}: {over} by {_amount(v.by, v.unit, cur)}")
     o = result.optimum
     say(f"Compared with the optimum ({o.objective}):")
-    if o.objective == "min_spend":
+    if o.status == "unverified":
+        say("  No optimum is proven (unverified: see campaign-optimizer optimize), so nothing is compared.")
+    elif o.objective == "min_spend":
         if o.total_spend is None:
             say("  The scenario has no plan that meets every limit (see campaign-optimizer optimize).")
         else:

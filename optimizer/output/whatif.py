@@ -308,7 +308,9 @@ def compare_table(result: Comparison) -> str:
         if not c.plan.has_plan:
             from .plan import no_plan_text
 
-            console.print(f"{_label(c)}: " + no_plan_text(c.plan).rstrip())
+            text = no_plan_text(c.plan).rstrip()
+            own = f"{c.plan.scenario.name}: "  # the text names the scenario; the label says which run
+            console.print(f"{_label(c)}: " + (text.removeprefix(own) if text.startswith(own) else text))
     return _text(buffer)
 
 
