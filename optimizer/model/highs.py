@@ -275,8 +275,11 @@ class WarmModel:
         # an LP stopped early may hold values that are no plan: a plan only with a feasible point
         if status in (Status.OPTIMAL, Status.TIME_LIMIT) and info.primal_solution_status == _FEASIBLE:
             solution = h.getSolution()
-            units = self.scaling.units(np.array(solution.col_value, dtype=float)[self._q])
-            units[np.abs(units) < 1e-12 * max(1.0, float(np.abs(units).max(initial=0.0)))] = 0.0
+            # rounding noise is cleared in the solver's units, where the tolerances are: relative to
+            # the largest of ours, it took 1 unit of a $1e12 channel beside 1e13 contacts for noise
+            z = np.array(solution.col_value, dtype=float)[self._q]
+            z[np.abs(z) < 1e-12 * max(1.0, float(np.abs(z).max(initial=0.0)))] = 0.0
+            units = self.scaling.units(z)
             if self.program.integer:
                 gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else 0.0
             elif status == Status.OPTIMAL and want_duals:

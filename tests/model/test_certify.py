@@ -163,6 +163,33 @@ def test_a_target_no_channel_reaches_exits_3_naming_the_target(tmp_path):
     assert document["diagnosis"]["conflict"] == ["targets.reach"]
 
 
+# -- (e) coefficients from 1e-12 to 1e12 ---------------------------------------------------------
+# mail: 1e-12 leads a contact at $1e-6 a contact ($1e6 a lead); expo: 1e12 leads a unit at $1e12
+# ($1 a lead), at most 1 unit. Target 1e12 + 10 leads: the whole expo (1e12 leads, $1e12), the last
+# 10 leads from mail (1e13 contacts, $1e7): $1,000,010,000,000. The matrix holds 1e-12 and 1e12 in one
+# row (span 1e24 raw, 1 after row and column scaling: inside the documented range).
+WIDE = {"name": "wide", "targets": {"leads": 1_000_000_000_010},
+        "channels": [{"name": "mail", "cost_per_contact": 1e-6, "response_rate": 1e-12},
+                     {"name": "expo", "unit_cost": 1e12, "yields": {"leads": 1e12}, "max_units": 1}]}
+
+
+def test_coefficients_from_1e_12_to_1e12_are_certified_and_exact():
+    s = Scenario.model_validate(WIDE)
+    program = build_program(s)
+    _, _, coefs = program.terms
+    magnitudes = np.abs(coefs[coefs != 0])
+    assert magnitudes.min() == 1e-12 and magnitudes.max() == 1e12
+    plan = optimize(s)
+    _proven_optimal(plan)
+    mail_leads = F(1_000_000_000_010) - F(10**12)
+    exact = F(10**12) * 1 + mail_leads / F(1, 10**12) * F(1, 10**6)
+    assert exact == 1_000_010_000_000
+    assert plan.objective_value == pytest.approx(float(exact), rel=1e-12)
+    units = dict(zip(plan.program.channels, plan.program.channel_units(plan.solution.units)))
+    assert units["expo"] == pytest.approx(1, rel=1e-12)
+    assert units["mail"] == pytest.approx(float(mail_leads * 10**12), rel=1e-9)  # 1e13 contacts
+
+
 # -- the proofs themselves: each can fail --------------------------------------------------------
 def test_the_tv_events_plan_unscaled_highs_gave_is_refused():
     # HiGHS on unscaled data bought 10/3 events: feasible, but tv's deal is cheaper, and the duals
