@@ -190,6 +190,56 @@ def test_coefficients_from_1e_12_to_1e12_are_certified_and_exact():
     assert units["mail"] == pytest.approx(float(mail_leads * 10**12), rel=1e-9)  # 1e13 contacts
 
 
+# -- found by the search over the documented range (tests/model/test_certify_range.py) -------------
+def test_one_free_contact_beside_2e17_leads_is_kept():
+    # leads at 1.5e-8 with a min_spend of 3e9: 2e17 leads; reach >= 1 only from the free contact
+    # channel (a lead channel buys no contacts): 1 contact at $0. The optimum spends exactly 3e9.
+    # Clearing noise relative to the largest (scaled) unit lost the one contact (unverified).
+    s = Scenario.model_validate({
+        "funnel": {"response_rate": 0.05, "qualification_rate": 1.0, "win_rate": 0.04},
+        "channels": [{"name": "leads_only", "cost_per_lead": 1.5e-8, "min_spend": 3e9},
+                     {"name": "free_contacts", "cost_per_contact": 0}],
+        "targets": {"reach": 1}})
+    plan = optimize(s)
+    _proven_optimal(plan)
+    assert plan.objective_value == pytest.approx(3e9, rel=1e-12)
+    assert plan.totals["reach"] >= 1 - 1e-9
+    assert plan.totals["leads"] >= float(F(3 * 10**9) / F(15, 10**9)) * (1 - 1e-12)  # 2e17 (and 5% of the contact)
+
+
+def test_unbounded_where_highs_gives_no_ray_is_proven():
+    # two free contact channels under max_leads: the budget row has no terms (every price is 0), and
+    # HiGHS sees the model unbounded without a simplex, so it has no primal ray; one found by an LP
+    # over the limits' cone (here any direction) proves it
+    s = Scenario.model_validate({"budget": 3e10, "objective": "max_leads", "funnel": {"response_rate": 0.1},
+                                 "channels": [{"name": "a", "cost_per_contact": 0},
+                                              {"name": "b", "cost_per_contact": 0}]})
+    program = build_program(s)
+    assert [len(limit.index) for limit in program.limits] == [0]
+    solution = solve(program)
+    assert solution.status == Status.UNBOUNDED and solution.failed is None
+
+
+def test_unbounded_where_highs_ray_overspends_is_proven():
+    # a free lead channel makes max_leads unbounded; HiGHS 1.16's ray after presolve pointed along the
+    # $4e-6 lead channel instead, which the $7.5e10 budget stops (the ray breaks a limit): the ray is
+    # found again by an LP, along the free channel
+    s = Scenario.model_validate({
+        "funnel": {"response_rate": 0.0005, "qualification_rate": 0.015, "opportunity_rate": 0.015, "win_rate": 0.3},
+        "channels": [{"name": "free", "cost_per_lead": 0},
+                     {"name": "paid", "cost_per_lead": 4e-6, "response_rate": 0.05, "win_rate": 0.0075},
+                     {"name": "faint", "cost_per_contact": 0, "response_rate": 1e-10, "win_rate": 2e-12}],
+        "budget": 7.5e10, "objective": "max_leads", "targets": {"qualified_leads": 750000, "reach": 1}})
+    program = build_program(s)
+    paid, point = np.zeros(len(program.columns)), np.zeros(len(program.columns))
+    paid[program.columns_of("paid")[0]] = 1.0
+    point[program.columns_of("paid")[0]] = 5e7  # 750,000 qualified leads at 0.015 ($200)
+    point[program.columns_of("faint")[0]] = 1.0  # the one contact reach needs
+    assert unboundedness(program, point, paid) == "the primal ray breaks a limit"
+    solution = solve(program)
+    assert solution.status == Status.UNBOUNDED and solution.failed is None
+
+
 # -- the proofs themselves: each can fail --------------------------------------------------------
 def test_the_tv_events_plan_unscaled_highs_gave_is_refused():
     # HiGHS on unscaled data bought 10/3 events: feasible, but tv's deal is cheaper, and the duals
