@@ -167,10 +167,14 @@ class WarmModel:
         if self.scale is None:
             scaling = Scaling.identity(m, n)
         else:
-            make = Scaling.geometric if self.scale == "geometric" else Scaling.equilibrated
             rhs = np.where(np.isfinite(lower), lower, np.where(np.isfinite(upper), upper, np.nan))
             integer = np.array([c.integer for c in program.columns], dtype=bool)
-            scaling = make(rows, columns, coefs, m, n).with_objective_and_bounds(costs, rhs, integer)
+            if self.scale == "geometric":  # the right-hand sides scaled with the matrix
+                scaling = Scaling.geometric(rows, columns, coefs, m, n, rhs=rhs).with_objective_and_bounds(
+                    costs, None, integer)
+            else:
+                scaling = Scaling.equilibrated(rows, columns, coefs, m, n).with_objective_and_bounds(
+                    costs, rhs, integer)
         self.scaling = scaling
         self.scale_seconds = time.perf_counter() - scaling_start  # finding the factors (the stage budget)
         lp.col_cost_ = scaling.costs(costs)[p]

@@ -240,6 +240,26 @@ def test_unbounded_where_highs_ray_overspends_is_proven():
     assert solution.status == Status.UNBOUNDED and solution.failed is None
 
 
+def test_a_small_bound_beside_a_large_one_is_kept_in_the_scaled_model():
+    # deals per lead of 7.5e-13 to 1.2e-10 under a cap of 1e9 deals beside minimums of 7.5 leads: one
+    # factor for every right-hand side, chosen after the matrix, put the minimums near 1e-10 in the
+    # scaled model, below HiGHS's tolerance, and HiGHS's plan bought 0 of c0 (unverified). Scaled with
+    # the matrix, each row's bound near 1. The objective (reach) is 0 for every plan: lead channels buy
+    # no contacts; so the proof is the plan meeting every limit, here c0 >= 7.5, c2 >= 7.5, leads >= 30.
+    s = Scenario.model_validate({
+        "funnel": {"response_rate": 2e-11, "qualification_rate": 1.0, "opportunity_rate": 3e-10, "win_rate": 1.0},
+        "channels": [{"name": "c0", "cost_per_lead": 0, "qualification_rate": 0.075, "min_units": 7.5},
+                     {"name": "c1", "cost_per_lead": 0, "qualification_rate": 0.4},
+                     {"name": "c2", "cost_per_lead": 0, "qualification_rate": 0.01, "min_units": 7.5}],
+        "budget": 1.5e8, "objective": "max_reach", "targets": {"leads": 30}, "caps": {"deals": 1e9}})
+    plan = optimize(s)
+    _proven_optimal(plan)
+    assert plan.objective_value == 0
+    units = dict(zip(plan.program.channels, plan.program.channel_units(plan.solution.units)))
+    assert units["c0"] >= 7.5 * (1 - 1e-9) and units["c2"] >= 7.5 * (1 - 1e-9)
+    assert sum(units.values()) >= 30 * (1 - 1e-9)
+
+
 # -- the proofs themselves: each can fail --------------------------------------------------------
 def test_the_tv_events_plan_unscaled_highs_gave_is_refused():
     # HiGHS on unscaled data bought 10/3 events: feasible, but tv's deal is cheaper, and the duals
