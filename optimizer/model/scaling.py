@@ -12,7 +12,9 @@ The solver therefore sees ``z`` with ``x = t * s * z`` and every row ``i`` multi
   geometric means of each row's and column's largest and smallest entries, so scaling adds no
   rounding error);
 - row bounds ``b''_i = r_i * b_i / t`` and column bounds ``u''_j = u_j / (s_j * t)`` (``t``: a power of
-  2 bringing the right-hand sides near 1);
+  2; in geometric scaling the right-hand sides are one more column of the matrix, of factor
+  ``1 / t``, so each row is scaled for its bound as well as its terms: with one ``t`` chosen after
+  the matrix, a bound of 7.5 beside a cap of 1e9 deals came out below HiGHS's tolerance);
 - objective ``c''_j = k * t * s_j * c_j`` (``k``: a power of 2 bringing the costs near 1), so the
   solver's objective is ``k`` times ours.
 
@@ -79,11 +81,25 @@ class Scaling:
 
     @classmethod
     def geometric(cls, rows: np.ndarray, cols: np.ndarray, coefs: np.ndarray, m: int, n: int,
-                  passes: int = PASSES) -> Scaling:
-        """Power-of-2 geometric-mean row and column scaling of the matrix (no objective or bounds yet)."""
+                  passes: int = PASSES, rhs: np.ndarray | None = None) -> Scaling:
+        """Power-of-2 geometric-mean row and column scaling of the matrix (no objective or bounds yet).
+
+        ``rhs`` (a finite bound per row, NaN where none): the right-hand sides take part as one more
+        column, whose factor is ``1 / t``: a row is then scaled for its bound as well as its terms.
+        One factor ``t`` for all bounds, chosen afterwards, left a small bound beside large ones
+        (reach >= 1 beside a $7.5e10 budget) below HiGHS's tolerance in the scaled model.
+        """
         keep = coefs != 0
-        rows, cols = rows[keep], cols[keep]
-        logs = np.log2(np.abs(coefs[keep]))
+        rows, cols, coefs = rows[keep], cols[keep], coefs[keep]
+        extra = rhs is not None
+        if extra:
+            rhs = np.asarray(rhs, dtype=float)
+            some = np.flatnonzero(np.isfinite(rhs) & (rhs != 0))
+            rows = np.concatenate([rows, some])
+            cols = np.concatenate([cols, np.full(len(some), n)])
+            coefs = np.concatenate([coefs, rhs[some]])
+            n += 1
+        logs = np.log2(np.abs(coefs))
         lr, lc = np.zeros(m), np.zeros(n)
         for _ in range(passes):
             hi, lo = _extreme_logs(rows, logs + lc[cols], m)
@@ -96,6 +112,8 @@ class Scaling:
                 lc[some] = new
                 break
             lc[some] = new
+        if extra:
+            return cls(_power_of_two(lr), _power_of_two(lc[:-1]), bound=float(_power_of_two(-lc[-1])))
         return cls(_power_of_two(lr), _power_of_two(lc))
 
     @classmethod
@@ -110,16 +128,16 @@ class Scaling:
         lc = np.where(np.isfinite(hi), -hi, 0.0)
         return cls(_power_of_two(lr), _power_of_two(lc))
 
-    def with_objective_and_bounds(self, costs: np.ndarray, bounds: np.ndarray,
+    def with_objective_and_bounds(self, costs: np.ndarray, bounds: np.ndarray | None,
                                   integer: np.ndarray | None = None) -> Scaling:
         """The same row factors, with ``t`` bringing the scaled right-hand sides (``bounds``: a
-        finite bound per row, NaN where none) near 1, then ``k`` the scaled costs.
+        finite bound per row, NaN where none) near 1, then ``k`` the scaled costs. ``bounds`` None
+        keeps this scaling's ``t`` (found with the matrix: :meth:`geometric` with ``rhs``).
 
         ``integer`` marks whole-unit columns: their units stay the solver's units (``s_j t = 1``),
         or whole units of ``z`` would not be whole units of ``x``.
         """
-        scaled_bounds = np.asarray(bounds, dtype=float) * self.row
-        t = float(_power_of_two(_middle(scaled_bounds)))
+        t = self.bound if bounds is None else float(_power_of_two(_middle(np.asarray(bounds, dtype=float) * self.row)))
         col = self.col.copy()
         if integer is not None and integer.any():
             col[integer] = 1.0 / t

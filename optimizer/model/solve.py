@@ -26,7 +26,7 @@ from .highs import MIP_REL_GAP, WarmModel, conflict, quiet_stdout
 from .program import Program
 from .pulp_model import pulp_problem
 from .status import Solution, SolverInfo, Status, solver_version
-from .verify import TOLERANCE
+from .verify import TOLERANCE, verify
 
 __all__ = ["MIP_REL_GAP", "SOLVERS", "Solution", "SolverInfo", "Status", "conflict", "polish", "quiet_stdout",
            "solve", "solve_pulp", "solver_version", "write_lp"]
@@ -107,9 +107,42 @@ def _solve_once(program: Program, name: str, scale: str | None, time_limit: floa
         if ray is None:
             model.rerun_without_presolve()
             ray = model.dual_ray() if solution.status == Status.INFEASIBLE else model.primal_ray()
-        point = model.point() if solution.status == Status.UNBOUNDED else None
+        point = None
+        if solution.status == Status.UNBOUNDED:
+            point, ray = _unbounded_proof(program, model.point(), ray)
         return replace(solution, certificate=(ray, point))
     return solution
+
+
+def _unbounded_proof(program: Program, point: np.ndarray | None, ray: np.ndarray | None
+                     ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A plan and a ray for an unbounded answer: HiGHS's where they prove it, else found by LPs,
+    each proven all the same. HiGHS 1.16 gives no primal ray when it needs no simplex to see a model
+    unbounded (free channels whose only limit, the budget, has no terms), its ray after presolve
+    can break a limit (a channel's ray that overspent the budget), and its plan can miss a limit
+    that is tiny beside the others in the scaled model (reach >= 1 beside a $7.5e10 budget); all
+    three found by tests/model/test_certify_range.py."""
+    n = len(program.columns)
+    if point is None or not verify(program, point).passed:
+        point = None
+        feasibility = program.with_limits(program.limits, objective_coefs=np.zeros(n))
+        for scale in _PROOF_SCALINGS:  # the unscaled model too: the plan is checked here, not trusted
+            found = WarmModel(feasibility, scale=scale).solve(duals=False)
+            if found.units is not None and verify(program, found.units).passed:
+                point = found.units
+                break
+    if point is None or unboundedness(program, point, ray) is None:
+        return point, ray
+    # the cone of the plans' directions: the limits with right-hand sides 0, every column at most 1
+    cone = program.with_limits([replace(limit, bound=0.0, constant=0.0) for limit in program.limits])
+    for scale in _PROOF_SCALINGS:
+        found = WarmModel(cone, unit_bound=1.0, scale=scale).solve(duals=False)
+        if found.units is not None and unboundedness(program, point, found.units) is None:
+            return point, found.units
+    return point, ray
+
+
+_PROOF_SCALINGS = ("geometric", None, "equilibrated")
 
 
 def _col_upper(program: Program, unit_bound: float | None) -> np.ndarray | None:
