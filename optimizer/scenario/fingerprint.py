@@ -21,10 +21,11 @@ import gc
 import hashlib
 import json
 import re
+from dataclasses import make_dataclass
 from operator import attrgetter
 from typing import Any
 
-from pydantic_core import to_json
+from pydantic_core import SchemaSerializer, core_schema
 
 from .funnel import DEFAULT_RATES
 from .schema import Channel, Scenario
@@ -36,9 +37,26 @@ _CHANNEL_MAPPINGS = ("caps", "yields")
 # data: a float between 1e-5 and 1e-4 (0.0000123 against 1.23e-05), a negative exponent of one digit
 # (2.5e-7 against 2.5e-07), an infinity or NaN (Python refuses them here), and a byte that is not
 # printable ASCII (Python escapes it). Each is looked for as plain text, so text in a name that looks
-# like one only costs the slower encoder, never another result.
+# like one only costs the slower encoder, never another result. A word is looked for only if its first
+# letter is in the text (a one-byte search is some forty times faster than a word's: "I" and "N" are rare).
 _SPELT_OTHERWISE = (b"0.0000", b"Infinity", b"NaN", b"\x7f")
 _ONE_DIGIT_NEGATIVE_EXPONENT = re.compile(rb"e-[0-9](?![0-9])")
+
+# A channel as pydantic-core writes it for the canonical JSON: a dataclass with the channel's fields in
+# name order, sharing the channel's own ``__dict__`` (nothing is copied). pydantic-core writes a
+# dataclass's fields in the order of its schema and, with ``exclude_none``, leaves out those that are
+# None: the channel's ``model_dump`` without the walk, its keys sorted.
+_ChannelFields = make_dataclass("_ChannelFields", [(field, Any, None) for field in _CHANNEL_FIELDS])
+_CANONICAL = SchemaSerializer(
+    core_schema.typed_dict_schema(
+        {"channels": core_schema.typed_dict_field(core_schema.list_schema(core_schema.dataclass_schema(
+            _ChannelFields,
+            core_schema.dataclass_args_schema(
+                "_ChannelFields", [core_schema.dataclass_field(field, core_schema.any_schema())
+                                   for field in _CHANNEL_FIELDS]),
+            list(_CHANNEL_FIELDS))))},
+        extra_behavior="allow"),  # the other keys written as to_json writes any data
+    core_schema.CoreConfig(ser_json_inf_nan="constants"))  # as to_json: the text check below finds them
 
 
 def canonical_data(scenario: Scenario) -> dict[str, Any]:
@@ -46,6 +64,12 @@ def canonical_data(scenario: Scenario) -> dict[str, Any]:
 
     Channels' ``caps`` and ``yields`` may be the scenario's own mappings: read the data, do not change it.
     """
+    data = _data_but_channels(scenario)
+    data["channels"] = [_channel_data(c) for c in sorted(scenario.channels, key=attrgetter("name"))]
+    return dict(sorted(data.items()))
+
+
+def _data_but_channels(scenario: Scenario) -> dict[str, Any]:
     # a field not given and one given as null validate alike: both are left out
     data = scenario.model_dump(mode="json", exclude_none=True, exclude={"name", "channels", "constraints"})
     funnel = data["funnel"]
@@ -55,13 +79,12 @@ def canonical_data(scenario: Scenario) -> dict[str, Any]:
     for rate, value in DEFAULT_RATES.items():  # opportunity_rate: 1 when not given anywhere
         funnel.setdefault(rate, value)
     data = _keys_sorted(data)
-    data["channels"] = [_channel_data(c) for c in sorted(scenario.channels, key=attrgetter("name"))]
     data["constraints"] = [
         {"constant": spec.parsed.constant, "name": spec.name, "sense": spec.parsed.sense,
          "terms": [[kind, channel, weight] for (kind, channel), weight in
                    sorted(((kind, channel or ""), weight) for (kind, channel), weight in spec.parsed.terms.items())]}
         for spec in scenario.constraints]
-    return dict(sorted(data.items()))
+    return data
 
 
 def _channel_data(channel: Channel) -> dict[str, Any]:
@@ -73,6 +96,25 @@ def _channel_data(channel: Channel) -> dict[str, Any]:
         if mapping is not None and len(mapping) > 1:
             data[field] = dict(sorted(mapping.items()))
     return data
+
+
+def _channel_views(scenario: Scenario) -> list[Any]:
+    """The channels in name order as ``_ChannelFields``, for `_CANONICAL` (the data `_channel_data` gives)."""
+    views = []
+    new = object.__new__
+    for channel in sorted(scenario.channels, key=attrgetter("name")):
+        own = channel.__dict__
+        caps, yields = own["caps"], own["yields"]
+        if (caps is not None and len(caps) > 1) or (yields is not None and len(yields) > 1):
+            own = dict(own)  # a copy with the mappings' keys sorted; the channel stays as it is
+            for field in _CHANNEL_MAPPINGS:
+                mapping = own[field]
+                if mapping is not None and len(mapping) > 1:
+                    own[field] = dict(sorted(mapping.items()))
+        view = new(_ChannelFields)
+        view.__dict__ = own
+        views.append(view)
+    return views
 
 
 def _keys_sorted(value: Any) -> Any:
@@ -95,13 +137,14 @@ def canonical_json(scenario: Scenario) -> str:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        data = canonical_data(scenario)
-        fast = to_json(data)
-        if (fast.isascii() and not any(text in fast for text in _SPELT_OTHERWISE)
+        data = _data_but_channels(scenario)
+        data["channels"] = _channel_views(scenario)
+        fast = _CANONICAL.to_json(dict(sorted(data.items())), exclude_none=True)
+        if (fast.isascii() and not any(text[:1] in fast and text in fast for text in _SPELT_OTHERWISE)
                 and not _ONE_DIGIT_NEGATIVE_EXPONENT.search(fast)):
             return fast.decode("ascii")
-        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False,
-                          check_circular=False)
+        return json.dumps(canonical_data(scenario), sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+                          allow_nan=False, check_circular=False)
     finally:
         if enabled:
             gc.enable()

@@ -16,6 +16,7 @@ import difflib
 import math
 import re
 from collections import Counter
+from operator import itemgetter
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, model_validator
@@ -130,6 +131,11 @@ class Funnel(_Frozen):
     deal_value: Positive = None
 
 
+# what Channel._own_rules reads of every channel, in one call
+_RULE_FIELDS = itemgetter("name", "cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost", "yields",
+                          "min_spend", "min_units")
+
+
 class Channel(_Frozen):
     """One marketing channel: its price, its own funnel rates, limits and caps."""
 
@@ -154,20 +160,24 @@ class Channel(_Frozen):
     @model_validator(mode="after")
     def _own_rules(self) -> Channel:
         own = self.__dict__
-        if not NAME.fullmatch(self.name):
+        name, contact, lead, qualified, unit_cost, yields, min_spend, min_units = _RULE_FIELDS(own)
+        # NAME in full, without the regular expression: an ASCII identifier is exactly that
+        if not (name.isascii() and name.isidentifier()):
             raise fail(f"name {show(self.name)} is not a valid channel name", NAME_RULE)
         # the usual channel, one price and yields only with unit_cost, in a few comparisons
-        contact, lead, qualified, unit_cost = (own["cost_per_contact"], own["cost_per_lead"],
-                                               own["cost_per_qualified_lead"], own["unit_cost"])
         given = (contact is not None) + (lead is not None) + (qualified is not None) + (unit_cost is not None)
-        yields = own["yields"]
         if given != 1 or (unit_cost is None) == bool(yields):
             self._price_issue()
-        price_field = ("cost_per_contact" if contact is not None else "cost_per_lead" if lead is not None
-                       else "cost_per_qualified_lead" if qualified is not None else "unit_cost")
-        price = own[price_field]
+        if contact is not None:
+            price_field, price = "cost_per_contact", contact
+        elif lead is not None:
+            price_field, price = "cost_per_lead", lead
+        elif qualified is not None:
+            price_field, price = "cost_per_qualified_lead", qualified
+        else:
+            price_field, price = "unit_cost", unit_cost
         own["price_field"], own["price"] = price_field, price  # kept now: every later stage reads them
-        if own["min_spend"] is None and own["min_units"] is None:  # the usual case: nothing below to compare
+        if min_spend is None and min_units is None:  # the usual case: nothing below to compare
             return self
         for low, high in (("min_spend", "max_spend"), ("min_units", "max_units")):
             lo, hi = own[low], own[high]
@@ -341,12 +351,14 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
     """Rules across fields; each issue is (path, message) in the one template."""
     issues: list[tuple[str, str]] = []
     names = [c.name for c in s.channels]
-    seen: set[str] = set()
-    for i, n in enumerate(names):
-        if n in seen:
-            issues.append((f"channels[{i}].name", fail(f"{show(n)} is used by another channel",
-                                                        "a unique name per channel").message()))
-        seen.add(n)
+    seen: set[str] = set(names)
+    if len(seen) < len(names):  # a name used twice: find where, in order
+        seen = set()
+        for i, n in enumerate(names):
+            if n in seen:
+                issues.append((f"channels[{i}].name", fail(f"{show(n)} is used by another channel",
+                                                            "a unique name per channel").message()))
+            seen.add(n)
     if s.funnel.deal_value is not None and s.deal_value is not None:
         issues.append(("funnel.deal_value", f"deal_value is given both at the top level ({show(s.deal_value)}) "
                        f"and in funnel ({show(s.funnel.deal_value)}); allowed: give one or the other"))

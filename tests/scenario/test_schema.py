@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from optimizer import Scenario
 from optimizer.scenario import fingerprint
 from optimizer.scenario.rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule
-from optimizer.scenario.schema import _quick
+from optimizer.scenario.schema import NAME, Channel, _quick
 
 VALUES = [0, 1, -1, 0.0, -0.0, 0.5, 1.0, 1.5, 3, 1e300, -1e-300, math.inf, -math.inf, math.nan, True, False, None,
           "12%", "0.3", "4_800_000", "x", [], {}, 10**20]
@@ -63,3 +66,17 @@ def test_null_fields_and_missing_fields_have_one_fingerprint():
                  budget=None, targets={"leads": 100})
     assert a.sha256 == b.sha256
     assert '"max_spend"' not in fingerprint.canonical_json(b)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aZ_09-. \n\téß١ⅷ\u00a0"), max_size=6)
+       | st.sampled_from(["", "if", "_", "email\n", "ch0", "2nd", "e\u0301", "ǅ", "ｅ"]))
+def test_channel_name_rule_is_the_name_pattern_in_full(name: str) -> None:
+    """The channel's check (an ASCII identifier) accepts exactly the names NAME matches in full."""
+    try:
+        Channel(name=name, cost_per_lead=1)
+        accepted = True
+    except ValidationError as exc:
+        assert "is not a valid channel name" in str(exc)
+        accepted = False
+    assert accepted == (NAME.fullmatch(name) is not None)
