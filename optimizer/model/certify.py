@@ -56,9 +56,8 @@ class Certificate(Check):
 
 def _row_sides(program: Program) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each limit's right-hand side (bound - constant) and which sides it has (lower, upper)."""
-    senses = np.array([limit.sense for limit in program.limits])
-    rhs = np.array([limit.bound - limit.constant for limit in program.limits], dtype=float)
-    return rhs, np.isin(senses, (">=", "==")), np.isin(senses, ("<=", "=="))
+    senses = program.senses  # arrays the program keeps (and a sweep's variants share)
+    return program.bounds - program.constants, senses != "<=", senses != ">="
 
 
 def _transpose_times(program: Program, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
