@@ -168,9 +168,12 @@ def _run(body: Callable[[], int], as_json: bool) -> None:
             typer.echo(line, err=True)
         raise typer.Exit(2) from None
     except CampaignOptimizerError as exc:
+        from .errors import NoPlanError
+
         if as_json:  # an output that cannot be written is bad input, as ScenarioError's documents say
-            _json_error("invalid" if exc.exit_code == 2 else "error", str(exc))
-        typer.echo(f"error: {exc}", err=True)
+            status = exc.status if isinstance(exc, NoPlanError) else "invalid" if exc.exit_code == 2 else "error"
+            _json_error(status, str(exc))
+        typer.echo(str(exc) if isinstance(exc, NoPlanError) else f"error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         if as_json:

@@ -68,6 +68,11 @@ class SolverError(CampaignOptimizerError):
 
 
 class NoPlanError(CampaignOptimizerError):
-    """A library call that needs a plan got an infeasible or unbounded scenario (exit code 3)."""
+    """A library call that needs a proven plan (or a proven analysis of one) has none (exit code 3);
+    ``status`` says why, in the statuses' words (``infeasible``, ``unbounded``, ``unverified``)."""
 
     exit_code = 3
+
+    def __init__(self, message: str, status: str = "infeasible"):
+        super().__init__(message)
+        self.status = status

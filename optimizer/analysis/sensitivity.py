@@ -291,12 +291,15 @@ class _Analysis:
         model = WarmModel(program, scale=None)
         if model.dropped_entries:
             # the steps on the basis read the program's own units; HiGHS cannot hold it unscaled
-            raise NoPlanError(f"{scenario.name}: no proven analysis (unverified): the plan is proven on the "
-                              "scaled model, but sensitivity reads the unscaled one, from which HiGHS drops "
-                              "coefficients of magnitude 1e-9 or less; the ranges would not be the scenario's")
+            raise NoPlanError(f"{scenario.name}: no sensitivity analysis (unverified): the plan is proven optimal, "
+                              "but some of its coefficients are 1e-9 or smaller (e.g. deals per contact of a "
+                              "per-contact channel), too small for the analysis, which works in the scenario's "
+                              "own units; its ranges could not be proven. The plan: campaign-optimizer optimize; "
+                              "a report without the analysis: report --no-sensitivity", status="unverified")
         self.basis = Parametric(model, held)
         if self.basis.status != "optimal":
-            raise NoPlanError(f"{scenario.name}: no optimal plan to analyse ({self.basis.status})")
+            raise NoPlanError(f"{scenario.name}: no optimal plan to analyse ({self.basis.status})",
+                              status=str(self.basis.status))
         self.solves = 1
         self.ranging = self.basis.model.ranging()  # HiGHS's, on the optimal basis (before any probe)
         self.f0 = self.basis.objective

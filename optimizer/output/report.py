@@ -259,7 +259,8 @@ def report_tables(plan: Plan, sensitivity: Any | None = None, when: dt.datetime 
     About says when the report was made (``when``, by default now), unless ``timing`` is False.
     """
     if not plan.has_plan:
-        raise NoPlanError(f"{plan.scenario.name} has no plan ({plan.status}): there is nothing to report")
+        raise NoPlanError(f"{plan.scenario.name} has no plan ({plan.status}): there is nothing to report",
+                          status=str(plan.status))
     when = (when or dt.datetime.now(dt.UTC)) if timing else None
     return [plan_sheet(plan), funnel_sheet(plan), limits_sheet(plan, sensitivity), inputs_sheet(plan),
             about_sheet(plan, sensitivity, when)]

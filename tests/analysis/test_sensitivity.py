@@ -304,7 +304,7 @@ def test_a_plan_highs_cannot_hold_unscaled_is_proven_but_not_analysed():
                       "qualification_rate": 0.3, "win_rate": 0.2}]})
     plan = optimize(scenario)
     assert plan.status == "optimal" and plan.objective_value == pytest.approx(10 / 7.5e-10 * 1e-4, rel=1e-9)
-    with pytest.raises(NoPlanError, match="no proven analysis"):
+    with pytest.raises(NoPlanError, match="no sensitivity analysis \\(unverified\\): the plan is proven optimal"):
         sensitivity(plan)
 
 
