@@ -74,12 +74,14 @@ def money(value: float | None, currency: str = "USD") -> str:
         return "-"
     symbol = SYMBOLS.get(currency)
     size = abs(value)
-    if size >= 100 or round(size, 4) == 0:
+    if size >= 100 or round(size, 4) == 0:  # below $0.00005 shown as 0: noise of differences
         text = f"{size:,.0f}"
     elif size >= 1:
         text = f"{size:,.2f}"
-    else:  # a price per contact such as $0.004: keep up to 4 decimals, at least 2
-        text = f"{size:.4f}".rstrip("0")
+    else:  # a price per contact such as $0.004 or $0.00015: 4 decimals, more below $0.001 so that
+        # 2 significant digits show (0.00015 is not 0.0001), at least 2
+        decimals = max(4, 2 - math.floor(math.log10(size)))
+        text = f"{size:.{decimals}f}".rstrip("0")
         text += "0" * max(0, 4 - len(text))
     sign = "-" if value < 0 and text.strip("0.,") else ""
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"

@@ -88,3 +88,12 @@ def test_report_types_the_money_objective_as_money(sheets) -> None:
     assert about["objective_value"] == Typed(5000.0, MONEY)
     revenue = [kind for header, kind in sheets["Plan"].columns if header.startswith("revenue")]
     assert revenue == [MONEY]
+
+
+def test_prices_below_a_tenth_of_a_cent_keep_two_significant_digits():
+    # found by a fresh-user review: a sweep over cost_per_contact 0.0001, 0.00015, 0.0002 showed
+    # $0.0001 twice; differences below $0.00005 stay $0 (the noise of two solves' spend)
+    from optimizer.output.formats import money
+
+    assert [money(v) for v in (0.0001, 0.00015, 0.0002)] == ["$0.0001", "$0.00015", "$0.0002"]
+    assert money(0.354166) == "$0.3542" and money(0.004) == "$0.004" and money(6e-11) == "$0"
