@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_optimize import BARE_FLOOR  # noqa: E402
+from bench_optimize import BARE_FLOOR, median_of, timed  # noqa: E402
 from generate import scenario_data  # noqa: E402
 
 from optimizer.analysis.plan import optimize  # noqa: E402
@@ -146,21 +144,6 @@ def plain_tables(plan, sheets) -> list[dict]:
                     "formats": [number_formats.get(kind, "#,##0.00") for _, kind in sheet.columns],
                     "notes": list(sheet.notes)})
     return out
-
-
-def timed(args: list[str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        shown = " ".join(a if len(a) < 200 else "SCRIPT" for a in args)
-        raise SystemExit(f"{shown} failed ({done.returncode}):\n{done.stderr}")
-    return elapsed
-
-
-def median_of(args: list[str], repeat: int) -> float:
-    timed(args)  # warm the file cache
-    return statistics.median(timed(args) for _ in range(repeat))
 
 
 def same_cells(ours: Path, floor: Path) -> None:
