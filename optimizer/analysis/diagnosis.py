@@ -60,8 +60,7 @@ def diagnose(program: Program, status: str, solver: str = "highs") -> Diagnosis:
 
 def unreachable_targets(program: Program) -> list[str]:
     """Target metrics that no channel yields (their rows have no terms), in the scenario's order."""
-    rows, _, _ = program.terms
-    has_terms = np.bincount(rows, minlength=len(program.limits)) > 0
+    has_terms = program.has_terms
     return [lim.name.removeprefix("targets.") for k, lim in enumerate(program.limits)
             if lim.kind == "target" and not has_terms[k] and lim.excess(lim.constant) > 0]
 

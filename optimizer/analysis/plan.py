@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import Issue, ScenarioError, SolverError
 from ..model.build import build_program
 from ..model.program import Limit, Program
-from ..model.solve import SOLVERS, Solution, SolverInfo, solve
+from ..model.solve import Solution, SolverInfo, solve
 from ..model.verify import Check, verify
 from ..scenario.schema import Scenario
 from .diagnosis import Diagnosis, diagnose
@@ -202,8 +202,6 @@ def optimize(scenario: Scenario | Mapping[str, Any], solver: str = "highs", time
                                    or not time_limit > 0):
         raise ScenarioError(Issue("time_limit", f"{time_limit!r} is not a time limit; allowed: a number of seconds "
                                                 "> 0, or None"))
-    if solver not in SOLVERS:
-        raise ScenarioError(Issue("solver", f"{solver!r} is not a solver; allowed: {', '.join(SOLVERS)}"))
     program = build_program(scenario)
     solution = solve(program, solver, time_limit)
     return plan_from_solution(scenario, program, solution)

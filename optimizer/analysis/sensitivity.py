@@ -309,7 +309,7 @@ class _Analysis:
         self.constants = np.array([limit.constant for limit in program.limits], dtype=float)
         self.bounds = np.array([limit.bound for limit in program.limits], dtype=float)
         self.senses = np.array([limit.sense for limit in program.limits])
-        self.has_terms = np.array([len(limit.index) > 0 for limit in program.limits], dtype=bool)
+        self.has_terms = program.has_terms
         if analysed_as == "integers_fixed":
             values = self.basis.activity + self.constants
             self.binding = [abs(limit.excess(float(v))) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound))

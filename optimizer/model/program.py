@@ -145,12 +145,10 @@ class Program:
     def binding(self, units: np.ndarray, tolerance: float) -> np.ndarray:
         """Which limits bind at ``units``: every ``==``, and each limit with terms whose room left
         is within ``tolerance`` relative to max(1, |limit|) (a limit overshot counts as binding)."""
-        rows, _, _, bounds, _ = self._stacked
-        senses = self._senses
+        bounds, senses = self.bounds, self._senses
         values = self.values(units)
         room = np.where(senses == "<=", bounds - values, values - bounds)
-        has_terms = np.bincount(rows, minlength=len(bounds)) > 0
-        return has_terms & ((senses == "==") | (room <= tolerance * np.maximum(1.0, np.abs(bounds))))
+        return self.has_terms & ((senses == "==") | (room <= tolerance * np.maximum(1.0, np.abs(bounds))))
 
     def with_limits(self, limits: tuple[Limit, ...] | list[Limit], objective: str | None = None,
                     sense: str | None = None, objective_coefs: np.ndarray | None = None) -> Program:
@@ -167,6 +165,12 @@ class Program:
     @cached_property
     def _senses(self) -> np.ndarray:
         return np.array([limit.sense for limit in self.limits])
+
+    @property
+    def has_terms(self) -> np.ndarray:
+        """Which limits have terms (a limit without any holds or fails by its constant alone)."""
+        rows = self._stacked[0]
+        return np.bincount(rows, minlength=len(self.limits)) > 0
 
     @property
     def senses(self) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..errors import SolverError
+from ..errors import Issue, ScenarioError, SolverError
 from .certify import infeasibility, optimality, primal_only, unboundedness
 from .highs import MIP_REL_GAP, WarmModel, conflict, quiet_stdout
 from .program import Program
@@ -51,7 +51,7 @@ def solve(program: Program, solver: str = "highs", time_limit: float | None = No
     proves its answer the same way (an infeasible or unbounded CBC answer is proven by HiGHS's ray).
     """
     if solver not in SOLVERS:
-        raise SolverError(f"unknown solver {solver!r}; allowed: {', '.join(SOLVERS)}")
+        raise ScenarioError(Issue("solver", f"{solver!r} is not a solver; allowed: {', '.join(SOLVERS)}"))
     start = time.perf_counter()
     exact = _decided_without_solver(program, start)
     if exact is not None:
@@ -239,8 +239,7 @@ def _prove_mip(program: Program, solution: Solution, unit_bound: float | None) -
 def _decided_without_solver(program: Program, start: float) -> Solution | None:
     """A limit without terms (a target on a stage no channel reaches) holds or not by its constant
     alone: decided exactly, before any solver runs. Infeasible when one fails."""
-    rows, _, _ = program.terms
-    has_terms = np.bincount(rows, minlength=len(program.limits)) > 0
+    has_terms = program.has_terms
     broken = [k for k, limit in enumerate(program.limits)
               if not has_terms[k] and limit.excess(limit.constant) > TOLERANCE * max(1.0, abs(limit.bound))]
     if not broken:
