@@ -35,7 +35,7 @@ AMOUNT_ALLOWED = "allowed: a number >= 0 (4800000, 4_800_000 or 4.8e6)"
 STAGES = "reach, leads, qualified_leads, opportunities, deals, revenue"
 CHANNEL_FIELDS = ("name, cost_per_contact, cost_per_lead, cost_per_qualified_lead, unit_cost, yields, response_rate, "
                   "qualification_rate, opportunity_rate, win_rate, deal_value, min_spend, max_spend, min_units, "
-                  "max_units, caps, integer")
+                  "max_units, caps, integer, available, sales_cycle")
 TERM_ALLOWED = ("allowed: spend[NAME], units[NAME], METRIC[NAME], total_spend, numbers, or a metric "
                 f"({STAGES})")
 LINEAR_ALLOWED = 'allowed: a linear comparison such as "spend[paid_search] <= 0.3 * total_spend"'
@@ -139,13 +139,13 @@ def test_a_document_that_is_not_a_mapping(text: str, kind: str) -> None:
 def test_unknown_top_level_field() -> None:
     assert only(invalid("budgit: 500000\n" + BASE)) == (
         "budgit", "unknown field (did you mean budget?); allowed: name, currency, budget, deal_value, objective, "
-                  "funnel, targets, caps, channels, constraints")
+                  "funnel, targets, caps, channels, constraints, periods, pipeline")
 
 
 def test_unknown_funnel_field() -> None:
     text = BASE.replace("win_rate: 0.2", "win_rat: 0.2")
     assert ("funnel.win_rat", "unknown field (did you mean win_rate?); allowed: response_rate, qualification_rate, "
-                              "opportunity_rate, win_rate, deal_value") in invalid(text)
+                              "opportunity_rate, win_rate, deal_value, sales_cycle") in invalid(text)
 
 
 def test_unknown_channel_field_is_named_by_channel() -> None:
@@ -157,7 +157,8 @@ def test_unknown_channel_field_is_named_by_channel() -> None:
 
 def test_unknown_constraint_field() -> None:
     pairs = invalid(BASE + "constraints:\n  - {name: mix, exp: 'spend[email] <= 5'}\n")
-    assert ("constraints[mix].exp", "unknown field (did you mean expr?); allowed: name, expr") in pairs
+    assert ("constraints[mix].exp",
+            "unknown field (did you mean expr?); allowed: name, expr, each_period, period") in pairs
 
 
 def test_a_channel_without_a_name_is_named_by_position() -> None:
@@ -209,7 +210,7 @@ def test_wrong_type_at_top_level(line: str, path: str, message: str) -> None:
 def test_keys_that_are_numbers_not_names() -> None:
     assert only(invalid("2024: 5\n" + BASE)) == (
         "2024", "the key 2024 is not text; allowed: name, currency, budget, deal_value, objective, funnel, targets, "
-                "caps, channels, constraints")
+                "caps, channels, constraints, periods, pipeline")
     assert only(invalid(BASE + "  2024: 5\n")) == (
         "targets.2024", "the key 2024 is not text; allowed: a name (letters, digits and _)")
     text = "channels:\n  - name: tv\n    unit_cost: 100\n    yields: {leads: 5, 30: 1}\n"
@@ -537,7 +538,8 @@ def test_two_constraints_with_one_name() -> None:
 # -- command-line changes and options --------------------------------------------------------------
 @pytest.mark.parametrize(("option", "path", "message"), [
     ("budgit=5", "budgit", "'budgit' is not a scenario field (did you mean budget?); allowed: name, currency, "
-                           "budget, deal_value, objective, funnel, targets, caps, channels, constraints"),
+                           "budget, deal_value, objective, funnel, targets, caps, channels, constraints, periods, "
+                           "pipeline"),
     ("channels[emial].cost_per_lead=5", "channels[emial].cost_per_lead",
      "no channel is named 'emial' (did you mean email?); allowed: email"),
     ("channels[email].cost_per_led=5", "channels[email].cost_per_led",
@@ -548,7 +550,7 @@ def test_two_constraints_with_one_name() -> None:
      "the path goes deeper than the field; allowed: e.g. channels[email].caps.leads"),
     ("funnel.win_rat=0.2", "funnel.win_rat",
      "'win_rat' is not a funnel field (did you mean win_rate?); allowed: funnel.response_rate, "
-     "funnel.qualification_rate, funnel.opportunity_rate, funnel.win_rate, funnel.deal_value"),
+     "funnel.qualification_rate, funnel.opportunity_rate, funnel.win_rate, funnel.deal_value, funnel.sales_cycle"),
     ("targets=5", "targets", "name a metric; allowed: targets.METRIC, e.g. targets.deals"),
     ("budget!=5", "budget!", "'!' is not allowed in a path; allowed: paths such as budget, targets.revenue, "
                              "funnel.win_rate, channels[email].cost_per_lead"),

@@ -46,9 +46,12 @@ def test_the_small_scenario_costs_what_the_text_says() -> None:
 def test_the_complete_example_uses_every_field_and_solves() -> None:
     data = yaml.safe_load(yaml_block("A complete, annotated example"))
     used_channel_fields = {k for c in data["channels"] for k in c}
-    assert set(Scenario.model_fields) <= set(data)
-    assert set(Funnel.model_fields) - {"deal_value"} <= set(data["funnel"])  # deal_value is top level here
-    assert set(Channel.model_fields) - {"response_rate", "opportunity_rate", "deal_value"} <= used_channel_fields
+    # the fields of periods are the quarterly example's (test_the_quarterly_example_uses_every_period_field)
+    by_period = {"periods", "pipeline", "sales_cycle", "available"}
+    assert set(Scenario.model_fields) - by_period <= set(data)
+    assert set(Funnel.model_fields) - {"deal_value"} - by_period <= set(data["funnel"])  # deal_value: top level
+    assert set(Channel.model_fields) - {"response_rate", "opportunity_rate", "deal_value"} - by_period \
+        <= used_channel_fields
 
     scenario = Scenario.model_validate(data)
     assert scenario.warnings == ()
@@ -111,3 +114,20 @@ def test_rates_that_do_not_apply_are_warnings() -> None:
     # and they change nothing: booth deals come from its 4 qualified leads, email's from 1 lead
     assert scenario.yields["booth"].per_unit["deals"] == pytest.approx(4 * 1 * 0.2)
     assert scenario.yields["email"].per_unit["deals"] == pytest.approx(0.5 * 0.2)
+
+
+def test_the_quarterly_example_uses_every_period_field() -> None:
+    data = yaml.safe_load(yaml_block("Periods"))
+    assert {"periods", "pipeline"} <= set(data) and "sales_cycle" in data["funnel"]
+    assert {"available", "sales_cycle"} <= {k for c in data["channels"] for k in c}
+    assert {k for c in data["constraints"] for k in c} >= {"each_period", "period"}
+    plan = optimize(Scenario.model_validate(data))
+    assert plan.status == "optimal"
+    names = {c.name for c in plan.constraints}
+    assert {"budget", "budget.Q4", "caps.qualified_leads.Q3", "targets.deals.Q4", "channels[events].available",
+            "constraints[0].Q2", "constraints[q1_email].Q1", "channels[events].max_units.Q3"} <= names
+    # events run only in Q1 and Q3; email's Q1 spend at least 20,000
+    spend = {p.name: {c.name: c.spend for c in p.channels} for p in plan.periods}
+    assert spend["Q2"]["events"] == spend["Q4"]["events"] == 0
+    assert spend["Q1"]["email"] >= 20_000 * (1 - 1e-9)
+    assert plan.totals["revenue"] >= 8e6 * (1 - 1e-9)

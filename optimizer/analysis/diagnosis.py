@@ -72,12 +72,12 @@ def achievable(program: Program, solver: str = "highs") -> dict[str, float | Non
     for lim in program.limits:
         if lim.kind != "target":
             continue
-        metric = lim.name.removeprefix("targets.")
-        result = solve(program.with_limits(others, objective=f"max_{metric}", sense="max",
-                                           objective_coefs=program.amounts(metric)), solver)
-        out[metric] = program.amounts(metric) @ result.units if result.status == "optimal" else None
-        if out[metric] is not None:
-            out[metric] = float(out[metric])
+        metric = lim.name.removeprefix("targets.")  # deals, or deals.Q4 for a target within a period
+        row = np.zeros(len(program.columns))
+        row[lim.index] = lim.coefs  # the target's own left side: its period's, pipeline included
+        result = solve(program.with_limits(others, objective=f"max_{metric.split('.')[0]}", sense="max",
+                                           objective_coefs=row), solver)
+        out[metric] = lim.value(result.units) if result.status == "optimal" else None
     return out
 
 

@@ -72,17 +72,23 @@ class LimitState:
     limit: float
     slack: float
     binding: bool
+    period: str | None = None  # the period the limit holds in (None: over the horizon)
 
-    def to_dict(self) -> dict:
-        return {"name": self.name, "kind": self.kind, "value": self.value, "limit": self.limit,
-                "slack": self.slack, "binding": self.binding}
+    def to_dict(self, periods: bool = False) -> dict:
+        """The limit's JSON; ``periods`` (a scenario with periods): with its ``period`` (null: the horizon)."""
+        out = {"name": self.name, "kind": self.kind, "value": self.value, "limit": self.limit,
+               "slack": self.slack, "binding": self.binding}
+        if periods:
+            out["period"] = self.period
+        return out
 
 
 def limit_state(limit: Limit, value: float) -> LimitState:
     """A limit at the plan, given its left side ``value``."""
     slack = -limit.excess(value)
     binding = abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound))
-    return LimitState(limit.name, limit.kind, limit.sense, value, limit.bound, 0.0 if binding else slack, binding)
+    return LimitState(limit.name, limit.kind, limit.sense, value, limit.bound, 0.0 if binding else slack, binding,
+                      limit.period)
 
 
 def limit_states(program: Program, units: np.ndarray) -> tuple[LimitState, ...]:
@@ -92,8 +98,53 @@ def limit_states(program: Program, units: np.ndarray) -> tuple[LimitState, ...]:
     bounds = program.bounds
     binding = np.abs(slack) <= BINDING_TOLERANCE * np.maximum(1.0, np.abs(bounds))
     slack = np.where(binding, 0.0, slack)
-    return tuple(LimitState(limit.name, limit.kind, limit.sense, v, b, s, bind) for limit, v, b, s, bind in
-                 zip(program.limits, values.tolist(), bounds.tolist(), slack.tolist(), binding.tolist()))
+    return tuple(LimitState(limit.name, limit.kind, limit.sense, v, b, s, bind, limit.period)
+                 for limit, v, b, s, bind in zip(program.limits, values.tolist(), bounds.tolist(), slack.tolist(),
+                                                 binding.tolist()))
+
+
+@dataclass(frozen=True)
+class PeriodPlan:
+    """One period of a plan: its spend, the pipeline closing in it, and its funnel (what falls in
+    it; deals and revenue: what closes in it), in total and per channel."""
+
+    name: str
+    total_spend: float
+    pipeline: dict[str, float]
+    totals: dict[str, float | None]
+    channels: tuple[ChannelPlan, ...]
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "total_spend": self.total_spend, "pipeline": self.pipeline,
+                "totals": {k: finite(v) for k, v in self.totals.items()},
+                "channels": [{"name": c.name, "units": c.units, "spend": c.spend,
+                              "metrics": {k: finite(v) for k, v in c.metrics.items()}} for c in self.channels]}
+
+
+def period_plans(scenario: Scenario, program: Program, units: np.ndarray
+                 ) -> tuple[tuple[PeriodPlan, ...], dict[str, Any]]:
+    """The plan per period, and what it leaves after the horizon: ``{deals, revenue, channels}``."""
+    if not program.periods:
+        return (), {}
+    prices = program.prices
+    out = []
+    for period in program.periods:
+        bought = program.in_period(period)
+        spend = program.channel_spend(np.where(bought, units, 0.0))
+        amount = program.channel_units(np.where(bought, units, 0.0))
+        metrics = {m: program.per_channel(program.amounts_in(m, period) * units) for m in scenario.metrics}
+        channels = tuple(ChannelPlan(name, float(amount[k]) + 0.0, float(spend[k]) + 0.0, None,
+                                     {m: float(v[k]) + 0.0 for m, v in metrics.items()})
+                         for k, name in enumerate(program.channels))
+        pipeline = {m: program.in_flight(m, period) for m in ("deals", "revenue") if m in program.pipeline}
+        totals = {m: float(v.sum()) + program.in_flight(m, period) for m, v in metrics.items()}
+        out.append(PeriodPlan(period, float(prices[bought] @ units[bought]) + 0.0, pipeline, totals, channels))
+    after = {m: program.per_channel(program.after_horizon(m) * units) for m in ("deals", "revenue")}
+    after_horizon = {"deals": float(after["deals"].sum()) + 0.0, "revenue": float(after["revenue"].sum()) + 0.0,
+                     "channels": [{"name": name, "deals": float(after["deals"][k]) + 0.0,
+                                   "revenue": float(after["revenue"][k]) + 0.0}
+                                  for k, name in enumerate(program.channels)]}
+    return tuple(out), after_horizon
 
 
 @dataclass(frozen=True)
@@ -111,6 +162,8 @@ class Plan:
     constraints: tuple[LimitState, ...]
     check: Check | None
     diagnosis: Diagnosis | None = None
+    periods: tuple[PeriodPlan, ...] = ()  # with periods: the plan of each
+    after_horizon: dict[str, Any] = field(default_factory=dict)  # with periods: what closes after the last
 
     @property
     def objective(self) -> str:
@@ -164,12 +217,15 @@ class Plan:
             "currency": self.scenario.currency,
             "channels": [c.to_dict() for c in self.channels],
             "totals": {k: finite(v) for k, v in self.totals.items()},
-            "constraints": [c.to_dict() for c in self.constraints],
+            "constraints": [c.to_dict(bool(self.program.periods)) for c in self.constraints],
             "warnings": list(self.warnings),
             "solver": self.solver.to_dict(timing),
             "check": self.check.to_dict() if self.check else None,
             "provenance": self.provenance.to_dict(),
         }
+        if self.program.periods and self.periods:
+            out["periods"] = [p.to_dict() for p in self.periods]
+            out["after_horizon"] = self.after_horizon
         if self.program.integer and self.has_plan:
             out["mip_gap"] = finite(self.solution.mip_gap)
         if not self.has_plan:
@@ -241,8 +297,9 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
                           f"{check.max_violation:.3g} (relative); it is not reported as optimal")
     total_spend, channels, totals = what_units_buy(scenario, program, units)
     states = limit_states(program, units)
+    periods, after_horizon = period_plans(scenario, program, units)
     return Plan(scenario, program, solution, solution.status, program.objective_value(units), total_spend,
-                channels, totals, states, check)
+                channels, totals, states, check, periods=periods, after_horizon=after_horizon)
 
 
 def what_units_buy(scenario: Scenario, program: Program, units: np.ndarray
@@ -277,6 +334,7 @@ def what_units_buy(scenario: Scenario, program: Program, units: np.ndarray
                                                              shares, columns or [()] * len(spend))]
     totals: dict[str, float | None] = {}
     for i, m in enumerate(names):
+        # totals count the pipeline in flight (a channel's own numbers do not)
         totals[m] = None if bool((missing[m] & (bought > 0)).any()) else \
-            float(sum(v for values in columns if (v := values[i]) is not None))
+            float(sum(v for values in columns if (v := values[i]) is not None)) + program.in_flight(m)
     return total_spend, tuple(channels), totals

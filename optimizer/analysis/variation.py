@@ -57,7 +57,7 @@ CHANNEL_NUMBERS = ("response_rate", "qualification_rate", "opportunity_rate", "w
 # -- paths that name numbers ----------------------------------------------------------------------
 def numeric_paths(scenario: Scenario) -> list[str]:
     """Every path to a number this scenario has or may set, in the canonical ``channels[NAME]`` form."""
-    out = ["budget", "deal_value", *(f"funnel.{f}" for f in Funnel.model_fields)]
+    out = ["budget", "deal_value", *(f"funnel.{f}" for f in Funnel.model_fields if f != "sales_cycle")]
     out += [f"targets.{m}" for m in scenario.metrics] + [f"caps.{m}" for m in scenario.metrics]
     for c in scenario.channels:
         out += [f"channels[{c.name}].{c.price_field}", *(f"channels[{c.name}].{f}" for f in CHANNEL_NUMBERS)]

@@ -32,6 +32,10 @@ class Column:
     kind: str = "units"
     tier: int | None = None
     period: str | None = None
+    # with periods: deals and revenue of one unit by the period they close in (the horizon's periods),
+    # and what closes after the horizon; ``per_unit`` holds what closes inside it
+    closing: dict[str, tuple[float, ...]] | None = None
+    after: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,10 @@ class Program:
     sense: str  # "min" or "max"
     objective_coefs: np.ndarray = field(repr=False)
     integer: bool = False
+    periods: tuple[str, ...] = ()  # the scenario's periods, in order (() without periods)
+    # deals and revenue already in flight, per period (counted in every limit of its period, in no column)
+    pipeline: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    objective_constant: float = 0.0  # the objective's value at zero units (the pipeline's part of it)
 
     @property
     def prices(self) -> np.ndarray:
@@ -115,7 +123,39 @@ class Program:
                         dtype=float)
 
     def objective_value(self, units: np.ndarray) -> float:
-        return float(self.objective_coefs @ units)
+        return float(self.objective_coefs @ units) + self.objective_constant
+
+    # -- periods ------------------------------------------------------------------------------------
+    def amounts_in(self, metric: str, period: str | None) -> np.ndarray:
+        """Per-unit yield of ``metric`` for every column within ``period``: what falls in it (bought
+        then), or for deals and revenue what closes in it. ``None``: over the horizon (:meth:`amounts`)."""
+        if period is None:
+            return self.amounts(metric)
+        k = self.periods.index(period)
+        out = np.zeros(len(self.columns))
+        for j, c in enumerate(self.columns):
+            if c.kind != "units":
+                continue
+            if c.closing is not None and metric in c.closing:
+                out[j] = c.closing[metric][k] or 0.0
+            elif c.period == period:
+                out[j] = c.per_unit.get(metric) or 0.0
+        return out
+
+    def in_period(self, period: str) -> np.ndarray:
+        """Which columns are bought in ``period`` (a boolean mask)."""
+        return np.array([c.period == period for c in self.columns], dtype=bool)
+
+    def in_flight(self, metric: str, period: str | None = None) -> float:
+        """Deals or revenue already in flight (the pipeline) in ``period``, or over the horizon."""
+        values = self.pipeline.get(metric)
+        if not values:
+            return 0.0
+        return float(sum(values)) if period is None else float(values[self.periods.index(period)])
+
+    def after_horizon(self, metric: str) -> np.ndarray:
+        """Per unit of every column, deals or revenue closing after the last period."""
+        return np.array([(c.after or {}).get(metric) or 0.0 for c in self.columns], dtype=float)
 
     @cached_property
     def _stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -152,9 +192,11 @@ class Program:
 
     def with_limits(self, limits: tuple[Limit, ...] | list[Limit], objective: str | None = None,
                     sense: str | None = None, objective_coefs: np.ndarray | None = None) -> Program:
-        """A variant of this program (for diagnosis and analysis): other limits or objective."""
+        """A variant of this program (for diagnosis and analysis): other limits or objective (another
+        objective starts from 0 at zero units: the pipeline's constant belongs to the scenario's own)."""
         return replace(self, limits=tuple(limits), objective=objective or self.objective, sense=sense or self.sense,
-                       objective_coefs=self.objective_coefs if objective_coefs is None else objective_coefs)
+                       objective_coefs=self.objective_coefs if objective_coefs is None else objective_coefs,
+                       objective_constant=self.objective_constant if objective_coefs is None else 0.0)
 
     @property
     def terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -11,6 +11,7 @@ import os
 from ..analysis.plan import Plan
 from ..analysis.provenance import provenance
 from ..scenario.funnel import PRICE_UNIT, STAGE_LABEL
+from ..scenario.periods import at, horizon, value_in, varies_by_period
 from ..scenario.schema import Scenario
 from .formats import csv_document, is_money, money, number, percent, quantity, to_json
 
@@ -78,7 +79,13 @@ def plan_table(plan: Plan) -> str:
         table.add_row(c.name, number(c.units), money(c.spend, s.currency), percent(c.share),
                       *[quantity(m, c.metrics.get(m), s.currency) for m in metrics], money(c.cost_per_deal, s.currency),
                       number(ros) + ("x" if ros is not None else ""))
+    flight = {m: plan.program.in_flight(m) for m in ("deals", "revenue")}
+    if any(flight.values()):  # the totals count it; a row shows it, so that the column adds up
+        table.add_row("pipeline (in flight)", "", "", "",
+                      *[quantity(m, flight[m], s.currency) if m in flight else "" for m in metrics], "", "")
     console.print(table)
+    if plan.periods:
+        _period_tables(console, plan)
     binding = plan.binding
     if binding:
         console.print("Limits that bind:")
@@ -90,6 +97,43 @@ def plan_table(plan: Plan) -> str:
     for w in plan.warnings:
         console.print(f"warning: {w}")
     return _text(buffer)
+
+
+def _period_tables(console, plan: Plan) -> None:
+    """Spend per channel and period, the funnel per period, and what closes after the horizon."""
+    from rich.table import Table
+
+    s, cur = plan.scenario, plan.scenario.currency
+    spend = Table(title="Spend by period", title_justify="left", show_footer=True)
+    spend.add_column("channel", footer="total")
+    for p in plan.periods:
+        spend.add_column(p.name, justify="right", footer=money(p.total_spend, cur))
+    spend.add_column("horizon", justify="right", footer=money(plan.total_spend, cur))
+    for k, c in enumerate(plan.channels):
+        spend.add_row(c.name, *[money(p.channels[k].spend, cur) for p in plan.periods], money(c.spend, cur))
+    console.print(spend)
+    funnel = Table(title="Funnel by period (deals and revenue: closing in the period, pipeline included)",
+                   title_justify="left")
+    funnel.add_column("period")
+    metrics = _metric_columns(s)
+    for m in metrics:
+        funnel.add_column(STAGE_LABEL.get(m, m), justify="right")
+    flight = bool(plan.program.pipeline)
+    if flight:
+        funnel.add_column("pipeline deals", justify="right")
+    for p in plan.periods:
+        cells = []
+        for m in metrics:
+            text = quantity(m, p.totals.get(m), cur)
+            cap = next((lim for lim in plan.constraints if lim.name == f"caps.{m}.{p.name}"), None)
+            cells.append(text + (f" / {quantity(m, cap.limit, cur)}" if cap else ""))
+        funnel.add_row(p.name, *cells, *([number(p.pipeline.get("deals", 0.0))] if flight else []))
+    console.print(funnel)
+    after = plan.after_horizon
+    if after and after.get("deals"):
+        parts = ", ".join(f"{c['name']} {number(c['deals'])}" for c in after["channels"] if c["deals"])
+        console.print(f"After the horizon: {number(after['deals'])} deals ({money(after['revenue'], cur)}) close after "
+                      f"{plan.periods[-1].name} and count toward nothing here: {parts}.")
 
 
 def unverified_text(plan: Plan) -> str:
@@ -128,9 +172,10 @@ def no_plan_text(plan: Plan) -> str:
         lines.append("No plan meets the other limits even without the targets: the conflict above is among them.")
     elif d and d.achievable:
         parts = []
-        for metric, most in d.achievable.items():
-            goal = s.targets.get(metric)
-            parts.append(f"{metric} {quantity(metric, most, s.currency) if most is not None else 'none'} "
+        for name, most in d.achievable.items():
+            metric, _, period = name.partition(".")  # deals, or deals.Q4: a target within a period
+            goal = at(s.targets.get(metric), period) if period else horizon(s.targets.get(metric))
+            parts.append(f"{name} {quantity(metric, most, s.currency) if most is not None else 'none'} "
                          f"(target {quantity(metric, goal, s.currency)})")
         lines.append("Under the other limits, the most achievable is: " + "; ".join(parts) + ".")
     if d and d.unreachable:
@@ -150,30 +195,84 @@ def plan_json(plan: Plan, timing: bool = True) -> str:
 
 
 def plan_csv(plan: Plan) -> str:
-    """A row per channel: channel, units, spend, share and a column per metric."""
+    """A row per channel: channel, units, spend, share and a column per metric. With periods, a
+    ``period`` column after ``channel``: a row per channel and period, then one per channel with
+    period ``total`` (share: of the horizon's spend)."""
     metrics = list(plan.scenario.metrics)
-    return csv_document(["channel", "units", "spend", "share", *metrics],
-                        ([c.name, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics]]
-                         for c in plan.channels))
+    if not plan.periods:
+        return csv_document(["channel", "units", "spend", "share", *metrics],
+                            ([c.name, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics]]
+                             for c in plan.channels))
+    total = plan.total_spend or 0.0
+    rows = [[c.name, p.name, c.units, c.spend, c.spend / total if total else None, *[c.metrics.get(m) for m in metrics]]
+            for k in range(len(plan.channels)) for p in plan.periods for c in [p.channels[k]]]
+    rows += [[c.name, "total", c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics]] for c in plan.channels]
+    return csv_document(["channel", "period", "units", "spend", "share", *metrics], rows)
 
 
 # -- validate ------------------------------------------------------------------------------------
 def understood(scenario: Scenario) -> dict:
     """What the tool read: per channel its price, entry stage and what 1,000 of currency buys."""
     channels = []
+
+    def per_1000(y, price: float) -> dict:
+        per_unit = {m: y.per_unit.get(m, 0.0) for m in scenario.metrics}  # unnamed yields metric: 0
+        return {m: (None if v is None else PER_SPEND / price * v if price else float("inf") if v else 0.0)
+                for m, v in per_unit.items()}
+
     for c in scenario.channels:
         y = scenario.yields[c.name]
-        per_unit = {m: y.per_unit.get(m, 0.0) for m in scenario.metrics}  # unnamed yields metric: 0
-        buys = {m: (None if v is None else PER_SPEND / c.price * v if c.price else float("inf") if v else 0.0)
-                for m, v in per_unit.items()}
-        channels.append({"name": c.name, "price_field": c.price_field, "price": c.price,
-                         "unit": PRICE_UNIT[c.price_field], "entry": y.entry, "free": c.price == 0,
-                         "per_1000": buys, "integer": c.integer})
+        entry = {"name": c.name, "price_field": c.price_field, "price": c.price,
+                 "unit": PRICE_UNIT[c.price_field], "entry": y.entry, "free": c.price == 0,
+                 "per_1000": per_1000(y, c.price), "integer": c.integer}
+        if scenario.periods and varies_by_period(c):  # what it buys in each period it is available in
+            entry["periods"] = {p: {"price": (price := value_in(getattr(c, c.price_field), p)),
+                                    "per_1000": per_1000(scenario.yields_in(c, p), price)}
+                                for p in scenario.available(c)}
+        channels.append(entry)
     return {"status": "valid", "scenario": scenario.name, "objective": scenario.objective,
             "currency": scenario.currency, "budget": scenario.budget, "targets": scenario.targets,
             "caps": scenario.caps, "constraints": [spec.name or spec.expr for spec in scenario.constraints],
             "channels": channels, "warnings": list(scenario.warnings),
             "provenance": provenance(scenario).to_dict()}
+
+
+def limit_text(metric: str, value, currency: str, sense: str | None = None) -> str:
+    """A limit as written: over the horizon (a number, or ``total``), then within each period it
+    names: ``deals >= 80, deals in Q4 >= 20`` (``sense`` None: the bare amounts; "": no metric)."""
+    entries = sorted(value.items(), key=lambda item: item[0] != "total") if isinstance(value, dict) else \
+        [("total", value)]
+    parts = []
+    for key, amount in entries:
+        text = quantity(metric, amount, currency)
+        if sense is None:
+            parts.append(text if key == "total" else f"{key} {text}")
+        else:
+            head = metric if sense else ""
+            where = "" if key == "total" else (f" in {key}" if sense else f"{key} ")
+            parts.append(f"{head}{where} {sense} {text}".strip() if sense else f"{where}{text}")
+    return ", ".join(parts)
+
+
+def _validate_periods(console, scenario: Scenario) -> None:
+    """The periods, cycles, pipeline and availability a scenario with periods sets."""
+    cur = scenario.currency
+    console.print(f"Periods: {', '.join(scenario.periods)}. Sales cycle: {_cycle(scenario.funnel.sales_cycle)}.")
+    for c in scenario.channels:
+        own = [f"available in {', '.join(scenario.available(c))}"] if c.available is not None else []
+        own += [f"sales cycle {_cycle(c.sales_cycle)}"] if c.sales_cycle else []
+        own += [f"{f} {limit_text('spend' if f.endswith('spend') else 'units', getattr(c, f), cur)}"
+                for f in ("min_spend", "max_spend", "min_units", "max_units") if isinstance(getattr(c, f), dict)]
+        if own:
+            console.print(f"  {c.name}: {'; '.join(own)}.")
+    for metric, entries in (scenario.pipeline or {}).items():
+        console.print(f"Pipeline in flight ({metric}): {limit_text(metric, entries, cur)}.")
+
+
+def _cycle(shares) -> str:
+    shares = shares or (1.0,)
+    later = f"0-{len(shares) - 1}" if len(shares) > 1 else "0"
+    return " / ".join(percent(v) for v in shares) + f" closing {later} periods after the spend"
 
 
 def validate_table(scenario: Scenario) -> str:
@@ -183,10 +282,12 @@ def validate_table(scenario: Scenario) -> str:
     cur = scenario.currency
     buffer = io.StringIO()
     console = _console(buffer)
-    goal = ", ".join(f"{m} >= {quantity(m, v, cur)}" for m, v in scenario.targets.items()) or "none"
+    goal = ", ".join(limit_text(m, v, cur, ">=") for m, v in scenario.targets.items()) or "none"
     console.print(f"{scenario.name}: valid. Objective {scenario.objective}; budget "
-                  f"{money(scenario.budget, cur) if scenario.budget else 'none'}; targets: {goal}.")
-    caps = ", ".join(f"{m} <= {quantity(m, v, cur)}" for m, v in scenario.caps.items())
+                  f"{limit_text('budget', scenario.budget, cur, '') if scenario.budget else 'none'}; targets: {goal}.")
+    if scenario.periods:
+        _validate_periods(console, scenario)
+    caps = ", ".join(limit_text(m, v, cur, "<=") for m, v in scenario.caps.items())
     rules = "; ".join(spec.name or spec.expr for spec in scenario.constraints)
     if caps or rules:
         console.print(f"Caps: {caps or 'none'}. Constraints: {rules or 'none'}.")
@@ -196,10 +297,14 @@ def validate_table(scenario: Scenario) -> str:
     for m in scenario.metrics:
         table.add_column(STAGE_LABEL.get(m, m), justify="right")
     for c in info["channels"]:
-        price = f"{money(c['price'], cur)} / {c['unit']}" if not c["free"] else f"free ({c['unit']})"
-        buys = ["unlimited" if v == float("inf") else quantity(m, v, cur) for m, v in c["per_1000"].items()]
-        table.add_row(c["name"] + (" (whole units)" if c["integer"] else ""), price,
-                      STAGE_LABEL.get(c["entry"], "outside the funnel") if c["entry"] else "outside the funnel", *buys)
+        rows = [(c["name"], c["price"], c["per_1000"])] if "periods" not in c else \
+            [(f"{c['name']} in {p}", v["price"], v["per_1000"]) for p, v in c["periods"].items()]
+        for name, price_of, per in rows:
+            price = f"{money(price_of, cur)} / {c['unit']}" if price_of else f"free ({c['unit']})"
+            buys = ["unlimited" if v == float("inf") else quantity(m, v, cur) for m, v in per.items()]
+            table.add_row(name + (" (whole units)" if c["integer"] else ""), price,
+                          STAGE_LABEL.get(c["entry"], "outside the funnel") if c["entry"] else "outside the funnel",
+                          *buys)
     console.print(table)
     console.print("'-': the channel does not reach that stage, or a rate to reach it is not given.")
     for w in info["warnings"]:

@@ -79,18 +79,28 @@ def _data_but_channels(scenario: Scenario) -> dict[str, Any]:
     for rate, value in DEFAULT_RATES.items():  # opportunity_rate: 1 when not given anywhere
         funnel.setdefault(rate, value)
     data = _keys_sorted(data)
-    data["constraints"] = [
-        {"constant": spec.parsed.constant, "name": spec.name, "sense": spec.parsed.sense,
-         "terms": [[kind, channel, weight] for (kind, channel), weight in
-                   sorted(((kind, channel or ""), weight) for (kind, channel), weight in spec.parsed.terms.items())]}
-        for spec in scenario.constraints]
+    data["constraints"] = [_constraint_data(spec) for spec in scenario.constraints]
     return data
+
+
+def _constraint_data(spec) -> dict[str, Any]:
+    """A custom constraint in its parsed linear form (and the periods it holds in, where given)."""
+    data = {"constant": spec.parsed.constant, "name": spec.name, "sense": spec.parsed.sense,
+            "terms": [[kind, channel, weight] for (kind, channel), weight in
+                      sorted(((kind, channel or ""), weight) for (kind, channel), weight in spec.parsed.terms.items())]}
+    if spec.each_period:  # the keys of periods appear only where given: earlier fingerprints stay
+        data["each_period"] = True
+    if spec.period is not None:
+        data["period"] = spec.period
+    return dict(sorted(data.items()))
 
 
 def _channel_data(channel: Channel) -> dict[str, Any]:
     """A channel's fields that are given, in name order (the same data as its ``model_dump``, without the walk)."""
     own = channel.__dict__
     data = {field: own[field] for field in _CHANNEL_FIELDS if own[field] is not None}
+    if _by_period(own):
+        return _keys_sorted(data)
     for field in _CHANNEL_MAPPINGS:
         mapping = data.get(field)
         if mapping is not None and len(mapping) > 1:
@@ -102,10 +112,13 @@ def _channel_views(scenario: Scenario) -> list[Any]:
     """The channels in name order as ``_ChannelFields``, for `_CANONICAL` (the data `_channel_data` gives)."""
     views = []
     new = object.__new__
+    periods = bool(scenario.periods)
     for channel in sorted(scenario.channels, key=attrgetter("name")):
         own = channel.__dict__
         caps, yields = own["caps"], own["yields"]
-        if (caps is not None and len(caps) > 1) or (yields is not None and len(yields) > 1):
+        if periods and _by_period(own):  # mappings by period, maybe nested: every key sorted
+            own = _keys_sorted({field: own[field] for field in _CHANNEL_FIELDS})
+        elif (caps is not None and len(caps) > 1) or (yields is not None and len(yields) > 1):
             own = dict(own)  # a copy with the mappings' keys sorted; the channel stays as it is
             for field in _CHANNEL_MAPPINGS:
                 mapping = own[field]
@@ -115,6 +128,16 @@ def _channel_views(scenario: Scenario) -> list[Any]:
         view.__dict__ = own
         views.append(view)
     return views
+
+
+def _by_period(own: dict[str, Any]) -> bool:
+    """Whether a channel's fields hold a mapping by period (or a cycle) besides its caps and yields."""
+    return (any(type(own[field]) is dict for field in _PERIOD_FIELDS)
+            or any(type(v) is dict for field in _CHANNEL_MAPPINGS for v in (own[field] or {}).values()))
+
+
+_PERIOD_FIELDS = tuple(f for f in _CHANNEL_FIELDS if f not in (*_CHANNEL_MAPPINGS, "name", "integer", "available",
+                                                                  "sales_cycle"))
 
 
 def _keys_sorted(value: Any) -> Any:

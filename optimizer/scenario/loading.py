@@ -304,9 +304,11 @@ def read_channel_sheet(spec: str | dict, folder: Path, source: str) -> ChannelSh
     issues = []
     for column in table.columns:
         head, dot, rest = column.partition(".")
-        if (dot and head in NESTED and rest) or (not dot and column in Channel.model_fields and column not in NESTED):
+        # a cell holds one value: the lists of periods (available, sales_cycle) are the scenario file's
+        cells = [f for f in Channel.model_fields if f not in NESTED and f not in ("available", "sales_cycle")]
+        if (dot and head in NESTED and rest) or (not dot and column in cells):
             continue
-        known = [f for f in Channel.model_fields if f not in NESTED] + [f"{n}.METRIC" for n in NESTED]
+        known = cells + [f"{n}.METRIC" for n in NESTED]
         hint = (f"name the metric, e.g. {column}.leads" if column in NESTED
                 else f"unknown column{did_you_mean(column, known)}")
         issues.append(table.error(table.header_row, column, f"{hint}; allowed: {', '.join(known)}"))

@@ -75,6 +75,9 @@ def set_in_data(data: dict, path: str, value: Any) -> dict:
         fields = list(Scenario.model_fields)
         raise ScenarioError(Issue(path, f"{head!r} is not a scenario field{did_you_mean(head, fields)}; "
                                         f"allowed: {', '.join(fields)}"))
+    by_period = _set_by_period(data, parts, value, path)
+    if by_period is not None:
+        return by_period
     if head == "channels":
         if len(parts) < 3:
             raise ScenarioError(Issue(path, "name a channel field; allowed: channels[NAME].FIELD, e.g. "
@@ -99,6 +102,78 @@ def set_in_data(data: dict, path: str, value: Any) -> dict:
     if head in SECTIONS and len(parts) != 2:
         raise ScenarioError(Issue(path, f"name a metric; allowed: {head}.METRIC, e.g. {head}.deals"))
     return _set(data, list(parts), value, path, maps=SECTIONS | {"funnel"})
+
+
+_CHANNEL_LIMITS = {"min_spend", "max_spend", "min_units", "max_units"}
+_CHANNEL_VALUES = {"cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost", "response_rate",
+                   "qualification_rate", "opportunity_rate", "win_rate", "deal_value"}
+
+
+def _period_kind(keys: list[str]) -> str | None:
+    """Whether the field at ``keys`` is a limit ("limit": a number over the horizon or a mapping with
+    ``total``), a value ("value": a number in every period or a mapping by period), or neither."""
+    if keys == ["budget"] or (len(keys) == 2 and keys[0] in SECTIONS):
+        return "limit"
+    if keys == ["deal_value"] or (len(keys) == 2 and keys[0] == "funnel" and keys[1] != "sales_cycle"):
+        return "value"
+    if len(keys) == 3 and keys[0] == "channels":
+        return "limit" if keys[2] in _CHANNEL_LIMITS else "value" if keys[2] in _CHANNEL_VALUES else None
+    if len(keys) == 4 and keys[0] == "channels" and keys[2] in CHANNEL_MAPS:
+        return "limit" if keys[2] == "caps" else "value"
+    return None
+
+
+def _set_by_period(data: dict, parts: tuple[str, ...], value: Any, path: str) -> dict | None:
+    """With periods: ``budget.Q2``, ``caps.qualified_leads.Q3``, ``channels[email].qualification_rate.Q3``
+    set one period's entry (a plain number becomes a mapping: a limit keeps it as ``total``, a value
+    in every other period); ``budget`` on a mapping sets its ``total`` and keeps the periods' entries.
+    None: the path is not about periods (the usual rules apply)."""
+    periods = data.get("periods")
+    if not isinstance(periods, list) or not periods:
+        return None
+    keys = list(parts)
+    key = keys[-1] if keys[-1] in periods or keys[-1] == "total" else None
+    field = keys[:-1] if key is not None else keys
+    kind = _period_kind(field)
+    if kind is None:
+        if key is not None and field:
+            raise ScenarioError(Issue(path, f"{'.'.join(field)} does not vary by period; allowed: a period's "
+                                            "entry of a limit, price, rate or yield, e.g. budget.Q2"))
+        return None
+    if key == "total" and kind != "limit":
+        raise ScenarioError(Issue(path, f"{field[-1]} is a value, not a limit: it has no total; allowed: "
+                                        f"{'.'.join(field)}.PERIOD"))
+    container: Any = data
+    where = periods
+    if field[0] == "channels":
+        channels = data.get("channels")
+        if not isinstance(channels, list):
+            return None
+        container = channels[_channel_index(channels, field[1], path)]
+        where = [p for p in periods if p in (container.get("available") or periods)]
+        field = field[2:]
+    for part in field[:-1]:
+        if container.get(part) is None:
+            container[part] = {}
+        container = container[part]
+        if not isinstance(container, dict):
+            return None
+    name = field[-1]
+    old = container.get(name)
+    if key is None:
+        if kind == "limit" and isinstance(old, dict):  # the horizon's limit; the periods' entries stay
+            container[name] = {**old, "total": value}
+            return data
+        return None
+    if isinstance(old, dict):
+        new = dict(old)
+    elif old is None:
+        new = {}
+    else:
+        new = {"total": old} if kind == "limit" else {p: old for p in where}
+    new[key] = value
+    container[name] = new
+    return data
 
 
 def _set(data: dict, keys: list, value: Any, path: str, maps: set[str]) -> dict:

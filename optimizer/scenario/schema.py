@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import Issue, ScenarioError
 from .expressions import ExpressionError, LinearConstraint, parse_constraint
 from .funnel import DEFAULT_RATES, PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
+from .periods import RESERVED, TOTAL, at, cycle, first, per_period, value_in
 from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, show
 
 
@@ -63,10 +64,26 @@ def _quick(rule: NumberRule):
     return check
 
 
-Positive = Annotated[float | None, BeforeValidator(_quick(POSITIVE))]
-NonNegative = Annotated[float | None, BeforeValidator(_quick(NON_NEGATIVE))]
-Rate = Annotated[float | None, BeforeValidator(_quick(RATE))]
-Amount = Annotated[float, BeforeValidator(_quick(NumberRule("a number >= 0", low=0, optional=False)))]
+_AMOUNT = NumberRule("a number >= 0", low=0, optional=False)
+Amount = Annotated[float, BeforeValidator(_quick(_AMOUNT))]
+
+
+def _mapped(rule: NumberRule, limit: bool, optional: bool = True) -> Any:
+    """A field that is ``rule``'s number or, with periods, a mapping by period (see :mod:`.periods`)."""
+    kind = float | dict[str, float]
+    return Annotated[kind | None if optional else kind, BeforeValidator(per_period(rule, _quick(rule), limit))]
+
+
+# limits: a number over the horizon, or a mapping by period (and ``total``)
+PositiveLimit = _mapped(POSITIVE, limit=True)
+NonNegativeLimit = _mapped(NON_NEGATIVE, limit=True)
+AmountLimit = _mapped(_AMOUNT, limit=True, optional=False)
+# values: a number in every period, or a mapping naming periods
+PositiveValue = _mapped(POSITIVE, limit=False)
+NonNegativeValue = _mapped(NON_NEGATIVE, limit=False)
+RateValue = _mapped(RATE, limit=False)
+AmountValue = _mapped(_AMOUNT, limit=False, optional=False)
+Cycle = Annotated[tuple[float, ...] | None, BeforeValidator(cycle)]
 # `targets:` with every line below it commented out is YAML null: an empty section, not a type error.
 _EMPTY_IS_NONE = BeforeValidator(lambda v: {} if v is None else v)
 _EMPTY_LIST_IS_NONE = BeforeValidator(lambda v: [] if v is None else v)
@@ -124,11 +141,12 @@ class _Frozen(BaseModel):
 class Funnel(_Frozen):
     """Default conversion rates (and deal value) for every channel."""
 
-    response_rate: Rate = None
-    qualification_rate: Rate = None
-    opportunity_rate: Rate = None
-    win_rate: Rate = None
-    deal_value: Positive = None
+    response_rate: RateValue = None
+    qualification_rate: RateValue = None
+    opportunity_rate: RateValue = None
+    win_rate: RateValue = None
+    deal_value: PositiveValue = None
+    sales_cycle: Cycle = None
 
 
 # what Channel._own_rules reads of every channel, in one call
@@ -140,22 +158,24 @@ class Channel(_Frozen):
     """One marketing channel: its price, its own funnel rates, limits and caps."""
 
     name: str
-    cost_per_contact: NonNegative = None
-    cost_per_lead: NonNegative = None
-    cost_per_qualified_lead: NonNegative = None
-    unit_cost: NonNegative = None
-    yields: dict[str, Amount] | None = None
-    response_rate: Rate = None
-    qualification_rate: Rate = None
-    opportunity_rate: Rate = None
-    win_rate: Rate = None
-    deal_value: Positive = None
-    min_spend: NonNegative = None
-    max_spend: NonNegative = None
-    min_units: NonNegative = None
-    max_units: NonNegative = None
-    caps: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
+    cost_per_contact: NonNegativeValue = None
+    cost_per_lead: NonNegativeValue = None
+    cost_per_qualified_lead: NonNegativeValue = None
+    unit_cost: NonNegativeValue = None
+    yields: dict[str, AmountValue] | None = None
+    response_rate: RateValue = None
+    qualification_rate: RateValue = None
+    opportunity_rate: RateValue = None
+    win_rate: RateValue = None
+    deal_value: PositiveValue = None
+    min_spend: NonNegativeLimit = None
+    max_spend: NonNegativeLimit = None
+    min_units: NonNegativeLimit = None
+    max_units: NonNegativeLimit = None
+    caps: Annotated[dict[str, AmountLimit], _EMPTY_IS_NONE] = Field(default_factory=dict)
     integer: StrictBool = False
+    available: list[str] | None = None
+    sales_cycle: Cycle = None
 
     @model_validator(mode="after")
     def _own_rules(self) -> Channel:
@@ -176,9 +196,14 @@ class Channel(_Frozen):
             price_field, price = "cost_per_qualified_lead", qualified
         else:
             price_field, price = "unit_cost", unit_cost
+        if type(price) is dict:  # a price per period: one number describes the channel where one is needed
+            price = first(price)
         own["price_field"], own["price"] = price_field, price  # kept now: every later stage reads them
         if min_spend is None and min_units is None:  # the usual case: nothing below to compare
             return self
+        if any(type(own[f]) is dict for f in ("min_spend", "max_spend", "min_units", "max_units")) \
+                or type(own[price_field]) is dict:
+            return self  # limits per period: a conflict among them is the plan's to diagnose, by name
         for low, high in (("min_spend", "max_spend"), ("min_units", "max_units")):
             lo, hi = own[low], own[high]
             if lo is not None and hi is not None and lo > hi:
@@ -219,7 +244,8 @@ class Channel(_Frozen):
 
     @derived
     def price(self) -> float:
-        return getattr(self, self.price_field)
+        """The channel's price (a per-period price: its first period's, where one number is needed)."""
+        return first(getattr(self, self.price_field))
 
     def own_rates(self) -> dict[str, float | None]:
         return {r: getattr(self, r) for r in RATE_FIELDS}
@@ -230,6 +256,8 @@ class ConstraintSpec(_Frozen):
 
     name: str | None = None
     expr: str
+    each_period: StrictBool = False  # the rule holds within every period
+    period: str | None = None  # the rule holds within this period
 
     @model_validator(mode="before")
     @classmethod
@@ -246,14 +274,16 @@ class Scenario(_Frozen):
 
     name: str = "scenario"
     currency: str = "USD"
-    budget: Positive = None
-    deal_value: Positive = None
+    budget: PositiveLimit = None
+    deal_value: PositiveValue = None
     objective: str = "min_spend"
     funnel: Annotated[Funnel, _EMPTY_IS_NONE] = Field(default_factory=Funnel)
-    targets: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
-    caps: Annotated[dict[str, Amount], _EMPTY_IS_NONE] = Field(default_factory=dict)
+    targets: Annotated[dict[str, AmountLimit], _EMPTY_IS_NONE] = Field(default_factory=dict)
+    caps: Annotated[dict[str, AmountLimit], _EMPTY_IS_NONE] = Field(default_factory=dict)
     channels: list[Channel] = Field(min_length=1)
     constraints: Annotated[list[ConstraintSpec], _EMPTY_LIST_IS_NONE] = Field(default_factory=list)
+    periods: list[str] | None = None
+    pipeline: dict[str, dict[str, Amount]] | None = None
 
     def __init__(self, **data: Any):
         try:
@@ -296,9 +326,36 @@ class Scenario(_Frozen):
 
     @derived
     def yields(self) -> dict[str, ChannelYields]:
-        """Per channel, what one unit yields at every funnel stage and metric."""
-        return {c.name: channel_yields(c.price_field, c.yields, c.own_rates(), self.default_rates)
+        """Per channel, what one unit yields at every funnel stage and metric (with periods: in the
+        channel's first period, which is what the rules need; :meth:`yields_in` gives any period)."""
+        if not self.periods:
+            return {c.name: channel_yields(c.price_field, c.yields, c.own_rates(), self.default_rates)
+                    for c in self.channels}
+        return {c.name: self.yields_in(c, self.available(c)[0] if self.available(c) else None)
                 for c in self.channels}
+
+    def yields_in(self, channel: Channel, period: str | None) -> ChannelYields:
+        """What one unit of ``channel`` bought in ``period`` yields: its rates, prices and yields there.
+
+        Where a mapping does not name ``period`` (a period the channel is not available in), its
+        first entry stands in: the channel buys nothing there.
+        """
+        own = {r: value_in(getattr(channel, r), period) for r in RATE_FIELDS}
+        defaults = {r: value_in(v, period) for r, v in self.default_rates.items()}
+        yields = {m: value_in(v, period) for m, v in channel.yields.items()} if channel.yields else channel.yields
+        return channel_yields(channel.price_field, yields, own, defaults)
+
+    def available(self, channel: Channel) -> tuple[str, ...]:
+        """The periods ``channel`` can run in, in the scenario's order (() without periods)."""
+        if not self.periods:
+            return ()
+        if channel.available is None:
+            return tuple(self.periods)
+        return tuple(p for p in self.periods if p in channel.available)
+
+    def cycle(self, channel: Channel) -> tuple[float, ...]:
+        """The share of a period's deals closing 0, 1, 2... periods later for ``channel``."""
+        return channel.sales_cycle or self.funnel.sales_cycle or (1.0,)
 
     @derived
     def metrics(self) -> tuple[str, ...]:
@@ -349,7 +406,9 @@ class Scenario(_Frozen):
 
 def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
     """Rules across fields; each issue is (path, message) in the one template."""
-    issues: list[tuple[str, str]] = []
+    issues = _period_issues(s)
+    if issues:  # values in the wrong shape for the scenario's periods: the rules below would read them wrongly
+        return issues
     names = [c.name for c in s.channels]
     seen: set[str] = set(names)
     if len(seen) < len(names):  # a name used twice: find where, in order
@@ -434,6 +493,121 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
     return issues
 
 
+# fields that may be a mapping by period: limits (keys: periods and total) and values (keys: periods)
+_SCENARIO_LIMITS = ("budget",)
+_CHANNEL_LIMITS = ("min_spend", "max_spend", "min_units", "max_units")
+_CHANNEL_VALUES = (*PRICE_FIELDS, *RATE_FIELDS)
+_FUNNEL_VALUES = RATE_FIELDS
+
+
+def _mappings(s: Scenario):
+    """Every field of ``s`` that may be given by period: (path, value, is a limit, channel or None)."""
+    for name in _SCENARIO_LIMITS:
+        yield name, getattr(s, name), True, None
+    yield "deal_value", s.deal_value, False, None
+    for section in ("targets", "caps"):
+        for metric, value in getattr(s, section).items():
+            yield f"{section}.{metric}", value, True, None
+    for name in _FUNNEL_VALUES:
+        yield f"funnel.{name}", getattr(s.funnel, name), False, None
+    for c in s.channels:
+        own = c.__dict__
+        for name in _CHANNEL_LIMITS:
+            yield f"channels[{c.name}].{name}", own[name], True, c
+        for name in _CHANNEL_VALUES:
+            yield f"channels[{c.name}].{name}", own[name], False, c
+        for metric, value in c.caps.items():
+            yield f"channels[{c.name}].caps.{metric}", value, True, c
+        for metric, value in (c.yields or {}).items():
+            yield f"channels[{c.name}].yields.{metric}", value, False, c
+
+
+def _period_issues(s: Scenario) -> list[tuple[str, str]]:
+    """The rules of periods: names, mapping keys, availability, cycles, pipeline (docs/scenario-format.md)."""
+    issues: list[tuple[str, str]] = []
+    periods = s.periods
+    if not periods:
+        needs = "needs periods; allowed: "
+        if periods is not None:
+            issues.append(("periods", "the list is empty; allowed: period names in order, such as [Q1, Q2, Q3, Q4]"))
+        for path, value, _, _ in _mappings(s):
+            if type(value) is dict:
+                issues.append((path, f"a mapping by period {needs}a number, or periods: [Q1, Q2, ...] in the "
+                                     "scenario"))
+        extra = [("funnel.sales_cycle", s.funnel.sales_cycle), ("pipeline", s.pipeline)]
+        extra += [(f"channels[{c.name}].{f}", getattr(c, f)) for c in s.channels for f in ("available", "sales_cycle")]
+        extra += [(f"constraints[{spec.name or i}].{f}", getattr(spec, f) or None)
+                  for i, spec in enumerate(s.constraints) for f in ("each_period", "period")]
+        issues += [(path, f"{needs}remove it, or give periods: [Q1, Q2, ...] in the scenario")
+                   for path, value in extra if value is not None]
+        return issues
+    known = set(periods)
+    for i, name in enumerate(periods):
+        if not (isinstance(name, str) and NAME.fullmatch(name)):
+            issues.append((f"periods[{i}]", f"{show(name)} is not a valid period name; allowed: {NAME_RULE}"))
+        elif name in RESERVED:
+            issues.append((f"periods[{i}]", f"{show(name)} is a reserved word; allowed: a name other than "
+                                            f"{', '.join(RESERVED)}"))
+        elif name in periods[:i]:
+            issues.append((f"periods[{i}]", f"{show(name)} is listed twice; allowed: each period once"))
+    if issues:
+        return issues
+    order = ", ".join(periods)
+
+    def unknown(path: str, key: str, allowed: list[str]) -> None:
+        issues.append((f"{path}.{key}", f"{show(key)} is not a period of this scenario{did_you_mean(key, allowed)}; "
+                                        f"allowed: {', '.join(allowed)}"))
+
+    for c in s.channels:
+        if c.available is not None:
+            path = f"channels[{c.name}].available"
+            if not c.available:
+                issues.append((path, f"names no period; allowed: some of {order} (leave it out: all of them)"))
+            for k, p in enumerate(c.available):
+                if p not in known:
+                    issues.append((f"{path}[{k}]", f"{show(p)} is not a period of this scenario"
+                                                   f"{did_you_mean(p, periods)}; allowed: {order}"))
+                elif p in c.available[:k]:
+                    issues.append((f"{path}[{k}]", f"{show(p)} is listed twice; allowed: each period once"))
+    for path, value, limit, channel in _mappings(s):
+        if type(value) is not dict:
+            continue
+        allowed = [*periods, TOTAL] if limit else list(periods)
+        for key in value:
+            if key not in allowed:
+                unknown(path, key, allowed)
+        if not limit:
+            needed = s.available(channel) if channel is not None else tuple(periods)
+            missing = [p for p in needed if p not in value]
+            if missing:
+                where = "the channel is available in" if channel is not None else "of the scenario"
+                issues.append((path, f"does not name {', '.join(missing)}; allowed: a number (the same in every "
+                                     f"period), or a mapping naming every period {where} ({', '.join(needed)})"))
+    for i, spec in enumerate(s.constraints):
+        path = f"constraints[{spec.name or i}]"
+        if spec.each_period and spec.period is not None:
+            issues.append((path, "each_period and period are both given; allowed: one of them (every period, "
+                                 "or one period)"))
+        elif spec.period is not None and spec.period not in known:
+            issues.append((f"{path}.period", f"{show(spec.period)} is not a period of this scenario"
+                                             f"{did_you_mean(spec.period, periods)}; allowed: {order}"))
+    for metric, entries in (s.pipeline or {}).items():
+        if metric not in ("deals", "revenue"):
+            issues.append((f"pipeline.{metric}", f"{show(metric)} cannot be in flight; allowed: deals, revenue"))
+            continue
+        for key in entries:
+            if key not in known:
+                unknown(f"pipeline.{metric}", key, list(periods))
+    deals = (s.pipeline or {}).get("deals") or {}
+    revenue = (s.pipeline or {}).get("revenue") or {}
+    value = s.default_rates["deal_value"]
+    for p in deals:
+        if p in known and p not in revenue and at(value, p) is None:
+            issues.append((f"pipeline.deals.{p}", "deals in flight need a value, and no deal_value is given; "
+                                                  f"allowed: pipeline.revenue.{p}, or a deal_value for the scenario"))
+    return issues
+
+
 def _missing_rate_issues(s: Scenario, uses: list[tuple[str, str | None, str]]) -> list[tuple[str, str]]:
     """A used stage that some channel would reach but for a missing rate is an error, never zero."""
     defaults = s.default_rates
@@ -479,6 +653,9 @@ def issues_from_validation(exc: ValidationError, raw: Any) -> list[Issue]:
             out.extend(Issue(path, message) for path, message in ctx["issues"])
             continue
         path = field_path(loc, raw)
+        key = ctx.get("key")  # an entry of a mapping by period, or of a list: its key or position
+        if key is not None:
+            path += f"[{key}]" if key.isdigit() else f".{key}"
         value = err.get("input")
         if kind == "extra_forbidden":
             known = _fields_at(loc[:-1])

@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Computed with the code of commit 6608b51 (fingerprint.py as ``oracle_json`` below), before the change.
 PINNED = {
     "b2b-annual-plan.yaml": "7398012c7cbf59989754bbc2704fcc288d0c8e7b9d67402d7cdd913c6124c055",
+    # added with periods (its canonical JSON is checked against the oracle below like every other)
+    "b2b-quarterly-plan.yaml": "78ba9a3cde87e8259c71aaf654d842b40c455729e2d35a6f99382506ff6d10c4",
     "ecommerce-holiday.yaml": "c52354a7a609779da11cf07ff2ecce8ddbb373901d4701003b03e49f0c27e896",
     "fixed-budget-max-deals.yaml": "68f78d9dfdc687af63ebef57bb4dee1a3bd80caf8b04d3706d5748518625cbf9",
     "textbook-media-selection.yaml": "a42d45e675a8db572e982b67583c40981c0430bb3e56600832bbbf4e1e7590d2",
@@ -56,7 +58,10 @@ def oracle_data(scenario: Scenario) -> dict[str, Any]:
     data["constraints"] = [
         {"name": spec.name, "sense": spec.parsed.sense, "constant": spec.parsed.constant,
          "terms": [[kind, channel, weight] for (kind, channel), weight in
-                   sorted(((kind, channel or ""), weight) for (kind, channel), weight in spec.parsed.terms.items())]}
+                   sorted(((kind, channel or ""), weight) for (kind, channel), weight in spec.parsed.terms.items())],
+         # periods came later: their keys only where given, so that earlier fingerprints stay
+         **({"each_period": True} if spec.each_period else {}),
+         **({"period": spec.period} if spec.period is not None else {})}
         for spec in scenario.constraints]
     return data
 
@@ -144,10 +149,12 @@ def test_spellings_both_encoders_share_stay_on_pydantic_core(monkeypatch, change
 
 def test_random_scenarios_draw_every_field():
     # the canonical form reads a channel's fields one by one; a new field must be drawn below too
-    assert set(Channel.model_fields) == {"name", *PRICES, "yields", *RATES, "deal_value", *BOUNDS, "caps", "integer"}
-    assert set(Funnel.model_fields) == {*RATES, "deal_value"}
+    # (the fields of periods are drawn by tests/scenario/test_periods.py's own strategy)
+    assert set(Channel.model_fields) == {"name", *PRICES, "yields", *RATES, "deal_value", *BOUNDS, "caps", "integer",
+                                         "available", "sales_cycle"}
+    assert set(Funnel.model_fields) == {*RATES, "deal_value", "sales_cycle"}
     assert set(Scenario.model_fields) == {"name", "currency", "budget", "deal_value", "objective", "funnel",
-                                          "targets", "caps", "channels", "constraints"}
+                                          "targets", "caps", "channels", "constraints", "periods", "pipeline"}
 
 
 # -- random scenarios against the oracle -------------------------------------------------------------

@@ -1,0 +1,104 @@
+"""The format of periods: what is accepted, and the message for what is not (file, field, allowed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from optimizer.errors import ScenarioError
+from optimizer.scenario.fingerprint import compute_sha256
+from optimizer.scenario.schema import Scenario
+
+
+def base(**extra) -> dict:
+    data = {"periods": ["Q1", "Q2", "Q3"], "deal_value": 40_000,
+            "funnel": {"qualification_rate": 0.3, "opportunity_rate": 0.4, "win_rate": 0.25},
+            "targets": {"revenue": 1e6},
+            "channels": [{"name": "email", "cost_per_lead": 40}, {"name": "events", "unit_cost": 5e4,
+                                                                  "yields": {"leads": 300}}]}
+    data.update(extra)
+    return data
+
+
+def problems(data: dict) -> list[tuple[str, str]]:
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.model_validate(data)
+    return [(i.path, i.message) for i in caught.value.issues]
+
+
+def with_channel(**fields) -> dict:
+    data = base()
+    data["channels"][0] = {**data["channels"][0], **fields}
+    return data
+
+
+def test_a_valid_scenario_with_every_period_field():
+    s = Scenario.model_validate(base(
+        budget={"total": 5e5, "Q3": 1e5}, caps={"qualified_leads": {"Q1": 700, "Q2": 600}},
+        pipeline={"deals": {"Q1": 5}, "revenue": {"Q2": 80_000}},
+        funnel={"qualification_rate": {"Q1": "30%", "Q2": 0.3, "Q3": 0.2}, "win_rate": 0.25,
+                "sales_cycle": ["50%", 0.5]},
+        constraints=[{"expr": "spend[events] <= 0.5 * total_spend", "each_period": True},
+                     {"name": "q2", "expr": "spend[email] >= 100", "period": "Q2"}]))
+    assert s.periods == ["Q1", "Q2", "Q3"]
+    assert s.funnel.sales_cycle == (0.5, 0.5)
+    assert s.funnel.qualification_rate == {"Q1": 0.3, "Q2": 0.3, "Q3": 0.2}
+
+
+@pytest.mark.parametrize(("data", "path", "words"), [
+    (base(periods=["Q1", "Q1"]), "periods[1]", "listed twice"),
+    (base(periods=["Q1", "total"]), "periods[1]", "reserved word"),
+    (base(periods=["1Q"]), "periods[0]", "not a valid period name"),
+    (base(periods=[]), "periods", "the list is empty"),
+    (base(caps={"qualified_leads": {"Q1x": 700}}), "caps.qualified_leads.Q1x", "(did you mean Q1?)"),
+    (base(budget={"Q2": -5}), "budget.Q2", "-5 is not a positive number"),
+    (base(funnel={"win_rate": {"Q1": 1.5, "Q2": 0.2, "Q3": 0.2}}), "funnel.win_rate.Q1", "1.5"),
+    (base(funnel={"win_rate": {"Q1": 0.2, "Q2": 0.2}}), "funnel.win_rate", "does not name Q3"),
+    (base(funnel={"sales_cycle": [0.3, 0.3]}), "funnel.sales_cycle", "sum to 0.6, not 1"),
+    (base(funnel={"sales_cycle": [0.5, "x", 0.5]}), "funnel.sales_cycle[1]", '"x" is not a number'),
+    (with_channel(available=[]), "channels[email].available", "names no period"),
+    (with_channel(available=["Q4"]), "channels[email].available[0]", "not a period of this scenario"),
+    (with_channel(available=["Q1", "Q1"]), "channels[email].available[1]", "listed twice"),
+    (with_channel(available=["Q1"], cost_per_lead={"Q2": 40}), "channels[email].cost_per_lead",
+     "does not name Q1"),
+    (base(pipeline={"leads": {"Q1": 5}}), "pipeline.leads", "allowed: deals, revenue"),
+    (base(deal_value=None, funnel={}, targets={"leads": 5}, pipeline={"deals": {"Q1": 5}}), "pipeline.deals.Q1",
+     "need a value"),
+    (base(constraints=[{"name": "x", "expr": "spend[email] <= 5", "each_period": True, "period": "Q1"}]),
+     "constraints[x]", "each_period and period are both given"),
+    (base(constraints=[{"name": "x", "expr": "spend[email] <= 5", "period": "Q7"}]), "constraints[x].period",
+     "not a period of this scenario"),
+])
+def test_bad_period_input_names_the_field(data, path, words):
+    found = problems(data)
+    assert any(p == path and words in m and "allowed:" in m for p, m in found), found
+
+
+@pytest.mark.parametrize(("extra", "path"), [
+    ({"budget": {"Q1": 5}}, "budget"),
+    ({"targets": {"deals": {"Q4": 80}}}, "targets.deals"),
+    ({"funnel": {"sales_cycle": [1]}}, "funnel.sales_cycle"),
+    ({"pipeline": {"deals": {"Q1": 3}}}, "pipeline"),
+])
+def test_period_fields_without_periods_are_input_errors(extra, path):
+    data = base(**extra)
+    del data["periods"]
+    found = problems(data)
+    assert any(p == path and "needs periods" in m for p, m in found), found
+
+
+def test_a_channel_field_by_period_without_periods_is_named():
+    data = with_channel(max_units={"Q1": 5}, available=["Q1"])
+    del data["periods"]
+    paths = [p for p, _ in problems(data)]
+    assert "channels[email].max_units" in paths and "channels[email].available" in paths
+
+
+def test_fingerprint_keeps_period_order_and_ignores_mapping_key_order():
+    a = Scenario.model_validate(with_channel(qualification_rate={"Q1": 0.1, "Q2": 0.2, "Q3": 0.3}))
+    b = Scenario.model_validate(with_channel(qualification_rate={"Q3": 0.3, "Q1": 0.1, "Q2": "20%"}))
+    c = Scenario.model_validate({**with_channel(qualification_rate={"Q1": 0.1, "Q2": 0.2, "Q3": 0.3}),
+                                 "periods": ["Q2", "Q1", "Q3"]})
+    assert compute_sha256(a) == compute_sha256(b) != compute_sha256(c)
+    d = Scenario.model_validate(base(constraints=[{"expr": "spend[email] <= 5", "each_period": True}]))
+    e = Scenario.model_validate(base(constraints=[{"expr": "spend[email] <= 5"}]))
+    assert compute_sha256(d) != compute_sha256(e)
