@@ -355,6 +355,7 @@ class _Analysis:
     @property
     def explorer(self) -> Explorer:
         if self._explorer is None:
+            # only its variant programs are used (program_at), never its model: no scaling to find
             self._explorer = Explorer(self.scenario, scale=None)
         return self._explorer
 
