@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NoPlanError, ScenarioError, SolverError
+from ..model.certify import optimality
 from ..model.highs import WarmModel
 from ..model.parametric import Certificate, Parametric, Probe, whole_unit_alternative
 from ..model.program import Program
@@ -288,18 +289,17 @@ class _Analysis:
         if analysed_as == "integers_fixed":
             held = {j: float(np.round(plan.units[j])) for j, c in enumerate(program.columns) if c.integer}
         self.held = held or {}
-        model = WarmModel(program, scale=None)
-        if model.dropped_entries:
-            # the steps on the basis read the program's own units; HiGHS cannot hold it unscaled
-            raise NoPlanError(f"{scenario.name}: no sensitivity analysis (unverified): the plan is proven optimal, "
-                              "but some of its coefficients are 1e-9 or smaller (e.g. deals per contact of a "
-                              "per-contact channel), too small for the analysis, which works in the scenario's "
-                              "own units; its ranges could not be proven. The plan: campaign-optimizer optimize; "
-                              "a report without the analysis: report --no-sensitivity", status="unverified")
+        model = WarmModel(program)  # scaled as every solve is; the basis is read back in our units
         self.basis = Parametric(model, held)
         if self.basis.status != "optimal":
             raise NoPlanError(f"{scenario.name}: no optimal plan to analyse ({self.basis.status})",
                               status=str(self.basis.status))
+        failed = "the scaled model drops some of its coefficients" if model.dropped_entries else self._unproven()
+        if failed is not None:
+            raise NoPlanError(f"{scenario.name}: no sensitivity analysis (unverified): the plan is proven optimal, "
+                              f"but the basis the analysis reads is not ({failed}), so its ranges could not be "
+                              "proven. The plan: campaign-optimizer optimize; a report without the analysis: "
+                              "report --no-sensitivity", status="unverified")
         self.solves = 1
         self.ranging = self.basis.model.ranging()  # HiGHS's, on the optimal basis (before any probe)
         self.f0 = self.basis.objective
@@ -329,6 +329,12 @@ class _Analysis:
         self._channels = {c.name: c for c in scenario.channels}
         self._keep_mix()
 
+    def _unproven(self) -> str | None:
+        """Why the optimal basis the analysis reads is not proven (None: it is), by ``optimize``'s
+        certificate in the program's own numbers (:func:`~optimizer.model.certify.optimality`)."""
+        basis = self.basis
+        return optimality(self.program, basis.x, basis.y, basis.col_lower, basis.col_upper).failed
+
     def _keep_mix(self, largest: float | None = None) -> None:
         """Ranges of prices and rates end where the mix changes as ``_mix`` sees it: a channel in the
         plan keeps units above the tolerance (relative to the ``largest`` units), one out stays
@@ -349,6 +355,7 @@ class _Analysis:
     @property
     def explorer(self) -> Explorer:
         if self._explorer is None:
+            # only its variant programs are used (program_at), never its model: no scaling to find
             self._explorer = Explorer(self.scenario, scale=None)
         return self._explorer
 

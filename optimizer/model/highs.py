@@ -103,8 +103,9 @@ class WarmModel:
     it to find the channels that grow without limit). ``scale`` says how the arrays are scaled
     before HiGHS sees them (:mod:`optimizer.model.scaling`): ``"geometric"`` (the default),
     ``"equilibrated"`` (the second try of the solve ladder; HiGHS then scales by its max-value
-    strategy too) or None (the arrays as they are: parametric analysis reads HiGHS's basis
-    directly). Every answer comes back in the program's units whatever the scaling.
+    strategy too) or None (the arrays as they are). Every answer comes back in the program's units
+    whatever the scaling; parametric analysis (:mod:`optimizer.model.parametric`) reads HiGHS's basis
+    and unscales it with :attr:`scaling` itself.
     """
 
     def __init__(self, program: Program, *, time_limit: float | None = None, unit_bound: float | None = None,
@@ -148,6 +149,11 @@ class WarmModel:
     @property
     def scaled(self) -> bool:
         return self.scale is not None
+
+    @property
+    def in_program_order(self) -> bool:
+        """True when HiGHS's columns are the program's in order (no ``order`` was given)."""
+        return self._order is None
 
     # -- loading -------------------------------------------------------------------------------
     def _pass(self, program: Program) -> None:

@@ -16,6 +16,28 @@ reads its basis through ``WarmModel.highs``. With ``B`` the basis matrix, ``y`` 
   dual feasibility and the objective equal to its dual bound, each within 1e-9 (relative);
 - probes re-solve the changed model warm from the optimal basis and restore it afterwards.
 
+Everything above is in the program's own units; HiGHS holds the scaled model
+(:mod:`optimizer.model.scaling`, whose ``s``, ``r``, ``t``, ``k`` give the factors used here: column
+``C_j = t s_j``, row ``R_i = r_i / t``, objective ``k``). The solver's LP is ``A' = R A C``,
+``b' = R b``, ``u' = u / C``, ``c' = k C c`` in ``z = C^-1 x``, so ``A' z = R A x`` and
+``c' . z = k c . x``. What comes back, and why:
+
+- units ``x = C z``; left sides ``A x = (A' z) / R``;
+- duals: the solver's objective is ``k`` times ours and ``b'_i = R_i b_i``, so
+  ``y_i = d(c.x)/d b_i = R_i y'_i / k``; reduced costs ``d' = c' - A'^T y' = k C (c - A^T y)``, so
+  ``d_j = d'_j / (k C_j)``;
+- the basis matrix: its columns are structural (``A'_j = R A_j C_j``) and logical (``e_i`` in both
+  models, standing for ``R_i`` times row ``i``'s activity), so ``B' = R B D`` with ``D`` diagonal,
+  ``D_p = C_j`` for a basic column ``j`` at position ``p`` and ``1 / R_i`` for a basic row ``i``;
+  hence ``B^-1 = D B'^-1 R``: ``B^-1 v`` at a basic column ``j`` is ``C_j (B'^-1 (R v))_p``
+  (``getBasisSolve`` of ``R v``), and row ``p`` of ``B^-1`` is ``C_j (row p of B'^-1) R``
+  (``getBasisInverseRow``). ``w_p`` and ``rho`` above are these unscaled ones;
+- changes go in the same way: a coefficient ``R_i a_ij C_j``, a cost ``k C_j c_j``, a row bound
+  ``R_i b_i``, a column bound ``u_j / C_j``. Whole-unit columns have ``C_j = 1``.
+
+Basis statuses and positions do not change with the factors, so ratio tests and certificates all
+run on the unscaled numbers and prove them in the scenario's own units.
+
 >>> from optimizer import Scenario
 >>> from optimizer.model.build import build_program
 >>> from optimizer.model.highs import WarmModel
@@ -89,11 +111,16 @@ class Parametric:
     """
 
     def __init__(self, model, held: dict[int, float] | None = None):
-        if model.scaled:  # basis solves, rows of B^-1 and reduced rows are read in the program's units
+        if not model.in_program_order:  # positions of the basis are read as program columns
             from .highs import WarmModel
 
-            model = WarmModel(model.program, scale=None)
+            model = WarmModel(model.program, scale=model.scale)
         self.model, self.h = model, model.highs
+        sc = model.scaling
+        # the solver's units (see the module docstring): x = C z, row i times R_i, objective times k
+        self._C = sc.col * sc.bound
+        self._R = sc.row / sc.bound
+        self._k = float(sc.cost)
         program: Program = model.program
         self.program = program
         n, m = len(program.columns), len(program.limits)
@@ -130,17 +157,18 @@ class Parametric:
         for j, v in self.held.items():
             units[j] = v
         if self.program.integer:  # HiGHS fixes a MIP's integer columns at the solution it is given
-            solution.col_value = units.tolist()
+            solution.col_value = (units / self._C).tolist()  # whole-unit columns have C_j = 1: still whole
             h.setSolution(solution)
             _, lp = h.getFixedLp()
-            lower, upper = np.array(lp.col_lower_, dtype=float), np.array(lp.col_upper_, dtype=float)
+            lower = np.array(lp.col_lower_, dtype=float) * self._C
+            upper = np.array(lp.col_upper_, dtype=float) * self._C
             lp.integrality_ = []
             h.passModel(lp)
         else:
             lower, upper = self.col_lower.copy(), self.col_upper.copy()
             for j, v in self.held.items():
                 lower[j] = upper[j] = v
-            h.changeColsBounds(self.n, np.arange(self.n, dtype=np.int32), lower, upper)
+            h.changeColsBounds(self.n, np.arange(self.n, dtype=np.int32), lower / self._C, upper / self._C)
         self.col_lower, self.col_upper = lower, upper
 
     def _run(self) -> str:
@@ -154,10 +182,11 @@ class Parametric:
     def _read(self) -> None:
         h = self.h
         solution = h.getSolution()
-        self.x = np.array(solution.col_value, dtype=float)
-        self.activity = np.array(solution.row_value, dtype=float)
-        self.y = np.array(solution.row_dual, dtype=float)
-        self.d = np.array(solution.col_dual, dtype=float)
+        C, R, k = self._C, self._R, self._k
+        self.x = np.array(solution.col_value, dtype=float) * C
+        self.activity = np.array(solution.row_value, dtype=float) / R
+        self.y = np.array(solution.row_dual, dtype=float) * R / k
+        self.d = np.array(solution.col_dual, dtype=float) / (k * C)
         self.objective = float(self.costs @ self.x)
         basis = h.getBasis()
         self._basis = basis
@@ -199,9 +228,10 @@ class Parametric:
     def _solve(self, rhs: np.ndarray) -> np.ndarray:
         """``B^-1 rhs`` as a change of every column's units (basic columns only; the rest 0)."""
         self._factor()
-        _, z = self.h.getBasisSolve(np.asarray(rhs, dtype=float))
+        _, z = self.h.getBasisSolve(np.asarray(rhs, dtype=float) * self._R)
         out = np.zeros(self.n)
-        out[self._structural_cols] = np.asarray(z)[self._structural]
+        cols = self._structural_cols
+        out[cols] = np.asarray(z)[self._structural] * self._C[cols]
         return out
 
     # -- ranges --------------------------------------------------------------------------------
@@ -288,13 +318,15 @@ class Parametric:
         if j in self.position:  # in the basis: a rank-one change of B
             p = self.position[j]
             self._factor()
-            w = np.asarray(self.h.getBasisSolve(da)[1])
-            wp = float(w[p])
+            w = np.asarray(self.h.getBasisSolve(da * self._R)[1], dtype=float)
+            cols = self._structural_cols
+            w_cols = w[self._structural] * self._C[cols]  # B^-1 da per basic column, our units
+            wp = float(w[p] * self._C[j])
             dx = np.zeros(self.n)
-            dx[self._structural_cols] = w[self._structural] * -xj
+            dx[cols] = w_cols * -xj
             if j not in self._rows_of_inverse:
                 _, rho = self.h.getBasisInverseRow(p)
-                rho = np.asarray(rho, dtype=float)
+                rho = np.asarray(rho, dtype=float) * self._C[j] * self._R  # row p of B^-1, our units
                 self._rows_of_inverse[j] = (rho, self.times(rho))
             rho, alpha = self._rows_of_inverse[j]
             dd = -g * alpha
@@ -388,33 +420,43 @@ class Parametric:
         if entries is not None:
             rows, cols, values = entries
             old_entries = (rows, cols, self._coef_at(rows, cols))
-            for r, c, v in zip(rows.tolist(), cols.tolist(), values.tolist()):
-                h.changeCoeff(r, c, v)
+            self._change_coefs(rows, cols, values)
         for c, v in (costs or {}).items():
             old_costs[c] = float(self.costs[c])
-            h.changeColCost(c, v)
+            h.changeColCost(c, self._cost(c, v))
         if row is not None:
-            h.changeRowBounds(row[0], row[1], row[2])
+            h.changeRowBounds(row[0], row[1] * self._R[row[0]], row[2] * self._R[row[0]])
         h.setBasis(self._basis)
         try:
             status = self._run()
             if status != "optimal":
                 return Probe(status)
             solution = h.getSolution()
-            units = np.array(solution.col_value, dtype=float)
+            units = np.array(solution.col_value, dtype=float) * self._C
             new_costs = self.costs.copy()
             for c, v in (costs or {}).items():
                 new_costs[c] = v
-            return Probe(status, units, np.array(solution.row_value, dtype=float), float(new_costs @ units))
+            return Probe(status, units, np.array(solution.row_value, dtype=float) / self._R,
+                         float(new_costs @ units))
         finally:
             if old_entries is not None:
-                for r, c, v in zip(*(a.tolist() for a in old_entries)):
-                    h.changeCoeff(r, c, v)
+                self._change_coefs(*old_entries)
             for c, v in old_costs.items():
-                h.changeColCost(c, v)
+                h.changeColCost(c, self._cost(c, v))
             if row is not None:
-                h.changeRowBounds(row[0], float(self.row_lower[row[0]]), float(self.row_upper[row[0]]))
+                k = row[0]
+                h.changeRowBounds(k, float(self.row_lower[k] * self._R[k]), float(self.row_upper[k] * self._R[k]))
             self._dirty = True  # the next probe starts from the optimal basis again, as does _factor
+
+    def _change_coefs(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
+        """Matrix coefficients (ours) into the model (the solver's: ``R_i a_ij C_j``)."""
+        scaled = np.asarray(values, dtype=float) * self._R[rows] * self._C[cols]
+        for r, c, v in zip(rows.tolist(), cols.tolist(), scaled.tolist()):
+            self.h.changeCoeff(r, c, v)
+
+    def _cost(self, j: int, value: float) -> float:
+        """Column ``j``'s objective coefficient (ours) in the solver's units, ``k C_j c_j``."""
+        return float(value * self._k * self._C[j])
 
     def _coef_at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """The matrix's coefficients at (limit, column) pairs (0 where there is no term)."""
@@ -444,14 +486,16 @@ class Parametric:
         h, n = self.h, self.n
         tolerance = TOLERANCE * max(1.0, abs(self.objective))
         cols = np.flatnonzero(self.costs).astype(np.int32)
-        h.addRow(self.objective - tolerance, self.objective + tolerance, len(cols), cols, self.costs[cols])
+        C, k = self._C, self._k  # the objective row in the solver's units: k (c C) . z within k (f +- tol)
+        h.addRow(k * (self.objective - tolerance), k * (self.objective + tolerance), len(cols), cols,
+                 k * C[cols] * self.costs[cols])
         every = np.arange(n, dtype=np.int32)
         sense = h.getObjectiveSense()[1]
         import highspy
 
         h.changeObjectiveSense(highspy.ObjSense.kMinimize)
         capped = np.where(np.isfinite(self.col_upper), self.col_upper, cap)
-        h.changeColsBounds(n, every, self.col_lower, capped)
+        h.changeColsBounds(n, every, self.col_lower / C, capped / C)
         best, best_move = None, 0.0
         try:
             for kind, index in [("column", j) for j in columns] + [("row", k) for k in rows]:
@@ -461,19 +505,19 @@ class Parametric:
                 else:
                     mask = self._rows == index
                     np.add.at(costs, self._cols[mask], self._coefs[mask] * (1.0 if self.row_at_upper[index] else -1.0))
-                h.changeColsCost(n, every, costs)
+                h.changeColsCost(n, every, costs * C)  # minimise costs . x = (costs C) . z
                 h.run()
                 if h.getModelStatus().name != "kOptimal":
                     continue
-                units = np.array(h.getSolution().col_value, dtype=float)
+                units = np.array(h.getSolution().col_value, dtype=float) * C
                 move = float(np.abs(units - self.x).max())
                 if move > best_move:
                     best, best_move = units, move
         finally:
             h.deleteRows(1, np.array([self.m], dtype=np.int32))
             h.changeObjectiveSense(sense)
-            h.changeColsCost(n, every, self.costs)
-            h.changeColsBounds(n, every, self.col_lower, self.col_upper)
+            h.changeColsCost(n, every, k * C * self.costs)
+            h.changeColsBounds(n, every, self.col_lower / C, self.col_upper / C)
             h.setBasis(self._basis)
             self._dirty = True
         return best
@@ -490,14 +534,17 @@ def whole_unit_alternative(program: Program, units: np.ndarray, objective: float
     """
     from .highs import WarmModel
 
-    model = WarmModel(program, scale=None)
-    h = model.highs
+    model = WarmModel(program)
+    h, sc = model.highs, model.scaling
     n = len(program.columns)
     h.setOptionValue("time_limit", float(time_limit))
     tolerance = TOLERANCE * max(1.0, abs(objective))
-    costs = np.asarray(program.objective_coefs, dtype=float)
+    costs = sc.costs(np.asarray(program.objective_coefs, dtype=float))  # k C_j c_j: the solver's objective
     nonzero = np.flatnonzero(costs).astype(np.int32)
-    h.addRow(objective - tolerance, objective + tolerance, len(nonzero), nonzero, costs[nonzero])
+    h.addRow(sc.objective_value(objective - tolerance), sc.objective_value(objective + tolerance), len(nonzero),
+             nonzero, costs[nonzero])
+    # whole-unit columns keep the solver's units (C_j = 1, :mod:`optimizer.model.scaling`), so the
+    # rows and bounds below, which name only them, need no scaling
     movers = []  # (column, direction): the binaries, in the order they are added
     for j, column in enumerate(program.columns):
         if not column.integer or not np.isfinite(upper[j]):
@@ -529,4 +576,4 @@ def whole_unit_alternative(program: Program, units: np.ndarray, objective: float
     h.run()
     if h.getModelStatus().name != "kOptimal":
         return None
-    return np.array(h.getSolution().col_value, dtype=float)[:n]
+    return sc.units(np.array(h.getSolution().col_value, dtype=float)[:n])
