@@ -38,6 +38,7 @@ from ..model.verify import TOLERANCE, verify
 from ..scenario.funnel import STAGE_LABEL
 from ..scenario.rules import NON_NEGATIVE, SHARE, NumberRule
 from ..scenario.schema import Scenario, did_you_mean
+from .diagnosis import Diagnosis, diagnose
 from .plan import ChannelPlan, finite, what_units_buy
 from .provenance import Provenance, provenance
 
@@ -72,17 +73,22 @@ class Violation:
 @dataclass(frozen=True)
 class Optimum:
     """The optimum the proposal is compared with; ``status`` is the solve's (``unverified``: a plan
-    was found but not proven optimal, so no value is given and nothing is compared)."""
+    was found but not proven optimal, so no value is given and nothing is compared). Without one
+    (``infeasible``, ``unbounded``), ``diagnosis`` says why, as ``optimize``'s does (JSON: only then)."""
 
     objective: str
     objective_value: float | None
     total_spend: float | None
     spend: dict[str, float] = field(default_factory=dict)
     status: str = "optimal"
+    diagnosis: Diagnosis | None = None
 
     def to_dict(self) -> dict:
-        return {"objective": self.objective, "objective_value": finite(self.objective_value),
-                "total_spend": finite(self.total_spend), "status": self.status}
+        out = {"objective": self.objective, "objective_value": finite(self.objective_value),
+               "total_spend": finite(self.total_spend), "status": self.status}
+        if self.diagnosis is not None:  # as in optimize's JSON: only when there is no plan
+            out["diagnosis"] = self.diagnosis.to_dict()
+        return out
 
 
 @dataclass(frozen=True)
@@ -341,13 +347,13 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
     own = program.objective_value(units)
     prices = program.prices
 
-    if program.sense == "min":
-        status, best = _best(program, solver)
-    else:  # the best use of the same money
-        status, best = _best(_with_budget(program, total_spend), solver)
+    # the best use of the same money, under a max_ objective
+    compared = program if program.sense == "min" else _with_budget(program, total_spend)
+    status, best = _best(compared, solver)
     optimum_value = None if best is None else program.objective_value(best)
+    why = diagnose(compared, str(status), solver) if status in ("infeasible", "unbounded") else None
     optimum = Optimum(scenario.objective, optimum_value, None if best is None else float(prices @ best),
-                      {} if best is None else _spend(program, best), str(status))
+                      {} if best is None else _spend(program, best), str(status), why)
     excess = forgone = None
     if optimum_value is not None:
         if program.sense == "min":

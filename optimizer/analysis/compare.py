@@ -40,12 +40,16 @@ class Compared:
         return {c.name: c.metrics.get("deals") for c in self.plan.channels}
 
     def to_dict(self) -> dict:
+        """The scenario's entry in the comparison's JSON; ``diagnosis`` (as ``optimize``'s) when it has no plan."""
         p = self.plan
-        return {"name": self.name, "file": self.file, "changes": dict(self.changes), "status": p.status,
-                "objective_value": finite(p.objective_value), "total_spend": finite(p.total_spend),
-                "spend": {k: finite(v) for k, v in self.spend.items()},
-                "totals": {k: finite(v) for k, v in p.totals.items()},
-                "provenance": p.provenance.to_dict()}
+        out = {"name": self.name, "file": self.file, "changes": dict(self.changes), "status": p.status,
+               "objective_value": finite(p.objective_value), "total_spend": finite(p.total_spend),
+               "spend": {k: finite(v) for k, v in self.spend.items()},
+               "totals": {k: finite(v) for k, v in p.totals.items()},
+               "provenance": p.provenance.to_dict()}
+        if not p.has_plan:
+            out["diagnosis"] = p.diagnosis.to_dict() if p.diagnosis else None
+        return out
 
 
 def _minus(a: float | None, b: float | None) -> float | None:

@@ -33,6 +33,7 @@ from ..errors import Issue, ScenarioError
 from ..files import cleanup_on_signals
 from ..scenario.rules import parse_decimal, to_float
 from ..scenario.schema import Scenario
+from .diagnosis import unreachable_targets
 from .plan import BINDING_TOLERANCE
 from .provenance import Provenance, provenance
 from .variation import Explorer, Outcome, check_numeric_path
@@ -149,6 +150,8 @@ class Sweep:
     provenance: Provenance | None = field(default=None, repr=False)  # of the scenario before the varied values
     # per point, to tell which limits bind: (program, units) solved here, the names (from a worker), or None
     limit_states: tuple = field(default=(), repr=False, compare=False)
+    # per point, the target metrics no channel reaches (empty but at an infeasible point that has some)
+    unreachable: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
 
     @cached_property
     def binding(self) -> tuple[frozenset, ...]:
@@ -171,11 +174,14 @@ class Sweep:
                "totals": {m: num(v) for m, v in zip(self.metrics, self.totals[i])}}
         if self.messages[i] is not None:
             out["message"] = self.messages[i]
+        if self.unreachable and self.unreachable[i]:
+            out["unreachable"] = list(self.unreachable[i])
         return out
 
     def to_dict(self) -> dict:
         """``{scenario, parameters, points: [{values, status, objective_value, total_spend, spend, totals}]}``
-        (and ``message`` on an invalid or error point)."""
+        (and ``message`` on an invalid or error point, ``unreachable`` on an infeasible point with a target
+        on a stage no channel reaches)."""
         return {"scenario": self.scenario, "parameters": list(self.parameters),
                 "points": [self.point(i) for i in range(len(self))],
                 **({"provenance": self.provenance.to_dict()} if self.provenance else {})}
@@ -229,12 +235,14 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     status: list[str] = []
     messages: list[str | None] = []
     limit_states: list = []
+    unreachable: list[tuple[str, ...]] = []
 
     def record(i: int, point_status: str, message: str | None, value: float | None, plan_units, cols,
-               state=None) -> None:
+               state=None, missing: tuple[str, ...] = ()) -> None:
         status.append(point_status)
         messages.append(message)
         limit_states.append(state)
+        unreachable.append(missing)
         if plan_units is not None:
             units[i] = plan_units
             objective[i] = value
@@ -253,7 +261,7 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
         outcome: Outcome = explorer.solve(dict(zip(paths, combos[i])))
         record(i, outcome.status, outcome.message, outcome.objective_value,
                outcome.units if outcome.has_plan else None, outcome.program.columns if outcome.has_plan else None,
-               (outcome.program, outcome.units) if outcome.has_plan else None)
+               (outcome.program, outcome.units) if outcome.has_plan else None, _unreachable(outcome))
         i += 1
         if progress is not None and (i % step == 0 or i == total):
             progress(i, total)
@@ -291,7 +299,14 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     return Sweep(scenario.name, scenario.currency, scenario.objective, tuple(paths), channels, metrics,
                  np.array(combos, dtype=float).reshape(total, len(paths)), tuple(status), tuple(messages),
                  objective, spend_total, spend, totals, in_plan & (family >= 0)[:, None], tuple(len(v) for v in lists),
-                 provenance(scenario, "highs"), limit_states=tuple(limit_states))
+                 provenance(scenario, "highs"), limit_states=tuple(limit_states), unreachable=tuple(unreachable))
+
+
+def _unreachable(outcome: Outcome) -> tuple[str, ...]:
+    """The target metrics of an infeasible point that no channel reaches (decided exactly, no solve)."""
+    if outcome.status != "infeasible" or outcome.program is None:
+        return ()
+    return tuple(unreachable_targets(outcome.program))
 
 
 def _checked(scenario: Scenario, parameters) -> tuple[list[str], list[list[float]]]:
@@ -368,7 +383,8 @@ def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tupl
             cols = families.setdefault(id(outcome.program.columns), outcome.program.columns)
         out.append((outcome.status, outcome.message, outcome.objective_value,
                     outcome.units if outcome.has_plan else None, cols,
-                    binding_limits(outcome.program, outcome.units) if outcome.has_plan else None))
+                    binding_limits(outcome.program, outcome.units) if outcome.has_plan else None,
+                    _unreachable(outcome)))
     return out
 
 

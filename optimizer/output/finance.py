@@ -9,7 +9,7 @@ import io
 
 from ..analysis.check import CheckResult
 from ..scenario.funnel import STAGE_LABEL
-from .formats import is_money, money, number, percent, quantity, to_json
+from .formats import is_money, money, number, percent, quantity, to_json, unreachable_sentence
 from .plan import _console, _metric_columns, _text
 
 
@@ -106,6 +106,8 @@ def check_table(result: CheckResult) -> str:
             say(f"  With this plan's spend ({money(result.total_spend, cur)}) as the budget, the best plan "
                           f"gives {metric} {show(o.objective_value)}; this plan gives {show(result.objective_value)}: "
                           f"{tail}.")
+    if o.diagnosis and o.diagnosis.unreachable:
+        say("  " + unreachable_sentence(o.diagnosis.unreachable))
     e = result.cheapest_equivalent
     if e is None:
         say("  No plan buys as much as this one while keeping the other limits (budget aside).")

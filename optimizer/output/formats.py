@@ -129,6 +129,17 @@ def quantity(name: str, value: float | None, currency: str = "USD", scenario: Sc
     return money(value, currency) if is_money(name, scenario) else number(value)
 
 
+def unreachable_sentence(metrics: Sequence[str]) -> str:
+    """The line every command prints for targets on a stage no channel reaches (``optimize``'s words).
+
+    >>> unreachable_sentence(["reach", "leads"]).split(":")[0]
+    'No channel reaches reach or leads'
+    """
+    words = metrics[0] if len(metrics) == 1 else ", ".join(metrics[:-1]) + " or " + metrics[-1]
+    return (f"No channel reaches {words}: none is priced at or before that stage of the funnel or yields it; "
+            "add one or drop the target.")
+
+
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 

@@ -14,7 +14,7 @@ from ..analysis.compare import Comparison
 from ..analysis.sensitivity import ChannelSensitivity, LimitSensitivity, Sensitivity
 from ..analysis.sweeps import Sweep
 from ..scenario.funnel import STAGE_LABEL
-from .formats import csv_document, is_money, money, number, quantity, to_json
+from .formats import csv_document, is_money, money, number, quantity, to_json, unreachable_sentence
 from .plan import _console, _text, objective_text
 
 SINGULAR = {"reach": "person reached", "leads": "lead", "qualified_leads": "qualified lead",
@@ -233,7 +233,21 @@ def sweep_table(result: Sweep) -> str:
     for i in range(len(result)):
         if result.messages[i]:
             console.print(f"{result.status[i]} at {_point_name(result, i)}: {result.messages[i]}")
+    _print_unreachable(result, console)
     return _text(buffer)
+
+
+def _print_unreachable(result: Sweep, console) -> None:
+    """Once under the table: the targets no channel reaches, for every point where they are the
+    reason (naming the points only when that is not every infeasible point)."""
+    where: dict[tuple[str, ...], list[int]] = {}
+    for i, metrics in enumerate(result.unreachable):
+        if metrics:
+            where.setdefault(metrics, []).append(i)
+    infeasible = sum(1 for status in result.status if status == "infeasible")
+    for metrics, points in where.items():
+        at = "" if len(points) == infeasible else " (at " + "; ".join(_point_name(result, i) for i in points) + ")"
+        console.print(unreachable_sentence(metrics)[:-1] + at + ".", soft_wrap=True)
 
 
 def _point_name(result: Sweep, i: int) -> str:

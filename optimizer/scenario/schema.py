@@ -41,7 +41,13 @@ def _quick(rule: NumberRule):
 
     def slow(value: Any) -> float | None:
         if type(value) is int:
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an int beyond any float (10**400): the rule's own message, which
+                # quotes it as written in scientific notation (400 digits would fill the screen)
+                from decimal import Decimal
+
+                return rule(f"{Decimal(value):.6e}")
             if (math.isfinite(number) and (low is None or (number > low if low_open else number >= low))
                     and (high is None or number <= high)):
                 return number
