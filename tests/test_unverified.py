@@ -77,22 +77,3 @@ def test_check_compares_with_no_unproven_optimum(never_proven):
     assert done.exit_code == 3  # the proposal breaks the sales cap (README's example)
     assert "No optimum is proven (unverified" in done.stdout
     assert "excess cost" not in done.stdout
-
-
-def test_sensitivity_refused_for_coefficients_too_small_says_unverified_in_json(tmp_path):
-    # issue 10's tv + events case: the plan is proven optimal ($1,333,333.33, derived in
-    # tests/analysis/test_sensitivity.py), its analysis cannot be: the JSON says so with its status
-    scenario = tmp_path / "tiny.yaml"
-    scenario.write_text(
-        "deal_value: 40000\n"
-        "funnel: {response_rate: 0.001%, qualification_rate: 1%, opportunity_rate: 50%, win_rate: 1.5%}\n"
-        "targets: {deals: 10}\n"
-        "channels:\n  - {name: tv, cost_per_contact: 0.0001}\n"
-        "  - {name: events, unit_cost: 600000, yields: {leads: 100}, qualification_rate: 0.3, win_rate: 0.2}\n")
-    done = _run("sensitivity", str(scenario), "--format", "json")
-    assert done.exit_code == 3
-    doc = json.loads(done.stdout)
-    assert doc["status"] == "unverified"
-    assert "the plan is proven optimal" in doc["errors"][0]["message"]
-    assert "report --no-sensitivity" in doc["errors"][0]["message"]
-    assert _run("optimize", str(scenario)).exit_code == 0

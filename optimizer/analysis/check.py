@@ -36,6 +36,7 @@ from ..model.program import Limit, Program
 from ..model.solve import solve
 from ..model.verify import TOLERANCE, verify
 from ..scenario.funnel import STAGE_LABEL
+from ..scenario.periods import not_by_period_yet
 from ..scenario.rules import NON_NEGATIVE, SHARE, NumberRule
 from ..scenario.schema import Scenario, did_you_mean
 from .diagnosis import Diagnosis, diagnose
@@ -329,6 +330,7 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
     ``proposal`` is a file (CSV, XLSX, YAML, JSON) or a mapping such as
     ``{"paid_search": {"share": "40%"}, "webinars": {"units": 25}, "events": 60000}``.
     """
+    not_by_period_yet(scenario, "check")
     source = None
     if isinstance(proposal, (str, Path)):
         source, entries = str(proposal), read_proposal(proposal)

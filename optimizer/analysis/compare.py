@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..scenario.periods import not_by_period_yet
 from ..scenario.schema import Scenario
 from .plan import Plan, finite, optimize
 
@@ -99,6 +100,8 @@ class Comparison:
 def compare(scenarios: Sequence[Scenario], files: Sequence[str | None] | None = None,
             changes: Sequence[dict[str, Any]] | None = None, solver: str = "highs") -> Comparison:
     """Optimize each scenario and put the plans side by side (differences against the first)."""
+    for s in scenarios:
+        not_by_period_yet(s, "compare")
     files = list(files) if files is not None else [None] * len(scenarios)
     changes = list(changes) if changes is not None else [{}] * len(scenarios)
     return Comparison(tuple(Compared(optimize(s, solver=solver), f, dict(c))

@@ -33,6 +33,7 @@ from ..analysis.plan import Plan
 from ..errors import Issue, NoPlanError, ScenarioError
 from ..files import make_folder, write_atomic
 from ..scenario.funnel import DEFAULT_RATES, PRICE_UNIT, RATE_FIELDS, RATE_INTO, STAGE_LABEL, STAGES
+from ..scenario.periods import not_by_period_yet
 from .formats import SYMBOLS, is_money, money, number, percent, quantity
 from .plan import objective_text
 
@@ -291,6 +292,7 @@ def write_report(plan: Plan, sensitivity: Any | None, path: str | Path, charts_d
     entries and document properties still carry the time). Returns the files written, the report
     first.
     """
+    not_by_period_yet(plan.scenario, "report")
     path = Path(path)
     suffix = check_report_path(path)
     sheets = report_tables(plan, sensitivity, when, timing)

@@ -287,27 +287,6 @@ def test_a_free_channel_that_may_grow_is_an_alternative_optimum(tmp_path):
     assert result.to_dict()["alternative"]["units"]["organic"] == result.alternative_units["organic"]
 
 
-def test_a_plan_highs_cannot_hold_unscaled_is_proven_but_not_analysed():
-    # issue 10's case: tv yields 1e-5 * 1% * 50% * 1.5% = 7.5e-10 deals a contact, which HiGHS drops
-    # from an unscaled model. The plan is proven on the scaled one: 10 deals from events alone cost
-    # 10 / (100 * 0.3 * 0.5 * 0.2) * $600,000 = $2,000,000, from tv alone 10 / 7.5e-10 * $0.0001 =
-    # $1,333,333.33, so tv is the optimum; the ranges would be read from the model without tv: refused.
-    from optimizer import sensitivity
-    from optimizer.errors import NoPlanError
-
-    scenario = Scenario.model_validate({
-        "deal_value": 40000, "targets": {"deals": 10},
-        "funnel": {"response_rate": "0.001%", "qualification_rate": "1%", "opportunity_rate": "50%",
-                   "win_rate": "1.5%"},
-        "channels": [{"name": "tv", "cost_per_contact": 0.0001},
-                     {"name": "events", "unit_cost": 600000, "yields": {"leads": 100},
-                      "qualification_rate": 0.3, "win_rate": 0.2}]})
-    plan = optimize(scenario)
-    assert plan.status == "optimal" and plan.objective_value == pytest.approx(10 / 7.5e-10 * 1e-4, rel=1e-9)
-    with pytest.raises(NoPlanError, match="no sensitivity analysis \\(unverified\\): the plan is proven optimal"):
-        sensitivity(plan)
-
-
 @pytest.mark.parametrize("method, name, nearest", [("channel", "emial", "email"),
                                                     ("rate", "funnel.win", "funnel.win_rate"),
                                                     ("limit", "budgte", "budget")])
