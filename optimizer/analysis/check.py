@@ -1,8 +1,11 @@
 """Check a proposed plan: what it buys, which limits it breaks, and what it costs beyond the optimum.
 
 A proposal gives, per channel, its ``spend``, its ``units`` or its ``share`` of the scenario's
-budget; unlisted channels get nothing. :func:`check` measures it against every limit of the
-scenario's model (the same named limits as ``optimize``), and compares it with the optimum:
+budget; unlisted channels get nothing. For a scenario with periods it gives them per channel and
+period (``{channel: {PERIOD: {spend: N}}}``, a ``period`` column in a sheet); a ``share`` is of
+the horizon's budget, or of the period's where only per-period budgets are given. :func:`check`
+measures it against every limit of the scenario's model (the same named limits as ``optimize``),
+and compares it with the optimum (over the horizon, where there are periods):
 
 - ``min_spend``: the optimum is the cheapest plan meeting the same limits; ``excess_cost`` is
   the proposal's spend minus the optimum's.
@@ -36,11 +39,11 @@ from ..model.program import Limit, Program
 from ..model.solve import solve
 from ..model.verify import TOLERANCE, verify
 from ..scenario.funnel import STAGE_LABEL
-from ..scenario.periods import not_by_period_yet
-from ..scenario.rules import NON_NEGATIVE, SHARE, NumberRule
+from ..scenario.periods import by_period, horizon
+from ..scenario.rules import NON_NEGATIVE, SHARE, NumberRule, show
 from ..scenario.schema import Scenario, did_you_mean
 from .diagnosis import Diagnosis, diagnose
-from .plan import ChannelPlan, finite, what_units_buy
+from .plan import ChannelPlan, PeriodPlan, finite, period_plans, what_units_buy
 from .provenance import Provenance, provenance
 
 KINDS = ("spend", "units", "share")
@@ -49,33 +52,49 @@ _RULES: dict[str, NumberRule] = {"spend": NON_NEGATIVE, "units": NON_NEGATIVE, "
 
 @dataclass(frozen=True)
 class Entry:
-    """One line of a proposal as the user wrote it: a channel, how it is given, the value, and where."""
+    """One line of a proposal as the user wrote it: a channel, how it is given, the value, where,
+    and (for a scenario with periods) the period it is for."""
 
     channel: Any
     kind: str
     value: Any
     where: Issue  # an issue template pointing at the cell or field (its message is replaced)
+    period: Any = None
 
 
 @dataclass(frozen=True)
 class Violation:
-    """A limit the proposal breaks: its value at the proposal, the limit, and by how much (in ``unit``)."""
+    """A limit the proposal breaks: its value at the proposal, the limit, and by how much (in ``unit``);
+    ``period``: the period it holds in (None: the horizon, or a scenario without periods)."""
 
     name: str
     value: float
     limit: float
     by: float
     unit: str = ""
+    period: str | None = None
 
-    def to_dict(self) -> dict:
-        return {"name": self.name, "value": self.value, "limit": self.limit, "by": self.by}
+    @property
+    def base(self) -> str:
+        """The limit's name without its period: ``caps.qualified_leads`` for ``caps.qualified_leads.Q3``."""
+        suffix = f".{self.period}"
+        return self.name[:-len(suffix)] if self.period and self.name.endswith(suffix) else self.name
+
+    def to_dict(self, periods: bool = False) -> dict:
+        """The violation's JSON; ``periods`` (a scenario with periods): with its ``period`` (null: the horizon)."""
+        out = {"name": self.name, "value": self.value, "limit": self.limit, "by": self.by}
+        if periods:
+            out["period"] = self.period
+        return out
 
 
 @dataclass(frozen=True)
 class Optimum:
     """The optimum the proposal is compared with; ``status`` is the solve's (``unverified``: a plan
     was found but not proven optimal, so no value is given and nothing is compared). Without one
-    (``infeasible``, ``unbounded``), ``diagnosis`` says why, as ``optimize``'s does (JSON: only then)."""
+    (``infeasible``, ``unbounded``), ``diagnosis`` says why, as ``optimize``'s does (JSON: only then).
+    With periods, ``periods`` holds its spend per period (``{name, total_spend, spend}``; None
+    without an optimum); without periods it is ``()`` and not in the JSON."""
 
     objective: str
     objective_value: float | None
@@ -83,10 +102,14 @@ class Optimum:
     spend: dict[str, float] = field(default_factory=dict)
     status: str = "optimal"
     diagnosis: Diagnosis | None = None
+    periods: tuple[dict, ...] | None = ()
 
     def to_dict(self) -> dict:
         out = {"objective": self.objective, "objective_value": finite(self.objective_value),
                "total_spend": finite(self.total_spend), "status": self.status}
+        if self.periods != ():
+            out["periods"] = None if self.periods is None else [dict(p, spend=dict(p["spend"]))
+                                                                for p in self.periods]
         if self.diagnosis is not None:  # as in optimize's JSON: only when there is no plan
             out["diagnosis"] = self.diagnosis.to_dict()
         return out
@@ -119,12 +142,15 @@ class CheckResult:
     forgone: float | None
     cheapest_equivalent: Equivalent | None
     provenance: Provenance
+    periods: tuple[PeriodPlan, ...] = ()  # with periods: what the proposal spends and buys in each
+    after_horizon: dict[str, Any] = field(default_factory=dict)  # with periods: what closes after the last
 
     @property
     def feasible(self) -> bool:
         return not self.violations
 
     def to_dict(self) -> dict[str, Any]:
+        by_period = bool(self.scenario.periods)
         return {
             "scenario": self.scenario.name,
             "feasible": self.feasible,
@@ -132,7 +158,9 @@ class CheckResult:
             "totals": {k: finite(v) for k, v in self.totals.items()},
             "channels": [{"name": c.name, "units": c.units, "spend": c.spend,
                           "metrics": {k: finite(v) for k, v in c.metrics.items()}} for c in self.channels],
-            "violations": [v.to_dict() for v in self.violations],
+            **({"periods": [p.to_dict() for p in self.periods], "after_horizon": self.after_horizon}
+               if by_period else {}),
+            "violations": [v.to_dict(by_period) for v in self.violations],
             "optimum": self.optimum.to_dict(),
             "excess_cost": finite(self.excess_cost),
             "forgone": finite(self.forgone),
@@ -142,23 +170,37 @@ class CheckResult:
 
 
 # -- reading a proposal ----------------------------------------------------------------------------
-def read_proposal(path: str | Path) -> list[Entry]:
-    """The entries of a proposal file: CSV or XLSX (a row per channel), YAML or JSON (a mapping)."""
+def _period_words(periods: tuple[str, ...]) -> str:
+    return f"one of {', '.join(periods)} (the scenario plans by period, so every amount names its period)"
+
+
+def read_proposal(path: str | Path, periods: tuple[str, ...] | list[str] = ()) -> list[Entry]:
+    """The entries of a proposal file: CSV or XLSX (a row per channel, or per channel and period
+    where the scenario has ``periods``), YAML or JSON (a mapping)."""
     from ..scenario.loading import read_document
     from ..scenario.sheets import read_table
 
+    periods = tuple(periods)
     source = str(path)
     if Path(path).suffix.lower() in (".csv", ".xlsx"):
         table = read_table(path, source=source)
         issues = []
+        known = ["channel", "period", *KINDS] if periods else ["channel", *KINDS]
         if "channel" not in table.columns:
             issues.append(table.error(table.header_row, None, "no channel column; allowed: a header with channel "
-                                                               "and one or more of spend, units, share"))
+                                                               + ("and period " if periods else "")
+                                                               + "and one or more of spend, units, share"))
+        if periods and "period" not in table.columns:
+            issues.append(table.error(table.header_row, None, "no period column; allowed: a header with channel, "
+                                                               "period and one or more of spend, units, share, and "
+                                                               f"in every row {_period_words(periods)}"))
         for column in table.columns:
-            if column not in ("channel", *KINDS):
+            if column == "period" and not periods:
+                issues.append(table.error(table.header_row, column, "the scenario has no periods; allowed: channel, "
+                                                                     "spend, units, share (a row per channel)"))
+            elif column not in known:
                 issues.append(table.error(table.header_row, column, f"unknown column"
-                                          f"{did_you_mean(column, ['channel', *KINDS])}; allowed: channel, spend, "
-                                          "units, share"))
+                                          f"{did_you_mean(column, known)}; allowed: {', '.join(known)}"))
         if issues:
             raise ScenarioError(issues, source=source)
         entries = []
@@ -170,15 +212,21 @@ def read_proposal(path: str | Path) -> list[Entry]:
                          else f"{_both(given)} given for {row.cells['channel']}")
                 raise ScenarioError(table.error(row.number, None, f"{wrong}; allowed: a channel and one of spend, "
                                                                   "units or share"), source=source)
+            if periods and "period" not in row.cells:
+                raise ScenarioError(table.error(row.number, "period", f"the period is empty; allowed: "
+                                                                      f"{_period_words(periods)}"), source=source)
             kind = given[0]
-            entries.append(Entry(row.cells["channel"], kind, row.cells[kind], table.error(row.number, kind, "")))
+            entries.append(Entry(row.cells["channel"], kind, row.cells[kind], table.error(row.number, kind, ""),
+                                 row.cells.get("period")))
         return entries
     data = read_document(path)
     if not isinstance(data, dict):
-        raise ScenarioError(Issue("", "the document is not a mapping; allowed: {channel: {spend: N}}, "
-                                      "{channel: {units: N}}, {channel: {share: F}} or {channel: N}"), source=source)
+        allowed = ("{channel: {PERIOD: {spend: N}}}, {channel: {PERIOD: {units: N}}}, {channel: {PERIOD: {share: F}}} "
+                   "or {channel: {PERIOD: N}}" if periods else
+                   "{channel: {spend: N}}, {channel: {units: N}}, {channel: {share: F}} or {channel: N}")
+        raise ScenarioError(Issue("", f"the document is not a mapping; allowed: {allowed}"), source=source)
     try:
-        return entries_from_mapping(data)
+        return entries_from_mapping(data, periods)
     except ScenarioError as exc:
         raise ScenarioError(exc.issues, source=source) from None
 
@@ -189,49 +237,94 @@ def _both(given: list[str]) -> str:
             else f"{', '.join(given[:-1])} and {given[-1]} are all")
 
 
-def entries_from_mapping(data: Mapping) -> list[Entry]:
-    """Entries of ``{channel: N}`` (spend) or ``{channel: {spend|units|share: value}}``."""
+def _one_kind(path: str, value: Mapping) -> tuple[str, Any]:
+    """The kind and amount of ``{spend|units|share: N}``, or the error naming ``path``."""
+    if len(value) != 1 or next(iter(value)) not in KINDS:
+        given = [str(k) for k in value]
+        wrong = ("nothing is given" if not given else f"{given[0]} is given" if len(given) == 1
+                 else f"{_both(given)} given")
+        raise ScenarioError(Issue(path, f"{wrong}; allowed: exactly one of spend, units, share"))
+    return next(iter(value.items()))
+
+
+def entries_from_mapping(data: Mapping, periods: tuple[str, ...] | list[str] = ()) -> list[Entry]:
+    """Entries of ``{channel: N}`` (spend) or ``{channel: {spend|units|share: value}}``; with
+    ``periods``, of ``{channel: {PERIOD: N}}`` or ``{channel: {PERIOD: {spend|units|share: value}}}``."""
+    periods = tuple(periods)
     entries = []
     for channel, value in data.items():
-        if isinstance(value, Mapping):
-            if len(value) != 1 or next(iter(value)) not in KINDS:
-                given = [str(k) for k in value]
-                wrong = ("nothing is given" if not given else f"{given[0]} is given" if len(given) == 1
-                         else f"{_both(given)} given")
-                raise ScenarioError(Issue(str(channel), f"{wrong}; allowed: exactly one of spend, units, share"))
-            kind, amount = next(iter(value.items()))
-            entries.append(Entry(channel, kind, amount, Issue(f"{channel}.{kind}", "")))
-        else:
-            entries.append(Entry(channel, "spend", value, Issue(str(channel), "")))
+        if not periods:
+            if isinstance(value, Mapping):
+                kind, amount = _one_kind(str(channel), value)
+                entries.append(Entry(channel, kind, amount, Issue(f"{channel}.{kind}", "")))
+            else:
+                entries.append(Entry(channel, "spend", value, Issue(str(channel), "")))
+            continue
+        if not isinstance(value, Mapping) or not value:
+            wrong = "nothing is given" if isinstance(value, Mapping) else f"{show(value)} names no period"
+            raise ScenarioError(Issue(str(channel), f"{wrong}; allowed: {{PERIOD: {{spend|units|share: N}}}} or "
+                                                    f"{{PERIOD: N}} (spend), PERIOD {_period_words(periods)}"))
+        for period, amount in value.items():
+            path = f"{channel}.{period}"
+            if period in KINDS and period not in periods:
+                raise ScenarioError(Issue(f"{channel}.{period}", f"{period} is given without a period; allowed: "
+                                                                 f"{{PERIOD: {{{period}: N}}}}, PERIOD "
+                                                                 f"{_period_words(periods)}"))
+            if isinstance(amount, Mapping):
+                kind, amount = _one_kind(path, amount)
+                entries.append(Entry(channel, kind, amount, Issue(f"{path}.{kind}", ""), period))
+            else:
+                entries.append(Entry(channel, "spend", amount, Issue(path, ""), period))
     return entries
 
 
-def proposal_units(scenario: Scenario, entries: list[Entry], source: str | None = None) -> np.ndarray:
-    """Units per channel (in the scenario's order) from the entries; unlisted channels are 0."""
+def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], source: str | None = None
+                   ) -> np.ndarray:
+    """Units per column of ``program`` from the entries (a channel's, or a channel's in a period);
+    unlisted channels (and periods) are 0."""
     from pydantic_core import PydanticCustomError
 
     names = list(scenario.channel_names)
-    units = np.zeros(len(names))
-    seen: dict[str, Issue] = {}
+    periods = tuple(scenario.periods or ())
+    units = np.zeros(len(program.columns))
+    seen: dict[tuple[str, Any], Issue] = {}
     issues: list[Issue] = []
 
-    def problem(entry: Entry, message: str, at_channel: bool = False) -> None:
+    def problem(entry: Entry, message: str, at: str | None = None) -> None:
+        """An issue at the entry's value, or at its ``channel`` or ``period`` cell (field)."""
         where = entry.where
-        if at_channel:
-            row = where.path.rsplit(", ", 1)[0]
-            where = replace(where, path=f"{row}, channel" if where.file else str(entry.channel))
+        if at:
+            if where.file:  # a sheet: the same row, the other column
+                path = f"{where.path.rsplit(', ', 1)[0]}, {at}"
+            else:
+                path = str(entry.channel) if at == "channel" else f"{entry.channel}.{entry.period}"
+            where = replace(where, path=path)
         issues.append(replace(where, message=message))
 
     for entry in entries:
         name = entry.channel if isinstance(entry.channel, str) else str(entry.channel)
         if name not in names:
             problem(entry, f"{name!r} is not a channel of the scenario{did_you_mean(name, names)}; "
-                           f"allowed: {', '.join(names)}", at_channel=True)
+                           f"allowed: {', '.join(names)}", at="channel")
             continue
-        if name in seen:
-            problem(entry, f"{name} is listed twice; allowed: one line per channel", at_channel=True)
+        period = entry.period
+        if periods:
+            if period is None:
+                problem(entry, f"no period is given; allowed: {_period_words(periods)}", at="channel")
+                continue
+            if period not in periods:
+                word = str(period)
+                problem(entry, f"{show(period)} is not a period of this scenario{did_you_mean(word, periods)}; "
+                               f"allowed: {', '.join(periods)}", at="period")
+                continue
+        elif period is not None:
+            problem(entry, "the scenario has no periods; allowed: no period (one line per channel)", at="period")
             continue
-        seen[name] = entry.where
+        if (name, period) in seen:
+            problem(entry, f"{name} is listed twice; allowed: one line per channel" if not periods else
+                    f"{name} in {period} is listed twice; allowed: one line per channel and period", at="channel")
+            continue
+        seen[name, period] = entry.where
         if entry.value is None:  # `paid_search: null`, or {"email": None} in code: not "nothing", a mistake
             problem(entry, f"the value is empty; allowed: {_RULES[entry.kind].allowed}, or leave {name} out "
                            "(it then gets nothing)")
@@ -242,39 +335,53 @@ def proposal_units(scenario: Scenario, entries: list[Entry], source: str | None 
             problem(entry, exc.message())
             continue
         channel = scenario.channels[names.index(name)]
+        j = _column(program, name, period)
         if entry.kind == "units":
-            units[names.index(name)] = amount
+            units[j] = amount
             continue
         if entry.kind == "share":
-            if scenario.budget is None:
+            budget = _share_base(scenario.budget, period)
+            if budget is None:
                 problem(entry, "a share of the budget needs the scenario's budget, and none is given; "
-                               "allowed: spend or units, or a budget (--set budget=N)")
+                               "allowed: spend or units, or a budget (--set budget=N)" if scenario.budget is None
+                        else f"a share of the budget needs the horizon's budget or {period}'s, and the scenario "
+                             f"gives neither (budget by period: {', '.join(by_period(scenario.budget))}); allowed: "
+                             f"spend or units, or a budget (--set budget=N or --set budget.{period}=N)")
                 continue
             # in decimal: 28% of 5,000 is 1,400, not 1400.0000000000002
-            amount = float(Decimal(repr(amount)) * Decimal(repr(scenario.budget)))
-        if channel.price == 0:
+            amount = float(Decimal(repr(amount)) * Decimal(repr(budget)))
+        price = program.columns[j].price
+        if price == 0:
             if amount:
-                problem(entry, f"{name} is free ({channel.price_field} 0): spend buys no units; allowed: units")
+                when = f" in {period}" if period else ""
+                problem(entry, f"{name} is free{when} ({channel.price_field} 0): spend buys no units; allowed: units")
             continue
-        units[names.index(name)] = amount / channel.price
+        units[j] = amount / price
     if issues:
         raise ScenarioError(issues, source=source)
     return units
 
 
-def column_units(program: Program, channels: tuple[str, ...], units: np.ndarray) -> np.ndarray:
-    """Units per column from units per channel (``channels`` order): each channel's units on its
-    one units column (a proposal names a channel's total; channels with tiers or periods will
-    need to say how it splits)."""
-    out = np.zeros(len(program.columns))
-    for name, amount in zip(channels, units):
-        out[program.columns_of(name)[0]] = amount
-    return out
+def _share_base(budget: Any, period: str | None) -> float | None:
+    """What a share is of: the horizon's budget, else (only per-period budgets) the period's."""
+    total = horizon(budget)
+    if total is not None or period is None:
+        return total
+    return by_period(budget).get(period)
+
+
+def _column(program: Program, channel: str, period: str | None) -> int:
+    """The units column of ``channel`` (in ``period``, where the scenario has periods)."""
+    columns = program.columns_of(channel)
+    if period is None:
+        return int(columns[0])
+    return int(next(j for j in columns if program.columns[j].period == period))
 
 
 # -- checking --------------------------------------------------------------------------------------
 def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
-    """The unit a limit is measured in, for people: the currency, a metric, a channel's units."""
+    """The unit a limit is measured in, for people: the currency, a metric, a channel's units
+    (``name`` without its period: ``caps.qualified_leads``, not ``caps.qualified_leads.Q3``)."""
     if name == "budget" or name.endswith(("_spend", "_spend]")):
         return scenario.currency
     if name.startswith("constraints["):
@@ -282,7 +389,7 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
     metric = name.rsplit(".", 1)[-1]
     if metric == "revenue":
         return scenario.currency
-    if name.endswith(("_units", ".integer")):
+    if name.endswith(("_units", ".integer", ".available")):
         channel = name[name.index("[") + 1:name.index("]")]
         unit = program.columns[program.columns_of(channel)[0]].unit
         return "units" if unit == "unit" else unit + "s"
@@ -295,14 +402,15 @@ def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple
     for limit in program.limits:
         if limit.violation(units) > TOLERANCE:
             value = limit.value(units)
+            base = limit.name[:-len(limit.period) - 1] if limit.period else limit.name
             out.append(Violation(limit.name, value, limit.bound, limit.excess(value),
-                                 limit_unit(scenario, program, limit.name)))
+                                 limit_unit(scenario, program, base), limit.period))
     whole = np.array([column.integer for column in program.columns], dtype=bool)
     off = np.abs(units - np.round(units))
     for j in np.flatnonzero(whole & (off > TOLERANCE * np.maximum(1.0, np.abs(units)))):
         name = f"channels[{program.columns[j].channel}].integer"
         out.append(Violation(name, float(units[j]), float(round(units[j])), float(off[j]),
-                             limit_unit(scenario, program, name)))
+                             limit_unit(scenario, program, name), program.columns[j].period))
     return tuple(out)
 
 
@@ -319,7 +427,8 @@ def _best(program: Program, solver: str) -> tuple[str, np.ndarray | None]:
 
 
 def _with_budget(program: Program, budget: float) -> Program:
-    limits = [lim for lim in program.limits if lim.kind != "budget"]
+    """The program with ``budget`` as its horizon budget (a period's budget stays: it is a limit of its own)."""
+    limits = [lim for lim in program.limits if lim.kind != "budget" or lim.period is not None]
     index = np.flatnonzero(program.prices)
     return program.with_limits([Limit("budget", "budget", index, program.prices[index], "<=", budget), *limits])
 
@@ -328,14 +437,15 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
     """Check a proposed allocation against ``scenario`` and compare it with the optimum.
 
     ``proposal`` is a file (CSV, XLSX, YAML, JSON) or a mapping such as
-    ``{"paid_search": {"share": "40%"}, "webinars": {"units": 25}, "events": 60000}``.
+    ``{"paid_search": {"share": "40%"}, "webinars": {"units": 25}, "events": 60000}``; for a
+    scenario with periods, by period: ``{"events": {"Q2": {"units": 1}}, "email": {"Q1": 9000}}``.
     """
-    not_by_period_yet(scenario, "check")
+    periods = tuple(scenario.periods or ())
     source = None
     if isinstance(proposal, (str, Path)):
-        source, entries = str(proposal), read_proposal(proposal)
+        source, entries = str(proposal), read_proposal(proposal, periods)
     elif isinstance(proposal, Mapping):
-        entries = entries_from_mapping(proposal)
+        entries = entries_from_mapping(proposal, periods)
     elif isinstance(proposal, (list, tuple)) and all(isinstance(e, Entry) for e in proposal):
         entries = list(proposal)
     else:
@@ -344,7 +454,7 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
                                               "XLSX, YAML, JSON), a mapping such as {\"email\": {\"spend\": 5000}}, "
                                               "or a list of entries"))
     program = build_program(scenario)
-    units = column_units(program, scenario.channel_names, proposal_units(scenario, entries, source))
+    units = proposal_units(scenario, program, entries, source)
     total_spend, channels, totals = what_units_buy(scenario, program, units)
     own = program.objective_value(units)
     prices = program.prices
@@ -355,22 +465,27 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
     optimum_value = None if best is None else program.objective_value(best)
     why = diagnose(compared, str(status), solver) if status in ("infeasible", "unbounded") else None
     optimum = Optimum(scenario.objective, optimum_value, None if best is None else float(prices @ best),
-                      {} if best is None else _spend(program, best), str(status), why)
+                      {} if best is None else _spend(program, best), str(status), why,
+                      () if not periods else None if best is None else _period_spend(program, best))
     excess = forgone = None
     if optimum_value is not None:
         if program.sense == "min":
             excess = total_spend - optimum.total_spend
         else:
             forgone = optimum_value - own
-
+    by_period, after_horizon = period_plans(scenario, program, units)
     return CheckResult(scenario, own, total_spend, channels, totals, violations(scenario, program, units), optimum,
                        excess, forgone, cheapest_equivalent(scenario, program, totals, solver),
-                       provenance(scenario, solver))
+                       provenance(scenario, solver), by_period, after_horizon)
 
 
 def cheapest_equivalent(scenario: Scenario, program: Program, totals: dict[str, float | None],
                         solver: str = "highs") -> Equivalent | None:
-    """The cheapest plan buying at least ``totals`` of every target metric (deals without targets), budget aside."""
+    """The cheapest plan buying at least ``totals`` of every target metric (deals without targets), budget aside.
+
+    With periods the amounts are the horizon's (what closes inside it, the pipeline in flight
+    included); every budget and target is left aside, a period's too.
+    """
     metrics = list(scenario.targets) or ["deals"]
     amounts = {m: totals.get(m) for m in metrics}
     if any(v is None or not math.isfinite(v) for v in amounts.values()):
@@ -379,7 +494,9 @@ def cheapest_equivalent(scenario: Scenario, program: Program, totals: dict[str, 
     for metric, amount in amounts.items():
         coefs = program.amounts(metric)
         index = np.flatnonzero(coefs)
-        limits.append(Limit(f"targets.{metric}", "target", index, coefs[index], ">=", float(amount)))
+        # the totals count the pipeline in flight; so does the row (a constant), as a target's does
+        limits.append(Limit(f"targets.{metric}", "target", index, coefs[index], ">=", float(amount),
+                            program.in_flight(metric)))
     variant = program.with_limits(limits, objective="min_spend", sense="min", objective_coefs=program.prices)
     _, best = _best(variant, solver)
     if best is None:
@@ -391,3 +508,13 @@ def _spend(program: Program, units: np.ndarray) -> dict[str, float]:
     """Spend per channel, read through the column table."""
     return {name: float(v) for name, v in zip(program.channels, program.channel_spend(units))}
 
+
+def _period_spend(program: Program, units: np.ndarray) -> tuple[dict, ...]:
+    """Spend per period, in total and per channel: ``({name, total_spend, spend: {channel: N}}, ...)``."""
+    out = []
+    for period in program.periods:
+        bought = np.where(program.in_period(period), units, 0.0)
+        spend = _spend(program, bought)
+        out.append({"name": period, "total_spend": float(program.prices @ bought) + 0.0,
+                    "spend": {k: v + 0.0 for k, v in spend.items()}})
+    return tuple(out)

@@ -1,5 +1,9 @@
 """Scenarios side by side: objective, spend and deals per channel, funnel totals, and the
-differences against the first.
+differences against the first; where every scenario has the same periods, spend per period too.
+
+A channel a scenario does not have spends nothing in it: its spend (and deals, where the scenario
+counts deals) is 0 there, and differences count it so. A metric a scenario does not measure is
+unknown, not 0: its total is None, and so is every difference with it.
 
 >>> from optimizer import Scenario, apply_changes
 >>> a = Scenario(name="a", channels=[{"name": "email", "cost_per_lead": 20}], targets={"leads": 100})
@@ -15,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..scenario.periods import not_by_period_yet
 from ..scenario.schema import Scenario
 from .plan import Plan, finite, optimize
 
@@ -40,14 +43,43 @@ class Compared:
     def deals(self) -> dict[str, float | None]:
         return {c.name: c.metrics.get("deals") for c in self.plan.channels}
 
+    @property
+    def periods(self) -> tuple[str, ...]:
+        """The scenario's periods, in order (() without periods)."""
+        return tuple(self.plan.scenario.periods or ())
+
+    def spend_of(self, channel: str) -> float | None:
+        """Spend on ``channel``: 0 where the scenario does not have it; None without a plan."""
+        return self.spend.get(channel, 0.0) if self.plan.has_plan else None
+
+    def deals_of(self, channel: str) -> float | None:
+        """Deals of ``channel``: 0 where the scenario does not have it but counts deals; None where
+        a rate is missing, the scenario does not count deals, or it has no plan."""
+        if not self.plan.has_plan:
+            return None
+        if channel in self.deals:
+            return self.deals[channel]
+        return 0.0 if "deals" in self.plan.scenario.metrics else None
+
+    @property
+    def period_spend(self) -> list[dict] | None:
+        """Spend per period, in total and per channel: ``[{name, total_spend, spend}]`` (None without a plan)."""
+        if not self.plan.has_plan:
+            return None
+        return [{"name": p.name, "total_spend": p.total_spend, "spend": {c.name: c.spend for c in p.channels}}
+                for p in self.plan.periods]
+
     def to_dict(self) -> dict:
-        """The scenario's entry in the comparison's JSON; ``diagnosis`` (as ``optimize``'s) when it has no plan."""
+        """The scenario's entry in the comparison's JSON; ``diagnosis`` (as ``optimize``'s) when it has no plan;
+        ``periods`` (its spend per period) where it has periods."""
         p = self.plan
         out = {"name": self.name, "file": self.file, "changes": dict(self.changes), "status": p.status,
                "objective_value": finite(p.objective_value), "total_spend": finite(p.total_spend),
                "spend": {k: finite(v) for k, v in self.spend.items()},
                "totals": {k: finite(v) for k, v in p.totals.items()},
                "provenance": p.provenance.to_dict()}
+        if self.periods:
+            out["periods"] = self.period_spend
         if not p.has_plan:
             out["diagnosis"] = p.diagnosis.to_dict() if p.diagnosis else None
         return out
@@ -75,22 +107,44 @@ class Comparison:
     def metrics(self) -> list[str]:
         return list(dict.fromkeys(m for c in self.scenarios for m in c.plan.scenario.metrics))
 
+    @property
+    def any_periods(self) -> bool:
+        """Whether some scenario has periods (then differences carry ``periods``)."""
+        return any(c.periods for c in self.scenarios)
+
+    @property
+    def same_periods(self) -> tuple[str, ...]:
+        """The periods every scenario has, the same names in the same order; () when they differ
+        (or none has periods): spend per period is then not compared."""
+        first = self.scenarios[0].periods
+        return first if first and all(c.periods == first for c in self.scenarios) else ()
+
     def differences(self) -> list[dict]:
-        """Each scenario after the first, minus the first: objective, total spend, spend and totals."""
+        """Each scenario after the first, minus the first: objective, total spend, spend and totals;
+        where every scenario has the same periods, spend per period (``periods``; null where they differ)."""
         first = self.scenarios[0]
+        periods = self.same_periods
         out = []
         for other in self.scenarios[1:]:
             both = first.plan.has_plan and other.plan.has_plan
-            spend = {ch: _minus(other.spend.get(ch, 0.0), first.spend.get(ch, 0.0)) if both else None
-                     for ch in self.channels}
+            spend = {ch: _minus(other.spend_of(ch), first.spend_of(ch)) if both else None for ch in self.channels}
             totals = {m: _minus(other.plan.totals.get(m), first.plan.totals.get(m)) if both else None
                       for m in self.metrics}
             same_objective = other.plan.objective == first.plan.objective  # spend minus deals means nothing
-            out.append({"name": other.name,
-                        "objective_value": _minus(other.plan.objective_value, first.plan.objective_value)
-                        if same_objective else None,
-                        "total_spend": _minus(other.plan.total_spend, first.plan.total_spend),
-                        "spend": spend, "totals": totals})
+            entry = {"name": other.name,
+                     "objective_value": _minus(other.plan.objective_value, first.plan.objective_value)
+                     if same_objective else None,
+                     "total_spend": _minus(other.plan.total_spend, first.plan.total_spend),
+                     "spend": spend, "totals": totals}
+            if self.any_periods:
+                entry["periods"] = None if not periods else [
+                    {"name": p,
+                     "total_spend": _minus(b["total_spend"], a["total_spend"]) if both else None,
+                     "spend": {ch: _minus(b["spend"].get(ch, 0.0), a["spend"].get(ch, 0.0)) if both else None
+                               for ch in self.channels}}
+                    for k, p in enumerate(periods)
+                    for a, b in [(first.period_spend[k], other.period_spend[k]) if both else ({}, {})]]
+            out.append(entry)
         return out
 
     def to_dict(self) -> dict:
@@ -100,8 +154,6 @@ class Comparison:
 def compare(scenarios: Sequence[Scenario], files: Sequence[str | None] | None = None,
             changes: Sequence[dict[str, Any]] | None = None, solver: str = "highs") -> Comparison:
     """Optimize each scenario and put the plans side by side (differences against the first)."""
-    for s in scenarios:
-        not_by_period_yet(s, "compare")
     files = list(files) if files is not None else [None] * len(scenarios)
     changes = list(changes) if changes is not None else [{}] * len(scenarios)
     return Comparison(tuple(Compared(optimize(s, solver=solver), f, dict(c))

@@ -10,7 +10,7 @@ import io
 from ..analysis.check import CheckResult
 from ..scenario.funnel import STAGE_LABEL
 from .formats import is_money, money, number, percent, quantity, to_json, unreachable_sentence
-from .plan import _console, _metric_columns, _text
+from .plan import _console, _metric_columns, _text, print_whole
 
 
 def _amount(value: float | None, unit: str, currency: str) -> str:
@@ -23,6 +23,69 @@ def _constraint_text(scenario, name: str) -> str:
         if key in (spec.name, str(i)):
             return spec.expr
     return ""
+
+
+def _unavailable(result: CheckResult, v) -> str:
+    """``2 units bought in Q3, where events does not run (available in Q2, Q4)``."""
+    name = v.name[len("channels["):-len("].available")]
+    s = result.scenario
+    channel = next(c for c in s.channels if c.name == name)
+    runs = s.available(channel)
+    k = list(s.channel_names).index(name)
+    closed = [p.name for p in result.periods if p.name not in runs and p.channels[k].units > 0]
+    return (f"{number(v.value)} {v.unit} bought in {', '.join(closed)}, where {name} does not run (available in "
+            f"{', '.join(runs)})")
+
+
+def _period_tables(console, result: CheckResult) -> None:
+    """The proposal's spend per channel and period beside the optimum's, its funnel per period
+    (qualified leads against each period's capacity), and what closes after the horizon."""
+    from rich.table import Table
+
+    s, cur, o = result.scenario, result.scenario.currency, result.optimum
+    both = o.periods is not None and o.status == "optimal"
+    title = "Spend by period: the proposal" + (f", then the optimum ({o.objective})" if both else "")
+    spend = Table(title=title, title_justify="left")
+    spend.add_column("channel", no_wrap=True)
+    for p in result.periods:
+        spend.add_column(p.name, justify="right")
+    spend.add_column("horizon", justify="right")
+    for k, c in enumerate(result.channels):
+        spend.add_row(c.name, *[money(p.channels[k].spend, cur) for p in result.periods], money(c.spend, cur),
+                      end_section=k == len(result.channels) - 1)
+    spend.add_row("proposal total", *[money(p.total_spend, cur) for p in result.periods],
+                  money(result.total_spend, cur), end_section=both)
+    if both:
+        for k, c in enumerate(result.channels):
+            spend.add_row(f"optimum: {c.name}", *[money(p["spend"].get(c.name), cur) for p in o.periods],
+                          money(o.spend.get(c.name), cur), end_section=k == len(result.channels) - 1)
+        spend.add_row("optimum total", *[money(p["total_spend"], cur) for p in o.periods], money(o.total_spend, cur))
+    print_whole(console, spend)
+    # the title on a line of its own: as the table's, it would wrap at the table's width
+    console.print("The proposal's funnel by period (deals and revenue: closing in the period, pipeline included)",
+                  soft_wrap=True)
+    funnel = Table()
+    funnel.add_column("period")
+    metrics = _metric_columns(s)
+    for m in metrics:
+        funnel.add_column(STAGE_LABEL.get(m, m), justify="right")
+    flight = bool(s.pipeline)
+    if flight:
+        funnel.add_column("pipeline deals", justify="right")
+    for p in result.periods:
+        cells = []
+        for m in metrics:
+            cap = s.caps.get(m)
+            limit = cap.get(p.name) if isinstance(cap, dict) else None
+            cells.append(quantity(m, p.totals.get(m), cur) + (f" / {quantity(m, limit, cur)}" if limit is not None
+                                                                else ""))
+        funnel.add_row(p.name, *cells, *([number(p.pipeline.get("deals", 0.0))] if flight else []))
+    print_whole(console, funnel)
+    after = result.after_horizon
+    if after and after.get("deals"):
+        parts = ", ".join(f"{c['name']} {number(c['deals'])}" for c in after["channels"] if c["deals"])
+        console.print(f"After the horizon: {number(after['deals'])} deals ({money(after['revenue'], cur)}) close after "
+                      f"{result.periods[-1].name} and count toward nothing here: {parts}.", soft_wrap=True)
 
 
 def check_json(result: CheckResult) -> str:
@@ -62,7 +125,13 @@ def check_table(result: CheckResult) -> str:
         table.add_row(c.name, number(c.units), money(c.spend, cur), percent(c.share),
                       *[quantity(m, c.metrics.get(m), cur) for m in metrics], per(c.spend, c.metrics.get("deals")),
                       per(c.spend, c.metrics.get("qualified_leads")), ratio(c.spend, c.metrics.get("revenue")))
-    console.print(table)
+    flight = {m: sum(p.pipeline.get(m, 0.0) for p in result.periods) for m in ("deals", "revenue")}
+    if any(flight.values()):  # the totals count it; a row shows it, so that the column adds up (as optimize's)
+        table.add_row("pipeline (in flight)", "", "", "",
+                      *[quantity(m, flight[m], cur) if m in flight else "" for m in metrics], "", "", "")
+    print_whole(console, table)
+    if result.periods:
+        _period_tables(console, result)
 
     def say(text: str) -> None:  # prose is never wrapped: it is read, copied and compared in tests
         console.print(text, soft_wrap=True)
@@ -71,11 +140,16 @@ def check_table(result: CheckResult) -> str:
         say("Limits broken:")
         for v in result.violations:
             if v.name.endswith(".integer"):
-                say(f"  {v.name}: {number(v.value)} is not a whole number of {v.unit}")
+                where = f" in {v.period}" if v.period else ""
+                say(f"  {v.name}: {number(v.value)} is not a whole number of {v.unit}{where}")
                 continue
             if v.name.startswith("constraints["):
-                say(f"  {v.name} ({_constraint_text(s, v.name)}): broken by {quantity(v.name, v.by, cur, s)} "
-                              "(left side minus right side)")
+                within = f", within {v.period}" if v.period else ""
+                say(f"  {v.name} ({_constraint_text(s, v.base)}{within}): broken by "
+                    f"{quantity(v.base, v.by, cur, s)} (left side minus right side)")
+                continue
+            if v.name.endswith("].available"):
+                say(f"  {v.name}: {_unavailable(result, v)}")
                 continue
             over = "over" if v.value > v.limit else "short"
             say(f"  {v.name}: {_amount(v.value, v.unit, cur)} against a limit of "

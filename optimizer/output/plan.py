@@ -26,6 +26,26 @@ def _console(record: io.StringIO):
                    soft_wrap=False)
 
 
+def print_whole(console, table) -> None:
+    """Print a rich table without cutting a number: where it is wider than the console, at its own
+    width (lines then run past the terminal's edge; a cut number, "$123,456,…", would be a wrong one)."""
+    from rich.measure import Measurement
+
+    width = Measurement.get(console, console.options.update_width(WIDEST), table).maximum
+    if width <= console.width:
+        console.print(table)
+        return
+    kept = console.width
+    console.width = width
+    try:
+        console.print(table)
+    finally:
+        console.width = kept
+
+
+WIDEST = 100_000  # characters: wide enough to measure any table at its natural width
+
+
 def _text(buffer: io.StringIO) -> str:
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 

@@ -15,7 +15,7 @@ from ..analysis.sensitivity import ChannelSensitivity, LimitSensitivity, Sensiti
 from ..analysis.sweeps import Sweep
 from ..scenario.funnel import STAGE_LABEL
 from .formats import csv_document, is_money, money, number, quantity, to_json, unreachable_sentence
-from .plan import _console, _text, objective_text
+from .plan import _console, _text, objective_text, print_whole
 
 SINGULAR = {"reach": "person reached", "leads": "lead", "qualified_leads": "qualified lead",
             "opportunities": "opportunity", "deals": "deal", "revenue": "dollar of revenue"}
@@ -300,12 +300,16 @@ def compare_table(result: Comparison) -> str:
                   *[signed(d["objective_value"], objective_money) for d in differences])
     table.add_row("total spend", *[money(c.plan.total_spend, cur) for c in result.scenarios],
                   *[signed(d["total_spend"], True) for d in differences])
-    for ch in result.channels:
-        table.add_row(f"spend {ch}", *[money(c.spend.get(ch), cur) if c.plan.has_plan else "-"
-                                       for c in result.scenarios],
+    for ch in result.channels:  # a channel a scenario does not have: $0 there, as its difference counts it
+        table.add_row(f"spend {ch}", *[money(c.spend_of(ch), cur) for c in result.scenarios],
                       *[signed(d["spend"][ch], True) for d in differences])
+    for k, period in enumerate(result.same_periods):
+        table.add_row(f"spend in {period}",
+                      *[money(c.period_spend[k]["total_spend"], cur) if c.plan.has_plan else "-"
+                        for c in result.scenarios],
+                      *[signed(d["periods"][k]["total_spend"], True) for d in differences])
     for ch in result.channels:
-        deals = [c.deals.get(ch) if c.plan.has_plan else None for c in result.scenarios]
+        deals = [c.deals_of(ch) for c in result.scenarios]
         if all(v is None for v in deals):
             continue
         diffs = [None if a is None or deals[0] is None else a - deals[0] for a in deals[1:]]
@@ -317,7 +321,10 @@ def compare_table(result: Comparison) -> str:
         table.add_row(STAGE_LABEL.get(m, m),
                       *[quantity(m, c.plan.totals.get(m), cur) if c.plan.has_plan else "-" for c in result.scenarios],
                       *[signed(d["totals"][m], as_money) for d in differences])
-    console.print(table)
+    print_whole(console, table)
+    if result.any_periods and not result.same_periods:
+        which = "; ".join(f"{_label(c)}: {', '.join(c.periods) or 'no periods'}" for c in result.scenarios)
+        console.print(f"Spend by period is not compared: the scenarios' periods differ ({which}).", soft_wrap=True)
     for c in result.scenarios:
         if not c.plan.has_plan:
             from .plan import no_plan_text
