@@ -6,6 +6,7 @@ channels. Seeded, so every run times the same model; feasible by construction (t
 a third of what the channels could bring at their spend limits).
 
     python benchmarks/generate.py 1000 > /tmp/scenario-1000.json
+    python benchmarks/generate.py 100 12 > /tmp/scenario-100-by-12.json   # by month (periodic_data)
 """
 
 from __future__ import annotations
@@ -61,5 +62,34 @@ def scenario_data(n: int, seed: int = 7) -> dict:
             "channels": channels, "constraints": constraints}
 
 
+
+def periodic_data(n: int, periods: int = 12, seed: int = 7) -> dict:
+    """``scenario_data(n)`` planned by month: ``periods`` periods with a three-period sales cycle,
+    seasonal sales capacity (a cap on qualified leads per period), a seasonal qualification rate on
+    every fourth channel, unit-cost channels available every other period, pipeline in flight and
+    a share rule within every period. The horizon's revenue target asks for a quarter of what the
+    channels could bring (less than a third: the last periods' deals close after the horizon)."""
+    data = scenario_data(n, seed)
+    names = [f"M{k + 1:02d}" for k in range(periods)]
+    season = [1.0 + 0.25 * ((k % 4) - 1.5) / 1.5 for k in range(periods)]  # 0.75 .. 1.25
+    data["name"] = f"generated-{n}-by-{periods}"
+    data["periods"] = names
+    data["funnel"] = {**data["funnel"], "sales_cycle": [0.3, 0.5, 0.2]}
+    data["targets"] = {"revenue": round(data["targets"]["revenue"] * 0.75, 2)}
+    ql = data["caps"]["qualified_leads"]
+    data["caps"] = {"qualified_leads": {p: round(ql * s / periods, 2) for p, s in zip(names, season)}}
+    data["pipeline"] = {"deals": {names[0]: 20, names[1]: 8}}
+    for i, channel in enumerate(data["channels"]):
+        if i % 4 == 1 and "qualification_rate" in channel:
+            base = channel["qualification_rate"]
+            channel["qualification_rate"] = {p: round(min(1.0, base * s), 4) for p, s in zip(names, season)}
+        if "unit_cost" in channel:
+            channel["available"] = names[i % 2::2]
+    data["constraints"] = data["constraints"] + [
+        {"name": "ch0_share", "expr": "spend[ch0] <= 0.3 * total_spend", "each_period": True}]
+    return data
+
 if __name__ == "__main__":
-    json.dump(scenario_data(int(sys.argv[1]) if len(sys.argv) > 1 else 1000), sys.stdout, indent=1)
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    by = int(sys.argv[2]) if len(sys.argv) > 2 else 0  # periods: 0 for none
+    json.dump(periodic_data(size, by) if by else scenario_data(size), sys.stdout, indent=1)
