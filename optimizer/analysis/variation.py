@@ -331,12 +331,16 @@ class ValueMap:
 
     @staticmethod
     def build(paths: tuple[str, ...], lows: tuple[float, ...], highs: tuple[float, ...],
-              program_at) -> ValueMap | None:
-        """The map from the programs at the corners (``program_at({path: value})``), or None."""
+              program_at, low: Program | None = None) -> ValueMap | None:
+        """The map from the programs at the corners (``program_at({path: value})``; ``low``: the
+        one at ``lows``, where it is built already), or None."""
         import itertools
 
         programs = []
         for combo in itertools.product(*zip(lows, highs)):
+            if low is not None and combo == tuple(lows):
+                programs.append(low)
+                continue
             try:
                 programs.append(program_at(dict(zip(paths, combo))))
             except ScenarioError:
@@ -477,8 +481,9 @@ class Explorer:
                 return
         if ranges:
             paths = tuple(ranges)
+            # the scenario now holds each value at its range's low end: the first corner is built
             self.values = ValueMap.build(paths, tuple(ranges[p][0] for p in paths), tuple(ranges[p][1] for p in paths),
-                                         self.program_at)
+                                         self.program_at, low=self.program)
 
     def limit_index(self, path: str) -> int | None:
         """The limit a number moves as a bound only (budget, a target, a cap, a channel's bound; or
