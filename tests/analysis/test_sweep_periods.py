@@ -398,3 +398,13 @@ def test_points_are_cheap_variants_not_rebuilds(monkeypatch, path, values):
     result = run_sweep(scenario(), {path: values}, workers=1)
     assert len(built) <= 3
     assert sum(s != "invalid" for s in result.status) == len(values)
+
+
+def test_a_plots_axis_reads_a_periods_entry_as_its_field():
+    from optimizer.output.sweep_plot import _axis_label
+
+    assert _axis_label("budget.Q2", "USD") == "budget.Q2 ($, USD)"
+    assert _axis_label("deal_value.Q4", "EUR") == "deal_value.Q4 (€, EUR)"
+    assert _axis_label("channels[email].qualification_rate.Q3", "USD") == (
+        "channels[email].qualification_rate.Q3 (rate, 0 to 1)")
+    assert _axis_label("caps.qualified_leads.Q3", "USD") == "caps.qualified_leads.Q3 (count)"
