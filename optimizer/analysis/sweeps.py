@@ -313,15 +313,26 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     totals = np.full((total, m), np.nan)
     periods = tuple(program.periods)
     period_spend = np.full((total, len(periods)), np.nan)
-    seen: dict = {}
+    previous = None  # the last family's columns and their tables: a value's sweep changes a few columns
     for f, cols in enumerate(columns):
         rows = family == f
-        owner = _owners(cols, channels)
-        prices = np.array([c.price if c.kind == "units" else 0.0 for c in cols], dtype=float)
-        amounts = _amounts(cols, metrics, seen)
+        changed = None if previous is None or len(previous[0]) != len(cols) else \
+            [j for j, (a, b) in enumerate(zip(cols, previous[0])) if a is not b]
+        if changed is not None and all(_same_place(cols[j], previous[0][j]) for j in changed):
+            owner, by_period, prices, amounts = previous[1], previous[2], previous[3].copy(), previous[4].copy()
+            for j in changed:
+                prices[j] = cols[j].price if cols[j].kind == "units" else 0.0
+            if changed:
+                amounts[:, changed] = _amounts([cols[j] for j in changed], metrics)
+        else:
+            owner = _owners(cols, channels)
+            by_period = _period_owners(cols, periods) if periods else None
+            prices = np.array([c.price if c.kind == "units" else 0.0 for c in cols], dtype=float)
+            amounts = _amounts(cols, metrics)
+        previous = (cols, owner, by_period, prices, amounts)
         spend[rows] = (units[rows] * prices) @ owner
         if periods:
-            period_spend[rows] = (units[rows] * prices) @ _period_owners(cols, periods)
+            period_spend[rows] = (units[rows] * prices) @ by_period
         bought[rows] = units[rows] @ owner
         known = np.nan_to_num(amounts)
         missing = ((units[rows] > 0).astype(float) @ np.isnan(amounts).T.astype(float)) > 0
@@ -553,19 +564,15 @@ def _period_owners(columns, periods: tuple[str, ...]) -> np.ndarray:
     return owner
 
 
-def _amounts(columns, metrics: tuple[str, ...], seen: dict | None = None) -> np.ndarray:
-    """Per metric and column, the amount one unit yields (NaN where a rate is missing); ``seen``
-    keeps each column's amounts by identity (a sweep's families share most of their columns)."""
-    seen = {} if seen is None else seen
+def _same_place(a, b) -> bool:
+    """Whether two columns are the same channel's, kind and period (so the owner tables hold)."""
+    return a.channel == b.channel and a.kind == b.kind and a.period == b.period
 
-    def amounts(c) -> list[float]:
-        found = seen.get(id(c))
-        if found is None or found[0] is not c:
-            found = seen[id(c)] = (c, [np.nan if c.per_unit.get(m, 0.0) is None else c.per_unit.get(m, 0.0)
-                                       for m in metrics])
-        return found[1]
 
-    return np.array([amounts(c) for c in columns], dtype=float).reshape(-1, len(metrics)).T.reshape(len(metrics), -1)
+def _amounts(columns, metrics: tuple[str, ...]) -> np.ndarray:
+    """Per metric and column, the amount one unit yields (NaN where a rate is missing)."""
+    return np.array([[np.nan if c.per_unit.get(metric, 0.0) is None else c.per_unit.get(metric, 0.0)
+                      for c in columns] for metric in metrics], dtype=float).reshape(len(metrics), -1)
 
 
 def sweep(scenario: Scenario, parameters: dict[str, Sequence[float]]):
