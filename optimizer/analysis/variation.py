@@ -1,16 +1,21 @@
 """Vary numbers of a scenario and re-solve fast: which paths are numbers, and the :class:`Explorer`.
 
 Sweeps and sensitivity ask the same question many times: "solve this scenario with that number
-changed". Every variant is a newly validated scenario (``paths.apply_changes``), so a value that
-makes the scenario invalid (a rate of 1.2) is reported with the scenario's own message. The
-Explorer keeps one HiGHS model (``resolve.WarmModel``) and changes only the numbers that differ:
+changed", with ``--set``'s meaning (with periods, ``budget.Q2`` or
+``channels[email].qualification_rate.Q3`` is one period's entry, ``paths.with_entry``). The
+Explorer keeps one HiGHS model (``highs.WarmModel``) and changes only the numbers that differ:
 
-- ``budget``, ``targets.METRIC``, ``caps.METRIC`` and ``channels[NAME].caps.METRIC`` move one row
-  bound; the value is checked by the field's own rule (no other rule reads these values), and no
-  scenario or program is rebuilt;
-- any other number (a price, a rate, a channel bound, a yield) gives a new scenario and program,
-  and only the coefficients that differ are changed on the kept model; a change of structure
-  (a field the scenario left unset, which adds a limit) loads the new program in full.
+- a limit (``budget``, a target, a cap, a channel's cap or spend and unit bounds, or one period's
+  entry of any of them) moves its row's bound; the value is checked by its field's own rule, and a
+  channel's bounds by that channel's rules (they compare minimum and maximum), without rebuilding
+  the scenario or the program. :meth:`Explorer.prepare` adds, once, a limit a sweep varies that
+  the scenario does not have yet;
+- a price, rate, deal value or yield that a sweep varies is mapped once (:class:`ValueMap`): the
+  programs at the two ends of its range give every point's coefficients by interpolation, and
+  only those that move are changed on the kept model;
+- anything else (a value not prepared for, a price or yield of 0 that removes terms) gives a new
+  validated scenario and program, and only the coefficients that differ are changed on the kept
+  model (a change of structure loads the new program in full).
 
 A value its field's own rule rejects (a rate of 1.2) is reported with that rule's message, the
 whole validation's exact words, without building a scenario (``own_rule_issue``).

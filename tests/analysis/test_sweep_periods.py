@@ -408,3 +408,19 @@ def test_a_plots_axis_reads_a_periods_entry_as_its_field():
     assert _axis_label("channels[email].qualification_rate.Q3", "USD") == (
         "channels[email].qualification_rate.Q3 (rate, 0 to 1)")
     assert _axis_label("caps.qualified_leads.Q3", "USD") == "caps.qualified_leads.Q3 (count)"
+
+
+@pytest.mark.parametrize("path", [p for p in PATHS if p != "budget.total"])
+def test_a_bad_value_gets_the_full_validations_exact_message(path):
+    """The oracle: validating the whole changed scenario (what --set does)."""
+    for bad in (-1.0, 1.5, float("nan"), float("inf"), -0.25):
+        result = run_sweep(scenario(), {path: [bad]}, workers=1)
+        try:
+            apply_changes(scenario(), {path: bad})
+            expected = None
+        except ScenarioError as exc:
+            expected = "; ".join(issue.render() for issue in exc.issues)
+        if expected is None:
+            assert result.status[0] != "invalid", (path, bad, result.messages[0])
+        else:
+            assert (result.status[0], result.messages[0]) == ("invalid", expected), (path, bad)
