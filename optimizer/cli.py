@@ -345,6 +345,18 @@ def sensitivity(
     _run(body, as_json=format is TableOrJson.json and output is None)
 
 
+def _in_file(exc, file: Path):
+    """A ScenarioError whose issues about the scenario's fields (not about an option) name ``file``."""
+    from dataclasses import replace
+
+    from .errors import ScenarioError
+
+    if exc.source is not None:
+        return exc
+    return ScenarioError([issue if issue.file or issue.path.startswith("--") else replace(issue, file=str(file))
+                          for issue in exc.issues])
+
+
 @app.command()
 def sweep(
     scenario: ScenarioArg,
@@ -367,6 +379,7 @@ def sweep(
 
     def body() -> int:
         from .analysis.sweeps import parameters_from_options, run_sweep
+        from .errors import ScenarioError
         from .output.whatif import sweep_csv, sweep_json, sweep_table
         from .scenario.loading import load_scenario
         from .scenario.paths import changes_from_options
@@ -375,7 +388,7 @@ def sweep(
         _refuse_overwriting({"--output": output, "--plot": plot}, [scenario])
         loaded = load_scenario(scenario, changes_from_options(set_))
         if plot is not None and plot.suffix.lower() != ".png":
-            from .errors import Issue, ScenarioError
+            from .errors import Issue
 
             raise ScenarioError(Issue("--plot", f"{str(plot)!r} is not a .png file; allowed: a file name ending .png"))
         points = 1
@@ -383,15 +396,18 @@ def sweep(
             points *= len(values)
         show_progress = (format is Format.table and output is None and points >= PROGRESS_POINTS
                          and sys.stdout.isatty() and sys.stderr.isatty())
-        if show_progress:
-            from rich.progress import Progress
+        try:
+            if show_progress:
+                from rich.progress import Progress
 
-            with Progress(transient=True) as bar:
-                task = bar.add_task("solving", total=None)
-                result = run_sweep(loaded, parameters, progress=lambda done, total: bar.update(
-                    task, completed=done, total=total), workers=workers)
-        else:
-            result = run_sweep(loaded, parameters, workers=workers)
+                with Progress(transient=True) as bar:
+                    task = bar.add_task("solving", total=None)
+                    result = run_sweep(loaded, parameters, progress=lambda done, total: bar.update(
+                        task, completed=done, total=total), workers=workers)
+            else:
+                result = run_sweep(loaded, parameters, workers=workers)
+        except ScenarioError as exc:  # a path the scenario does not have: name the file
+            raise _in_file(exc, scenario) from None
         render = {Format.table: sweep_table, Format.json: sweep_json, Format.csv: sweep_csv}[format]
         if plot is not None:  # first: a plot that cannot be written then leaves stdout to the error's document
             from .output.sweep_plot import plot_sweep

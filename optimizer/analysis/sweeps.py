@@ -152,13 +152,29 @@ class Sweep:
     limit_states: tuple = field(default=(), repr=False, compare=False)
     # per point, the target metrics no channel reaches (empty but at an infeasible point that has some)
     unreachable: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
+    periods: tuple[str, ...] = ()  # the scenario's periods (() without periods)
+    period_spend: np.ndarray | None = field(default=None, repr=False)  # points x periods (with periods)
 
     @cached_property
     def binding(self) -> tuple[frozenset, ...]:
         """Per point, the names of the limits that bind (empty without a plan); worked out on first
         use, so a sweep that only reports numbers does not pay for it."""
-        return tuple(item if isinstance(item, frozenset) else
+        return tuple(item if isinstance(item, frozenset) else frozenset(item) if isinstance(item, tuple) and
+                     (not item or isinstance(item[0], str)) else
                      frozenset() if item is None else binding_limits(*item) for item in self.limit_states)
+
+    def binding_names(self, i: int) -> list[str]:
+        """The limits that bind at point ``i``, by path, in the program's order (the scenario's)."""
+        item = self.limit_states[i] if self.limit_states else None
+        if item is None:
+            return []
+        if isinstance(item, frozenset):
+            return sorted(item)
+        if not item or isinstance(item[0], str):  # from a worker: already in order
+            return list(item)
+        program = item[0]
+        names = self.binding[i]
+        return [limit.name for limit in program.limits if limit.name in names]
 
     def __len__(self) -> int:
         return len(self.status)
@@ -172,6 +188,9 @@ class Sweep:
                "objective_value": num(self.objective_value[i]), "total_spend": num(self.total_spend[i]),
                "spend": {c: num(v) for c, v in zip(self.channels, self.spend[i])},
                "totals": {m: num(v) for m, v in zip(self.metrics, self.totals[i])}}
+        if self.periods:
+            out["periods"] = {p: num(v) for p, v in zip(self.periods, self.period_spend[i])}
+            out["binding"] = self.binding_names(i)
         if self.messages[i] is not None:
             out["message"] = self.messages[i]
         if self.unreachable and self.unreachable[i]:
@@ -179,22 +198,26 @@ class Sweep:
         return out
 
     def to_dict(self) -> dict:
-        """``{scenario, parameters, points: [{values, status, objective_value, total_spend, spend, totals}]}``
-        (and ``message`` on an invalid or error point, ``unreachable`` on an infeasible point with a target
-        on a stage no channel reaches)."""
+        """``{scenario, parameters, points: [{values, status, objective_value, total_spend, spend, totals}]}``;
+        with periods each point adds ``periods`` (spend per period) and ``binding`` (the limits that
+        bind, by path: ``caps.qualified_leads.Q3``); ``message`` on an invalid point, ``unreachable``
+        on an infeasible point with a target on a stage no channel reaches."""
         return {"scenario": self.scenario, "parameters": list(self.parameters),
                 "points": [self.point(i) for i in range(len(self))],
                 **({"provenance": self.provenance.to_dict()} if self.provenance else {})}
 
     def columns(self) -> list[str]:
+        """The CSV's and DataFrame's columns; with periods, ``period_spend[PERIOD]`` after the channels."""
         return [*self.parameters, "status", "objective_value", "total_spend",
-                *(f"spend[{c}]" for c in self.channels), *self.metrics, "message"]
+                *(f"spend[{c}]" for c in self.channels), *(f"period_spend[{p}]" for p in self.periods),
+                *self.metrics, "message"]
 
     def rows(self) -> list[list]:
         """A row per point, in the order of :meth:`columns` (NaN where there is no number)."""
+        by_period = self.period_spend if self.periods else np.zeros((len(self), 0))
         return [[*map(float, self.values[i]), self.status[i], float(self.objective_value[i]),
-                 float(self.total_spend[i]), *map(float, self.spend[i]), *map(float, self.totals[i]),
-                 self.messages[i]] for i in range(len(self))]
+                 float(self.total_spend[i]), *map(float, self.spend[i]), *map(float, by_period[i]),
+                 *map(float, self.totals[i]), self.messages[i]] for i in range(len(self))]
 
     def to_frame(self):
         """A pandas DataFrame, a row per point."""
@@ -222,6 +245,7 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     """
     paths, lists = _checked(scenario, parameters)
     explorer = Explorer(scenario)
+    explorer.prepare(dict(zip(paths, lists)))
     program = explorer.program
     channels = program.channels
     metrics = tuple(scenario.metrics)
@@ -237,8 +261,10 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     limit_states: list = []
     unreachable: list[tuple[str, ...]] = []
 
+    in_flight = np.zeros((total, m))  # the pipeline's deals and revenue, counted in the totals as optimize does
+
     def record(i: int, point_status: str, message: str | None, value: float | None, plan_units, cols,
-               state=None, missing: tuple[str, ...] = ()) -> None:
+               state=None, missing: tuple[str, ...] = (), flight=None) -> None:
         status.append(point_status)
         messages.append(message)
         limit_states.append(state)
@@ -246,6 +272,8 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
         if plan_units is not None:
             units[i] = plan_units
             objective[i] = value
+            if flight is not None:
+                in_flight[i] = flight
             if not columns or columns[-1] is not cols:
                 known = next((f for f, c in enumerate(columns) if c is cols), None)
                 if known is None:
@@ -261,7 +289,8 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
         outcome: Outcome = explorer.solve(dict(zip(paths, combos[i])))
         record(i, outcome.status, outcome.message, outcome.objective_value,
                outcome.units if outcome.has_plan else None, outcome.program.columns if outcome.has_plan else None,
-               (outcome.program, outcome.units) if outcome.has_plan else None, _unreachable(outcome))
+               (outcome.program, outcome.units) if outcome.has_plan else None, _unreachable(outcome),
+               _in_flight(outcome, metrics))
         i += 1
         if progress is not None and (i % step == 0 or i == total):
             progress(i, total)
@@ -282,16 +311,32 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     spend = np.full((total, len(channels)), np.nan)
     bought = np.full((total, len(channels)), np.nan)
     totals = np.full((total, m), np.nan)
+    periods = tuple(program.periods)
+    period_spend = np.full((total, len(periods)), np.nan)
+    previous = None  # the last family's columns and their tables: a value's sweep changes a few columns
     for f, cols in enumerate(columns):
         rows = family == f
-        owner = _owners(cols, channels)
-        prices = np.array([c.price if c.kind == "units" else 0.0 for c in cols], dtype=float)
-        amounts = _amounts(cols, metrics)
+        changed = None if previous is None or len(previous[0]) != len(cols) else \
+            [j for j, (a, b) in enumerate(zip(cols, previous[0])) if a is not b]
+        if changed is not None and all(_same_place(cols[j], previous[0][j]) for j in changed):
+            owner, by_period, prices, amounts = previous[1], previous[2], previous[3].copy(), previous[4].copy()
+            for j in changed:
+                prices[j] = cols[j].price if cols[j].kind == "units" else 0.0
+            if changed:
+                amounts[:, changed] = _amounts([cols[j] for j in changed], metrics)
+        else:
+            owner = _owners(cols, channels)
+            by_period = _period_owners(cols, periods) if periods else None
+            prices = np.array([c.price if c.kind == "units" else 0.0 for c in cols], dtype=float)
+            amounts = _amounts(cols, metrics)
+        previous = (cols, owner, by_period, prices, amounts)
         spend[rows] = (units[rows] * prices) @ owner
+        if periods:
+            period_spend[rows] = (units[rows] * prices) @ by_period
         bought[rows] = units[rows] @ owner
         known = np.nan_to_num(amounts)
         missing = ((units[rows] > 0).astype(float) @ np.isnan(amounts).T.astype(float)) > 0
-        totals[rows] = np.where(missing, np.nan, units[rows] @ known.T)
+        totals[rows] = np.where(missing, np.nan, units[rows] @ known.T + in_flight[rows])
     with np.errstate(invalid="ignore"):
         in_plan = bought > 1e-9 * np.maximum(1.0, np.nanmax(np.nan_to_num(bought, nan=0.0), axis=1,
                                                             initial=0.0))[:, None]
@@ -299,7 +344,8 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     return Sweep(scenario.name, scenario.currency, scenario.objective, tuple(paths), channels, metrics,
                  np.array(combos, dtype=float).reshape(total, len(paths)), tuple(status), tuple(messages),
                  objective, spend_total, spend, totals, in_plan & (family >= 0)[:, None], tuple(len(v) for v in lists),
-                 provenance(scenario, "highs"), limit_states=tuple(limit_states), unreachable=tuple(unreachable))
+                 provenance(scenario, "highs"), limit_states=tuple(limit_states), unreachable=tuple(unreachable),
+                 periods=periods, period_spend=period_spend)
 
 
 def _unreachable(outcome: Outcome) -> tuple[str, ...]:
@@ -375,6 +421,8 @@ def show(value) -> str:
 def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tuple]:
     """Solve some points in a worker process, on its own kept model (see :func:`run_sweep`)."""
     explorer = Explorer(Scenario.model_validate(data))
+    explorer.prepare({p: list(dict.fromkeys(combo[k] for combo in combos)) for k, p in enumerate(paths)})
+    metrics = tuple(explorer.scenario.metrics)
     out, families = [], {}
     for combo in combos:
         outcome = explorer.solve(dict(zip(paths, combo)))
@@ -383,15 +431,33 @@ def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tupl
             cols = families.setdefault(id(outcome.program.columns), outcome.program.columns)
         out.append((outcome.status, outcome.message, outcome.objective_value,
                     outcome.units if outcome.has_plan else None, cols,
-                    binding_limits(outcome.program, outcome.units) if outcome.has_plan else None,
-                    _unreachable(outcome)))
+                    _binding_in_order(outcome.program, outcome.units) if outcome.has_plan else None,
+                    _unreachable(outcome), _in_flight(outcome, metrics)))
     return out
 
 
+def _binding_in_order(program, units: np.ndarray) -> tuple[str, ...]:
+    """The names of the limits that bind, in the program's order (what a worker sends back)."""
+    names = binding_limits(program, units)
+    return tuple(limit.name for limit in program.limits if limit.name in names)
+
+
+def _in_flight(outcome: Outcome, metrics: tuple[str, ...]) -> np.ndarray | None:
+    """The pipeline's part of each funnel total at a point with a plan (None: no pipeline, or no plan)."""
+    program = outcome.program
+    if not outcome.has_plan or not program.pipeline:
+        return None
+    return np.array([program.in_flight(metric) for metric in metrics])
+
+
 def binding_limits(program, units: np.ndarray) -> frozenset:
-    """The names of the limits of ``program`` that bind at ``units`` (part of a plan's mix)."""
+    """The names of the limits of ``program`` that bind at ``units`` (part of a plan's mix), by path
+    (``caps.qualified_leads.Q3``); a channel's availability (no units where it does not run) is a
+    fact of the calendar, not a limit the plan presses against, and is left out."""
     # as ``optimize`` reports binding (1e-6 relative): tighter, warm and cold re-solves disagree on noise
-    return frozenset(program.limits[k].name for k in np.flatnonzero(program.binding(units, BINDING_TOLERANCE)))
+    limits = program.limits
+    return frozenset(limits[k].name for k in np.flatnonzero(program.binding(units, BINDING_TOLERANCE))
+                     if not (limits[k].kind == "channel_bound" and limits[k].name.endswith(".available")))
 
 
 def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], cores: int) -> list[tuple]:
@@ -486,6 +552,21 @@ def _owners(columns, channels: tuple[str, ...]) -> np.ndarray:
         if c.kind == "units":
             owner[j, where[c.channel]] = 1.0
     return owner
+
+
+def _period_owners(columns, periods: tuple[str, ...]) -> np.ndarray:
+    """columns x periods: 1 where a units column is bought in the period."""
+    where = {name: k for k, name in enumerate(periods)}
+    owner = np.zeros((len(columns), len(periods)))
+    for j, c in enumerate(columns):
+        if c.kind == "units" and c.period in where:
+            owner[j, where[c.period]] = 1.0
+    return owner
+
+
+def _same_place(a, b) -> bool:
+    """Whether two columns are the same channel's, kind and period (so the owner tables hold)."""
+    return a.channel == b.channel and a.kind == b.kind and a.period == b.period
 
 
 def _amounts(columns, metrics: tuple[str, ...]) -> np.ndarray:

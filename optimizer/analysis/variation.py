@@ -1,16 +1,21 @@
 """Vary numbers of a scenario and re-solve fast: which paths are numbers, and the :class:`Explorer`.
 
 Sweeps and sensitivity ask the same question many times: "solve this scenario with that number
-changed". Every variant is a newly validated scenario (``paths.apply_changes``), so a value that
-makes the scenario invalid (a rate of 1.2) is reported with the scenario's own message. The
-Explorer keeps one HiGHS model (``resolve.WarmModel``) and changes only the numbers that differ:
+changed", with ``--set``'s meaning (with periods, ``budget.Q2`` or
+``channels[email].qualification_rate.Q3`` is one period's entry, ``paths.with_entry``). The
+Explorer keeps one HiGHS model (``highs.WarmModel``) and changes only the numbers that differ:
 
-- ``budget``, ``targets.METRIC``, ``caps.METRIC`` and ``channels[NAME].caps.METRIC`` move one row
-  bound; the value is checked by the field's own rule (no other rule reads these values), and no
-  scenario or program is rebuilt;
-- any other number (a price, a rate, a channel bound, a yield) gives a new scenario and program,
-  and only the coefficients that differ are changed on the kept model; a change of structure
-  (a field the scenario left unset, which adds a limit) loads the new program in full.
+- a limit (``budget``, a target, a cap, a channel's cap or spend and unit bounds, or one period's
+  entry of any of them) moves its row's bound; the value is checked by its field's own rule, and a
+  channel's bounds by that channel's rules (they compare minimum and maximum), without rebuilding
+  the scenario or the program. :meth:`Explorer.prepare` adds, once, a limit a sweep varies that
+  the scenario does not have yet;
+- a price, rate, deal value or yield that a sweep varies is mapped once (:class:`ValueMap`): the
+  programs at the two ends of its range give every point's coefficients by interpolation, and
+  only those that move are changed on the kept model;
+- anything else (a value not prepared for, a price or yield of 0 that removes terms) gives a new
+  validated scenario and program, and only the coefficients that differ are changed on the kept
+  model (a change of structure loads the new program in full).
 
 A value its field's own rule rejects (a rate of 1.2) is reported with that rule's message, the
 whole validation's exact words, without building a scenario (``own_rule_issue``).
@@ -30,6 +35,8 @@ what the warm model cannot prove is solved again by the full ladder, and then ca
 
 from __future__ import annotations
 
+import difflib
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -45,8 +52,8 @@ from ..model.program import Program
 from ..model.solve import solve
 from ..model.status import Status
 from ..scenario.funnel import CONVERSION_RATES, PRICE_FIELDS
-from ..scenario.paths import parse_path
-from ..scenario.rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule
+from ..scenario.paths import parse_path, with_entry
+from ..scenario.rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, show
 from ..scenario.schema import Funnel, Scenario, nearest
 
 MIX_TOLERANCE = 1e-9  # relative: a channel is in the plan, a limit binds, beyond this
@@ -55,8 +62,17 @@ CHANNEL_NUMBERS = ("response_rate", "qualification_rate", "opportunity_rate", "w
 
 
 # -- paths that name numbers ----------------------------------------------------------------------
+CHANNEL_LIMITS = ("min_spend", "max_spend", "min_units", "max_units")
+# how many parts a path has before a period's name (``budget.Q2``, ``channels[email].caps.leads.Q3``)
+_DEPTH = {"budget": 1, "deal_value": 1, "funnel": 2, "targets": 2, "caps": 2}
+
+
 def numeric_paths(scenario: Scenario) -> list[str]:
-    """Every path to a number this scenario has or may set, in the canonical ``channels[NAME]`` form."""
+    """Every path to a number this scenario has or may set, in the canonical ``channels[NAME]`` form.
+
+    With periods, each of them also names one period's entry (``budget.Q2``; see :func:`split_period`),
+    and a limit's ``.total`` is the limit itself; those are not listed (periods times paths).
+    """
     out = ["budget", "deal_value", *(f"funnel.{f}" for f in Funnel.model_fields if f != "sales_cycle")]
     out += [f"targets.{m}" for m in scenario.metrics] + [f"caps.{m}" for m in scenario.metrics]
     for c in scenario.channels:
@@ -65,6 +81,39 @@ def numeric_paths(scenario: Scenario) -> list[str]:
         if c.yields:
             out += [f"channels[{c.name}].yields.{m}" for m in scenario.metrics]
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _parts(path: str) -> tuple[str, ...]:
+    return parse_path(path)  # sweeps ask about the same few paths at every point
+
+
+@functools.lru_cache(maxsize=4096)
+def split_period(path: str) -> tuple[str, str | None]:
+    """A canonical path as (the field's path, the period it names or None), by the path's shape alone.
+
+    >>> split_period("caps.qualified_leads.Q3"), split_period("channels[email].qualification_rate.Q3")
+    (('caps.qualified_leads', 'Q3'), ('channels[email].qualification_rate', 'Q3'))
+    >>> split_period("budget"), split_period("channels[events].caps.leads.total")
+    (('budget', None), ('channels[events].caps.leads', 'total'))
+    """
+    parts = _parts(path)
+    head = parts[0]
+    depth = _DEPTH.get(head)
+    if head == "channels":
+        depth = 4 if len(parts) > 2 and parts[2] in ("caps", "yields") else 3
+    if depth is None or len(parts) != depth + 1:
+        return path, None
+    field = path[:len(path) - len(parts[-1])].rstrip().rstrip(".").rstrip()
+    return field, parts[-1]
+
+
+def is_limit(path: str) -> bool:
+    """Whether a field's path (no period) names a limit (a row's bound) rather than a value (coefficients)."""
+    parts = _parts(path)
+    if parts[0] in ("budget", "targets", "caps"):
+        return True
+    return parts[0] == "channels" and len(parts) > 2 and (parts[2] == "caps" or parts[2] in CHANNEL_LIMITS)
 
 
 def canonical_path(scenario: Scenario, path: str) -> str:
@@ -80,19 +129,44 @@ def canonical_path(scenario: Scenario, path: str) -> str:
 
 def check_numeric_path(scenario: Scenario, path: str) -> str:
     """The canonical form of ``path`` if it names a number of ``scenario``; else a ScenarioError
-    naming the nearest path that does (exit code 2 on the command line)."""
+    naming the nearest path that does (exit code 2 on the command line).
+
+    With periods, ``FIELD.PERIOD`` names one period's entry of any of them and a limit's
+    ``FIELD.total`` is the limit itself (``budget.total`` is ``budget``).
+    """
     canonical = canonical_path(scenario, path)
     known = numeric_paths(scenario)
     if canonical in known:
         return canonical
+    field, period = split_period(canonical)
+    if period is not None and field in known:
+        periods = scenario.periods or []
+        if not periods:
+            raise ScenarioError(Issue(path, f"names a period ({period}), but this scenario has no periods; allowed: "
+                                            f"{field}, or periods: [Q1, Q2, ...] in the scenario"))
+        limit = is_limit(field)
+        if period == "total":
+            if limit:
+                return field
+            raise ScenarioError(Issue(path, f"{field} is a value, not a limit: it has no total; allowed: "
+                                            f"{field}.PERIOD ({', '.join(periods)})"))
+        if period in periods:
+            return canonical
+        allowed = [*periods, "total"] if limit else list(periods)
+        # the nearest period even when it is not very near: period names are short (Q7 -> Q1)
+        guess = difflib.get_close_matches(period, allowed, n=1, cutoff=0.4)
+        hint = f" (did you mean {guess[0]}?)" if guess else ""
+        raise ScenarioError(Issue(path, f"{show(period)} is not a period of this scenario{hint}; "
+                                        f"allowed: {', '.join(allowed)}"))
     guess = nearest(canonical, known)
     hint = f" (did you mean {guess}?)" if guess else ""
     parts = parse_path(path)
     if parts[0] == "channels" and len(parts) > 2 and parts[2] in PRICE_FIELDS and parts[1] in scenario.channel_names:
         own = next(c for c in scenario.channels if c.name == parts[1]).price_field
         hint = f" (the channel is priced by {own}: channels[{parts[1]}].{own})"
+    example = "budget.Q2, " if scenario.periods else ""
     raise ScenarioError(Issue(path, f"is not a number of this scenario{hint}; allowed: a number's path such as "
-                                    "budget, targets.revenue, caps.qualified_leads, funnel.win_rate, "
+                                    f"budget, {example}targets.revenue, caps.qualified_leads, funnel.win_rate, "
                                     f"channels[{scenario.channel_names[0]}].max_spend"))
 
 
@@ -123,9 +197,10 @@ STAGE_ORDER = {"reach": 0, "leads": 1, "qualified_leads": 2, "opportunities": 3,
 
 
 def _with_value(node: Any, parts: tuple[str, ...], value: Any) -> Any:
-    """A copy of scenario data with ``value`` at ``parts``; only the containers on the path are copied."""
+    """A copy of scenario data with the field at ``parts`` set to ``value(old)``; only the containers
+    on the path are copied."""
     if not parts:
-        return value
+        return value(node)
     head, rest = parts[0], parts[1:]
     if isinstance(node, list):
         names = [item.get("name") if isinstance(item, dict) else None for item in node]
@@ -138,8 +213,27 @@ def _with_value(node: Any, parts: tuple[str, ...], value: Any) -> Any:
     return out
 
 
+def _setter(period: str | None, value: Any, limit: bool, where: list[str]):
+    """The new value of a field from its old one, as ``--set`` sets it (:func:`paths.with_entry`)."""
+    return lambda old: with_entry(old, period, value, limit, where)
+
+
+def _value_at(node: Any, parts: tuple[str, ...]) -> Any:
+    """The value at ``parts`` in scenario data (None: not given)."""
+    for part in parts:
+        if isinstance(node, list):
+            node = next((item for item in node if isinstance(item, dict) and item.get("name") == part), None)
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
+
+
 def field_rule(path: str) -> NumberRule:
-    """The rule of the number at a canonical numeric path (as the schema declares it)."""
+    """The rule of the number at a canonical numeric path (as the schema declares it; a period's
+    entry follows its field's rule)."""
+    path = split_period(path)[0]
     last = path.rsplit(".", 1)[-1]
     if last in CONVERSION_RATES:
         return RATE
@@ -148,7 +242,7 @@ def field_rule(path: str) -> NumberRule:
     return NON_NEGATIVE  # prices, spend and unit bounds, targets, caps, yields
 
 
-def own_rule_issue(changes: dict[str, Any]) -> str | None:
+def own_rule_issue(changes: dict[str, Any], shown: dict[str, str] | None = None) -> str | None:
     """The message of a variant whose one bad value fails its field's own rule, exactly as the whole
     scenario's validation words it, without validating the scenario; None: no such value (or one the
     own rule alone cannot word exactly, which the full validation then reports).
@@ -156,13 +250,15 @@ def own_rule_issue(changes: dict[str, Any]) -> str | None:
     A field that fails its own rule stops the rules that read it (its channel's and the scenario's),
     so the field's message is the whole answer, unless another channel is changed too (its own
     cross-field rules still run) or a second value fails (the order of messages is the schema's).
+    ``shown``: the path a message names instead, where the validation names another (a horizon limit
+    given as a mapping is its ``.total``).
     """
     failed = []
     for path, value in changes.items():
         try:
             field_rule(path).parse(value)
         except PydanticCustomError as exc:
-            failed.append(Issue(path, exc.message()))
+            failed.append(Issue((shown or {}).get(path, path), exc.message()))
     if len(failed) != 1:
         return None
     owner = failed[0].path.split(".", 1)[0]
@@ -201,62 +297,269 @@ class Outcome:
         return in_plan, frozenset(np.flatnonzero(program.binding(units, MIX_TOLERANCE)).tolist())
 
 
+class ValueMap:
+    """Where the coefficients a value path moves come from, for cheap variants (STYLE.md, "cheap
+    variants"): a price, rate, deal value or yield (one or two of them) changes some coefficients
+    of the program, its columns' yields and constants, and each of these is affine in any one such
+    value (a funnel stage's yield is a product of one rate per stage, a deal's revenue one deal
+    value, spend one price): multilinear in two. So the program at the corners of the values'
+    ranges, built and validated once each, gives the program at any point inside or outside them by
+    multilinear interpolation, changing only what the corners say moves.
+
+    None from :meth:`build` where the corners differ in structure (a term or a metric that comes or
+    goes): such variants are validated and built in full.
+    """
+
+    def __init__(self, paths: tuple[str, ...], lows: tuple[float, ...], highs: tuple[float, ...],
+                 programs: list[Program]):
+        self.paths, self.lows, self.highs = paths, np.array(lows), np.array(highs)
+        ref = programs[0]
+        self.ref = ref
+        rows, _, _, bounds, _ = ref._stacked
+        self._rows, self._bounds = rows, bounds
+        self._starts = np.searchsorted(rows, np.arange(len(ref.limits) + 1))
+        coefs = np.array([q._stacked[2] for q in programs])
+        constants = np.array([q._stacked[4] for q in programs])
+        objective = np.array([np.asarray(q.objective_coefs, dtype=float) for q in programs])
+        self._terms = np.flatnonzero((coefs != coefs[0]).any(axis=0))
+        self._coefs = coefs[:, self._terms]
+        self._constant_rows = np.flatnonzero((constants != constants[0]).any(axis=0))
+        self._constants = constants[:, self._constant_rows]
+        self._objective_columns = np.flatnonzero((objective != objective[0]).any(axis=0))
+        self._objective = objective[:, self._objective_columns]
+        self._objective_constant = np.array([q.objective_constant for q in programs])
+        self._limits = sorted(set(rows[self._terms].tolist()) | set(self._constant_rows.tolist()))
+        self._columns = [j for j, c in enumerate(ref.columns) if any(q.columns[j] != c for q in programs[1:])]
+        self._column_data = {j: [q.columns[j] for q in programs] for j in self._columns}
+        self._pipeline = {m: np.array([q.pipeline[m] for q in programs], dtype=float) for m in ref.pipeline
+                          if any(q.pipeline[m] != ref.pipeline[m] for q in programs[1:])}
+
+    @staticmethod
+    def build(paths: tuple[str, ...], lows: tuple[float, ...], highs: tuple[float, ...],
+              program_at, low: Program | None = None) -> ValueMap | None:
+        """The map from the programs at the corners (``program_at({path: value})``; ``low``: the
+        one at ``lows``, where it is built already), or None."""
+        import itertools
+
+        programs = []
+        for combo in itertools.product(*zip(lows, highs)):
+            if low is not None and combo == tuple(lows):
+                programs.append(low)
+                continue
+            try:
+                programs.append(program_at(dict(zip(paths, combo))))
+            except ScenarioError:
+                return None
+        ref = programs[0]
+        for q in programs[1:]:
+            if not _same_shape(ref, q):
+                return None
+        return ValueMap(paths, lows, highs, programs)
+
+    def weights(self, values: dict[str, float]) -> np.ndarray:
+        """The corners' weights at ``values``: products of (1 - t) and t per path, in corner order."""
+        t = (np.array([float(values[p]) for p in self.paths]) - self.lows) / (self.highs - self.lows)
+        w = np.ones(1)
+        for tk in t:
+            w = np.concatenate([w * (1.0 - tk), w * tk]).reshape(2, -1).T.reshape(-1)
+        return w
+
+    def program_at(self, values: dict[str, float]) -> Program:
+        """The program with the mapped paths at ``values`` ({path: value}, every path of the map)."""
+        from dataclasses import replace
+
+        w = self.weights(values)
+        ref = self.ref
+        rows, columns, coefs, bounds, constants = ref._stacked
+        coefs = coefs.copy()
+        coefs[self._terms] = w @ self._coefs
+        constants = constants.copy()
+        constants[self._constant_rows] = w @ self._constants
+        objective = np.array(ref.objective_coefs, dtype=float)
+        objective[self._objective_columns] = w @ self._objective
+        limits = list(ref.limits)
+        for k in self._limits:
+            a, b = self._starts[k], self._starts[k + 1]
+            limits[k] = replace(limits[k], coefs=coefs[a:b], constant=float(constants[k]))
+        cols = list(ref.columns)
+        for j in self._columns:
+            cols[j] = _mix_column(self._column_data[j], w)
+        pipeline = dict(ref.pipeline)
+        for m, array in self._pipeline.items():
+            pipeline[m] = tuple(float(x) for x in w @ array)
+        program = replace(ref, columns=tuple(cols), limits=tuple(limits), objective_coefs=objective,
+                          objective_constant=float(w @ self._objective_constant), pipeline=pipeline)
+        # what cached_property would compute: the same shape as the reference's
+        program.__dict__.update(_stacked=(rows, columns, coefs, bounds, constants), _senses=ref._senses,
+                                channels=ref.channels, _owner=ref._owner)
+        return program
+
+
+def _same_shape(a: Program, b: Program) -> bool:
+    """Whether two programs differ only in numbers: limits, terms, columns and their metrics."""
+    from ..model.highs import same_structure
+
+    if not same_structure(a, b):
+        return False
+    ra, ca, _, ba, _ = a._stacked
+    rb, cb, _, bb, _ = b._stacked
+    if not (np.array_equal(ra, rb) and np.array_equal(ca, cb) and np.array_equal(ba, bb)):
+        return False
+    for x, y in zip(a.columns, b.columns):
+        if (x.channel, x.kind, x.period, x.unit, x.tier) != (y.channel, y.kind, y.period, y.unit, y.tier):
+            return False
+        if [(k, v is None) for k, v in x.per_unit.items()] != [(k, v is None) for k, v in y.per_unit.items()]:
+            return False
+        if list(x.closing or {}) != list(y.closing or {}) or list(x.after or {}) != list(y.after or {}):
+            return False
+    return a.pipeline.keys() == b.pipeline.keys() and a.periods == b.periods
+
+
+def _mix_column(corners: list, w: np.ndarray):
+    """A column whose numbers are the corners' weighted by ``w``."""
+    from dataclasses import replace
+
+    first = corners[0]
+
+    def mix(values) -> float:
+        return float(np.dot(w, np.array(values, dtype=float)))
+
+    per_unit = {k: None if v is None else mix([c.per_unit[k] for c in corners]) for k, v in first.per_unit.items()}
+    closing = None if first.closing is None else {
+        k: tuple(float(x) for x in w @ np.array([c.closing[k] for c in corners], dtype=float)) for k in first.closing}
+    after = None if first.after is None else {k: mix([c.after[k] for c in corners]) for k in first.after}
+    return replace(first, price=mix([c.price for c in corners]), per_unit=per_unit, closing=closing, after=after)
+
+
 class Explorer:
     """One scenario and its kept HiGHS model: solve variants of it ({path: value}), warm-started.
 
     ``scale``: how the model's arrays are scaled for HiGHS (:class:`~optimizer.model.highs.WarmModel`);
     sensitivity analysis, which reads HiGHS's basis in the program's units, keeps them as they are.
+    :meth:`prepare` readies it for a sweep's paths, so that every point is a cheap variant.
     """
 
     def __init__(self, scenario: Scenario, scale: str | None = "geometric"):
+        self.scale = scale
+        self.solves = 0
+        self.values: ValueMap | None = None
+        self._reset(scenario)
+
+    def _reset(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.data = scenario.to_data()
         self.program = build_program(scenario)
-        self.scale = scale
-        self.model = WarmModel(self.program, scale=scale)
+        if hasattr(self, "model"):
+            self.model.load(self.program)
+        else:
+            self.model = WarmModel(self.program, scale=self.scale)
         self._loaded: Program = self.program  # the program whose numbers the model holds
         self._moved: dict[int, float] = {}  # bounds moved away from the loaded program's
         self._limit_index = {limit.name: k for k, limit in enumerate(self.program.limits)}
-        self.solves = 0
+
+    def prepare(self, parameters: dict[str, Any]) -> None:
+        """Ready the kept model for a sweep over ``parameters`` ({canonical path: values}).
+
+        A limit the scenario does not have yet (``caps.qualified_leads.Q3`` where the cap is a plain
+        number) is added, at the first value its own rule accepts, so that every point moves its
+        row's bound; a value path is set to its first such value and mapped (:class:`ValueMap`)
+        between it and the value farthest from it. Where that fails (a value the whole validation
+        rejects), points are validated and built in full.
+        """
+        base: dict[str, float] = {}
+        ranges: dict[str, tuple[float, float]] = {}
+        for path, values in parameters.items():
+            limit = is_limit(split_period(path)[0])
+            if limit and path in self._limit_index:
+                continue
+            ok = [float(v) for v in values if self._value_ok(path, v) and (limit or v != 0)]
+            if not ok:
+                continue
+            base[path] = ok[0]
+            if not limit:
+                far = max(ok, key=lambda v: abs(v - ok[0]))
+                ranges[path] = (ok[0], far if far != ok[0] else ok[0] / 2)
+        if base:
+            try:
+                self._reset(self.scenario_at(base))
+            except ScenarioError:
+                return
+        if ranges:
+            paths = tuple(ranges)
+            # the scenario now holds each value at its range's low end: the first corner is built
+            self.values = ValueMap.build(paths, tuple(ranges[p][0] for p in paths), tuple(ranges[p][1] for p in paths),
+                                         self.program_at, low=self.program)
 
     def limit_index(self, path: str) -> int | None:
-        """The limit a top-level number moves as a bound only (budget, a target or cap), if any."""
-        head = path.split(".", 1)[0].split("[", 1)[0]
-        rule_path = head in ("budget", "targets", "caps") or (head == "channels" and ".caps." in path)
-        return self._limit_index.get(path) if rule_path else None
+        """The limit a number moves as a bound only (budget, a target, a cap, a channel's bound; or
+        one period's entry of it), if the program has it."""
+        return self._limit_index.get(path) if is_limit(split_period(path)[0]) else None
 
     def scenario_at(self, changes: dict[str, Any]) -> Scenario:
         """The scenario with ``changes`` applied and validated (raises ScenarioError).
 
         Paths were checked (``check_numeric_path``), so the data is copied only along each path
-        rather than in full. The new scenario is validated as a whole, as ``paths.apply_changes``
-        does, except that channels no change touches are handed over as the validated, frozen
-        objects they are (pydantic does not validate them twice).
+        rather than in full; a period's entry is set as ``--set`` sets it (``paths.with_entry``).
+        The new scenario is validated as a whole, as ``paths.apply_changes`` does, except that
+        channels no change touches are handed over as the validated, frozen objects they are
+        (pydantic does not validate them twice).
         """
         data = dict(self.data)
         channels: list[Any] = list(self.scenario.channels)
+        periods = list(self.scenario.periods or [])
         for path, value in changes.items():
-            parts = parse_path(path)
+            field, period = split_period(path)
+            parts = parse_path(field)
+            limit = is_limit(field)
             if parts[0] == "channels":
                 i = self.scenario.channel_names.index(parts[1])
                 base = channels[i] if isinstance(channels[i], dict) else self.data["channels"][i]
-                channels[i] = _with_value(base, parts[2:], value)
+                where = [p for p in periods if p in (base.get("available") or periods)]
+                channels[i] = _with_value(base, parts[2:], _setter(period, value, limit, where))
             else:
-                data = _with_value(data, parts, value)
+                data = _with_value(data, parts, _setter(period, value, limit, periods))
         data["channels"] = channels
         return Scenario.model_validate(data)
 
     def program_at(self, changes: dict[str, Any]) -> Program:
         return build_program(self.scenario_at(changes)) if changes else self.program
 
+    def _shown(self, changes: dict[str, Any]) -> dict[str, str]:
+        """Horizon limits given as a mapping: their messages name ``.total``, as the validation does."""
+        out = {}
+        for path in changes:
+            if is_limit(path) and split_period(path)[1] is None:
+                parts = parse_path(path)
+                node = (_value_at(self.data["channels"], parts[1:]) if parts[0] == "channels"
+                        else _value_at(self.data, parts))
+                if isinstance(node, dict):
+                    out[path] = path + ".total"
+        return out
+
     def solve(self, changes: dict[str, Any]) -> Outcome:
         """Solve the scenario with ``changes`` ({canonical path: number}) on the kept model."""
-        own = own_rule_issue(changes)
+        own = own_rule_issue(changes, self._shown(changes))
         if own is not None:
             return Outcome("invalid", None, message=own)
-        fast = {self.limit_index(p): v for p, v in changes.items()}
-        if None not in fast and all(self._value_ok(p, v) for p, v in changes.items()):
-            return self.solve_bounds(fast)
+        bounds: dict[int, float] = {}
+        values: dict[str, Any] = {}
+        cheap = True
+        for path, value in changes.items():
+            k = self.limit_index(path)
+            if k is None:
+                values[path] = value
+            elif self._value_ok(path, value):
+                bounds[k] = float(value)
+            else:
+                cheap = False
+        if cheap and values:
+            cheap = (self.values is not None and set(values) == set(self.values.paths)
+                     and all(self._value_ok(p, v) and float(v) != 0 for p, v in values.items()))
+        if cheap and self._channels_ok(changes):
+            if not values:
+                return self.solve_bounds(bounds)
+            program = self.values.program_at(values)
+            return self.solve_program(program.with_bounds(bounds) if bounds else program)
         try:
             program = build_program(self.scenario_at(changes))
         except ScenarioError as exc:
@@ -264,11 +567,35 @@ class Explorer:
         return self.solve_program(program)
 
     def _value_ok(self, path: str, value: Any) -> bool:
-        rule = POSITIVE if path == "budget" else NON_NEGATIVE
         try:
-            return rule.parse(value) is not None
+            return field_rule(path).parse(value) is not None
         except Exception:  # the full path reports the scenario's own message
             return False
+
+    def _channels_ok(self, changes: dict[str, Any]) -> bool:
+        """Whether the channels whose price or bounds change still pass their own rules (a minimum
+        above a maximum, a minimum spend on a free channel): those rules read the values, so each
+        such channel is validated alone (the scenario's rules read only which fields are given)."""
+        from ..scenario.schema import Channel
+
+        touched: dict[int, Any] = {}
+        periods = list(self.scenario.periods or [])
+        for path, value in changes.items():
+            field, period = split_period(path)
+            parts = _parts(field)
+            if parts[0] != "channels" or not (parts[2] in PRICE_FIELDS or parts[2] in CHANNEL_LIMITS):
+                continue
+            i = self.scenario.channel_names.index(parts[1])
+            base = touched.get(i, self.data["channels"][i])
+            where = [p for p in periods if p in (base.get("available") or periods)]
+            touched[i] = _with_value(base, parts[2:], _setter(period, value, is_limit(field), where))
+        try:
+            for data in touched.values():
+                if data.get("min_spend") is not None or data.get("min_units") is not None:
+                    Channel.model_validate(data)  # without minimums its rules read no value
+        except Exception:  # noqa: BLE001 (the full validation then words it)
+            return False
+        return True
 
     def solve_bounds(self, bounds: dict[int, float], duals: bool = False) -> Outcome:
         """Solve the base program with some limits' bounds moved ({limit index: bound})."""

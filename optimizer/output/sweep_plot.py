@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.sweeps import Sweep
+from ..analysis.variation import split_period
 from ..files import write_atomic
 from .charts import MAX_CHANNELS, OTHERS_COLOR, channel_label, others_label
 from .formats import SYMBOLS, is_money, money
@@ -25,10 +26,15 @@ def _title(name: str) -> str:
     return name if len(name) <= TITLE_CHARACTERS else name[:TITLE_CHARACTERS - 1] + "\u2026"
 
 
+def _money_path(path: str) -> bool:
+    """Whether a varied path is an amount of currency (one period's entry is as its field)."""
+    return is_money(split_period(path)[0])
+
+
 def _axis_label(path: str, currency: str) -> str:
-    if is_money(path):
+    if _money_path(path):
         return f"{path} ({SYMBOLS.get(currency, currency)}, {currency})"
-    if path.endswith("_rate"):
+    if split_period(path)[0].endswith("_rate"):
         return f"{path} (rate, 0 to 1)"
     return f"{path} (count)"
 
@@ -51,10 +57,10 @@ def _money_ticks(fig, result: Sweep, currency: str) -> None:
                 ax.yaxis.set_major_formatter(money_format)
             continue
         x_path = result.parameters[0]
-        ax.xaxis.set_major_formatter(money_format if is_money(x_path) else plain_format)
+        ax.xaxis.set_major_formatter(money_format if _money_path(x_path) else plain_format)
         y_label = ax.get_ylabel()
         if len(result.parameters) == 2:
-            ax.yaxis.set_major_formatter(money_format if is_money(result.parameters[1]) else plain_format)
+            ax.yaxis.set_major_formatter(money_format if _money_path(result.parameters[1]) else plain_format)
         elif currency in y_label:
             ax.yaxis.set_major_formatter(money_format)
         else:

@@ -13,6 +13,7 @@ import numpy as np
 from ..analysis.compare import Comparison
 from ..analysis.sensitivity import ChannelSensitivity, LimitSensitivity, Sensitivity
 from ..analysis.sweeps import Sweep
+from ..analysis.variation import split_period
 from ..scenario.funnel import STAGE_LABEL
 from .formats import csv_document, is_money, money, number, quantity, to_json, unreachable_sentence
 from .plan import _console, _text, objective_text, print_whole
@@ -196,7 +197,7 @@ def sensitivity_json(s: Sensitivity) -> str:
 
 # -- sweep ---------------------------------------------------------------------------------------
 def _value_text(path: str, value: float, cur: str) -> str:
-    return money(value, cur) if is_money(path) else f"{value:.6g}"
+    return money(value, cur) if is_money(split_period(path)[0]) else f"{value:.6g}"
 
 
 def sweep_table(result: Sweep) -> str:
@@ -217,24 +218,62 @@ def sweep_table(result: Sweep) -> str:
     table.add_column("total spend", justify="right")
     for j in used:
         table.add_column(result.channels[j], justify="right")
+    for period in result.periods:
+        table.add_column(f"{period} spend", justify="right")
     for i in range(len(result)):
         cells = [_value_text(p, v, cur) for p, v in zip(result.parameters, result.values[i])]
         ok = math.isfinite(result.objective_value[i])
         cells += [result.status[i], objective_text(result.objective_value[i] if ok else None, result.objective, cur),
                   money(result.total_spend[i] if ok else None, cur)]
         cells += [money(result.spend[i, j] if ok else None, cur) for j in used]
+        cells += [money(result.period_spend[i, k] if ok else None, cur) for k in range(len(result.periods))]
         table.add_row(*cells)
-    console.print(table)
+    if result.periods:  # wider: never cut a number
+        print_whole(console, table)
+    else:
+        console.print(table)
     if len(result.parameters) == 1:
         changes = result.mix_changes()
         if changes:
             at = ", ".join(_value_text(result.parameters[0], result.values[i, 0], cur) for i in changes)
             console.print(f"The mix (channels in the plan, limits that bind) changes at {result.parameters[0]} = {at}.")
+        if result.periods:
+            _print_binding(result, console)
     for i in range(len(result)):
         if result.messages[i]:
             console.print(f"{result.status[i]} at {_point_name(result, i)}: {result.messages[i]}")
     _print_unreachable(result, console)
     return _text(buffer)
+
+
+def _print_binding(result: Sweep, console) -> None:
+    """With periods, the limits that bind by path (``caps.qualified_leads.Q3``), once per run of
+    neighbouring points where they are the same (channels' availability is not among them)."""
+    path, cur = result.parameters[0], result.currency
+    runs: list[tuple[int, int, list[str]]] = []
+    for i in range(len(result)):
+        if not math.isfinite(result.objective_value[i]):
+            continue
+        names = result.binding_names(i)
+        if runs and runs[-1][1] == i - 1 and runs[-1][2] == names:
+            runs[-1] = (runs[-1][0], i, names)
+        else:
+            runs.append((i, i, names))
+    if not runs:
+        return
+    common = [name for name in runs[0][2] if all(name in names for _, _, names in runs)]
+    if len(runs) == 1 or common:
+        planned = sum(last - first + 1 for first, last, _ in runs)
+        every = "" if len(result) == 1 else "at every point" if planned == len(result) else "at every point with a plan"
+        console.print(f"Limits that bind{' ' + every if every else ''}: {', '.join(common) or 'none'}.", soft_wrap=True)
+    if len(runs) > 1:
+        console.print("Also binding:" if common else "Limits that bind:")
+        for first, last, names in runs:
+            where = _value_text(path, result.values[first, 0], cur)
+            if last != first:
+                where += " to " + _value_text(path, result.values[last, 0], cur)
+            extra = [name for name in names if name not in common]
+            console.print(f"  {path} = {where}: {', '.join(extra) or 'none'}", soft_wrap=True)
 
 
 def _print_unreachable(result: Sweep, console) -> None:

@@ -160,20 +160,34 @@ def _set_by_period(data: dict, parts: tuple[str, ...], value: Any, path: str) ->
             return None
     name = field[-1]
     old = container.get(name)
-    if key is None:
-        if kind == "limit" and isinstance(old, dict):  # the horizon's limit; the periods' entries stay
-            container[name] = {**old, "total": value}
-            return data
+    if key is None and not (kind == "limit" and isinstance(old, dict)):
         return None
+    container[name] = with_entry(old, key, value, kind == "limit", where)
+    return data
+
+
+def with_entry(old: Any, period: str | None, value: Any, limit: bool, where: list[str]) -> Any:
+    """A field's new value when one period's entry (``period``; None or ``total``: the horizon's
+    limit) is set to ``value``, as ``--set`` and sweeps set it: a limit given as a number becomes
+    ``{total: old, PERIOD: value}``, a value given as a number becomes a mapping with the old number
+    in every other period of ``where`` (the periods the channel runs in); a limit's horizon entry
+    keeps the periods' entries. A value without a period replaces the whole field.
+
+    >>> with_entry(5000, "Q3", 600, True, ["Q1", "Q2", "Q3"]), with_entry(0.1, "Q2", 0.2, False, ["Q1", "Q2"])
+    ({'total': 5000, 'Q3': 600}, {'Q1': 0.1, 'Q2': 0.2})
+    >>> with_entry({"total": 9, "Q1": 2}, None, 7, True, ["Q1"])
+    {'total': 7, 'Q1': 2}
+    """
+    if period is None or period == "total":
+        return {**old, "total": value} if limit and isinstance(old, dict) else value
     if isinstance(old, dict):
         new = dict(old)
     elif old is None:
         new = {}
     else:
-        new = {"total": old} if kind == "limit" else {p: old for p in where}
-    new[key] = value
-    container[name] = new
-    return data
+        new = {"total": old} if limit else {p: old for p in where}
+    new[period] = value
+    return new
 
 
 def _set(data: dict, keys: list, value: Any, path: str, maps: set[str]) -> dict:
