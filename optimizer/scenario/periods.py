@@ -33,8 +33,8 @@ def not_by_period_yet(scenario: Any, command: str) -> None:
         from ..errors import Issue, ScenarioError
 
         raise ScenarioError(Issue("periods", f"{command} does not read scenarios with periods yet; allowed: "
-                                             "optimize, validate, check, compare and sweep (over horizon numbers) "
-                                             "with periods, "
+                                             "optimize, validate, check, compare, sensitivity and sweep (over "
+                                             "horizon numbers) with periods, "
                                              f"or {command} on a scenario without periods"))
 
 
