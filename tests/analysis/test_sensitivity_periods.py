@@ -96,7 +96,7 @@ def _linprog(objective: np.ndarray, rows: dict, maximise: bool = False):
 def _mix(plan) -> tuple[frozenset, frozenset]:
     """The columns (channel, period) with units above zero and the limits that bind."""
     units = plan.units
-    scale = 1e-7 * max(1.0, float(np.max(units)))
+    scale = 1e-9 * max(1.0, float(np.max(units)))  # as the analysis sees the mix
     bought = frozenset((c.channel, c.period) for c, u in zip(plan.program.columns, units) if u > scale)
     return bought, frozenset(state.name for state in plan.constraints if state.binding)
 
@@ -112,9 +112,10 @@ def _check_end(scenario: Scenario, base, path: str, value: float, end: float | N
     gap = end - value
     inside = _solved(scenario, path, value + gap * (1 - 1e-4))
     assert inside.has_plan and _mix(inside) == _mix(base), (path, end, "inside")
-    if end <= 0 or end >= 1 and ".cost_per" not in path and ".unit_cost" not in path:
-        return
-    outside = _solved(scenario, path, end + gap * 1e-3)
+    outside = end + gap * 1e-3
+    if outside < 0 or outside > 1 and ".cost_per" not in path and ".unit_cost" not in path:
+        return  # beyond what the number may be
+    outside = _solved(scenario, path, outside)
     assert not outside.has_plan or _mix(outside) != _mix(base), (path, end, "outside")
 
 
