@@ -471,40 +471,44 @@ class Parametric:
             reduced[self.col_basic] = 0.0
             return units, duals, reduced
 
+        def violations(t: float) -> np.ndarray:
+            units, duals, reduced = at(t)
+            return self._violations(units, self.apply(units) + t * da_times(units), duals, reduced, keep)
+
+        # feasible as a ratio test sees it: nothing crosses its bound (what is already beyond one
+        # by rounding at the optimum may stay there, not go further), so an end is where the first
+        # number reaches its bound, which the certificate there then accepts
+        allowed = violations(0.0) + 1e-15
+
         def holds(t: float) -> bool:
             try:
-                units, duals, reduced = at(t)
+                return bool(np.all(violations(t) <= allowed))
             except np.linalg.LinAlgError:
                 return False
-            activity = self.apply(units) + t * da_times(units)
-            return self._feasible(units, activity, duals, reduced, keep)
 
         ends = []
         for direction, limit in ((-1, span[0]), (+1, span[1])):
             ends.append(direction * _reach(holds, direction, abs(limit)))
         return (ends[0], ends[1]), at
 
-    def _feasible(self, units: np.ndarray, activity: np.ndarray, duals: np.ndarray, reduced: np.ndarray,
-                  keep: bool) -> bool:
-        """Whether a basic answer is primal feasible (within the ``keep`` bounds) and dual feasible,
-        each within 1e-9 (relative), as :meth:`certificate` measures it."""
+    def _violations(self, units: np.ndarray, activity: np.ndarray, duals: np.ndarray, reduced: np.ndarray,
+                    keep: bool) -> np.ndarray:
+        """How far a basic answer is beyond each bound it must keep (0: within), relative as
+        :meth:`certificate` measures: units of basic columns and left sides of basic limits (within
+        the ``keep`` bounds), then the signs of reduced costs and duals."""
         col_lower, col_upper, row_lower, row_upper = self._keep if keep and self._keep is not None else (
             self.col_lower, self.col_upper, self.row_lower, self.row_upper)
         basic, rows = self.col_basic, self.row_basic
-        x = units[basic]
-        if np.any(np.maximum(col_lower[basic] - x, x - col_upper[basic]) > TOLERANCE * np.maximum(1.0, np.abs(x))):
-            return False
-        a = activity[rows]
-        scale = self._row_scale(activity)[rows]
-        if np.any(np.maximum(row_lower[rows] - a, a - row_upper[rows]) > TOLERANCE * scale):
-            return False
+        x, a = units[basic], activity[rows]
         col_lo, col_hi, row_lo, row_hi = self._signs
         s = self.sigma
-        size = np.maximum(1.0, np.abs(self.costs))
-        if np.any(np.maximum(col_lo - s * reduced, s * reduced - col_hi) > TOLERANCE * size):
-            return False
         size_y = max(1.0, float(np.abs(self.y).max(initial=0.0)))
-        return not np.any(np.maximum(row_lo - s * duals, s * duals - row_hi) > TOLERANCE * size_y)
+        with np.errstate(invalid="ignore"):
+            parts = (np.maximum(col_lower[basic] - x, x - col_upper[basic]) / np.maximum(1.0, np.abs(x)),
+                     np.maximum(row_lower[rows] - a, a - row_upper[rows]) / self._row_scale(activity)[rows],
+                     np.maximum(col_lo - s * reduced, s * reduced - col_hi) / np.maximum(1.0, np.abs(self.costs)),
+                     np.maximum(row_lo - s * duals, s * duals - row_hi) / size_y)
+        return np.maximum(np.nan_to_num(np.concatenate(parts), nan=np.inf), 0.0)
 
     def entry_certificate(self, j, reduced) -> Certificate:
         """The certificate of the optimal basis with only column ``j``'s reduced cost changed to

@@ -289,3 +289,71 @@ def test_set_by_period_then_sensitivity():
 def test_without_periods_the_json_has_no_period_key():
     result = sensitivity(optimize(load_scenario(ROOT / "scenarios" / "b2b-annual-plan.yaml"))).to_dict()
     assert not any("period" in entry for section in ("limits", "channels", "rates") for entry in result[section])
+
+
+def test_basis_step_of_a_number_moving_every_period_matches_re_solves():
+    """email's opportunity rate is one number over three columns, two of them basic: the basis's
+    units and duals at points inside its range are those of re-solves with every column moved."""
+    from optimizer.analysis.sensitivity import _Analysis
+
+    scenario = _scenario()
+    analysis = _Analysis(scenario, optimize(scenario), None, "lp")
+    move = next(m for m in analysis._moves() if m.path == "channels[email].opportunity_rate")
+    assert len(move.columns) == 3 and sum(int(j) in analysis.basis.position for j in move.columns) == 2
+    (t_lo, t_hi), at = analysis.basis.columns_direction(move.columns, move.cost, move.rows, move.cols, move.slope,
+                                                        (-0.5, 0.5))
+    # by hand, with r the rate: a $ of revenue from email in P1 costs 0.1 / r ($20 / (10% x r x 0.2 x
+    # 10,000)), from search in P1 65 / 0.3 / 1,000: search enters below r = 6/13; above 17/30, email
+    # in P2 (150 QL x 2,000 r) and P1's webinars (80 QL x 1,000) bring the $250,000 alone: email in P1 leaves
+    assert 0.5 + t_lo == pytest.approx(6 / 13, rel=1e-12)
+    assert 0.5 + t_hi == pytest.approx(17 / 30, rel=1e-8)  # (the mix's tolerance ends it a hair early)
+    for t in (t_lo * 0.7, t_hi * 0.4):
+        units, duals, _ = at(t)
+        plan = _solved(scenario, "channels[email].opportunity_rate", 0.5 + t)
+        assert np.allclose(units, plan.units, rtol=1e-9, atol=1e-9)
+        assert np.allclose(duals, plan.solution.duals, rtol=1e-9, atol=1e-9)
+
+
+def test_a_default_given_by_period_is_an_item_per_period():
+    channels = [dict(c) for c in DATA["channels"]]
+    channels[2] = {k: v for k, v in channels[2].items() if k != "qualification_rate"}  # search inherits it
+    scenario = _scenario(channels=channels,
+                         funnel={**DATA["funnel"], "qualification_rate": {"P1": 0.3, "P2": 0.25, "P3": 0.3}})
+    base = optimize(scenario)
+    result = sensitivity(base)
+    names = [r.name for r in result.rates]
+    assert {"funnel.qualification_rate.P2", "channels[search].qualification_rate.P2"} <= set(names)
+    own = result.rate("channels[search].qualification_rate.P1")
+    assert own.period == "P1" and own.value == 0.3
+    # search in P1 enters when its qualified lead ($65 a lead over the rate) costs what email's costs
+    # there, $200: at a rate of 65 / 200 = 0.325
+    assert own.high == pytest.approx(65 / 200, rel=1e-9)
+    mapping = {"P1": 0.3, "P2": 0.25, "P3": 0.3}
+    inside = optimize(apply_changes(scenario, {"channels[search].qualification_rate": {**mapping, "P1": 0.3249}}))
+    outside = optimize(apply_changes(scenario, {"channels[search].qualification_rate": {**mapping, "P1": 0.3251}}))
+    assert _mix(inside) == _mix(base) and _mix(outside) != _mix(base)
+
+
+def test_whole_units_with_periods_are_held():
+    """Whole webinars and trade shows held at the plan's units: Q3's capacity is priced by the
+    continuous channels alone, as a re-solve with those units fixed (as limits) and continuous says."""
+    scenario = load_scenario(QUARTERLY, {"channels[events].integer": True, "channels[webinars].integer": True})
+    plan = optimize(scenario)
+    result = sensitivity(plan)
+    assert result.analysed_as == "integers_fixed"
+    assert result.objective_value == pytest.approx(plan.objective_value, rel=1e-9)
+    assert result.limit("channels[events].max_units.Q2").held
+    fixed = {}
+    for name in ("events", "webinars"):
+        units = {c.period: float(round(u)) for c, u in zip(plan.program.columns, plan.units) if c.channel == name}
+        units = {p: v for p, v in units.items() if p in scenario.available(next(c for c in scenario.channels
+                                                                                 if c.name == name))}
+        fixed[f"channels[{name}].integer"] = False
+        for p, v in units.items():
+            fixed[f"channels[{name}].min_units.{p}"] = fixed[f"channels[{name}].max_units.{p}"] = v
+    held = apply_changes(scenario, fixed)
+    f0 = optimize(held).objective_value
+    assert f0 == pytest.approx(plan.objective_value, rel=1e-9)
+    q3 = result.limit("caps.qualified_leads.Q3")
+    f1 = _solved(held, "caps.qualified_leads.Q3", 250.5).objective_value
+    assert q3.period == "Q3" and q3.shadow_price == pytest.approx((f1 - f0) / 0.5, rel=1e-6)
