@@ -28,6 +28,14 @@ that fails it, or a re-solve that disagrees, falls back to re-solves on both sid
 A plan with whole-unit channels is analysed with them held at the plan's units (HiGHS's fixed LP:
 ``analysed_as: integers_fixed``), or as its LP relaxation with ``relax=True`` (``relaxed``).
 
+With periods every limit is named by its path and priced where it holds (``caps.qualified_leads.Q3``:
+what one more qualified lead of Q3's capacity is worth); availability (``channels[NAME].available``)
+is no limit a user moves and is left out. A price or rate given as a plain number is one item that
+moves every period's column of its channel together (:meth:`Parametric.columns_direction`); one
+given by period is an item per period (``channels[email].qualification_rate.Q3``), each entry with
+its ``period``. The pipeline in flight is the objective's constant under ``max_`` objectives: it
+counts in ``objective_value`` and in the objective at every end.
+
 >>> from optimizer import Scenario, optimize
 >>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "max_units": 150},
 ...                        {"name": "search", "cost_per_lead": 50}], targets={"leads": 100})
@@ -38,6 +46,12 @@ A plan with whole-unit channels is analysed with them held at the plan's units (
 >>> search = result.channel("search")
 >>> search.in_plan, search.reduced_cost, search.price_from
 (False, 30.0, 20.0)
+>>> halves = Scenario(periods=["H1", "H2"], channels=[{"name": "email", "cost_per_lead": {"H1": 20, "H2": 30}}],
+...                   targets={"leads": {"H1": 100, "H2": 50}})
+>>> by_half = sensitivity(optimize(halves))
+>>> h2 = by_half.limit("targets.leads.H2")
+>>> h2.period, h2.shadow_price, by_half.channel("email", "H2").price
+('H2', 30.0, 30.0)
 """
 
 from __future__ import annotations
@@ -90,7 +104,7 @@ class LimitSensitivity:
     valid_to: float | None
     held: bool = False  # every column of the limit is held at the plan's whole units: no shadow price
     period: str | None = None  # the period the limit holds in (None: the whole horizon)
-    _periods: bool = field(default=False, repr=False, compare=False)  # the scenario has periods: JSON says period
+    planned_by_period: bool = field(default=False, repr=False)  # the scenario has periods: its JSON says period
 
     @property
     def degenerate(self) -> bool:
@@ -102,8 +116,7 @@ class LimitSensitivity:
         return {"name": self.name, "kind": self.kind, "value": self.value, "limit": self.limit,
                 "binding": self.binding, "shadow_price": finite(self.shadow_price),
                 "shadow_price_down": finite(self.shadow_price_down), "valid_from": finite(self.valid_from),
-                "valid_to": finite(self.valid_to), **_period_key(self.period, self._periods)}
-
+                "valid_to": finite(self.valid_to), **_period_key(self.period, self.planned_by_period)}
 
 
 @dataclass(frozen=True)
@@ -119,12 +132,12 @@ class ChannelSensitivity:
     price_from: float | None
     price_to: float | None
     period: str | None = None  # a price given per period: the period (None: the price of every period)
-    _periods: bool = field(default=False, repr=False, compare=False)
+    planned_by_period: bool = field(default=False, repr=False)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "in_plan": self.in_plan, "price_field": self.price_field, "price": self.price,
                 "reduced_cost": finite(self.reduced_cost), "price_from": finite(self.price_from),
-                "price_to": finite(self.price_to), **_period_key(self.period, self._periods)}
+                "price_to": finite(self.price_to), **_period_key(self.period, self.planned_by_period)}
 
 
 @dataclass(frozen=True)
@@ -144,12 +157,12 @@ class RateRange:
     low_reason: str
     high_reason: str
     period: str | None = None  # a rate given per period: the period (None: the rate of every period)
-    _periods: bool = field(default=False, repr=False, compare=False)
+    planned_by_period: bool = field(default=False, repr=False)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "value": self.value, "from": self.low, "to": self.high,
                 "objective_at_from": finite(self.objective_at_low), "objective_at_to": finite(self.objective_at_high),
-                **_period_key(self.period, self._periods)}
+                **_period_key(self.period, self.planned_by_period)}
 
 
 def _period_key(period: str | None, periods: bool) -> dict:
@@ -340,7 +353,8 @@ class _Analysis:
         self.constant = float(program.objective_constant)
         self.periods = bool(scenario.periods)
         if analysed_as != "integers_fixed" and not _close(self.f0 + self.constant, float(plan.objective_value), 1e-7):
-            raise SolverError(f"two solves of {scenario.name} disagree: {self.f0} and {plan.objective_value}")
+            raise SolverError(f"two solves of {scenario.name} disagree: {self.f0 + self.constant} and "
+                              f"{plan.objective_value}")
         self.x = self.basis.x
         self.constants = np.array([limit.constant for limit in program.limits], dtype=float)
         self.bounds = np.array([limit.bound for limit in program.limits], dtype=float)
@@ -553,7 +567,7 @@ class _Analysis:
         low = 0.0 if limit.kind in NON_NEGATIVE_KINDS else -math.inf
         b = limit.bound
         make = partial(LimitSensitivity, limit.name, limit.kind, limit.sense, value, b,
-                       period=limit.period, _periods=self.periods)
+                       period=limit.period, planned_by_period=self.periods)
         if not len(limit.index):
             return make(binding, 0.0, 0.0, None, None)
         if self.held and all(int(j) in self.held for j in limit.index):
@@ -833,7 +847,7 @@ class _Analysis:
         p = item.value
         in_plan = any(int(j) in self.mix[0] for j in item.columns)
         make = partial(ChannelSensitivity, c.name, in_plan, c.price_field, PRICE_UNIT[c.price_field], p,
-                       period=item.period, _periods=self.periods)
+                       period=item.period, planned_by_period=self.periods)
         low, high, *_ = self._range(move, 0.0, math.inf, False)
         if in_plan:
             return make(0.0, low, high)
