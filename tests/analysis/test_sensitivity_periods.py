@@ -357,3 +357,68 @@ def test_whole_units_with_periods_are_held():
     q3 = result.limit("caps.qualified_leads.Q3")
     f1 = _solved(held, "caps.qualified_leads.Q3", 250.5).objective_value
     assert q3.period == "Q3" and q3.shadow_price == pytest.approx((f1 - f0) / 0.5, rel=1e-6)
+
+
+def _random_scenario(seed: int) -> Scenario:
+    """A small random scenario with periods: 2-3 periods, 2-3 channels, a cycle, capacity per period,
+    a rate by period, a price by period, a pipeline, a min_spend or max_deals objective."""
+    rng = np.random.default_rng(seed)
+    periods = [f"P{k + 1}" for k in range(int(rng.integers(2, 4)))]
+    cycle = [0.6, 0.4] if rng.random() < 0.5 else [0.3, 0.4, 0.3]
+    channels = []
+    for i in range(int(rng.integers(2, 4))):
+        channel: dict = {"name": f"c{i}", "cost_per_lead": round(float(rng.uniform(20, 120)), 2),
+                         "qualification_rate": round(float(rng.uniform(0.1, 0.5)), 3)}
+        if i == 0:
+            channel["qualification_rate"] = {p: round(float(rng.uniform(0.1, 0.5)), 3) for p in periods}
+        if i == 1:
+            channel["cost_per_lead"] = {p: round(float(rng.uniform(20, 120)), 2) for p in periods}
+            channel["max_units"] = {p: round(float(rng.uniform(200, 800))) for p in periods}
+        if i == 2:
+            channel["max_units"] = round(float(rng.uniform(500, 2000)))
+        channels.append(channel)
+    data = {"name": f"random-{seed}", "periods": periods, "deal_value": 10_000,
+            "funnel": {"opportunity_rate": 0.5, "win_rate": 0.2, "sales_cycle": cycle},
+            "caps": {"qualified_leads": {p: round(float(rng.uniform(60, 200))) for p in periods}},
+            "pipeline": {"deals": {periods[0]: 3}}, "channels": channels}
+    if rng.random() < 0.5:
+        data["targets"] = {"revenue": round(float(rng.uniform(60_000, 160_000)))}
+        data["budget"] = 1_000_000
+    else:
+        data["objective"] = "max_deals"
+        data["budget"] = {"total": round(float(rng.uniform(10_000, 40_000)))}
+    return Scenario.model_validate(data)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_scenarios_by_finite_differences_and_re_solves(seed):
+    """Each binding limit's shadow price is the objective's change per unit over a small step (a
+    finite difference of two re-solves, computed here); each range end of a price or a rate holds
+    the mix just inside and changes it just outside (plans with another optimum as good are skipped:
+    a cold re-solve may show the other one)."""
+    scenario = _random_scenario(seed)
+    base = optimize(scenario)
+    if not base.has_plan:
+        pytest.skip("no plan for this draw")
+    result = sensitivity(base)
+    assert result.objective_value == pytest.approx(base.objective_value, rel=1e-9)
+    for limit in result.limits:
+        if not limit.binding or limit.degenerate or limit.shadow_price is None:
+            continue
+        room = [abs(end - limit.limit) for end in (limit.valid_from, limit.valid_to) if end is not None]
+        step = min([1e-3 * max(1.0, abs(limit.limit)), *(r / 2 for r in room if r > 0)])
+        up = _solved(scenario, limit.name, limit.limit + step)
+        assert up.has_plan
+        assert (up.objective_value - base.objective_value) / step == pytest.approx(
+            limit.shadow_price, rel=1e-5, abs=1e-7 * max(1.0, abs(base.objective_value)) / step), limit.name
+    if result.alternative is not None:
+        return
+    for c in result.channels:
+        path = f"channels[{c.name}].{c.price_field}" + (f".{c.period}" if c.period else "")
+        for end in (c.price_from, c.price_to):
+            _check_end(scenario, base, path, c.price, end, "mix")
+    for r in result.rates:
+        if r.name.startswith("funnel."):  # a default's inheritors are set one by one above
+            continue
+        _check_end(scenario, base, r.name, r.value, r.low, r.low_reason)
+        _check_end(scenario, base, r.name, r.value, r.high, r.high_reason)
