@@ -170,18 +170,16 @@ def _period_key(period: str | None, periods: bool) -> dict:
     return {"period": period} if periods else {}
 
 
-def _named(items: tuple | list, name: str, kind: str, names: list[str] | None = None, key=None):
-    """The item called ``name`` among ``items`` (each with a ``name``; ``key`` says how an item is
-    named, by default its ``name``); a ScenarioError listing the ``names`` there are (nearest first)
-    when there is none."""
-    key = key or (lambda x: x.name)
-    found = next((x for x in items if key(x) == name), None)
+def _named(items: tuple | list, name: str, kind: str, names: list[str] | None = None):
+    """The item called ``name`` among ``items`` (each with a ``name``); a ScenarioError listing the
+    ``names`` there are (by default every item's; nearest first) when there is none."""
+    found = next((x for x in items if x.name == name), None)
     if found is not None:
         return found
     from ..errors import Issue
     from ..scenario.schema import did_you_mean
 
-    names = names if names is not None else [key(x) for x in items]
+    names = names if names is not None else [x.name for x in items]
     text = name if isinstance(name, str) else repr(name)
     raise ScenarioError(Issue(text, f"no {kind} of this plan is named {text!r}"
                                     f"{did_you_mean(text, names) if isinstance(name, str) else ''}; "
@@ -221,19 +219,24 @@ class Sensitivity:
 
     def channel(self, name: str, period: str | None = None) -> ChannelSensitivity:
         """The analysis of one channel's price, by the channel's name; for a price given per period,
-        by the channel's name and the period (ScenarioError if unknown)."""
-        if period is None and not any(x.name == name and x.period is None for x in self.channels) \
-                and any(x.name == name for x in self.channels):
-            from ..errors import Issue
+        by the channel's name and the period (ScenarioError if unknown, naming what there is)."""
+        own = [x for x in self.channels if x.name == name]
+        if not own or (period is None and any(x.period is None for x in own)):
+            return _named(self.channels, name, "channel", names=list(dict.fromkeys(x.name for x in self.channels)))
+        found = next((x for x in own if x.period == period), None)
+        if found is not None:
+            return found
+        from ..errors import Issue
 
-            periods = [x.period for x in self.channels if x.name == name]
-            raise ScenarioError(Issue(name, f"the channel's price is given per period: name the period too; "
-                                            f"allowed: channel({name!r}, PERIOD) with PERIOD one of "
-                                            f"{', '.join(periods)}"))
-        return _named(self.channels, (name, period) if period is not None else name, "channel",
-                      names=list(dict.fromkeys(x.name for x in self.channels)) if period is None else
-                      [f"{x.name} in {x.period}" for x in self.channels if x.period is not None],
-                      key=(lambda x: (x.name, x.period)) if period is not None else None)
+        periods = [x.period for x in own]
+        if None in periods:
+            wrong = f"{name}'s price is one number over every period"
+            allowed = f"channel({name!r})"
+        else:
+            wrong = f"{name}'s price is given per period" + (
+                "" if period is None else f", and {period} is not one of its periods")
+            allowed = f"channel({name!r}, PERIOD) with PERIOD one of {', '.join(periods)}"
+        raise ScenarioError(Issue(name, f"{wrong}; allowed: {allowed}"))
 
     def rate(self, name: str) -> RateRange:
         """The range of one rate, by its path (``funnel.win_rate``; ScenarioError if unknown)."""

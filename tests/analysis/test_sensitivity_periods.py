@@ -167,8 +167,17 @@ def test_channels_and_rates_by_period_or_for_every_period():
     search = result.channel("search", "P1")
     assert not search.in_plan and search.reduced_cost == pytest.approx(5.0, rel=1e-9)
     assert search.price_from == pytest.approx(60.0, rel=1e-9)
-    with pytest.raises(ScenarioError, match="per period"):
-        result.channel("search")
+    messages = {}
+    for args in (("search",), ("search", "P9"), ("email", "P1")):
+        with pytest.raises(ScenarioError) as error:
+            result.channel(*args)
+        messages[args] = error.value.issues[0].render()
+    assert messages == {
+        ("search",): "search: search's price is given per period; allowed: channel('search', PERIOD) with PERIOD "
+                     "one of P1, P2, P3",
+        ("search", "P9"): "search: search's price is given per period, and P9 is not one of its periods; allowed: "
+                          "channel('search', PERIOD) with PERIOD one of P1, P2, P3",
+        ("email", "P1"): "email: email's price is one number over every period; allowed: channel('email')"}
     assert result.channel("email").in_plan
 
 
