@@ -18,7 +18,6 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("command", [
-    ["sensitivity", QUARTERLY],
     ["report", QUARTERLY, "--output", "out.md", "--no-sensitivity"],
 ])
 def test_not_yet_by_period_is_an_input_error(tmp_path, command):

@@ -104,6 +104,31 @@ def _ratio(q0: np.ndarray, dq: np.ndarray, lower: np.ndarray, upper: np.ndarray,
     return float(np.nanmax(lo, initial=-np.inf)), float(np.nanmin(hi, initial=np.inf))
 
 
+_SCAN = (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 0.01, 0.03, 0.1, 0.25, 0.5, 0.75, 1.0)  # fractions of a span
+
+
+def _reach(holds, direction: int, limit: float) -> float:
+    """How far from 0 (in ``direction``) ``holds(t)`` stays true, up to ``limit`` (finite): a scan,
+    then bisection to 1e-13 (relative)."""
+    inside = 0.0
+    for f in _SCAN:
+        t = limit * f
+        if holds(direction * t):
+            inside = t
+            continue
+        outside = t
+        while outside - inside > 1e-13 * max(outside, 1e-300):
+            mid = (inside + outside) / 2
+            if mid in (inside, outside):
+                break
+            if holds(direction * mid):
+                inside = mid
+            else:
+                outside = mid
+        return inside
+    return limit
+
+
 class Parametric:
     """The optimal basis of ``model`` (a :class:`WarmModel`, solved here) and steps on it.
 
@@ -365,13 +390,136 @@ class Parametric:
 
         return (t_lo, t_hi), at
 
-    def entry_certificate(self, j: int, reduced: float) -> Certificate:
+    def columns_direction(self, columns: np.ndarray, dc: np.ndarray, da_rows: np.ndarray, da_cols: np.ndarray,
+                          da_values: np.ndarray, span: tuple[float, float], keep: bool = True):
+        """The basis's response to several columns moving together with one parameter ``t`` (a
+        channel's price or rate over every period: costs ``c + t dc``, terms ``a + t da`` in
+        ``columns``): the range of ``t`` within ``span`` (down, up; infinite: no end) over which it
+        stays optimal, and a function of ``t`` giving (units, duals, reduced costs) there.
+
+        One column is :meth:`column_direction`. Columns all out of the basis leave the basis matrix
+        as it is: units, duals and reduced costs move linearly and the range is exact. With ``k`` of
+        them basic, ``B`` changes in ``k`` columns, ``B + t U E^T``; by Woodbury, with ``W = B^-1 U``,
+        ``z = B^-1 (da x)``, ``R`` the rows of ``B^-1`` at their positions and ``g = U^T y``:
+
+        - units ``x - t z + t^2 W (I + t W_P)^-1 z_P``;
+        - duals ``y + R^T b``, ``b = t dc_P - t (I + t W_P^T)^-1 (g + t W_P^T dc_P)``;
+        - reduced costs ``c(t) - A(t)^T y(t)``,
+
+        exact at every ``t`` (``k`` basis solves and ``k`` rows of the inverse, then ``k x k``
+        systems). Feasibility is then rational in ``t``, not linear: its ends are found by a scan
+        and bisection on these exact values (to 1e-13 relative), every end certified by the caller.
+        """
+        columns = np.asarray(columns, dtype=int)
+        if len(columns) == 1:
+            j = int(columns[0])
+            mine = da_cols == j
+            return self.column_direction(j, float(dc[j]), da_rows[mine], da_values[mine], keep)
+        n, m = self.n, self.m
+
+        def da_times(units: np.ndarray) -> np.ndarray:  # (da) units: over limits
+            return np.bincount(da_rows, weights=da_values * units[da_cols], minlength=m)
+
+        def da_transposed(duals: np.ndarray) -> np.ndarray:  # (da)^T duals: over columns
+            return np.bincount(da_cols, weights=da_values * duals[da_rows], minlength=n)
+
+        basic = [int(j) for j in columns if int(j) in self.position]
+        q = da_times(self.x)
+        if not basic:  # B does not change: everything is linear in t
+            dx = -self._solve(q) if np.any(q) else np.zeros(n)
+            dactivity = self.apply(dx) + q
+            dd = dc - da_transposed(self.y)
+            dd[self.col_basic] = 0.0
+            p_lo, p_hi = self._primal(self.x, dx, self.activity, dactivity, keep=keep)
+            d_lo, d_hi = self._dual(dd, np.zeros(m))
+            t_lo, t_hi = max(p_lo, d_lo), min(p_hi, d_hi)
+
+            def linear(t: float):
+                return self.x + t * dx, self.y, self.d + t * dd
+
+            return (t_lo, t_hi), linear
+        k = len(basic)
+        W = np.empty((n, k))
+        for a, j in enumerate(basic):
+            mine = da_cols == j
+            U_j = np.bincount(da_rows[mine], weights=da_values[mine], minlength=m)
+            W[:, a] = self._solve(U_j)
+        WP = W[basic, :]  # W_P[a, b]: column b's direction at basic column a
+        z = self._solve(q) if np.any(q) else np.zeros(n)
+        zP = z[basic]
+        rhos, alphas = [], []
+        for j in basic:
+            if j not in self._rows_of_inverse:
+                self._factor()
+                _, rho = self.h.getBasisInverseRow(self.position[j])
+                rho = np.asarray(rho, dtype=float) * self._C[j] * self._R  # row p of B^-1, our units
+                self._rows_of_inverse[j] = (rho, self.times(rho))
+            rho, alpha = self._rows_of_inverse[j]
+            rhos.append(rho)
+            alphas.append(alpha)
+        Rt, alpha_t = np.column_stack(rhos), np.column_stack(alphas)  # m x k, n x k
+        g = da_transposed(self.y)[basic]
+        dcP = dc[basic]
+        eye = np.eye(k)
+
+        def at(t: float):
+            M = eye + t * WP
+            units = self.x - t * z + t * t * (W @ np.linalg.solve(M, zP))
+            beta = t * dcP - t * np.linalg.solve(M.T, g + t * (WP.T @ dcP))
+            duals = self.y + Rt @ beta
+            reduced = self.d + t * dc - alpha_t @ beta - t * da_transposed(duals)
+            reduced[self.col_basic] = 0.0
+            return units, duals, reduced
+
+        def violations(t: float) -> np.ndarray:
+            units, duals, reduced = at(t)
+            return self._violations(units, self.apply(units) + t * da_times(units), duals, reduced, keep)
+
+        # feasible as a ratio test sees it: nothing crosses its bound (what is already beyond one
+        # by rounding at the optimum may stay there, not go further), so an end is where the first
+        # number reaches its bound, which the certificate there then accepts
+        allowed = violations(0.0) + 1e-15
+
+        def holds(t: float) -> bool:
+            try:
+                return bool(np.all(violations(t) <= allowed))
+            except np.linalg.LinAlgError:
+                return False
+
+        ends = []
+        for direction, limit in ((-1, span[0]), (+1, span[1])):
+            ends.append(direction * _reach(holds, direction, abs(limit)))
+        return (ends[0], ends[1]), at
+
+    def _violations(self, units: np.ndarray, activity: np.ndarray, duals: np.ndarray, reduced: np.ndarray,
+                    keep: bool) -> np.ndarray:
+        """How far a basic answer is beyond each bound it must keep (0: within), relative as
+        :meth:`certificate` measures: units of basic columns and left sides of basic limits (within
+        the ``keep`` bounds), then the signs of reduced costs and duals."""
+        col_lower, col_upper, row_lower, row_upper = self._keep if keep and self._keep is not None else (
+            self.col_lower, self.col_upper, self.row_lower, self.row_upper)
+        basic, rows = self.col_basic, self.row_basic
+        x, a = units[basic], activity[rows]
+        col_lo, col_hi, row_lo, row_hi = self._signs
+        s = self.sigma
+        size_y = max(1.0, float(np.abs(self.y).max(initial=0.0)))
+        with np.errstate(invalid="ignore"):
+            parts = (np.maximum(col_lower[basic] - x, x - col_upper[basic]) / np.maximum(1.0, np.abs(x)),
+                     np.maximum(row_lower[rows] - a, a - row_upper[rows]) / self._row_scale(activity)[rows],
+                     np.maximum(col_lo - s * reduced, s * reduced - col_hi) / np.maximum(1.0, np.abs(self.costs)),
+                     np.maximum(row_lo - s * duals, s * duals - row_hi) / size_y)
+        return np.maximum(np.nan_to_num(np.concatenate(parts), nan=np.inf), 0.0)
+
+    def entry_certificate(self, j, reduced) -> Certificate:
         """The certificate of the optimal basis with only column ``j``'s reduced cost changed to
-        ``reduced`` (a column out of the plan whose numbers move: nothing else changes)."""
+        ``reduced`` (a column out of the plan whose numbers move: nothing else changes; ``j`` and
+        ``reduced`` may be arrays: a channel's columns in every period)."""
         base = self._base_certificate
         signs = self._signs
         s = self.sigma
-        violation = max(0.0, signs[0][j] - s * reduced, s * reduced - signs[1][j])
+        reduced = np.asarray(reduced, dtype=float)
+        violation = max(0.0, float(np.max(np.maximum(signs[0][j] - s * reduced, s * reduced - signs[1][j]),
+                                          initial=0.0)))
         return Certificate(base.primal, max(base.dual, violation / self._cost_size), base.objective, base.gap)
 
     def column_range(self, j: int, dc: float, da_rows: np.ndarray, da_values: np.ndarray) -> tuple[float, float]:

@@ -33,7 +33,7 @@ def not_by_period_yet(scenario: Any, command: str) -> None:
         from ..errors import Issue, ScenarioError
 
         raise ScenarioError(Issue("periods", f"{command} does not read scenarios with periods yet; allowed: "
-                                             "optimize, validate, check, compare and sweep "
+                                             "optimize, validate, check, compare, sensitivity and sweep "
                                              "with periods, "
                                              f"or {command} on a scenario without periods"))
 
