@@ -1,4 +1,4 @@
-"""Commands that do not plan by period yet refuse a scenario with periods as an input error (exit 2)."""
+"""Commands on a scenario with periods, end to end (every command reads periods)."""
 
 from __future__ import annotations
 
@@ -17,18 +17,11 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "optimizer", *args], capture_output=True, text=True, cwd=cwd)
 
 
-@pytest.mark.parametrize("command", [
-    ["sensitivity", QUARTERLY],
-    ["report", QUARTERLY, "--output", "out.md", "--no-sensitivity"],
-])
-def test_not_yet_by_period_is_an_input_error(tmp_path, command):
-    (tmp_path / "proposal.yaml").write_text("email: {spend: 1000}\n")
-    result = run(*command, "--format", "json", cwd=tmp_path) if command[0] != "report" else run(*command, cwd=tmp_path)
-    assert result.returncode == 2, result.stderr
-    assert f"{command[0]} does not read scenarios with periods yet" in result.stderr
-    if command[0] != "report":
-        assert json.loads(result.stdout)["errors"][0]["path"] == "periods"
-    assert not (tmp_path / "out.md").exists()
+def test_report_reads_a_scenario_with_periods(tmp_path):
+    result = run("report", QUARTERLY, "--output", "out.md", "--no-sensitivity", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "wrote out.md\n"
+    assert "## Periods" in (tmp_path / "out.md").read_text()
 
 
 def test_optimize_with_periods_writes_one_json_document_with_periods(tmp_path):

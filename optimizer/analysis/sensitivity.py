@@ -57,7 +57,6 @@ from ..model.parametric import Certificate, Parametric, Probe, whole_unit_altern
 from ..model.program import Program
 from ..model.verify import verify
 from ..scenario.funnel import CONVERSION_RATES, PRICE_UNIT
-from ..scenario.periods import not_by_period_yet
 from ..scenario.schema import Scenario
 from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution
 from .provenance import provenance
@@ -221,7 +220,6 @@ def sensitivity(plan: Plan, progress: Callable[[int, int], None] | None = None, 
     plan gives a Sensitivity with its status and nothing else. ``progress(done, total)`` is called
     after each limit, channel and rate.
     """
-    not_by_period_yet(plan.scenario, "sensitivity")
     scenario = plan.scenario
     analysed_as = "lp" if not plan.program.integer else "relaxed" if relax else "integers_fixed"
     if not plan.has_plan:
