@@ -170,14 +170,18 @@ def periods_sheet(plan: Plan) -> Sheet:
         bold.add(len(rows))
         rows.append(("total", f"after {last}", None, None, None,
                      *closing_after(after.get("deals"), after.get("revenue"))))
-    notes = [f"Spend, units and every stage up to opportunities fall in the period of the spend; deals and revenue "
-             f"are those closing in the period, after the sales cycle's lag. A period's total counts the pipeline in "
-             f"flight (deals already open before {plan.periods[0].name}); a channel's rows do not.",
-             "at most, at least: the limits on the period's own totals (its budget, caps and targets: budget."
-             f"{last}, caps.METRIC.{last}, targets.METRIC.{last}), in the column they limit; horizon: the limits over "
-             "the whole horizon. The Limits sheet has every limit with its slack and shadow price.",
-             f"after {last}: deals (and their revenue) that this plan's spend brings but that close after "
-             f"{last}: they count toward no target, cap or objective here."]
+    closes = "deals" in metrics or "revenue" in metrics
+    notes = ["Spend, units and every stage of the funnel fall in the period of the spend"
+             + ("; deals and revenue are those closing in the period, after the sales cycle's lag." if closes else ".")]
+    if flight:
+        notes.append("A period's total counts the pipeline in flight (deals opened before "
+                     f"{plan.periods[0].name}); a channel's rows do not.")
+    notes.append("at most, at least: the limits on a period's own totals (its budget, caps and targets), each in the "
+                 "column it limits; horizon: the limits over the whole horizon. The Limits sheet has every limit, "
+                 "named by its path, with its slack and shadow price.")
+    if closes:
+        notes.append(f"after {last}: deals (and their revenue) that this plan's spend brings but that close after "
+                     f"{last}: they count toward no target, cap or objective here.")
     return Sheet("Periods", tuple(columns), tuple(rows), tuple(notes), bold=frozenset(bold))
 
 
