@@ -116,19 +116,20 @@ def _period_label(metric: str) -> str:
     return f"{_metric_label(metric)} closing" if metric in ("deals", "revenue") else _metric_label(metric)
 
 
-def _limit_rows(plan: Plan, period: str | None, where: str, metrics: list[str]) -> list[tuple[Any, ...]]:
-    """The limits on a period's totals (its budget, caps and targets; ``period`` None: the horizon's),
+def _limit_rows(plan: Plan, metrics: list[str]) -> dict[str | None, list[tuple[Any, ...]]]:
+    """The limits on each period's totals (its budget, caps and targets; key None: the horizon's),
     as an "at most" and an "at least" row with each limit in the column it limits."""
-    out = []
-    for sense, label in (("<=", "at most"), (">=", "at least")):
-        cells: dict[str, float] = {}
-        for limit in plan.constraints:
-            if limit.period != period or limit.sense != sense or limit.kind not in ("budget", "target", "cap"):
-                continue
+    cells: dict[tuple[str | None, str], dict[str, float]] = {}
+    for limit in plan.constraints:
+        if limit.kind in ("budget", "target", "cap") and limit.sense in ("<=", ">="):
             metric = "spend" if limit.kind == "budget" else limit.name.split(".")[1]
-            cells[metric] = limit.limit
-        if cells:
-            out.append((label, where, None, cells.get("spend"), None, *[cells.get(m) for m in metrics]))
+            cells.setdefault((limit.period, limit.sense), {})[metric] = limit.limit
+    out: dict[str | None, list[tuple[Any, ...]]] = {}
+    for period in (*[p.name for p in plan.periods], None):
+        for sense, label in (("<=", "at most"), (">=", "at least")):
+            if (found := cells.get((period, sense))):
+                out.setdefault(period, []).append((label, period or "horizon", None, found.get("spend"), None,
+                                                   *[found.get(m) for m in metrics]))
     return out
 
 
@@ -143,6 +144,7 @@ def periods_sheet(plan: Plan) -> Sheet:
     rows: list[tuple[Any, ...]] = []
     bold = set()
     flight = bool(plan.program.pipeline)
+    limits = _limit_rows(plan, metrics)
     for p in plan.periods:
         for c in p.channels:
             rows.append((c.name, p.name, c.units, c.spend, c.spend / p.total_spend if p.total_spend else None,
@@ -153,11 +155,11 @@ def periods_sheet(plan: Plan) -> Sheet:
         bold.add(len(rows))
         rows.append(("total", p.name, None, p.total_spend, 1.0 if p.total_spend else None,
                      *[p.totals.get(m) for m in metrics]))
-        rows += _limit_rows(plan, p.name, p.name, metrics)
+        rows += limits.get(p.name, [])
     bold.add(len(rows))
     rows.append(("total", "horizon", None, plan.total_spend, 1.0 if plan.total_spend else None,
                  *[plan.totals.get(m) for m in metrics]))
-    rows += _limit_rows(plan, None, "horizon", metrics)
+    rows += limits.get(None, [])
     last = plan.periods[-1].name
     after = plan.after_horizon or {}
 
