@@ -5,6 +5,9 @@ them; it never solves. All three formats show the same tables, built once by :fu
 
 - **Plan**: a row per channel (spend, share, units, every funnel stage and metric, cost per deal,
   return on spend) and a total row;
+- **Periods** (a scenario with periods only): a row per channel and period (units, spend, share of
+  the period's spend, every stage; deals and revenue closing in the period), each period's pipeline,
+  total and limits, the horizon's total, and what closes after the horizon;
 - **Funnel**: each stage's total, what enters the funnel there, and the conversion from the stage
   before (over the channels that pass through both);
 - **Limits**: every limit, binding or not, with its shadow prices and the range over which the
@@ -13,8 +16,9 @@ them; it never solves. All three formats show the same tables, built once by :fu
 - **About**: provenance (scenario fingerprint, tool and solver versions) and the date (left out with
   ``timing=False``, for a report that comes out the same bytes each time).
 
-Charts (spend by channel, the funnel, cost per deal) are embedded in the XLSX and the HTML and,
-when asked, written as PNG files too. Every file is written atomically.
+Charts (spend by channel, the funnel, cost per deal; with periods, spend per period by channel)
+are embedded in the XLSX and the HTML and, when asked, written as PNG files too. Every file is
+written atomically.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from .formats import SYMBOLS, is_money, money, number, percent, quantity
 from .plan import limit_text, objective_text
 
 FORMATS = (".xlsx", ".html", ".md")
-# where each chart goes: under the Plan table or the Funnel table, with its alternative text
+# where each chart goes: under the Plan, Periods or Funnel table, with its alternative text
 PLACES = {"Plan": (("spend-by-channel", "Spend by channel"), ("cost-per-deal", "Cost per deal")),
           "Periods": (("spend-by-period", "Spend per period by channel"),),
           "Funnel": (("funnel", "The funnel from reach to revenue"),)}
@@ -166,13 +170,13 @@ def periods_sheet(plan: Plan) -> Sheet:
     def closing_after(deals: float | None, revenue: float | None) -> list[Any]:
         return [deals if m == "deals" else revenue if m == "revenue" else None for m in metrics]
 
-    if "deals" in metrics or "revenue" in metrics:
+    closes = "deals" in metrics or "revenue" in metrics
+    if closes:
         for c in after.get("channels", []):
             rows.append((c["name"], f"after {last}", None, None, None, *closing_after(c["deals"], c["revenue"])))
         bold.add(len(rows))
         rows.append(("total", f"after {last}", None, None, None,
                      *closing_after(after.get("deals"), after.get("revenue"))))
-    closes = "deals" in metrics or "revenue" in metrics
     notes = ["Spend, units and every stage of the funnel fall in the period of the spend"
              + ("; deals and revenue are those closing in the period, after the sales cycle's lag." if closes else ".")]
     if flight:
