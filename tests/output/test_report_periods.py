@@ -346,3 +346,20 @@ def test_report_command_writes_a_workbook_with_periods(tmp_path):
     assert book.sheetnames == PERIOD_SHEETS
     _header, rows = _table(book["Periods"])
     assert _by_key(rows)["at most", "Q3"]["qualified leads"] == 300
+
+
+def test_the_html_page_by_period_renders_in_headless_chromium(plan, tmp_path):
+    from test_report import _chromium, _Dom, _headless  # the same browser as the page without periods
+
+    chromium = _chromium()
+    page = tmp_path / "plan.html"
+    write_report(plan, None, page)
+    done = _headless(chromium, tmp_path, "--dump-dom", page.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = _Dom()
+    dom.feed(done.stdout)
+    assert dom.sections == ["plan", "periods", "funnel", "limits", "inputs", "about"]
+    assert [alt for alt, _ in dom.images] == ["Spend by channel", "Cost per deal", "Spend per period by channel",
+                                              "The funnel from reach to revenue"]
+    assert {"share of the period's spend", "deals closing", "period", "runs in"} <= set(dom.headers)
+    assert "after P2" in dom.text
