@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -66,7 +67,7 @@ def _read_json(text: str, source: str) -> Any:
         return ScenarioError(Issue(where, f"not valid JSON: {problem}; allowed: {allowed}"), source=source)
 
     try:
-        data = json.loads(text, object_pairs_hook=_unique_json_keys, parse_int=_json_int)
+        data = json.loads(text, object_pairs_hook=_unique_json_keys, parse_int=_json_int, parse_float=_json_float)
     except json.JSONDecodeError as exc:
         raise refuse(f"line {exc.lineno}, column {exc.colno}", exc.msg, "a JSON object") from None
     except _DuplicateKey as exc:
@@ -80,6 +81,11 @@ def _read_json(text: str, source: str) -> Any:
 
 def _json_int(text: str) -> int | str:
     return int(text) if len(text) <= _LONGEST_INTEGER else text
+
+
+def _json_float(text: str) -> float | str:
+    number = float(text)
+    return number if math.isfinite(number) else text  # 1e400: beyond any float; the number rules say so
 
 
 def _deeper_than(data: Any, limit: int) -> bool:
@@ -196,7 +202,11 @@ def strict_loader() -> type:
             text = self.construct_scalar(node)
             if text.lower().lstrip("+-") in (".inf", ".nan"):
                 return super().construct_yaml_float(node)
-            return float(text) if _FLOAT.fullmatch(text) else text
+            if not _FLOAT.fullmatch(text):
+                return text
+            number = float(text)
+            # 1e400 is a typed number beyond any float, not infinity: as text, the number rules say so
+            return number if math.isfinite(number) else text
 
     StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
     StrictLoader.add_constructor("tag:yaml.org,2002:float", StrictLoader.construct_yaml_float)
