@@ -96,6 +96,41 @@ def test_a_key_given_twice_names_the_key_and_both_lines() -> None:
                             "allowed: each key once")
 
 
+DUPLICATES = [
+    # (file, text, where, the message's middle): JSON and YAML say the same, with the object's path
+    ("dup.json", '{"budget": 1000,\n "budget": 2000,\n "channels": [{"name": "a", "cost_per_lead": 1}]}',
+     "line 2, column 2", "JSON: the key 'budget' is given twice in one object (lines 1 and 2)"),
+    ("dup.yaml", "budget: 1000\nbudget: 2000\nchannels: [{name: a, cost_per_lead: 1}]\n",
+     "line 2, column 1", "YAML: the key 'budget' is given twice in one mapping (lines 1 and 2)"),
+    ("dup.json", '{"channels": [\n  {"cost_per_lead": 45,\n   "name": "email",\n   "cost_per_lead": 50}]}',
+     "line 4, column 4", "JSON: the key 'cost_per_lead' is given twice in channels[email] (lines 2 and 4)"),
+    ("dup.yaml", "channels:\n  - cost_per_lead: 45\n    name: email\n    cost_per_lead: 50\n",
+     "line 4, column 5", "YAML: the key 'cost_per_lead' is given twice in channels[email] (lines 2 and 4)"),
+    ("dup.json", '{"targets": {"leads": 1, "leads": 2}}',
+     "line 1, column 26", "JSON: the key 'leads' is given twice in targets (line 1, columns 14 and 26)"),
+    ("dup.yaml", "targets: {leads: 1, leads: 2}\n",
+     "line 1, column 21", "YAML: the key 'leads' is given twice in targets (line 1, columns 11 and 21)"),
+    ("dup.json", '{"channels": [{"name": "a b", "caps": {"leads": 1, "leads": 2}}]}',
+     "line 1, column 52", "JSON: the key 'leads' is given twice in channels[0].caps (line 1, columns 40 and 52)"),
+]
+
+
+@pytest.mark.parametrize(("file", "text", "where", "middle"), DUPLICATES)
+def test_a_key_given_twice_names_its_line_and_object_in_json_and_yaml(file, text, where, middle) -> None:
+    Path(file).write_text(text)
+    error = library_error(read_document, file)
+    assert [(i.path, i.message) for i in error.issues] == [(where, f"not valid {middle}; allowed: each key once")]
+    assert refused(None, file=file) == [f"{file}: {where}: not valid {middle}; allowed: each key once"]
+
+
+def test_a_long_key_given_twice_is_cut() -> None:
+    key = "k" * 5000
+    Path("dup.json").write_text(f'{{"{key}": 1, "{key}": 2}}')
+    [issue] = library_error(read_document, "dup.json").issues
+    assert issue.message == (f"not valid JSON: the key '{key[:40]}… (5,000 characters)' is given twice in one object "
+                             "(line 1, columns 2 and 5009); allowed: each key once")
+
+
 @pytest.mark.parametrize("text", ["0o17", "0x10", "0b11", "1:30", "1:30.5", "1__0", "1_", "1__000.5", "._5"])
 def test_yaml_1_1_number_oddities_are_not_numbers(text: str) -> None:
     # YAML 1.1 would read 0x10 as 16, 0b11 as 3, 1:30 as 90 (base 60) and 1__0 as 10

@@ -118,7 +118,7 @@ def test_a_tab_in_yaml_is_located() -> None:
 def test_a_key_given_twice_is_an_error_not_the_last_value() -> None:
     text = BASE.replace("    cost_per_lead: 45\n", "    cost_per_lead: 45\n    cost_per_lead: 50\n")
     assert only(invalid(text)) == (
-        "line 6, column 5", "not valid YAML: the key 'cost_per_lead' is given twice in one mapping "
+        "line 6, column 5", "not valid YAML: the key 'cost_per_lead' is given twice in channels[email] "
                             "(lines 5 and 6); allowed: each key once")
 
 
