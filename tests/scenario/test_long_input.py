@@ -161,3 +161,15 @@ def test_the_library_quotes_a_huge_int_in_scientific_notation():
         Scenario(channels=[{"name": "a", "unit_cost": 1, "yields": {"leads": 123456789 * 10**400}}])
     assert exc.value.issues[0].message == (f"1.234568e408 is larger than the documented 1e15; allowed: a number in "
                                            f"[0, 1e15]: {SIZE}")
+
+
+def test_a_sheet_cell_beyond_any_float_is_outside_the_documented_range(tmp_path):
+    (tmp_path / "channels.csv").write_text(f"name,cost_per_lead,max_spend\nemail,45,1e400\nweb,1{'0' * 400},5\n")
+    path = tmp_path / "plan.yaml"
+    path.write_text("targets: {leads: 1}\nchannels: channels.csv\n")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path)
+    assert [(i.path, i.message) for i in exc.value.issues] == [
+        ("row 2, max_spend", f'"1e400" is larger than the documented 1e15; allowed: a number in [0, 1e15]: {SIZE}'),
+        ("row 3, cost_per_lead", f"1e400 is larger than the documented 1e15; allowed: a number in [0, 1e15]: {SIZE}"),
+    ]
