@@ -49,7 +49,8 @@ def read_document(path: str | Path) -> Any:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(Issue("", f"cannot be read ({exc}); allowed: a UTF-8 text file"), source=source) from None
+        raise ScenarioError(Issue("", f"cannot be read ({shorten(str(exc))}); allowed: a UTF-8 text file"),
+                            source=source) from None
     if file.suffix.lower() == ".json":
         return _read_json(text, source)
     try:
@@ -58,6 +59,8 @@ def read_document(path: str | Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if not hasattr(exc, "allowed"):  # PyYAML's own words may quote a token of any length (an alias's name)
+            problem = _QUOTED.sub(lambda m: f"'{shorten(m.group(1))}'", problem)
         allowed = getattr(exc, "allowed", "a YAML mapping (see docs/scenario-format.md)")
         raise ScenarioError(Issue(where, f"not valid YAML: {problem}; allowed: {allowed}"), source=source) from None
 
@@ -109,8 +112,8 @@ class _DuplicateKey(ValueError):
 
 
 def _key_text(key: Any) -> str:
-    """A mapping's key as a message quotes it: ``'budget'`` (shortened), a number as it is."""
-    return repr(shorten(key)) if isinstance(key, str) else repr(key)
+    """A mapping's key as a message quotes it: ``'budget'``, a number as it is (shortened, both)."""
+    return repr(shorten(key)) if isinstance(key, str) else shorten(repr(key))
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:
@@ -196,6 +199,7 @@ def _unique_json_keys(pairs: list[tuple[str, Any]]) -> dict:
     return mapping
 
 
+_QUOTED = re.compile(r"'([^']*)'")
 _DECIMAL = re.compile(r"[-+]?[0-9](_?[0-9])*", re.ASCII)  # Python's rule: one _ between digits
 _FLOAT = re.compile(r"[-+]?([0-9](_?[0-9])*)?\.([0-9](_?[0-9])*)?([eE][-+]?[0-9]+)?", re.ASCII)
 
@@ -346,8 +350,9 @@ def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Sc
                                              "allowed: {path: value}, e.g. {\"budget\": 500000}"), source=source)
     bad = [key for key in changes or {} if not isinstance(key, str)]
     if bad:
-        raise ScenarioError([Issue(repr(key), f"the path {key!r} is not text; allowed: a path such as budget, "
-                                              "targets.revenue or channels[email].cost_per_lead") for key in bad],
+        raise ScenarioError([Issue(_key_text(key), f"the path {_key_text(key)} is not text; allowed: a path such as "
+                                                   "budget, targets.revenue or channels[email].cost_per_lead")
+                             for key in bad],
                             source=source)
     data = read_document(path)
     if not isinstance(data, dict):
@@ -410,7 +415,7 @@ def read_channel_sheet(spec: str | dict, folder: Path, source: str) -> ChannelSh
     if isinstance(spec, dict):
         unknown = [k for k in spec if k not in ("file", "sheet")]
         if unknown or not isinstance(spec.get("file"), str):
-            wrong = f"unknown field {unknown[0]!r}" if unknown else "file is missing"
+            wrong = f"unknown field {_key_text(unknown[0])}" if unknown else "file is missing"
             raise ScenarioError(Issue("channels", f"{wrong}; allowed: a list of channels, a file name, or "
                                                   "{file: channels.xlsx, sheet: Channels}"), source=source)
         name, sheet = spec["file"], spec.get("sheet")

@@ -173,3 +173,26 @@ def test_a_sheet_cell_beyond_any_float_is_outside_the_documented_range(tmp_path)
         ("row 2, max_spend", f'"1e400" is larger than the documented 1e15; allowed: a number in [0, 1e15]: {SIZE}'),
         ("row 3, cost_per_lead", f"1e400 is larger than the documented 1e15; allowed: a number in [0, 1e15]: {SIZE}"),
     ]
+
+
+def test_a_long_alias_name_in_a_yaml_error_is_cut(tmp_path):
+    path = tmp_path / "alias.yaml"
+    alias = "x" * 500
+    path.write_text(f"a: *{alias}\n")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path)
+    assert [(i.path, i.message) for i in exc.value.issues] == [
+        ("line 1, column 4", f"not valid YAML: found undefined alias '{cut(alias)}'; allowed: a YAML mapping (see "
+                             "docs/scenario-format.md)")]
+
+
+def test_a_long_non_text_path_is_cut(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("targets: {leads: 1}\nchannels:\n  - name: a\n    cost_per_lead: 1\n")
+    key = 10 ** 99
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path, {key: 1})
+    shown = cut(str(key))
+    assert [(i.path, i.message) for i in exc.value.issues] == [
+        (shown, f"the path {shown} is not text; allowed: a path such as budget, targets.revenue or "
+                "channels[email].cost_per_lead")]
