@@ -83,18 +83,11 @@ class LimitState:
         return out
 
 
-def is_availability(limit: Limit) -> bool:
-    """Whether ``limit`` is ``channels[NAME].available``: no units in the periods a channel does not run in.
-
-    It is at its bound (0) in every plan, so it never counts as binding: listing it would be noise.
-    """
-    return limit.kind == "channel_bound" and limit.name.endswith("].available")
-
-
 def limit_state(limit: Limit, value: float) -> LimitState:
-    """A limit at the plan, given its left side ``value`` (an availability never binds: :func:`is_availability`)."""
+    """A limit at the plan, given its left side ``value`` (an availability never binds: it is at 0 in
+    every plan, see :attr:`~optimizer.model.program.Limit.is_availability`)."""
     slack = -limit.excess(value)
-    binding = abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound)) and not is_availability(limit)
+    binding = abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound)) and not limit.is_availability
     return LimitState(limit.name, limit.kind, limit.sense, value, limit.bound, 0.0 if binding else slack, binding,
                       limit.period)
 
@@ -106,8 +99,8 @@ def limit_states(program: Program, units: np.ndarray) -> tuple[LimitState, ...]:
     bounds = program.bounds
     binding = np.abs(slack) <= BINDING_TOLERANCE * np.maximum(1.0, np.abs(bounds))
     slack = np.where(binding, 0.0, slack)
-    return tuple(LimitState(limit.name, limit.kind, limit.sense, v, b, s, bind and not is_availability(limit),
-                            limit.period)
+    binding &= ~program.availability
+    return tuple(LimitState(limit.name, limit.kind, limit.sense, v, b, s, bind, limit.period)
                  for limit, v, b, s, bind in zip(program.limits, values.tolist(), bounds.tolist(), slack.tolist(),
                                                  binding.tolist()))
 

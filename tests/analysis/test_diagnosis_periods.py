@@ -122,3 +122,15 @@ def test_the_yaml_form_reads_the_same(tmp_path):
     diagnosis = json.loads(done.stdout)["diagnosis"]
     assert diagnosis["budget_needed"] == pytest.approx(_cheapest([]), rel=1e-9)
     assert set(diagnosis["budget_needed_by_period"]) == {"Q1", "Q2"}
+
+
+@pytest.mark.parametrize("workers", [1, None])
+def test_a_sweep_points_binding_list_leaves_availability_out(workers):
+    from optimizer import Scenario
+    from optimizer.analysis.sweeps import run_sweep
+
+    result = run_sweep(Scenario(**AVAILABLE), {"targets.leads": [50, 150]}, workers=workers)
+    points = result.to_dict()["points"]
+    # by hand: 50 leads are a's alone (its max_units does not bind); 150 need all of a's 100 and 50 of b
+    assert [p["objective_value"] for p in points] == pytest.approx([500, 100 * 10 + 50 * 30])
+    assert [p["binding"] for p in points] == [["targets.leads"], ["targets.leads", "channels[a].max_units"]]
