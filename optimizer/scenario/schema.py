@@ -568,8 +568,8 @@ def _period_issues(s: Scenario) -> list[tuple[str, str]]:
     order = listing(periods)
 
     def unknown(path: str, key: str, allowed: list[str]) -> None:
-        issues.append((f"{path}.{key}", f"{show(key)} is not a period of this scenario{did_you_mean(key, allowed)}; "
-                                        f"allowed: {listing(allowed)}"))
+        issues.append((f"{path}.{shorten(key)}", f"{show(key)} is not a period of this scenario"
+                                                 f"{did_you_mean(key, allowed)}; allowed: {listing(allowed)}"))
 
     for c in s.channels:
         if c.available is not None:
@@ -606,7 +606,8 @@ def _period_issues(s: Scenario) -> list[tuple[str, str]]:
                                              f"{did_you_mean(spec.period, periods)}; allowed: {order}"))
     for metric, entries in (s.pipeline or {}).items():
         if metric not in ("deals", "revenue"):
-            issues.append((f"pipeline.{metric}", f"{show(metric)} cannot be in flight; allowed: deals, revenue"))
+            issues.append((f"pipeline.{shorten(metric)}", f"{show(metric)} cannot be in flight; allowed: deals, "
+                                                          "revenue"))
             continue
         for key in entries:
             if key not in known:
@@ -668,7 +669,7 @@ def issues_from_validation(exc: ValidationError, raw: Any) -> list[Issue]:
         path = field_path(loc, raw)
         key = ctx.get("key")  # an entry of a mapping by period, or of a list: its key or position
         if key is not None:
-            path += f"[{key}]" if key.isdigit() else f".{key}"
+            path += f"[{key}]" if key.isdigit() else f".{shorten(key)}"
         value = err.get("input")
         if kind == "extra_forbidden":
             known = _fields_at(loc[:-1])

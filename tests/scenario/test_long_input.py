@@ -196,3 +196,12 @@ def test_a_long_non_text_path_is_cut(tmp_path):
     assert [(i.path, i.message) for i in exc.value.issues] == [
         (shown, f"the path {shown} is not text; allowed: a path such as budget, targets.revenue or "
                 "channels[email].cost_per_lead")]
+
+
+def test_a_long_period_key_is_cut_in_the_path(tmp_path):
+    data = {**BASE, "periods": ["Q1"], "budget": {"Q1": 10, LONG: "x"}}
+    assert refused(tmp_path, data) == [
+        (f"budget.{cut(LONG)}", '"x" is not a number; allowed: a number > 0 (4800000, 4_800_000 or 4.8e6)')]
+    data = {**BASE, "periods": ["Q1"], "budget": {"Q1": 10, LONG: 5}}
+    assert refused(tmp_path, data) == [
+        (f"budget.{cut(LONG)}", f'"{cut(LONG)}" is not a period of this scenario; allowed: Q1, total')]
