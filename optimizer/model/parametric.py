@@ -522,6 +522,55 @@ class Parametric:
                                           initial=0.0)))
         return Certificate(base.primal, max(base.dual, violation / self._cost_size), base.objective, base.gap)
 
+    def entry_ranges(self, columns: np.ndarray, dc: np.ndarray, moves: np.ndarray, da_rows: np.ndarray,
+                     da_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`column_direction` for many columns out of the basis at zero at once, each moved
+        by its own parameter (move ``i``: column ``columns[i]``, cost slope ``dc[i]``, terms
+        ``da_values`` at limits ``da_rows`` for the terms with ``moves == i``): only each column's
+        own reduced cost moves, ``d_j + t g_i`` with ``g_i = dc_i - y . da_i``, all ``g`` from one
+        sparse product. Returns the ranges' ends (down, up) and ``g``, per move.
+
+        >>> from optimizer import Scenario
+        >>> from optimizer.model.build import build_program
+        >>> from optimizer.model.highs import WarmModel
+        >>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "max_units": 150},
+        ...                        {"name": "search", "cost_per_lead": 50}], targets={"leads": 100})
+        >>> basis = Parametric(WarmModel(build_program(s)))
+        >>> low, high, g = basis.entry_ranges(np.array([1]), np.array([1.0]), np.zeros(0, dtype=int),
+        ...                                   np.zeros(0, dtype=int), np.zeros(0))
+        >>> float(low[0]), float(high[0]), float(g[0])  # search's cost: enters 30 lower, as column_range
+        (-30.0, inf, 1.0)
+        """
+        columns = np.asarray(columns, dtype=int)
+        if np.any(self.col_basic[columns]) or np.any(self.x[columns] != 0.0):
+            raise ValueError("entry_ranges takes columns out of the basis at zero")
+        g = np.asarray(dc, dtype=float) - np.bincount(moves, weights=self.y[da_rows] * da_values,
+                                                      minlength=len(columns))
+        s = self.sigma
+        q0, dq = s * self.d[columns], s * g
+        lower, upper = self._signs[0][columns], self._signs[1][columns]
+        scale = np.maximum(1.0, np.abs(self.costs[columns]))
+        # _ratio, one column at a time: a reduced cost that does not move has no end
+        moving = np.abs(dq) > _PIVOT * scale
+        room_up, room_down = np.maximum(upper - q0, 0.0), np.maximum(q0 - lower, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hi = np.where(dq > 0, room_up / dq, room_down / -dq)
+            lo = np.where(dq > 0, -room_down / dq, -room_up / -dq)
+        lo = np.where(moving & ~np.isnan(lo), lo, -np.inf)
+        hi = np.where(moving & ~np.isnan(hi), hi, np.inf)
+        return lo, hi, g
+
+    def entry(self, j: int, g: float):
+        """(units, duals, reduced costs) at ``t`` for column ``j`` out of the basis at zero whose
+        reduced cost moves by ``g`` per unit of its parameter (:meth:`entry_ranges`)."""
+
+        def at(t: float):
+            reduced = self.d.copy()  # only entry j differs: an O(1) certificate reads it alone
+            reduced[j] += t * g
+            return self.x, self.y, reduced
+
+        return at
+
     def column_range(self, j: int, dc: float, da_rows: np.ndarray, da_values: np.ndarray) -> tuple[float, float]:
         """The range of ``t`` over which the basis stays optimal with column ``j`` moved by ``t (dc, da)``."""
         return self.column_direction(j, dc, da_rows, da_values)[0]

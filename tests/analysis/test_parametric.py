@@ -66,3 +66,50 @@ def test_a_price_out_of_the_plan_moves_only_its_reduced_cost():
     budget = [limit.name for limit in b.program.limits].index("budget")
     low, high = b.column_range(1, 1.0, np.array([budget]), np.array([1.0]))
     assert (50 + low, high) == (pytest.approx(20.0), np.inf)  # search enters below email's 20
+
+
+# leads at 20 (email, at most 60), 35 (search, at most 30), 45 (display), 50 (social), 70 (print):
+# 100 leads come from email, search and 10 of display; social and print stay out
+FIVE = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "max_units": 60},
+                          {"name": "search", "cost_per_lead": 35, "max_units": 30},
+                          {"name": "display", "cost_per_lead": 45}, {"name": "social", "cost_per_lead": 50},
+                          {"name": "print", "cost_per_lead": 70}], targets={"leads": 100}, budget=10000)
+
+
+def five_linprog_units(prices: list[float]) -> np.ndarray:
+    """min prices . x s.t. sum x >= 100, email <= 60, search <= 30, prices . x <= 10,000: scipy."""
+    done = linprog(prices, A_ub=[[-1] * 5, prices], b_ub=[-100, 10000],
+                   bounds=[(0, 60), (0, 30), (0, None), (0, None), (0, None)], method="highs")
+    assert done.status == 0
+    return done.x
+
+
+def test_entry_ranges_of_every_channel_out_of_the_plan_at_once_match_one_at_a_time_and_linprog():
+    """All out-of-plan columns from one product: the same ends as column_range gives each alone
+    (price moves: cost and budget term), and each end is where scipy's plan starts to buy it."""
+    b = Parametric(WarmModel(build_program(FIVE)))
+    names = [c.channel for c in b.program.columns]
+    out = [names.index("social"), names.index("print")]
+    assert all(b.x[j] == 0 and j not in b.position for j in out)
+    budget = [limit.name for limit in b.program.limits].index("budget")
+    low, high, g = b.entry_ranges(np.array(out), np.ones(2), np.array([0, 1]), np.array([budget, budget]),
+                                  np.ones(2))
+    for i, j in enumerate(out):
+        assert (low[i], high[i]) == pytest.approx(b.column_range(j, 1.0, np.array([budget]), np.array([1.0])),
+                                                  rel=1e-12)
+        _, _, reduced = b.entry(j, float(g[i]))(float(low[i]))
+        assert reduced[j] == pytest.approx(0.0, abs=1e-9)  # at the end its reduced cost reaches 0
+    assert (50 + low[0], 70 + low[1]) == pytest.approx((45.0, 45.0))  # both enter below display's 45
+    assert high.tolist() == [np.inf, np.inf]
+    for i, (j, price) in enumerate(zip(out, (50.0, 70.0))):
+        prices = [20.0, 35.0, 45.0, 50.0, 70.0]
+        prices[j] = (price + low[i]) * (1 + 1e-4)  # just inside the range: still out of scipy's plan
+        assert five_linprog_units(prices)[j] == pytest.approx(0.0, abs=1e-9)
+        prices[j] = (price + low[i]) * (1 - 1e-4)  # just outside: scipy buys it
+        assert five_linprog_units(prices)[j] > 1.0
+
+
+def test_entry_ranges_refuses_a_column_in_the_plan():
+    b = Parametric(WarmModel(build_program(FIVE)))
+    with pytest.raises(ValueError, match="out of the basis at zero"):
+        b.entry_ranges(np.array([0]), np.ones(1), np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0))
