@@ -14,7 +14,9 @@ reads its basis through ``WarmModel.highs``. With ``B`` the basis matrix, ``y`` 
   plan moves only its own reduced cost, ``d_j + t g``;
 - a :class:`Certificate` checks the basis at any parameter value from scratch: primal feasibility,
   dual feasibility and the objective equal to its dual bound, each within 1e-9 (relative);
-- probes re-solve the changed model warm from the optimal basis and restore it afterwards.
+- probes re-solve the changed model warm from the optimal basis; the costs and bounds they change
+  are put back at once, the matrix entries when something else needs the matrix (a basis solve,
+  another probe's entries): successive probes of one number set its entries only once each.
 
 Everything above is in the program's own units; HiGHS holds the scaled model
 (:mod:`optimizer.model.scaling`, whose ``s``, ``r``, ``t``, ``k`` give the factors used here: column
@@ -166,6 +168,7 @@ class Parametric:
         self.sigma = 1.0 if program.sense == "min" else -1.0
         self.costs = np.asarray(program.objective_coefs, dtype=float)
         self._dirty = False
+        self._changed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # entries a probe left changed
         self._keep: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.status = self._run()
         if self.status == "optimal":
@@ -245,6 +248,7 @@ class Parametric:
     def _factor(self) -> None:
         """After probes HiGHS holds another basis's factors: run once from the optimal basis (no
         iterations) so that basis solves are the optimal basis's again."""
+        self._restore()
         if self._dirty:
             self.h.setBasis(self._basis)
             self.h.run()
@@ -607,17 +611,23 @@ class Parametric:
         gap = abs(objective - bound) / max(1.0, abs(objective)) if np.isfinite(bound) else np.inf
         return Certificate(primal, dual, objective, gap)
 
-    # -- probes: warm re-solves of a changed model, restored afterwards ---------------------------
+    # -- probes: warm re-solves of a changed model ----------------------------------------------
     def probe(self, entries: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
               costs: dict[int, float] | None = None, row: tuple[int, float, float] | None = None) -> Probe:
         """Re-solve with matrix ``entries`` (limits, columns, new coefficients), ``costs`` ({column:
         cost}) and one ``row``'s bounds (limit, lower, upper) changed, warm from the optimal basis."""
         h = self.h
-        old_entries, old_costs = None, {}
+        old_costs = {}
         if entries is not None:
             rows, cols, values = entries
-            old_entries = (rows, cols, self._coef_at(rows, cols))
+            if self._changed is not None and not (np.array_equal(rows, self._changed[0])
+                                                  and np.array_equal(cols, self._changed[1])):
+                self._restore()
+            if self._changed is None:
+                self._changed = (rows, cols, self._coef_at(rows, cols))
             self._change_coefs(rows, cols, values)
+        else:
+            self._restore()
         for c, v in (costs or {}).items():
             old_costs[c] = float(self.costs[c])
             h.changeColCost(c, self._cost(c, v))
@@ -636,14 +646,20 @@ class Parametric:
             return Probe(status, units, np.array(solution.row_value, dtype=float) / self._R,
                          float(new_costs @ units))
         finally:
-            if old_entries is not None:
-                self._change_coefs(*old_entries)
+            # the matrix entries stay changed until something else needs the matrix (_restore):
+            # the next probe of the same number (a scan, both ends of a range) only sets them anew
             for c, v in old_costs.items():
                 h.changeColCost(c, self._cost(c, v))
             if row is not None:
                 k = row[0]
                 h.changeRowBounds(k, float(self.row_lower[k] * self._R[k]), float(self.row_upper[k] * self._R[k]))
             self._dirty = True  # the next probe starts from the optimal basis again, as does _factor
+
+    def _restore(self) -> None:
+        """Put back the matrix entries a probe changed (the program's own coefficients)."""
+        if self._changed is not None:
+            changed, self._changed = self._changed, None
+            self._change_coefs(*changed)
 
     def _change_coefs(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
         """Matrix coefficients (ours) into the model (the solver's: ``R_i a_ij C_j``)."""
@@ -680,6 +696,7 @@ class Parametric:
                               & (np.abs(self.y) <= TOLERANCE * max(1.0, float(np.abs(self.y).max(initial=0.0)))))
         if not len(columns) and not len(rows):
             return None
+        self._restore()
         h, n = self.h, self.n
         tolerance = TOLERANCE * max(1.0, abs(self.objective))
         cols = np.flatnonzero(self.costs).astype(np.int32)

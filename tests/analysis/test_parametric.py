@@ -113,3 +113,42 @@ def test_entry_ranges_refuses_a_column_in_the_plan():
     b = Parametric(WarmModel(build_program(FIVE)))
     with pytest.raises(ValueError, match="out of the basis at zero"):
         b.entry_ranges(np.array([0]), np.ones(1), np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0))
+
+
+def five_linprog(leads_per_display: float = 1.0, target: float = 100.0) -> tuple[float, np.ndarray]:
+    """FIVE by scipy with display's leads per unit and the target changed: (spend, units)."""
+    prices = [20, 35, 45, 50, 70]
+    done = linprog(prices, A_ub=[[-1, -1, -leads_per_display, -1, -1], prices], b_ub=[-target, 10000],
+                   bounds=[(0, 60), (0, 30), (0, None), (0, None), (0, None)], method="highs")
+    assert done.status == 0
+    return done.fun, done.x
+
+
+def test_probes_leave_matrix_entries_changed_only_until_something_else_needs_the_matrix():
+    """Successive probes of one number set its entries without putting them back in between; a
+    probe of a bound, a basis solve and the alternative search all see the program's own matrix."""
+    b = Parametric(WarmModel(build_program(FIVE)))
+    names = [c.channel for c in b.program.columns]
+    display = names.index("display")
+    leads = [limit.name for limit in b.program.limits].index("targets.leads")
+    e = np.zeros(b.m)
+    e[leads] = 1.0
+    before = b._solve(e)
+    entries = (np.array([leads]), np.array([display]))
+    for per_unit in (0.5, 0.8, 2.0):  # the same entry three times: scipy agrees at each
+        probe = b.probe((*entries, np.array([per_unit])))
+        assert probe.objective == pytest.approx(five_linprog(per_unit)[0], rel=1e-9)
+        assert b.probe((*entries, np.array([per_unit]))).units == pytest.approx(five_linprog(per_unit)[1], abs=1e-7)
+    lower = 90.0  # a bound's probe right after: on the program's own matrix, as scipy's
+    assert b.probe(row=(leads, lower, np.inf)).objective == pytest.approx(five_linprog(1.0, 90.0)[0], rel=1e-9)
+    b.probe((*entries, np.array([0.5])))
+    assert b._solve(e) == pytest.approx(before, rel=1e-12)  # the optimal basis's own solves again
+    b.probe((*entries, np.array([0.5])))
+    other = (np.array([leads]), np.array([names.index("search")]), np.array([0.5]))  # another entry
+    spend = b.probe(other).objective
+    prices = [20, 35, 45, 50, 70]
+    done = linprog(prices, A_ub=[[-1, -0.5, -1, -1, -1], prices], b_ub=[-100, 10000],
+                   bounds=[(0, 60), (0, 30), (0, None), (0, None), (0, None)], method="highs")
+    assert spend == pytest.approx(done.fun, rel=1e-9)
+    assert b.alternative(np.full(b.n, 1e6)) is None  # display's 10 leads at 45: no other plan as cheap
+    assert b.probe().objective == pytest.approx(five_linprog()[0], rel=1e-9)
