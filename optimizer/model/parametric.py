@@ -475,9 +475,22 @@ class Parametric:
             reduced[self.col_basic] = 0.0
             return units, duals, reduced
 
+        # the scan reads only the basic columns' units and the basic limits' left sides (ratio tests
+        # see nothing else move towards a bound): their products with A are taken once, not per t
+        rows = self.row_basic
+        at_rows = np.column_stack([self.apply(v) for v in (self.x, z, *W.T)])[rows]  # A x, A z, A W
+        check = self._violation_test(keep)
+
         def violations(t: float) -> np.ndarray:
-            units, duals, reduced = at(t)
-            return self._violations(units, self.apply(units) + t * da_times(units), duals, reduced, keep)
+            M = eye + t * WP
+            u = np.linalg.solve(M, zP)
+            units = self.x - t * z + t * t * (W @ u)
+            beta = t * dcP - t * np.linalg.solve(M.T, g + t * (WP.T @ dcP))
+            duals = self.y + Rt @ beta
+            reduced = self.d + t * dc - alpha_t @ beta - t * da_transposed(duals)
+            reduced[self.col_basic] = 0.0
+            activity = at_rows[:, 0] - t * at_rows[:, 1] + t * t * (at_rows[:, 2:] @ u) + t * da_times(units)[rows]
+            return check(units[self.col_basic], activity, duals, reduced)
 
         # feasible as a ratio test sees it: nothing crosses its bound (what is already beyond one
         # by rounding at the optimum may stay there, not go further), so an end is where the first
@@ -495,24 +508,33 @@ class Parametric:
             ends.append(direction * _reach(holds, direction, abs(limit)))
         return (ends[0], ends[1]), at
 
-    def _violations(self, units: np.ndarray, activity: np.ndarray, duals: np.ndarray, reduced: np.ndarray,
-                    keep: bool) -> np.ndarray:
-        """How far a basic answer is beyond each bound it must keep (0: within), relative as
-        :meth:`certificate` measures: units of basic columns and left sides of basic limits (within
-        the ``keep`` bounds), then the signs of reduced costs and duals."""
+    def _violation_test(self, keep: bool):
+        """A function of (basic columns' units, basic limits' left sides, duals, reduced costs) that
+        says how far each is beyond a bound it must keep (0: within), relative as :meth:`certificate`
+        measures: units within the ``keep`` bounds, left sides likewise, then the signs of reduced
+        costs and duals. What does not depend on the answer is computed here, once."""
         col_lower, col_upper, row_lower, row_upper = self._keep if keep and self._keep is not None else (
             self.col_lower, self.col_upper, self.row_lower, self.row_upper)
         basic, rows = self.col_basic, self.row_basic
-        x, a = units[basic], activity[rows]
+        low_x, high_x, low_a, high_a = col_lower[basic], col_upper[basic], row_lower[rows], row_upper[rows]
+        bound = np.where(np.isfinite(self.row_lower), np.abs(self.row_lower),
+                         np.where(np.isfinite(self.row_upper), np.abs(self.row_upper), 0.0))[rows]
         col_lo, col_hi, row_lo, row_hi = self._signs
         s = self.sigma
+        cost_size = np.maximum(1.0, np.abs(self.costs))
         size_y = max(1.0, float(np.abs(self.y).max(initial=0.0)))
-        with np.errstate(invalid="ignore"):
-            parts = (np.maximum(col_lower[basic] - x, x - col_upper[basic]) / np.maximum(1.0, np.abs(x)),
-                     np.maximum(row_lower[rows] - a, a - row_upper[rows]) / self._row_scale(activity)[rows],
-                     np.maximum(col_lo - s * reduced, s * reduced - col_hi) / np.maximum(1.0, np.abs(self.costs)),
-                     np.maximum(row_lo - s * duals, s * duals - row_hi) / size_y)
-        return np.maximum(np.nan_to_num(np.concatenate(parts), nan=np.inf), 0.0)
+
+        def test(x: np.ndarray, a: np.ndarray, duals: np.ndarray, reduced: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore"):
+                out = np.concatenate((
+                    np.maximum(low_x - x, x - high_x) / np.maximum(1.0, np.abs(x)),
+                    np.maximum(low_a - a, a - high_a) / np.maximum(1.0, np.maximum(bound, np.abs(a))),
+                    np.maximum(col_lo - s * reduced, s * reduced - col_hi) / cost_size,
+                    np.maximum(row_lo - s * duals, s * duals - row_hi) / size_y))
+            out[np.isnan(out)] = np.inf
+            return np.maximum(out, 0.0, out=out)
+
+        return test
 
     def entry_certificate(self, j, reduced) -> Certificate:
         """The certificate of the optimal basis with only column ``j``'s reduced cost changed to
