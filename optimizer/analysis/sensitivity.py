@@ -379,6 +379,7 @@ class _Analysis:
                    & (np.abs(self.basis.y) <= 1e-9 * max(1.0, float(np.abs(self.basis.y).max(initial=0.0))))))
         self._explorer: Explorer | None = None
         self._prepared: dict[str, list | None] = {}
+        self._entries: dict[str, tuple] = {}
         self._channels = {c.name: c for c in scenario.channels}
         self._keep_mix()
 
@@ -441,6 +442,7 @@ class _Analysis:
                 self.progress(next(done), total)
             return item
 
+        self._entries = self._entry_directions(moves)
         # every basis step first, then the re-solves: a re-solve leaves HiGHS with another basis's
         # factors, and going back to the optimal one costs a run
         self._prepared = {m.path: self._basis_range(m, 0.0, *((math.inf, False) if m.path in self.prices else
@@ -463,6 +465,27 @@ class _Analysis:
         return Sensitivity(self.scenario, status, self.scenario.objective, self.f0 + self.constant, limits,
                            channels, ranges,
                            spend, units, self.solves, analysed_as=self.analysed_as, left_out=left_out, **extra)
+
+    def _entry_directions(self, moves: list[_Move]) -> dict[str, tuple]:
+        """For every number that moves one column out of the basis at zero (a channel out of the
+        plan, its price or a rate): the range over which the basis holds and the basis's answer
+        along it, all from one sparse product (:meth:`Parametric.entry_ranges`), as
+        :meth:`Parametric.column_direction` gives them one at a time."""
+        basis = self.basis
+        chosen = [m for m in moves if m.columns is not None and len(m.columns) == 1
+                  and (m.matters or m.path in self.prices) and int(m.columns[0]) not in basis.position
+                  and basis.x[int(m.columns[0])] == 0.0]
+        if not chosen:
+            return {}
+        columns = np.array([int(m.columns[0]) for m in chosen], dtype=int)
+        mine = [m.cols == j for m, j in zip(chosen, columns)]
+        ids = np.concatenate([np.full(int(k.sum()), i, dtype=int) for i, k in enumerate(mine)])
+        rows = np.concatenate([m.rows[k] for m, k in zip(chosen, mine)]).astype(int)
+        values = np.concatenate([m.slope[k] for m, k in zip(chosen, mine)]).astype(float)
+        dc = np.array([m.cost[j] for m, j in zip(chosen, columns)], dtype=float)
+        low, high, g = basis.entry_ranges(columns, dc, ids, rows, values)
+        return {m.path: ((float(lo), float(hi)), basis.entry(int(j), float(gi)))
+                for m, j, lo, hi, gi in zip(chosen, columns, low, high, g)}
 
     def _per_channel(self, units: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
         program = self.program
@@ -729,6 +752,8 @@ class _Analysis:
                 (high - v) if math.isfinite(high) else far)
 
         def direction():
+            if move.path in self._entries:  # out of the plan: from the one product for all of them
+                return self._entries[move.path]
             return self.basis.columns_direction(own, move.cost, move.rows, move.cols, move.slope, span)
 
         (t_lo, t_hi), at = direction()
