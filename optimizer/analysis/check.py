@@ -39,7 +39,7 @@ from ..model.program import Limit, Program
 from ..model.solve import solve
 from ..model.verify import TOLERANCE, verify
 from ..scenario.funnel import STAGE_LABEL
-from ..scenario.periods import by_period, horizon
+from ..scenario.periods import by_period, horizon, nearest_period
 from ..scenario.rules import NON_NEGATIVE, SHARE, NumberRule, show
 from ..scenario.schema import Scenario, did_you_mean
 from .diagnosis import Diagnosis, diagnose
@@ -314,7 +314,9 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
                 continue
             if period not in periods:
                 word = str(period)
-                problem(entry, f"{show(period)} is not a period of this scenario{did_you_mean(word, periods)}; "
+                guess = nearest_period(word, periods)
+                hint = f" (did you mean {guess}?)" if guess else ""
+                problem(entry, f"{show(period)} is not a period of this scenario{hint}; "
                                f"allowed: {', '.join(periods)}", at="period")
                 continue
         elif period is not None:

@@ -35,7 +35,6 @@ what the warm model cannot prove is solved again by the full ladder, and then ca
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass
 from functools import cached_property
@@ -53,6 +52,7 @@ from ..model.solve import solve
 from ..model.status import Status
 from ..scenario.funnel import CONVERSION_RATES, PRICE_FIELDS
 from ..scenario.paths import parse_path, with_entry
+from ..scenario.periods import nearest_period
 from ..scenario.rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, show
 from ..scenario.schema import Funnel, Scenario, nearest
 
@@ -153,9 +153,8 @@ def check_numeric_path(scenario: Scenario, path: str) -> str:
         if period in periods:
             return canonical
         allowed = [*periods, "total"] if limit else list(periods)
-        # the nearest period even when it is not very near: period names are short (Q7 -> Q1)
-        guess = difflib.get_close_matches(period, allowed, n=1, cutoff=0.4)
-        hint = f" (did you mean {guess[0]}?)" if guess else ""
+        guess = nearest_period(period, allowed)
+        hint = f" (did you mean {guess}?)" if guess else ""
         raise ScenarioError(Issue(path, f"{show(period)} is not a period of this scenario{hint}; "
                                         f"allowed: {', '.join(allowed)}"))
     guess = nearest(canonical, known)

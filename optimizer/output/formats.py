@@ -121,6 +121,34 @@ MONEY_WORDS = frozenset({"spend", "total_spend", "revenue", "profit", "budget", 
                          "cost_per_deal"})
 
 
+# how many parts a path has before a period's name (``budget.Q4``, ``targets.revenue.Q4``); a channel's
+# field has one part after ``channels[NAME]`` (two in ``caps`` and ``yields``)
+_PERIOD_DEPTH = {"budget": 1, "deal_value": 1, "funnel": 2, "targets": 2, "caps": 2}
+
+
+def without_period(name: str) -> str:
+    """A limit's or value's path without the period it ends in, by the path's shape alone.
+
+    >>> without_period("budget.Q4"), without_period("channels[a].caps.revenue.Q1")
+    ('budget', 'channels[a].caps.revenue')
+    >>> without_period("constraints[mix].Q2"), without_period("constraints[mix]")
+    ('constraints[mix]', 'constraints[mix]')
+    >>> without_period("targets.revenue"), without_period("channels[a].max_spend"), without_period("revenue")
+    ('targets.revenue', 'channels[a].max_spend', 'revenue')
+    """
+    if name.startswith(("constraints[", "channels[")) and "]" in name:
+        close = name.rindex("]") if name.startswith("constraints[") else name.index("]")
+        head, rest = name[:close + 1], name[close + 1:]
+        if name.startswith("constraints["):
+            return head
+        parts = rest.removeprefix(".").split(".") if rest else []
+        depth = 2 if parts and parts[0] in ("caps", "yields") else 1
+        return f"{head}.{'.'.join(parts[:depth])}" if len(parts) == depth + 1 else name
+    parts = name.split(".")
+    depth = _PERIOD_DEPTH.get(parts[0])
+    return ".".join(parts[:depth]) if depth is not None and len(parts) == depth + 1 else name
+
+
 def is_money(name: str, scenario: Scenario | None = None) -> bool:
     """Whether the metric, limit, objective or field ``name`` is an amount of currency.
 
@@ -130,7 +158,11 @@ def is_money(name: str, scenario: Scenario | None = None) -> bool:
     >>> [is_money(n) for n in ("revenue", "targets.revenue", "channels[a].max_spend", "max_profit", "deals",
     ...                        "channels[a].max_units", "caps.qualified_leads", "cost_per_lead")]
     [True, True, True, True, False, False, False, True]
+
+    With periods, a period's limit or value is money as its field is (``budget.Q4``,
+    ``targets.revenue.Q3``, ``channels[a].max_spend.Q1``, ``constraints[mix].Q2``).
     """
+    name = without_period(name)
     if name.startswith("constraints["):
         if scenario is None:
             return False

@@ -391,8 +391,10 @@ def compare_json(result: Comparison) -> str:
 
 
 def compare_csv(result: Comparison) -> str:
-    """A row per scenario: name, file, status, objective, total spend, spend per channel, totals."""
-    channels, metrics = result.channels, result.metrics
+    """A row per scenario: name, file, status, objective, total spend, spend per channel, totals; where
+    every scenario has the same periods, spend per period (``period_spend[PERIOD]``, as a sweep's CSV)
+    after the channels."""
+    channels, metrics, periods = result.channels, result.metrics, result.same_periods
 
     def cell(v):
         return None if v is None else float(v)
@@ -400,8 +402,12 @@ def compare_csv(result: Comparison) -> str:
     rows = []
     for c in result.scenarios:
         d = c.to_dict()
+        by_period = c.period_spend if periods else None
         rows.append([d["name"], d["file"] or "", ";".join(f"{k}={v}" for k, v in c.changes.items()), d["status"],
                      cell(d["objective_value"]), cell(d["total_spend"]),
-                     *(cell(d["spend"].get(ch)) for ch in channels), *(cell(d["totals"].get(m)) for m in metrics)])
+                     *(cell(d["spend"].get(ch)) for ch in channels),
+                     *(cell(by_period[k]["total_spend"] if by_period else None) for k in range(len(periods))),
+                     *(cell(d["totals"].get(m)) for m in metrics)])
     return csv_document(["name", "file", "changes", "status", "objective_value", "total_spend",
-                         *(f"spend[{ch}]" for ch in channels), *metrics], rows)
+                         *(f"spend[{ch}]" for ch in channels), *(f"period_spend[{p}]" for p in periods), *metrics],
+                        rows)

@@ -14,6 +14,7 @@ every period) or a mapping naming every period in which the channel is available
 
 from __future__ import annotations
 
+import difflib
 import math
 from typing import Any
 
@@ -25,6 +26,21 @@ TOTAL = "total"  # a limit mapping's key for the whole horizon
 # keys a period may not be named: they mean something else where a period name may stand
 RESERVED = (TOTAL, "low", "expected", "high", "cost", "up_to")
 CYCLE_TOLERANCE = 1e-9
+
+
+def nearest_period(word: str, periods) -> str | None:
+    """The period an unknown name most likely means, for "did you mean" hints: the same name in
+    another case, else the nearest even when it is not very near (period names are short: Q7 -> Q3).
+
+    >>> nearest_period("JAN", ["Jan", "Feb"]), nearest_period("Q04", ["Q1", "Q4"]), nearest_period("x", ["Q1"])
+    ('Jan', 'Q4', None)
+    """
+    options = [str(p) for p in periods]
+    same = [p for p in options if p.casefold() == str(word).casefold()]
+    if same:
+        return same[0]
+    found = difflib.get_close_matches(str(word), options, n=1, cutoff=0.4)
+    return found[0] if found else None
 
 
 def horizon(value: Any) -> Any:

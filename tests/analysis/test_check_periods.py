@@ -196,7 +196,9 @@ def test_every_file_format_reads_the_same_proposal_by_period(tmp_path):
                               "every amount names its period)"),
     ("channel,period,spend\na,,10\n", "row 2, period: the period is empty; allowed: one of P1, P2 (the scenario plans "
                                       "by period, so every amount names its period)"),
-    ("channel,period,spend\na,P3,10\n", 'row 2, period: "P3" is not a period of this scenario; '
+    ("channel,period,spend\na,P3,10\n", 'row 2, period: "P3" is not a period of this scenario (did you mean P2?); '
+                                        "allowed: P1, P2"),
+    ("channel,period,spend\na,p1,10\n", 'row 2, period: "p1" is not a period of this scenario (did you mean P1?); '
                                         "allowed: P1, P2"),
     ("channel,period,spend\na,P1,10\na,P1,20\n", "row 3, channel: a in P1 is listed twice; allowed: one line per "
                                                  "channel and period"),
@@ -217,7 +219,9 @@ def test_bad_rows_of_a_proposal_by_period(tmp_path, text, message):
                  "one of P1, P2 (the scenario plans by period, so every amount names its period)"),
     ({"a": {"spend": 500}}, "a.spend: spend is given without a period; allowed: {PERIOD: {spend: N}}, PERIOD one of "
                             "P1, P2 (the scenario plans by period, so every amount names its period)"),
-    ({"a": {"Q1": 500}}, 'a.Q1: "Q1" is not a period of this scenario; allowed: P1, P2'),
+    ({"a": {"Q1": 500}}, 'a.Q1: "Q1" is not a period of this scenario (did you mean P1?); allowed: P1, P2'),
+    ({"a": {"p2": 500}}, 'a.p2: "p2" is not a period of this scenario (did you mean P2?); allowed: P1, P2'),
+    ({"a": {"xyz": 500}}, 'a.xyz: "xyz" is not a period of this scenario; allowed: P1, P2'),
     ({"a": {"P22": 500}}, 'a.P22: "P22" is not a period of this scenario (did you mean P2?); allowed: P1, P2'),
     ({"a": {"P1": {"spend": 5, "units": 1}}}, "a.P1: spend and units are both given; allowed: exactly one of spend, "
                                               "units, share"),

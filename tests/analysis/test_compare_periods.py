@@ -137,3 +137,25 @@ def test_large_money_is_never_cut(monkeypatch):
     text = compare_table(compare([base, apply_changes(base, {"targets.leads": 123_456_790})]))
     assert "…" not in text
     assert "$123,456,789,000" in text and "$123,456,790,000" in text and "+$1,000" in text
+
+
+def test_csv_adds_spend_per_period_where_the_periods_agree():
+    from optimizer.output.whatif import compare_csv
+
+    rows = compare_csv(_pair()).splitlines()
+    header = rows[0].split(",")
+    assert header[6:10] == ["spend[a]", "spend[b]", "period_spend[P1]", "period_spend[P2]"]
+    assert header[10:] == ["reach", "leads", "qualified_leads", "opportunities", "deals", "revenue"]
+    first, second = (dict(zip(header, row.split(","))) for row in rows[1:])
+    # by hand (module docstring): P1 $1,400 and P2 $400, then P1 $1,000 and P2 $1,200
+    assert [float(first[k]) for k in ("period_spend[P1]", "period_spend[P2]")] == [pytest.approx(1400),
+                                                                                   pytest.approx(400)]
+    assert [float(second[k]) for k in ("period_spend[P1]", "period_spend[P2]")] == [pytest.approx(1000),
+                                                                                    pytest.approx(1200)]
+    # a scenario without periods beside it: no spend by period, the horizon's columns as before
+    flat = Scenario.model_validate({k: v for k, v in DATA.items() if k != "periods"} | {
+        "name": "flat", "funnel": {"qualification_rate": 1, "win_rate": 0.1}, "caps": {"qualified_leads": 250},
+        "channels": [{"name": "a", "cost_per_lead": 10}, {"name": "b", "cost_per_qualified_lead": 30,
+                                                          "win_rate": 0.5, "max_units": 20}]})
+    mixed = compare_csv(compare([Scenario.model_validate(DATA), flat])).splitlines()[0]
+    assert "period_spend" not in mixed

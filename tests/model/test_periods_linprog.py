@@ -171,3 +171,48 @@ def test_a_per_period_budget_against_linprog():
     assert plan.total_spend == pytest.approx(result.fun, rel=1e-9)
     assert plan.after_horizon["deals"] == pytest.approx(
         0.05 * plan.periods[1].channels[0].units + 0.1 * plan.periods[1].channels[1].units, rel=1e-9, abs=1e-12)
+
+
+def test_the_issues_example_against_linprog_and_by_hand():
+    """The format example of the per-period issue (docs/scenario-format.md, "Periods"), with targets
+    it can meet ($6M of revenue, 40 deals closing in Q4). By hand: e-mail bought in Q1 or Q2 closes
+    inside the year at 0.12 x 0.4 x 0.25 = 0.012 deals a lead ($3,333 a deal); Q4's 40 deals come
+    cheapest from Q4 e-mail, 60% of whose 0.012 deals a lead close in Q4: 5,555.6 leads ($222,222),
+    the other 40% (26.67 deals) after the horizon. The pipeline's 35 deals leave 150 - 35 - 40 = 75
+    to buy in Q1/Q2: 6,250 leads, $250,000. Events cost $6,111 a deal and stay out."""
+    data = {"periods": Q, "budget": 2_400_000, "deal_value": 40_000,
+            "funnel": {"qualification_rate": 0.3, "opportunity_rate": 0.4, "win_rate": 0.25,
+                       "sales_cycle": [0.3, 0.5, 0.2]},
+            "targets": {"revenue": 6_000_000, "deals": {"Q4": 40}},
+            "caps": {"qualified_leads": {"Q1": 700, "Q2": 700, "Q3": 600, "Q4": 800}},
+            "pipeline": {"deals": {"Q1": 25, "Q2": 10}},
+            "channels": [{"name": "events", "unit_cost": 55_000, "yields": {"leads": 300}, "available": ["Q1", "Q3"],
+                          "max_units": {"Q1": 2, "Q3": 3}},
+                         {"name": "email", "cost_per_lead": 40, "max_units": 20_000, "sales_cycle": [0.6, 0.4],
+                          "qualification_rate": {"Q1": "12%", "Q2": "12%", "Q3": "8%", "Q4": "12%"}}]}
+    plan = optimize(Scenario.model_validate(data))
+    # x = [events Q1, events Q3, email Q1..Q4]
+    price = [55_000, 55_000, 40, 40, 40, 40]
+    ql = [[90, 0, 0.12, 0, 0, 0], [0, 0, 0, 0.12, 0, 0], [0, 90, 0, 0, 0.08, 0], [0, 0, 0, 0, 0, 0.12]]
+    d_ev, d_em = 9.0, [0.012, 0.012, 0.008, 0.012]  # deals per unit, before the cycle
+    closing = np.zeros((4, 6))
+    for share, k in zip([0.3, 0.5, 0.2], range(3)):
+        closing[0 + k, 0] += d_ev * share
+        if 2 + k < 4:
+            closing[2 + k, 1] += d_ev * share
+    for t in range(4):
+        for k, share in enumerate([0.6, 0.4]):
+            if t + k < 4:
+                closing[t + k, 2 + t] += d_em[t] * share
+    a_ub = [price, list(-closing.sum(axis=0) * 40_000), list(-closing[3]), *ql, [0, 0, 1, 1, 1, 1]]
+    b_ub = [2_400_000, 35 * 40_000 - 6_000_000, -40, 700, 700, 600, 800, 20_000]
+    result = linprog(price, A_ub=a_ub, b_ub=b_ub, bounds=[(0, 2), (0, 3)] + [(0, None)] * 4, method="highs")
+    assert result.status == 0
+    assert plan.status == "optimal"
+    assert plan.total_spend == pytest.approx(result.fun, rel=1e-9)
+    assert plan.total_spend == pytest.approx(40 / 0.0072 * 40 + 75 / 0.012 * 40, rel=1e-9)
+    assert plan.after_horizon["deals"] == pytest.approx(40 / 0.6 * 0.4, rel=1e-9)
+    assert plan.after_horizon["revenue"] == pytest.approx(40 / 0.6 * 0.4 * 40_000, rel=1e-9)
+    assert plan.totals["deals"] == pytest.approx(150, rel=1e-9)  # 115 bought, 35 in flight
+    assert plan.periods[3].totals["deals"] == pytest.approx(40, rel=1e-9)
+    assert [c.spend for c in plan.channels] == [pytest.approx(0, abs=1e-6), pytest.approx(plan.total_spend)]

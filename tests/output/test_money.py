@@ -14,6 +14,7 @@ import pytest
 
 from optimizer import Scenario, check, compare, optimize, sensitivity
 from optimizer.output.finance import check_table
+from optimizer.output.plan import plan_table
 from optimizer.output.report import MONEY, Typed, report_tables
 from optimizer.output.whatif import compare_table, limit_sentence, sensitivity_table
 
@@ -97,3 +98,27 @@ def test_prices_below_a_tenth_of_a_cent_keep_two_significant_digits():
 
     assert [money(v) for v in (0.0001, 0.00015, 0.0002)] == ["$0.0001", "$0.00015", "$0.0002"]
     assert money(0.354166) == "$0.3542" and money(0.004) == "$0.004" and money(6e-11) == "$0"
+
+
+def _by_period() -> Scenario:
+    """Two periods, one channel at $10 a qualified lead, 0.5 deals of $100 each: $50 of revenue per
+    $10. Revenue of $4,000 in P1 needs 80 qualified leads, $800 (P1's budget, so it binds), and $1,500
+    in P2 needs 30, $300 (the rule's limit on spend in P2, so it binds too): $1,100 in all."""
+    return Scenario.model_validate({
+        "name": "by-period", "periods": ["P1", "P2"], "budget": {"P1": 800}, "deal_value": 100,
+        "funnel": {"win_rate": 0.5}, "targets": {"revenue": {"P1": 4000, "P2": 1500}},
+        "channels": [{"name": "a", "cost_per_qualified_lead": 10, "max_spend": {"P1": 900}}],
+        "constraints": [{"name": "p2", "expr": "spend[a] <= 300", "period": "P2"}]})
+
+
+def test_a_periods_limits_of_money_print_as_money() -> None:
+    plan = optimize(_by_period())
+    assert plan.total_spend == pytest.approx(1100, rel=1e-9)
+    lines = plan_table(plan).splitlines()
+    assert "  budget.P1: $800 (<= $800)" in lines
+    assert "  targets.revenue.P1: $4,000 (>= $4,000)" in lines
+    assert "  targets.revenue.P2: $1,500 (>= $1,500)" in lines
+    assert "  constraints[p2].P2: $0 (<= $0)" in lines  # spend[a] - 300 in P2, moved to one side
+    # a proposal of $700 in P1 (70 qualified leads, $3,500) and $300 in P2: short by $500 in P1
+    text = check_table(check(_by_period(), {"a": {"P1": {"spend": 700}, "P2": {"spend": 300}}}))
+    assert "targets.revenue.P1: $3,500 against a limit of $4,000: short by $500" in text
