@@ -552,7 +552,10 @@ def test_two_constraints_with_one_name() -> None:
      f"'cost_per_led' is not a channel field (did you mean cost_per_lead?); allowed: {CHANNEL_FIELDS}"),
     ("channels[email]=5", "channels[email]",
      "name a channel field; allowed: channels[NAME].FIELD, e.g. channels[email].cost_per_lead"),
-    ("channels[email].caps.leads.x=5", "channels[email].caps.leads.x",
+    ("channels[email].caps.leads.x=5", "channels[email].caps.leads.x",  # one level deeper: a period's entry
+     "names a period (x), but this scenario has no periods; allowed: channels[email].caps.leads, or periods: "
+     "[Q1, Q2, ...] in the scenario"),
+    ("channels[email].caps.leads.x.y=5", "channels[email].caps.leads.x.y",
      "the path goes deeper than the field; allowed: e.g. channels[email].caps.leads"),
     ("funnel.win_rat=0.2", "funnel.win_rat",
      "'win_rat' is not a funnel field (did you mean win_rate?); allowed: funnel.response_rate, "

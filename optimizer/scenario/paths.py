@@ -20,6 +20,8 @@ from typing import Any
 import yaml
 
 from ..errors import Issue, ScenarioError
+from .periods import nearest_period
+from .rules import shorten
 from .schema import Channel, Funnel, Scenario, did_you_mean
 
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]*)\]|\.")
@@ -116,6 +118,8 @@ def _period_kind(keys: list[str]) -> str | None:
         return "limit"
     if keys == ["deal_value"] or (len(keys) == 2 and keys[0] == "funnel" and keys[1] != "sales_cycle"):
         return "value"
+    if len(keys) == 2 and keys[0] == "pipeline":  # in flight: by period only
+        return "pipeline"
     if len(keys) == 3 and keys[0] == "channels":
         return "limit" if keys[2] in _CHANNEL_LIMITS else "value" if keys[2] in _CHANNEL_VALUES else None
     if len(keys) == 4 and keys[0] == "channels" and keys[2] in CHANNEL_MAPS:
@@ -129,12 +133,34 @@ def _set_by_period(data: dict, parts: tuple[str, ...], value: Any, path: str) ->
     in every other period); ``budget`` on a mapping sets its ``total`` and keeps the periods' entries.
     None: the path is not about periods (the usual rules apply)."""
     periods = data.get("periods")
-    if not isinstance(periods, list) or not periods:
-        return None
     keys = list(parts)
+    if not isinstance(periods, list) or not periods:
+        if len(keys) > 1 and _period_kind(keys[:-1]) is not None and _period_kind(keys) is None:
+            field = ".".join(keys[:-1]) if keys[0] != "channels" else path[:-len(str(keys[-1])) - 1]
+            raise ScenarioError(Issue(path, f"names a period ({shorten(str(keys[-1]))}), but this scenario has no "
+                                            f"periods; allowed: {field}, or periods: [Q1, Q2, ...] in the scenario"))
+        return None
     key = keys[-1] if keys[-1] in periods or keys[-1] == "total" else None
     field = keys[:-1] if key is not None else keys
     kind = _period_kind(field)
+    if key is None and kind is None and len(keys) > 1 and _period_kind(keys[:-1]) is not None:
+        # the field varies by period and the last part is not one of them: a mistyped period
+        allowed = [str(p) for p in periods] + (["total"] if _period_kind(keys[:-1]) == "limit" else [])
+        near = nearest_period(keys[-1], periods)
+        raise ScenarioError(Issue(path, f"{shorten(keys[-1])!r} is not a period of this scenario"
+                                        f"{f' (did you mean {near}?)' if near else ''}; "
+                                        f"allowed: {', '.join(allowed)}"))
+    if kind == "pipeline":
+        if key is None or key == "total":
+            return None if key is None else _not_total(path, field)
+        pipeline = data.get("pipeline")
+        if pipeline is None:
+            pipeline = data["pipeline"] = {}
+        if not isinstance(pipeline, dict):
+            return None
+        entries = pipeline.get(field[1])
+        pipeline[field[1]] = {**(entries if isinstance(entries, dict) else {}), key: value}
+        return data
     if kind is None:
         if key is not None and field:
             raise ScenarioError(Issue(path, f"{'.'.join(field)} does not vary by period; allowed: a period's "
@@ -179,6 +205,11 @@ def _inherited(data: dict, name: str, where: list[str]) -> Any:
     if isinstance(default, dict):
         return {p: default[p] for p in where if p in default}
     return default
+
+
+def _not_total(path: str, field: list[str]) -> None:
+    raise ScenarioError(Issue(path, f"{'.'.join(field)} is in flight by period, not over the horizon; allowed: "
+                                    f"{'.'.join(field)}.PERIOD"))
 
 
 def with_entry(old: Any, period: str | None, value: Any, limit: bool, where: list[str]) -> Any:

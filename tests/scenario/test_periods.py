@@ -127,3 +127,50 @@ def test_set_one_period_of_an_inherited_rate_keeps_the_default_in_the_other_peri
     by_hand = {**plain, "channels": [{**base["channels"][0], "qualification_rate": {"P1": 0.1, "P2": 0.3}},
                                      base["channels"][1]]}
     assert compute_sha256(changed) == compute_sha256(Scenario.model_validate(by_hand))
+
+
+QUARTERS = {"periods": ["Q1", "Q2", "Q3", "Q4"], "deal_value": 1000, "budget": 10_000,
+            "funnel": {"qualification_rate": 0.3, "opportunity_rate": 0.5, "win_rate": 0.2},
+            "targets": {"deals": 1}, "caps": {"qualified_leads": 500}, "pipeline": {"deals": {"Q1": 2}},
+            "channels": [{"name": "email", "cost_per_lead": 10}]}
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("budget.Q5", "'Q5' is not a period of this scenario (did you mean Q4?); allowed: Q1, Q2, Q3, Q4, total"),
+    ("budget.q4", "'q4' is not a period of this scenario (did you mean Q4?)"),
+    ("caps.qualified_leads.Q5", "'Q5' is not a period of this scenario (did you mean Q4?); allowed: Q1, Q2, Q3, "
+                                "Q4, total"),
+    ("channels[email].qualification_rate.Q5", "'Q5' is not a period of this scenario (did you mean Q4?); "
+                                              "allowed: Q1, Q2, Q3, Q4"),
+    ("funnel.win_rate.Q04", "'Q04' is not a period of this scenario (did you mean Q4?)"),
+    ("pipeline.deals.total", "pipeline.deals is in flight by period, not over the horizon; allowed: "
+                             "pipeline.deals.PERIOD"),
+])
+def test_set_with_a_mistyped_period_names_it_and_the_nearest(path, message):
+    from optimizer import apply_changes
+
+    with pytest.raises(ScenarioError) as caught:
+        apply_changes(Scenario.model_validate(QUARTERS), {path: 0.5})
+    assert any(i.path == path and message in i.message for i in caught.value.issues), caught.value.issues
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("budget.Q1", "budget"), ("caps.qualified_leads.Q1", "caps.qualified_leads"),
+    ("channels[email].qualification_rate.Q2", "channels[email].qualification_rate"),
+])
+def test_set_of_a_period_without_periods_says_the_scenario_has_none(path, field):
+    from optimizer import apply_changes
+
+    data = {k: v for k, v in QUARTERS.items() if k not in ("periods", "pipeline")}
+    with pytest.raises(ScenarioError) as caught:
+        apply_changes(Scenario.model_validate(data), {path: 0.5})
+    assert [(i.path, i.message) for i in caught.value.issues] == [
+        (path, f"names a period ({path.rsplit('.', 1)[1]}), but this scenario has no periods; allowed: {field}, "
+               "or periods: [Q1, Q2, ...] in the scenario")]
+
+
+def test_set_pipeline_in_one_period_adds_it_and_keeps_the_others():
+    from optimizer import apply_changes
+
+    changed = apply_changes(Scenario.model_validate(QUARTERS), {"pipeline.deals.Q3": 4, "pipeline.revenue.Q2": 900})
+    assert changed.pipeline == {"deals": {"Q1": 2, "Q3": 4}, "revenue": {"Q2": 900}}
