@@ -141,13 +141,22 @@ def _scenario_inputs(scenarios: list[Path], what: str = "the scenario file") -> 
     return out
 
 
-def _refuse_overwriting(outputs: dict, scenarios: list[Path], what: str = "the scenario file") -> None:
-    """Exit 2 before anything is solved when an output would overwrite an input or another output."""
-    if all(value is None for value in outputs.values()):
+def _refuse_overwriting(outputs: dict, scenarios: list[Path], what: str = "the scenario file",
+                        folders: dict | None = None) -> None:
+    """Exit 2 before anything is solved when an output would overwrite an input or another output,
+    or could not be written (so a failing output never leaves the others written)."""
+    folders = {option: folder for option, folder in (folders or {}).items() if folder is not None}
+    if all(value is None for value in outputs.values()) and not folders:
         return
-    from .files import refuse_overwriting_inputs
+    from .files import check_folder, check_writable, refuse_overwriting_inputs
 
-    refuse_overwriting_inputs(outputs, _scenario_inputs(scenarios, what))
+    refuse_overwriting_inputs(outputs, _scenario_inputs(scenarios, what), folders)
+    for option, folder in folders.items():
+        check_folder(folder, option)
+    for option, value in outputs.items():
+        for path in [] if value is None else [value] if isinstance(value, (str, Path)) else value:
+            if option not in folders or Path(path).parent.is_dir():  # a folder still to make is checked above
+                check_writable(path)
 
 
 def _run(body: Callable[[], int], as_json: bool) -> None:
@@ -524,7 +533,7 @@ def report(
         from .output.charts import CHARTS
 
         _refuse_overwriting({"--output": output, "--charts": None if charts is None else
-                             [charts / f"{stem}.png" for stem in CHARTS]}, [scenario])
+                             [charts / f"{stem}.png" for stem in CHARTS]}, [scenario], folders={"--charts": charts})
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)), solver=solver.value)
         if not plan.has_plan:
             typer.echo(no_plan_text(plan).rstrip(), err=True)
