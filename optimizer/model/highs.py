@@ -192,6 +192,8 @@ class WarmModel:
             else:
                 scaling = Scaling.equilibrated(rows, columns, coefs, m, n).with_objective_and_bounds(
                     costs, rhs, integer)
+            if integer.any():  # whole units keep their units: lift the rows that leaves too small
+                scaling = scaling.lifted(rows, columns, coefs)
         self.scaling = scaling
         self.scale_seconds = time.perf_counter() - scaling_start  # finding the factors (the stage budget)
         lp.col_cost_ = scaling.costs(costs)[p]
