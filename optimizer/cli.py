@@ -7,6 +7,7 @@ No arithmetic and no solver here. Library errors become a message and an exit co
 # No `from __future__ import annotations` here: typer reads every command's signature on each run, and
 # string annotations would make it evaluate them all (about 9 ms of each command's start).
 import contextlib
+import errno
 import os
 import sys
 import traceback
@@ -47,6 +48,7 @@ class _State:
     debug = bool(os.environ.get("CAMPAIGN_OPTIMIZER_DEBUG"))
     wrote_stdout = False  # a document (or table) went to stdout: a later failure adds no second one
     stdout_failed = False  # stdout is closed or full: reported once, on stderr
+    stdout_closed = False  # the process started without file descriptor 1 (``>&-``): nothing can go to stdout
 
 
 # -- option bundles, defined once and shared by every command -------------------------------------
@@ -82,6 +84,8 @@ def _write_stdout(text: str) -> bool:
     """Write ``text`` to stdout now. A closed pipe (``| head``) or a full disk is one line on stderr,
     never a traceback; returns False then (and stdout goes to the null device)."""
     try:
+        if _State.stdout_closed and text:
+            raise OSError(errno.EBADF, "it is closed")
         sys.stdout.write(text)
         sys.stdout.flush()
     except OSError as exc:
@@ -141,13 +145,22 @@ def _scenario_inputs(scenarios: list[Path], what: str = "the scenario file") -> 
     return out
 
 
-def _refuse_overwriting(outputs: dict, scenarios: list[Path], what: str = "the scenario file") -> None:
-    """Exit 2 before anything is solved when an output would overwrite an input or another output."""
-    if all(value is None for value in outputs.values()):
+def _refuse_overwriting(outputs: dict, scenarios: list[Path], what: str = "the scenario file",
+                        folders: dict | None = None) -> None:
+    """Exit 2 before anything is solved when an output would overwrite an input or another output,
+    or could not be written (so a failing output never leaves the others written)."""
+    folders = {option: folder for option, folder in (folders or {}).items() if folder is not None}
+    if all(value is None for value in outputs.values()) and not folders:
         return
-    from .files import refuse_overwriting_inputs
+    from .files import check_folder, check_writable, refuse_overwriting_inputs
 
-    refuse_overwriting_inputs(outputs, _scenario_inputs(scenarios, what))
+    refuse_overwriting_inputs(outputs, _scenario_inputs(scenarios, what), folders)
+    for option, folder in folders.items():
+        check_folder(folder, option)
+    for option, value in outputs.items():
+        for path in [] if value is None else [value] if isinstance(value, (str, Path)) else value:
+            if option not in folders or Path(path).parent.is_dir():  # a folder still to make is checked above
+                check_writable(path)
 
 
 def _run(body: Callable[[], int], as_json: bool) -> None:
@@ -524,7 +537,7 @@ def report(
         from .output.charts import CHARTS
 
         _refuse_overwriting({"--output": output, "--charts": None if charts is None else
-                             [charts / f"{stem}.png" for stem in CHARTS]}, [scenario])
+                             [charts / f"{stem}.png" for stem in CHARTS]}, [scenario], folders={"--charts": charts})
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)), solver=solver.value)
         if not plan.has_plan:
             typer.echo(no_plan_text(plan).rstrip(), err=True)
@@ -580,6 +593,7 @@ def run() -> None:
     """
     # pydantic looks up plugins through importlib.metadata on its first model; this tool uses none
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _stand_in_for_a_closed_stdout()
     try:
         _main()
         code: int | str | None = 0
@@ -591,6 +605,23 @@ def run() -> None:
         _stdout_failed(exc)
         code = code or 1
     sys.exit(code)
+
+
+def _stand_in_for_a_closed_stdout() -> None:
+    """Started with file descriptor 1 closed (``>&-``), Python has no ``sys.stdout``, and the next
+    file opened would take descriptor 1 (where HiGHS prints its banner): put the null device there,
+    and say on stderr, once, that stdout is closed when a command first writes to it (exit 1)."""
+    try:
+        os.fstat(1)
+        if sys.stdout is not None:
+            return
+    except OSError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if devnull != 1:
+            os.dup2(devnull, 1)
+            os.close(devnull)
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 (the process's stdout: never closed)
+    _State.stdout_closed = True
 
 
 def _main() -> None:

@@ -120,18 +120,7 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
     if _written_through(given):
         _write_through(given, data)
         return
-    # a link's own file is written where it is, so the link stays a link (a dangling one gets it)
-    target = Path(os.path.realpath(given)) if given.is_symlink() else given
-    shown = f"{given} (a link to {target})" if target != given else str(given)
-    if not target.parent.is_dir():
-        raise OutputError(f"{shown}: cannot write: the folder {target.parent} does not exist")
-    if target.is_dir():
-        raise OutputError(f"{shown}: cannot write: it is a folder; allowed: a file name")
-    if target.exists() and not target.is_file():
-        raise OutputError(f"{shown}: cannot write: it is not a regular file (a socket?); allowed: a file, a "
-                          "device or a FIFO")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise OutputError(f"{shown}: cannot write: permission denied (the file is read-only for you)")
+    target, shown = check_writable(given)
     with cleanup_on_signals():
         tmp = None
         try:
@@ -161,6 +150,37 @@ def write_atomic(path: str | Path, content: str | bytes) -> None:
             raise
 
 
+def check_writable(path: str | Path) -> tuple[Path, str]:
+    """Raise :class:`~optimizer.errors.OutputError` now where :func:`write_atomic` would refuse
+    ``path`` (a folder that does not exist, a folder, a socket, a read-only file); commands call it
+    for every output before solving, so a failing one leaves the others unwritten. Returns the file
+    really written (a link's target) and how messages show it. A device or FIFO passes.
+
+    >>> check_writable("/nope/plan.json")
+    Traceback (most recent call last):
+    ...
+    optimizer.errors.OutputError: /nope/plan.json: cannot write: the folder /nope does not exist
+    """
+    given = Path(path)
+    if _written_through(given):
+        return given, str(given)
+    # a link's own file is written where it is, so the link stays a link (a dangling one gets it)
+    target = Path(os.path.realpath(given)) if given.is_symlink() else given
+    shown = f"{given} (a link to {target})" if target != given else str(given)
+    if not target.parent.is_dir():
+        raise OutputError(f"{shown}: cannot write: the folder {target.parent} does not exist")
+    if target.is_dir():
+        raise OutputError(f"{shown}: cannot write: it is a folder; allowed: a file name")
+    if target.exists() and not target.is_file():
+        raise OutputError(f"{shown}: cannot write: it is not a regular file (a socket?); allowed: a file, a "
+                          "device or a FIFO")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise OutputError(f"{shown}: cannot write: permission denied (the file is read-only for you)")
+    if not target.exists() and not os.access(target.parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{shown}: cannot write: Permission denied")  # as creating it would say
+    return target, shown
+
+
 def _write_through(path: Path, data: bytes) -> None:
     try:
         mode = path.stat().st_mode
@@ -178,17 +198,28 @@ def _write_through(path: Path, data: bytes) -> None:
 def make_folder(folder: str | Path, option: str) -> Path:
     """The folder an option names as a destination, made if missing; its parent must exist (a typo
     in it should not scatter files somewhere unexpected)."""
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{option} {folder}: cannot write into it: it is a file; allowed: a folder (made if missing)")
-    if not folder.parent.is_dir():
-        raise OutputError(f"{option} {folder}: cannot make the folder: {folder.parent} does not exist")
+    folder = check_folder(folder, option)
     try:
         folder.mkdir(exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{option} {folder}: cannot make the folder: {_reason(exc)}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"{option} {folder}: cannot write into it: permission denied")
+    return folder
+
+
+def check_folder(folder: str | Path, option: str) -> Path:
+    """Raise :class:`~optimizer.errors.OutputError` now where :func:`make_folder` would refuse
+    ``folder`` (a file, a missing parent, one the user may not write), without making it."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{option} {folder}: cannot write into it: it is a file; allowed: a folder (made if missing)")
+    if not folder.parent.is_dir():
+        raise OutputError(f"{option} {folder}: cannot make the folder: {folder.parent} does not exist")
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{option} {folder}: cannot write into it: permission denied")
+    if not folder.exists() and not os.access(folder.parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{option} {folder}: cannot make the folder: Permission denied")
     return folder
 
 
@@ -210,7 +241,8 @@ def _streamed(path: Path) -> bool:
 
 
 def refuse_overwriting_inputs(outputs: Mapping[str, str | Path | Iterable[str | Path] | None],
-                              inputs: Iterable[tuple[str, str | Path]]) -> None:
+                              inputs: Iterable[tuple[str, str | Path]],
+                              folders: Mapping[str, str | Path | None] | None = None) -> None:
     """Raise ScenarioError (exit 2) when an output would overwrite an input, or another output.
 
     ``outputs`` maps an option to the file it writes, or to the files (``--charts``: one per chart),
@@ -218,7 +250,8 @@ def refuse_overwriting_inputs(outputs: Mapping[str, str | Path | Iterable[str | 
     "plan.yaml")``. Files are the same when ``os.path.samefile`` says so (a link, a hard link), or,
     where one does not exist yet, when their resolved paths are. Devices and FIFOs are written
     through, never replaced, so they are exempt (``--output /dev/stdout`` reading ``/dev/stdin``).
-    Called before anything is solved or written.
+    ``folders`` maps an option to the folder it writes into (``--charts``): one that is an output
+    file, or an input, is refused too. Called before anything is solved or written.
 
     >>> try:
     ...     refuse_overwriting_inputs({"--output": "plan.yaml"}, [("the scenario file", "plan.yaml")])
@@ -247,6 +280,14 @@ def refuse_overwriting_inputs(outputs: Mapping[str, str | Path | Iterable[str | 
                 same = f" as {other}" if other != option else ""
                 issues.append(Issue(option, f"{path} is the same file{same} ({earlier}); nothing was written; "
                                             "allowed: a different file for each output"))
+                break
+    for option, folder in (folders or {}).items():
+        if folder is None:
+            continue
+        for what, path in [*((f"the file {other} writes", path) for other, path in named), *sources]:
+            if _same_file(Path(folder), path):
+                issues.append(Issue(option, f"{folder} is {what}; nothing was written; allowed: a folder that is "
+                                            "neither an output nor an input of the command"))
                 break
     if issues:
         raise ScenarioError(issues)

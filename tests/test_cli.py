@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -235,6 +236,29 @@ def test_a_closed_stdout_is_one_line_never_a_traceback(args, code):
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
     assert done.stderr.splitlines()[0] == "error: cannot write to stdout: the reader closed it"
     assert done.stderr.count("cannot write to stdout") == 1
+
+
+@pytest.mark.parametrize("args, code", [
+    (["optimize", B2B], 1),
+    (["optimize", B2B, "--format", "json"], 1),
+    (["optimize", B2B, "--format", "json", "--set", "budget=x"], 2),
+], ids=["table", "json", "input error"])
+def test_a_stdout_closed_from_the_start_is_one_line_never_a_traceback(args, code):
+    # ``>&-``: the process starts without file descriptor 1 (was: AttributeError on sys.stdout None)
+    done = subprocess.run([sys.executable, "-m", "optimizer", *args], stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                          timeout=120, preexec_fn=lambda: os.close(1))
+    assert done.returncode == code
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert done.stderr.splitlines()[0] == "error: cannot write to stdout: it is closed"
+    assert done.stderr.count("cannot write to stdout") == 1
+
+
+def test_a_stdout_closed_from_the_start_does_not_stop_an_output_file(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "optimizer", "optimize", B2B, "--format", "json", "--output",
+                           str(tmp_path / "plan.json")], stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120,
+                          preexec_fn=lambda: os.close(1))
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "plan.json").read_text())["status"] == "optimal"
 
 
 def test_a_full_stdout_is_one_line(monkeypatch, tmp_path, capsys):

@@ -114,6 +114,10 @@ ATTACKS = {
     "sweep plot is a link to the scenario": (["sweep", "plan.yaml", "--vary", "budget=6e5,7e5",
                                               "--plot", "plan-link.png"],
                                              "--plot: plan-link.png is the scenario file"),
+    "charts folder is the report": (["report", "plan.yaml", "--output", "r.html", "--charts", "r.html"],
+                                    "--charts: r.html is the file --output writes"),
+    "charts folder is the scenario": (["report", "plan.yaml", "--output", "r.md", "--charts", "plan.yaml"],
+                                      "--charts: plan.yaml is the scenario file"),
     "compare output is a compared scenario": (["compare", "plan.yaml", "other.yaml", "--output", "other.yaml"],
                                               "--output: other.yaml is a scenario this command compares"),
     "report output is a chart": (["report", "plan.yaml", "--output", "chart-link.html", "--charts", "charts"],
@@ -130,6 +134,30 @@ def test_an_output_never_overwrites_an_input_or_another_output(work, args, messa
     if message is not None:
         assert message in done.stderr
         assert "nothing was written" in done.stderr
+    assert snapshot(work) == before
+
+
+# -- one output that cannot be written: exit 2 before solving, and the others are not written either
+UNWRITABLE = {
+    "report in a missing folder, charts fine": (["report", "plan.yaml", "--output", "typo/r.html", "--charts", "new"],
+                                                "error: typo/r.html: cannot write: the folder typo does not exist"),
+    "output in a missing folder, write-lp fine": (["optimize", "plan.yaml", "--write-lp", "x.lp", "--output",
+                                                   "typo/x.json"],
+                                                  "error: typo/x.json: cannot write: the folder typo does not exist"),
+    "plot in a missing folder, output fine": (["sweep", "plan.yaml", "--vary", "budget=6e5,7e5", "--output", "s.csv",
+                                       "--plot", "typo/p.png"],
+                                      "error: typo/p.png: cannot write: the folder typo does not exist"),
+    "charts parent missing, report fine": (["report", "plan.yaml", "--output", "r.md", "--charts", "typo/charts"],
+                                           "error: --charts typo/charts: cannot make the folder: typo does not exist"),
+}
+
+
+@pytest.mark.parametrize("args, message", UNWRITABLE.values(), ids=UNWRITABLE.keys())
+def test_an_output_that_cannot_be_written_leaves_every_other_unwritten(work, args, message):
+    before = snapshot(work)
+    done = invoke(*args, cwd=work)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.splitlines() == [message]
     assert snapshot(work) == before
 
 

@@ -101,6 +101,24 @@ def test_a_folder_is_not_a_file() -> None:
         "", "the file is a folder; allowed: a scenario file (.yaml, .yml or .json)")
 
 
+def test_a_pipe_is_not_a_regular_file() -> None:
+    import os
+
+    os.mkfifo("pipe.yaml")  # <(...) gives one: commands read their inputs more than once
+    assert only(invalid(None, file="pipe.yaml")) == (
+        "", "the file is not a regular file (a pipe?); allowed: a scenario file (.yaml, .yml or .json)")
+
+
+def test_a_missing_proposal_says_what_a_proposal_may_be() -> None:
+    # was: 'allowed: a scenario file (.yaml, .yml or .json)', though a proposal may be a sheet
+    Path("plan.yaml").write_text("deal_value: 1000\ntargets: {leads: 10}\n"
+                                 "channels:\n  - {name: email, cost_per_lead: 3}\n")
+    done = CliRunner().invoke(app, ["check", "plan.yaml", "nowhere.yaml"])
+    assert done.exit_code == 2
+    assert done.stderr == ("nowhere.yaml: the file does not exist; allowed: a proposal file (.csv, .xlsx, .yaml, .yml "
+                           "or .json)\n")
+
+
 def test_malformed_yaml_has_line_and_column() -> None:
     text = "budget: 5\nchannels: [\n  - name: a\n"
     path, message = only(invalid(text))

@@ -219,7 +219,7 @@ def read_proposal(path: str | Path, periods: tuple[str, ...] | list[str] = ()) -
             entries.append(Entry(row.cells["channel"], kind, row.cells[kind], table.error(row.number, kind, ""),
                                  row.cells.get("period")))
         return entries
-    data = read_document(path)
+    data = read_document(path, "a proposal file (.csv, .xlsx, .yaml, .yml or .json)")
     if not isinstance(data, dict):
         allowed = ("{channel: {PERIOD: {spend: N}}}, {channel: {PERIOD: {units: N}}}, {channel: {PERIOD: {share: F}}} "
                    "or {channel: {PERIOD: N}}" if periods else

@@ -45,11 +45,20 @@ _started = False  # HiGHS prints its banner on fd 1 once per process: the first 
 
 @contextlib.contextmanager
 def quiet_stdout():
-    """Point file descriptor 1 at /dev/null: HiGHS prints its banner at C level, whatever msg says."""
-    sys.stdout.flush()
-    saved = os.dup(1)
+    """Point file descriptor 1 at /dev/null: HiGHS prints its banner at C level, whatever msg says.
+
+    A process without a stdout (``sys.stdout`` None, descriptor 1 closed) keeps the null device there.
+    """
+    if sys.stdout is not None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+    try:
+        saved: int | None = os.dup(1)
+    except OSError:
+        saved = None
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
+    if devnull != 1:
+        os.dup2(devnull, 1)
     try:
         yield
     finally:
@@ -57,9 +66,11 @@ def quiet_stdout():
             import ctypes
 
             ctypes.CDLL(None).fflush(None)
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+        if saved is not None:
+            os.dup2(saved, 1)
+            os.close(saved)
+        if devnull != 1:
+            os.close(devnull)
 
 
 def _limit_rows(limits: tuple[Limit, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -181,6 +192,8 @@ class WarmModel:
             else:
                 scaling = Scaling.equilibrated(rows, columns, coefs, m, n).with_objective_and_bounds(
                     costs, rhs, integer)
+            if integer.any():  # whole units keep their units: lift the rows that leaves too small
+                scaling = scaling.lifted(rows, columns, coefs)
         self.scaling = scaling
         self.scale_seconds = time.perf_counter() - scaling_start  # finding the factors (the stage budget)
         lp.col_cost_ = scaling.costs(costs)[p]

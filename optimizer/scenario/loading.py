@@ -32,20 +32,21 @@ NESTING_ALLOWED = f"at most {MAX_DEPTH} levels of lists and mappings (a scenario
 _LONGEST_INTEGER = 300  # digits: longer integers stay text, so the number rules quote them (float() overflows)
 
 
-def read_document(path: str | Path) -> Any:
+def read_document(path: str | Path, allowed: str = "a scenario file (.yaml, .yml or .json)") -> Any:
     """The parsed content of a YAML (safe loader, no duplicate keys, strict numbers) or JSON file.
 
     Errors carry line and column; a document nested deeper than :data:`MAX_DEPTH` is an error,
-    never a ``RecursionError``.
+    never a ``RecursionError``. ``allowed`` says what the file may be when it is missing, a folder or
+    not a regular file (a pipe, ``<(...)``, is refused: commands read their inputs more than once).
     """
     import yaml
 
     source = str(path)
     file = Path(path)
     if not file.is_file():
-        what = "is a folder" if file.is_dir() else "does not exist"
-        raise ScenarioError(Issue("", f"the file {what}; allowed: a scenario file (.yaml, .yml or .json)"),
-                            source=source)
+        what = ("is a folder" if file.is_dir() else "is not a regular file (a pipe?)" if file.exists()
+                else "does not exist")
+        raise ScenarioError(Issue("", f"the file {what}; allowed: {allowed}"), source=source)
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -94,6 +94,25 @@ def test_whole_events_leave_the_optimum_at_1333333(solver):
     assert plan.objective_value == pytest.approx(float(10 * TV_COST_PER_DEAL), rel=1e-9)
 
 
+def test_whole_tv_contacts_and_whole_events_cost_1333333():
+    # every channel in whole units (the whole-unit case): tv's row entry, 7.5e-10 deals a
+    # contact, stays in contacts, so the row needs lifting before HiGHS sees it (was: HiGHS dropped
+    # it, the plan $2,400,000 of 4 events, unverified). The optimum: the least whole number of tv
+    # contacts reaching 10 deals, ceil(10 / 7.5e-10) = 13,333,333,334 at $0.0001, and no event (any
+    # k >= 1 events costs more, as in the test above). (--solver cbc alone stays unverified here: its
+    # tv units, rounded, fall 2.5e-10 deals short, and the LP holding them is infeasible.)
+    contacts = -(-10 // TV_DEALS_PER_CONTACT)
+    assert contacts == 13_333_333_334
+    data = _events(integer=True)
+    data["channels"][0]["integer"] = True
+    plan = optimize(Scenario.model_validate(data))
+    assert plan.program.integer
+    _proven_optimal(plan)
+    assert plan.objective_value == pytest.approx(float(contacts * F(1, 10_000)), rel=1e-9)
+    units = dict(zip(plan.program.channels, plan.program.channel_units(plan.solution.units)))
+    assert units["events"] == 0
+
+
 def test_whole_events_at_a_price_where_they_win():
     # the MIP with a real choice: events at $300,000 (100,000 a deal) beat tv (133,333.33), but only
     # in whole events of 3 deals. 10 deals: 3 events (9 deals, $900,000) + 1 deal of tv ($133,333.33)

@@ -59,3 +59,20 @@ def test_extremes_find_equal_plans_and_restore_the_model():
     assert lows == pytest.approx([0, 0]) and highs == pytest.approx([100, 100])
     assert model.program.objective_value(model.solve().units) == pytest.approx(1000)
     assert np.isclose(model.solve().units.sum(), 100)
+
+
+def test_a_process_without_stdout_still_solves():
+    # pythonw, a daemon, `>&-`: sys.stdout is None and descriptor 1 closed (was: AttributeError on flush)
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import os, sys\nos.close(1)\nsys.stdout = None\nfrom optimizer import Scenario, optimize\n"
+            "plan = optimize(Scenario.model_validate({'deal_value': 1000, 'targets': {'leads': 10},\n"
+            "    'channels': [{'name': 'email', 'cost_per_lead': 3}]}))\n"
+            "sys.stderr.write(f'{plan.status} {plan.objective_value}')\n")
+    done = subprocess.run([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    status, value = done.stderr.split()
+    assert status == "optimal" and float(value) == 30  # 10 leads at 3 each
