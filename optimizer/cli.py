@@ -106,6 +106,28 @@ def _emit(text: str, output: Path | None) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
+SUFFIX_FORMATS = {".json": "json", ".csv": "csv"}
+
+
+def _format_for(given, output: Path | None, kind):
+    """The format to write: the one asked for with ``--format``, else the one ``--output``'s suffix
+    names (``.json``, ``.csv``), else a table. A ``--format`` the suffix contradicts is an input error
+    (exit 2), so ``-o plan.csv --format json`` never writes JSON into a .csv file."""
+    from .errors import OutputError
+
+    by_suffix = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
+    if by_suffix is not None and by_suffix not in {f.value for f in kind}:
+        allowed = ", ".join(k for k, v in SUFFIX_FORMATS.items() if v in {f.value for f in kind})
+        raise OutputError(f"{output}: this command writes no {by_suffix.upper()}; allowed: "
+                          f"{allowed or 'a table'} (or another suffix for a table)")
+    if given is None:
+        return kind(by_suffix) if by_suffix is not None else kind.table
+    if by_suffix is not None and given.value != by_suffix:
+        raise OutputError(f"{output}: --format {given.value} disagrees with the file's suffix "
+                          f"({output.suffix}); allowed: --format {by_suffix}, or leave --format out")
+    return given
+
+
 def _json_error(status: str, message: str, path: str = "") -> None:
     """The one JSON document of a failure, unless a document already went out (or stdout is gone)."""
     if _State.wrote_stdout or _State.stdout_failed:
@@ -228,7 +250,9 @@ def main(
 @app.command()
 def optimize(
     scenario: ScenarioArg,
-    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+    format: Annotated[Optional[Format], typer.Option(
+        "--format", "-f", help="table, json or csv (default: as --output's suffix says, .json or .csv; else table).",
+        show_default=False)] = None,
     output: OutputOpt = None,
     solver: SolverOpt = SolverName.highs,
     set_: SetOpt = [],  # noqa: B006 (typer reads the default)
@@ -255,17 +279,18 @@ def optimize(
 
         changes = changes_from_options(set_, budget=budget, objective=objective, targets=target)
         _refuse_overwriting({"--output": output, "--write-lp": write_lp}, [scenario])
+        fmt = _format_for(format, output, Format)
         plan = run_optimize(load_scenario(scenario, changes), solver=solver.value, time_limit=time_limit)
         if write_lp is not None:
             from .model.solve import write_lp as write_model
 
             write_model(plan.program, write_lp)
-        if format is Format.csv and not plan.has_plan:
+        if fmt is Format.csv and not plan.has_plan:
             typer.echo(plan_table(plan).rstrip(), err=True)
-        elif format is Format.json:
+        elif fmt is Format.json:
             _emit(plan_json(plan, timing=not no_timing), output)
         else:
-            _emit({Format.table: plan_table, Format.csv: plan_csv}[format](plan), output)
+            _emit({Format.table: plan_table, Format.csv: plan_csv}[fmt](plan), output)
         return 0 if plan.has_plan else 3
 
     _run(body, as_json=format is Format.json and output is None)
@@ -311,7 +336,9 @@ PROGRESS_CHANNELS = 30  # sensitivity of fewer channels takes about a second at 
 @app.command()
 def sensitivity(
     scenario: ScenarioArg,
-    format: Annotated[TableOrJson, typer.Option("--format", "-f", help="table or json.")] = TableOrJson.table,
+    format: Annotated[Optional[TableOrJson], typer.Option(
+        "--format", "-f", help="table or json (default: json when --output ends in .json; else table).",
+        show_default=False)] = None,
     output: OutputOpt = None,
     set_: SetOpt = [],  # noqa: B006
     relax: RelaxOpt = False,
@@ -334,10 +361,11 @@ def sensitivity(
         from .scenario.paths import changes_from_options
 
         _refuse_overwriting({"--output": output}, [scenario])
+        fmt = _format_for(format, output, TableOrJson)
         plan = run_optimize(load_scenario(scenario, changes_from_options(set_)))
         long = len(plan.program.columns) >= PROGRESS_CHANNELS
         try:
-            if long and format is TableOrJson.table and output is None and sys.stdout.isatty() \
+            if long and fmt is TableOrJson.table and output is None and sys.stdout.isatty() \
                     and sys.stderr.isatty():
                 from rich.progress import Progress
 
@@ -349,7 +377,7 @@ def sensitivity(
                 result = analyse(plan, relax=relax)
         except ScenarioError as exc:  # the library knows no file: name it, as every input error does
             raise ScenarioError(exc.issues, source=exc.source or str(scenario)) from None
-        if format is TableOrJson.json:
+        if fmt is TableOrJson.json:
             _emit(sensitivity_json(result), output)
         else:
             _emit(sensitivity_table(result) if plan.has_plan else no_plan_text(plan), output)
@@ -376,7 +404,9 @@ def sweep(
     vary: Annotated[list[str], typer.Option(
         "--vary", metavar="PATH=START:STOP:STEPS",
         help="A number to vary, inclusive with STEPS points, or a list a,b,c; once for a curve, twice for a grid.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+    format: Annotated[Optional[Format], typer.Option(
+        "--format", "-f", help="table, json or csv (default: as --output's suffix says, .json or .csv; else table).",
+        show_default=False)] = None,
     output: OutputOpt = None,
     set_: SetOpt = [],  # noqa: B006
     plot: Annotated[Optional[Path], typer.Option(
@@ -399,6 +429,7 @@ def sweep(
 
         parameters = parameters_from_options(vary)
         _refuse_overwriting({"--output": output, "--plot": plot}, [scenario])
+        fmt = _format_for(format, output, Format)
         loaded = load_scenario(scenario, changes_from_options(set_))
         if plot is not None and plot.suffix.lower() != ".png":
             from .errors import Issue
@@ -407,7 +438,7 @@ def sweep(
         points = 1
         for values in parameters.values():
             points *= len(values)
-        show_progress = (format is Format.table and output is None and points >= PROGRESS_POINTS
+        show_progress = (fmt is Format.table and output is None and points >= PROGRESS_POINTS
                          and sys.stdout.isatty() and sys.stderr.isatty())
         try:
             if show_progress:
@@ -421,7 +452,7 @@ def sweep(
                 result = run_sweep(loaded, parameters, workers=workers)
         except ScenarioError as exc:  # a path the scenario does not have: name the file
             raise _in_file(exc, scenario) from None
-        render = {Format.table: sweep_table, Format.json: sweep_json, Format.csv: sweep_csv}[format]
+        render = {Format.table: sweep_table, Format.json: sweep_json, Format.csv: sweep_csv}[fmt]
         if plot is not None:  # first: a plot that cannot be written then leaves stdout to the error's document
             from .output.sweep_plot import plot_sweep
 
@@ -437,7 +468,9 @@ def sweep(
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario files; the first is the reference.",
                                                     show_default=False)],
-    format: Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")] = Format.table,
+    format: Annotated[Optional[Format], typer.Option(
+        "--format", "-f", help="table, json or csv (default: as --output's suffix says, .json or .csv; else table).",
+        show_default=False)] = None,
     output: OutputOpt = None,
     set_: SetOpt = [],  # noqa: B006
 ) -> None:
@@ -452,8 +485,9 @@ def compare(
         from .scenario.paths import changes_from_options
 
         _refuse_overwriting({"--output": output}, list(scenarios), "a scenario this command compares")
+        fmt = _format_for(format, output, Format)
         result = compare_files(scenarios, changes_from_options(set_))
-        render = {Format.table: compare_table, Format.json: compare_json, Format.csv: compare_csv}[format]
+        render = {Format.table: compare_table, Format.json: compare_json, Format.csv: compare_csv}[fmt]
         _emit(render(result), output)
         return 0 if result.all_have_plans else 3
 

@@ -301,3 +301,24 @@ def test_report_no_timing_writes_the_same_bytes_twice(tmp_path, suffix):
     assert cli("report", B2B, "--output", str(timed)).returncode == 0
     assert first.read_bytes() == second.read_bytes()
     assert first.read_bytes() != timed.read_bytes()  # the date is left out only with the flag
+
+
+def test_output_suffix_picks_the_format_and_a_contradicting_format_is_refused(tmp_path):
+    done = cli("optimize", B2B, "--output", str(tmp_path / "plan.csv"))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "plan.csv").read_text())))
+    assert rows and "spend" in rows[0]
+    done = cli("optimize", B2B, "--output", str(tmp_path / "plan.json"))
+    assert json.loads((tmp_path / "plan.json").read_text())["status"] == "optimal"
+    done = cli("optimize", B2B, "--output", str(tmp_path / "plan.txt"))
+    assert (tmp_path / "plan.txt").read_text().startswith("b2b-annual-plan: min_spend = ")
+    done = cli("optimize", B2B, "--format", "json", "--output", str(tmp_path / "other.csv"))
+    assert done.returncode == 2
+    assert "--format json disagrees with the file's suffix (.csv); allowed: --format csv" in done.stderr
+    assert not (tmp_path / "other.csv").exists()
+    done = cli("sensitivity", B2B, "--output", str(tmp_path / "s.csv"))
+    assert done.returncode == 2 and "this command writes no CSV; allowed: .json" in done.stderr
+    assert not (tmp_path / "s.csv").exists()
+    done = cli("sweep", B2B, "--vary", "budget=6e5,7e5", "--output", str(tmp_path / "sweep.json"))
+    assert [p["values"] for p in json.loads((tmp_path / "sweep.json").read_text())["points"]] \
+        == [{"budget": 6e5}, {"budget": 7e5}]
