@@ -27,6 +27,7 @@ from .expressions import ExpressionError, LinearConstraint, parse_constraint
 from .funnel import DEFAULT_RATES, PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
 from .periods import RESERVED, TOTAL, at, cycle, first, per_period, value_in
 from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, show
+from .tiers import Tier, first_cost, is_tiered, tiered_price
 
 
 def _quick(rule: NumberRule):
@@ -89,6 +90,10 @@ PositiveValue = _mapped(POSITIVE, limit=False)
 NonNegativeValue = _mapped(NON_NEGATIVE, limit=False)
 RateValue = _mapped(RATE, limit=False)
 AmountValue = _mapped(_AMOUNT, limit=False, optional=False)
+# a price: a number, a tier list (scenario/tiers.py), or with periods a mapping of either by period
+PriceValue = Annotated[float | tuple[Tier, ...] | dict[str, float | tuple[Tier, ...]] | None,
+                      BeforeValidator(tiered_price(NON_NEGATIVE,
+                                                   per_period(NON_NEGATIVE, _quick(NON_NEGATIVE), limit=False)))]
 Cycle = Annotated[tuple[float, ...] | None, BeforeValidator(cycle)]
 # `targets:` with every line below it commented out is YAML null: an empty section, not a type error.
 _EMPTY_IS_NONE = BeforeValidator(lambda v: {} if v is None else v)
@@ -164,10 +169,10 @@ class Channel(_Frozen):
     """One marketing channel: its price, its own funnel rates, limits and caps."""
 
     name: str
-    cost_per_contact: NonNegativeValue = None
-    cost_per_lead: NonNegativeValue = None
-    cost_per_qualified_lead: NonNegativeValue = None
-    unit_cost: NonNegativeValue = None
+    cost_per_contact: PriceValue = None
+    cost_per_lead: PriceValue = None
+    cost_per_qualified_lead: PriceValue = None
+    unit_cost: PriceValue = None
     yields: dict[str, AmountValue] | None = None
     response_rate: RateValue = None
     qualification_rate: RateValue = None
@@ -204,11 +209,14 @@ class Channel(_Frozen):
             price_field, price = "unit_cost", unit_cost
         if type(price) is dict:  # a price per period: one number describes the channel where one is needed
             price = first(price)
+        tiered = type(price) is tuple or type(own[price_field]) is dict and is_tiered(own[price_field])
+        if type(price) is tuple:  # a tiered price: its first tier's cost describes it
+            price = first_cost(price)
         own["price_field"], own["price"] = price_field, price  # kept now: every later stage reads them
         if min_spend is None and min_units is None:  # the usual case: nothing below to compare
             return self
         if any(type(own[f]) is dict for f in ("min_spend", "max_spend", "min_units", "max_units")) \
-                or type(own[price_field]) is dict:
+                or type(own[price_field]) is dict or tiered:  # (tiers: spend is not units x one price)
             return self  # limits per period: a conflict among them is the plan's to diagnose, by name
         for low, high in (("min_spend", "max_spend"), ("min_units", "max_units")):
             lo, hi = own[low], own[high]
@@ -250,8 +258,14 @@ class Channel(_Frozen):
 
     @derived
     def price(self) -> float:
-        """The channel's price (a per-period price: its first period's, where one number is needed)."""
-        return first(getattr(self, self.price_field))
+        """The channel's price (a per-period price: its first period's; a tiered price: its first
+        tier's cost, where one number is needed)."""
+        return first_cost(first(getattr(self, self.price_field)))
+
+    @property
+    def tiered(self) -> bool:
+        """Whether the channel's price is tiered (in some period, with periods)."""
+        return is_tiered(getattr(self, self.price_field))
 
     def own_rates(self) -> dict[str, float | None]:
         return {r: getattr(self, r) for r in RATE_FIELDS}
@@ -662,6 +676,7 @@ def issues_from_validation(exc: ValidationError, raw: Any) -> list[Issue]:
         key = ctx.get("key")  # an entry of a mapping by period, or of a list: its key or position
         if key is not None:
             path += f"[{key}]" if key.isdigit() else f".{key}"
+        path += ctx.get("suffix", "")  # where in a list (a tier of a price: [1].up_to)
         value = err.get("input")
         if kind == "extra_forbidden":
             known = _fields_at(loc[:-1])
