@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -22,7 +22,7 @@ from ..errors import Issue, ScenarioError, SolverError
 from ..model.build import build_program
 from ..model.program import Limit, Program
 from ..model.solve import Solution, SolverInfo, solve
-from ..model.verify import Check, verify
+from ..model.verify import Check, verify, verify_tiers
 from ..scenario.schema import Scenario
 from .diagnosis import Diagnosis, diagnose
 from .provenance import Provenance, provenance
@@ -183,7 +183,7 @@ class Plan:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return self.scenario.warnings
+        return tuple(dict.fromkeys(self.scenario.warnings + self.program.notes))
 
     @property
     def binding(self) -> tuple[LimitState, ...]:
@@ -291,7 +291,14 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
         diagnosis = None if solution.status == "unverified" else diagnose(program, solution.status,
                                                                          solution.solver.name)
         return Plan(scenario, program, solution, solution.status, None, None, (), {}, (), None, diagnosis)
+    if program.tier_groups:  # the LP may leave tiers out of order where the order costs nothing: put it in order
+        units = program.in_tier_order(units)
+        solution = replace(solution, units=units)
     check = solution.certificate if isinstance(solution.certificate, Check) else verify(program, units)
+    tiers = verify_tiers(program, units) if program.tier_groups else None
+    if tiers is not None and not tiers.passed and solution.status != "unverified":
+        raise SolverError(f"the {solution.solver.name} solver's plan breaks {tiers.worst} by "
+                          f"{tiers.max_violation:.3g} (relative); it is not reported as optimal")
     if solution.status != "unverified" and not check.passed:
         raise SolverError(f"the {solution.solver.name} solver's plan breaks {check.worst} by "
                           f"{check.max_violation:.3g} (relative); it is not reported as optimal")

@@ -27,7 +27,7 @@ from .expressions import ExpressionError, LinearConstraint, parse_constraint
 from .funnel import DEFAULT_RATES, PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
 from .periods import RESERVED, TOTAL, at, cycle, first, per_period, value_in
 from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, show
-from .tiers import Tier, first_cost, is_tiered, tiered_price
+from .tiers import Tier, as_schedule, falls, first_cost, is_tiered, tiered_price
 
 
 def _quick(rule: NumberRule):
@@ -404,6 +404,10 @@ class Scenario(_Frozen):
                 else:
                     why = f"the channel enters the funnel at {y.entry}"
                 out.append(f"channels[{c.name}].{rate} does not apply: {why}")
+            if c.tiered and any(falls(as_schedule(v)) for v in (
+                    getattr(c, c.price_field).values() if type(getattr(c, c.price_field)) is dict
+                    else [getattr(c, c.price_field)])):
+                out.append(f"mixed-integer: volume discount on channels[{c.name}]")
             if c.price == 0 and c.max_spend is not None:
                 out.append(f"channels[{c.name}].max_spend does not limit a free channel (its {c.price_field} "
                            "is 0); use max_units or caps")
