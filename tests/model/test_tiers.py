@@ -167,3 +167,12 @@ def test_a_tier_list_for_one_period():
     plan = optimize(s)
     assert plan.total_spend == pytest.approx(100 * 1 + 200 * 2)
     assert [g.period for g in plan.program.tier_groups] == ["Q1"]
+
+
+def test_verification_catches_units_out_of_order_and_names_the_tier():
+    program = build_program(Scenario(channels=[{"name": "email", "cost_per_lead": EMAIL}], targets={"leads": 10}))
+    ordered = verify_tiers(program, np.array([2000.0, 500.0, 0.0]))
+    assert ordered.passed
+    broken = verify_tiers(program, np.array([1000.0, 500.0, 0.0]))
+    assert not broken.passed and broken.worst == "channels[email].cost_per_lead: tier 0 full before tier 1"
+    assert broken.max_violation == pytest.approx(0.5)
