@@ -33,6 +33,7 @@ from ..errors import Issue, ScenarioError
 from ..files import cleanup_on_signals
 from ..scenario.rules import parse_decimal, to_float
 from ..scenario.schema import Scenario
+from ..scenario.tiers import refuse_tier_sweep
 from .diagnosis import unreachable_targets
 from .plan import BINDING_TOLERANCE
 from .provenance import Provenance, provenance
@@ -372,6 +373,8 @@ def _checked(scenario: Scenario, parameters) -> tuple[list[str], list[list[float
         if not isinstance(path, str):
             raise ScenarioError(Issue("--vary", f"{path!r} is not a path; allowed: a path such as budget or "
                                                 "channels[email].cost_per_lead"))
+    for path in parameters:
+        refuse_tier_sweep(scenario, path)
     paths = [check_numeric_path(scenario, p) for p in parameters]
     if len(set(paths)) != len(paths):
         raise ScenarioError(Issue(f"--vary {paths[0]}", f"{paths[0]} is varied twice; allowed: two different paths"))

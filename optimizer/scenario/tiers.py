@@ -15,6 +15,7 @@ it is the same scenario.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -31,8 +32,9 @@ class Tier(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    up_to: float | None = None
+    # in name order: the fingerprint's canonical JSON writes the fields as listed, with its keys sorted
     cost: float
+    up_to: float | None = None
 
 
 def is_tiered(value: Any) -> bool:
@@ -193,3 +195,44 @@ def tiered_price(rule: NumberRule, flat):
         return flat(value)
 
     return check
+
+
+_PRICE_PATH = re.compile(r"\s*channels(?:\[\s*([^\]]+?)\s*\]|\.([A-Za-z_][A-Za-z0-9_]*))\."
+                         r"(cost_per_contact|cost_per_lead|cost_per_qualified_lead|unit_cost)(.*)", re.DOTALL)
+
+
+def tiered_path(scenario: Any, path: str) -> bool:
+    """Whether ``path`` names a tiered price or one of its tiers (``channels[email].cost_per_lead[1].cost``)."""
+    m = _PRICE_PATH.fullmatch(path)
+    if not m:
+        return False
+    name, field, rest = m.group(1) or m.group(2), m.group(3), m.group(4)
+    if "[" in rest:
+        return True
+    channel = next((c for c in scenario.channels if c.name == name), None)
+    return channel is not None and channel.price_field == field and channel.tiered
+
+
+def refuse_tier_sweep(scenario: Any, path: str) -> None:
+    """A sweep (``--vary``) of a tiered price or a tier's number: an input error naming the path."""
+    if tiered_path(scenario, path):
+        from ..errors import Issue, ScenarioError
+
+        raise ScenarioError(Issue(f"--vary {path.strip()}", f"{path.strip()} is a tiered price or one of its tiers, "
+                                                            "which a sweep does not vary; allowed: --set PATH=VALUE "
+                                                            "for one run (a tier: PRICE[K].cost or PRICE[K].up_to), "
+                                                            "or a sweep of another number (the budget, a target, a "
+                                                            "bound, a flat price)"))
+
+
+def refuse_tiered_sensitivity(scenario: Any, report: bool = False) -> None:
+    """Sensitivity of a scenario with a tiered price: an input error naming the first such price
+    (``report``: the report's way out, --no-sensitivity, named too)."""
+    channel = next((c for c in scenario.channels if c.tiered), None)
+    if channel is not None:
+        from ..errors import Issue, ScenarioError
+
+        raise ScenarioError(Issue(f"channels[{channel.name}].{channel.price_field}",
+                                  "is a tiered price, and sensitivity analyses flat prices only; allowed: a "
+                                  "flat price (--set PATH=NUMBER), " + ("report --no-sensitivity, " if report else "")
+                                  + "or optimize, validate and sweep, which read tiered prices"))
