@@ -116,3 +116,15 @@ def test_a_sweep_of_another_number_fills_the_tiers_in_order():
                                                                  "max_units": 3000}])
     result = run_sweep(s, {"channels[email].max_units": [1000, 3000, 6000]})
     assert [float(v) for v in result.spend[:, 0]] == pytest.approx([35_000, 70_000 + 55_000, 235_000 + 90_000])
+
+
+def test_check_buys_a_tiered_channel_along_its_schedule():
+    from optimizer import check
+
+    result = check(scenario(), {"email": {"spend": 100_000}, "search": {"units": 10}})
+    email = next(c for c in result.channels if c.name == "email")
+    # 2,000 leads at 35 (70,000), then 30,000 / 55 at the second tier
+    assert email.units == pytest.approx(2000 + 30_000 / 55) and email.spend == pytest.approx(100_000)
+    units = check(scenario(), {"email": {"units": 6000}, "search": {"units": 0}})
+    assert next(c for c in units.channels if c.name == "email").spend == pytest.approx(70_000 + 165_000 + 90_000)
+    assert not units.violations
