@@ -116,7 +116,7 @@ def plan_table(plan: Plan) -> str:
             if c.tiers:
                 parts = ", ".join(f"{number(t.units)} at {money(t.cost, s.currency)}" for t in c.tiers if t.units)
                 console.print(f"Tiers of {c.name} in {p.name}: {parts or 'none bought'}.")
-    binding = plan.binding
+    binding = [b for b in plan.binding if b.kind != "tier"]  # a tier's width is the schedule, shown above
     if binding:
         console.print("Limits that bind:")
         for limit in binding:

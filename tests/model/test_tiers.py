@@ -176,3 +176,24 @@ def test_verification_catches_units_out_of_order_and_names_the_tier():
     broken = verify_tiers(program, np.array([1000.0, 500.0, 0.0]))
     assert not broken.passed and broken.worst == "channels[email].cost_per_lead: tier 0 full before tier 1"
     assert broken.max_violation == pytest.approx(0.5)
+
+
+def test_the_bundled_tiered_scenario_is_its_hand_built_lp():
+    from pathlib import Path
+
+    from optimizer import load_scenario
+
+    plan = optimize(load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "b2b-tiered-search.yaml"))
+    # x = search tiers 0, 1, 2 (leads), content leads, event booths, partner qualified leads.
+    # revenue per unit at $40,000 a deal: search 0.30 x 0.40 x 0.20 = 0.024 deals a lead; content
+    # 0.15 x 0.4 x 0.2 = 0.012; a booth 110 qualified x 0.4 x 0.26 = 11.44; a partner lead 0.4 x 0.3 = 0.12
+    cost = [35, 55, 90, 70, 55_000, 900]
+    revenue = np.array([0.024, 0.024, 0.024, 0.012, 11.44, 0.12]) * 40_000
+    qualified = [0.3, 0.3, 0.3, 0.15, 110, 1]
+    res = linprog(cost, A_ub=[-revenue, qualified, cost, [0, 0, 0, 70, 0, 0]], b_ub=[-6e6, 1600, 900_000, 120_000],
+                  bounds=[(0, 2000), (0, 3000), (0, None), (0, None), (0, 6), (0, 250)], method="highs")
+    assert res.status == 0
+    assert plan.total_spend == pytest.approx(res.fun, rel=1e-9)
+    search = next(c for c in plan.channels if c.name == "paid_search")
+    assert search.units == pytest.approx(res.x[:3].sum(), rel=1e-9)
+    assert [t.units for t in search.tiers] == pytest.approx(list(res.x[:3]), abs=1e-6)
