@@ -128,3 +128,28 @@ def test_check_buys_a_tiered_channel_along_its_schedule():
     units = check(scenario(), {"email": {"units": 6000}, "search": {"units": 0}})
     assert next(c for c in units.channels if c.name == "email").spend == pytest.approx(70_000 + 165_000 + 90_000)
     assert not units.violations
+
+
+def test_a_sweep_of_a_tiered_channels_spend_limit_is_refused_by_name():
+    with pytest.raises(ScenarioError) as info:
+        run_sweep(scenario(), {"channels[email].max_spend": [1000, 2000]})
+    assert str(info.value).startswith(
+        "--vary channels[email].max_spend: channels[email].max_spend is a tiered channel's spend limit (a bound on "
+        "its units through the schedule), which a sweep does not vary; allowed: --set PATH=VALUE for one run")
+
+
+def test_a_sweep_of_the_bound_of_an_ordered_open_tier_is_refused_by_name():
+    # a volume discount: binaries, and the open last tier's bound comes from the budget
+    s = Scenario(objective="max_leads", budget=40_000,
+                 channels=[{"name": "email", "cost_per_lead": [{"up_to": 1000, "cost": 50}, {"cost": 20}]},
+                           {"name": "search", "cost_per_lead": 30}])
+    with pytest.raises(ScenarioError) as info:
+        run_sweep(s, {"budget": [40_000, 80_000]})
+    assert str(info.value) == (
+        "--vary budget: budget bounds the units of channels[email]'s open last tier in its mixed-integer tier order "
+        "(volume discount), so a sweep does not move it; allowed: --set budget=VALUE for one run, or a max_units on "
+        "channels[email] (or an up_to on its last tier)")
+    bounded = apply_changes(s, {"channels[email].max_units": 10_000})
+    result = run_sweep(bounded, {"budget": [40_000, 100_000]})
+    # by hand (test_tiers.py): 40,000 buys 1,333.3 search leads; 100,000 buys 1,000 at 50 and 2,500 at 20
+    assert [float(v) for v in result.objective_value] == pytest.approx([40_000 / 30, 3500])

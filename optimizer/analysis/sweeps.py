@@ -33,7 +33,7 @@ from ..errors import Issue, ScenarioError
 from ..files import cleanup_on_signals
 from ..scenario.rules import parse_decimal, to_float
 from ..scenario.schema import Scenario
-from ..scenario.tiers import refuse_tier_sweep
+from ..scenario.tiers import refuse_tier_bound_sweep, refuse_tier_sweep
 from .diagnosis import unreachable_targets
 from .plan import BINDING_TOLERANCE
 from .provenance import Provenance, provenance
@@ -246,6 +246,7 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     """
     paths, lists = _checked(scenario, parameters)
     explorer = Explorer(scenario)
+    refuse_tier_bound_sweep(explorer.program, paths)
     explorer.prepare(dict(zip(paths, lists)))
     program = explorer.program
     channels = program.channels

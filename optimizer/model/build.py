@@ -220,15 +220,25 @@ def _rewards(coefs: np.ndarray, sense: str) -> bool:
     return bool((np.abs(step) > size).any())
 
 
-def _unit_bound(scenario: Scenario, c: Channel, period: str | None, schedule) -> float:
-    """The most units ``c`` can buy in ``period`` (inf: nothing bounds them), from max_units,
-    max_spend and the budget (spend along the schedule, in order)."""
-    bounds = [np.inf]
-    for value, is_spend in ((c.max_units, False), (c.max_spend, True), (scenario.budget, True)):
-        for number in (horizon(value), at(by_period(value), period) if period is not None else None):
-            if number is not None:
-                bounds.append(units_for_spend(schedule, number, most=True) if is_spend else float(number))
-    return float(min(bounds))
+def _unit_bound(scenario: Scenario, c: Channel, period: str | None, schedule) -> tuple[float, str | None]:
+    """The most units ``c`` can buy in ``period`` (inf: nothing bounds them), from its max_units
+    and max_spend, else from the budget (spend along the schedule, in order), and the path of the
+    field that gives it (``budget``, ``channels[email].max_units.Q2``). The channel's own fields
+    come first, so that a sweep of the budget keeps the bound valid."""
+    best, source = np.inf, None
+    for fields in (((f"channels[{c.name}].max_units", c.max_units, False),
+                    (f"channels[{c.name}].max_spend", c.max_spend, True)),
+                   (("budget", scenario.budget, True),)):
+        for path, value, is_spend in fields:
+            for where, number in ((path, horizon(value)),
+                                  (f"{path}.{period}", at(by_period(value), period) if period is not None else None)):
+                if number is not None:
+                    units = units_for_spend(schedule, number, most=True) if is_spend else float(number)
+                    if units < best:
+                        best, source = float(units), where
+        if source is not None:
+            break
+    return best, source
 
 
 def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, limits: list[Limit], sense: str,
@@ -265,8 +275,9 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
             out_groups.append(group)
             continue
         widths = list(group.widths)
+        bounded_by = None
         if not np.isfinite(widths[-1]):
-            most = _unit_bound(scenario, c, period, schedule)
+            most, bounded_by = _unit_bound(scenario, c, period, schedule)
             if not np.isfinite(most):
                 raise ScenarioError(Issue(base, f"filling the tiers in order ({why}) is a mixed-integer model, which "
                                                 "needs a finite bound on the channel's units, and none is given; "
@@ -285,7 +296,7 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
             limits.append(Limit(f"{base}[{k + 1}].opens{suffix}", "tier", np.array([tiered[k + 1], j]),
                                 np.array([1.0, -widths[k + 1]]), "<=", 0.0, period=period))
         out_groups.append(TierGroup(name, c.price_field, period, tuple(tiered), group.up_to, group.costs,
-                                    tuple(binaries), why))
+                                    tuple(binaries), why, bounded_by))
         if why == "volume discount":
             notes.append(f"mixed-integer: volume discount on channels[{name}]")
         else:

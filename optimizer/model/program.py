@@ -55,6 +55,7 @@ class TierGroup:
     costs: tuple[float, ...]
     binaries: tuple[int, ...] = ()
     why: str | None = None
+    bounded_by: str | None = None  # the field whose value bounds an open last tier under binaries (budget...)
 
     @property
     def widths(self) -> tuple[float, ...]:

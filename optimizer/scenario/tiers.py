@@ -198,7 +198,8 @@ def tiered_price(rule: NumberRule, flat):
 
 
 _PRICE_PATH = re.compile(r"\s*channels(?:\[\s*([^\]]+?)\s*\]|\.([A-Za-z_][A-Za-z0-9_]*))\."
-                         r"(cost_per_contact|cost_per_lead|cost_per_qualified_lead|unit_cost)(.*)", re.DOTALL)
+                         r"(cost_per_contact|cost_per_lead|cost_per_qualified_lead|unit_cost|min_spend|max_spend)(.*)",
+                         re.DOTALL)
 
 
 def tiered_path(scenario: Any, path: str) -> bool:
@@ -207,10 +208,11 @@ def tiered_path(scenario: Any, path: str) -> bool:
     if not m:
         return False
     name, field, rest = m.group(1) or m.group(2), m.group(3), m.group(4)
-    if "[" in rest:
+    if "[" in rest and not field.endswith("_spend"):
         return True
     channel = next((c for c in scenario.channels if c.name == name), None)
-    return channel is not None and channel.price_field == field and channel.tiered
+    # min_spend / max_spend of a tiered channel are bounds on its units through the schedule
+    return channel is not None and channel.tiered and (channel.price_field == field or field.endswith("_spend"))
 
 
 def refuse_tier_sweep(scenario: Any, path: str) -> None:
@@ -218,11 +220,26 @@ def refuse_tier_sweep(scenario: Any, path: str) -> None:
     if tiered_path(scenario, path):
         from ..errors import Issue, ScenarioError
 
-        raise ScenarioError(Issue(f"--vary {path.strip()}", f"{path.strip()} is a tiered price or one of its tiers, "
-                                                            "which a sweep does not vary; allowed: --set PATH=VALUE "
-                                                            "for one run (a tier: PRICE[K].cost or PRICE[K].up_to), "
-                                                            "or a sweep of another number (the budget, a target, a "
-                                                            "bound, a flat price)"))
+        what = ("a tiered channel's spend limit (a bound on its units through the schedule)"
+                if _PRICE_PATH.fullmatch(path).group(3).endswith("_spend") else "a tiered price or one of its tiers")
+        raise ScenarioError(Issue(f"--vary {path.strip()}", f"{path.strip()} is {what}, which a sweep does not vary; "
+                                                            "allowed: --set PATH=VALUE for one run (a tier: "
+                                                            "PRICE[K].cost or PRICE[K].up_to), or a sweep of another "
+                                                            "number (the budget, a target, a bound, a flat price)"))
+
+
+def refuse_tier_bound_sweep(program: Any, paths: list[str]) -> None:
+    """A sweep of the field that bounds a tiered channel's open last tier under order binaries
+    (the binaries' bound was computed from its value): an input error naming both."""
+    for group in program.tier_groups:
+        if group.bounded_by in paths:
+            from ..errors import Issue, ScenarioError
+
+            raise ScenarioError(Issue(f"--vary {group.bounded_by}",
+                                      f"{group.bounded_by} bounds the units of channels[{group.channel}]'s open last "
+                                      f"tier in its mixed-integer tier order ({group.why}), so a sweep does not move "
+                                      f"it; allowed: --set {group.bounded_by}=VALUE for one run, or a max_units on "
+                                      f"channels[{group.channel}] (or an up_to on its last tier)"))
 
 
 def refuse_tiered_sensitivity(scenario: Any, report: bool = False) -> None:
