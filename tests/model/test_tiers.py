@@ -197,3 +197,30 @@ def test_the_bundled_tiered_scenario_is_its_hand_built_lp():
     search = next(c for c in plan.channels if c.name == "paid_search")
     assert search.units == pytest.approx(res.x[:3].sum(), rel=1e-9)
     assert [t.units for t in search.tiers] == pytest.approx(list(res.x[:3]), abs=1e-6)
+
+
+def test_cbc_solves_the_order_binaries_too():
+    s = Scenario(objective="max_leads", budget=100_000,
+                 channels=[{"name": "email", "cost_per_lead": [{"up_to": 1000, "cost": 50}, {"cost": 20}]},
+                           {"name": "search", "cost_per_lead": 30}])
+    assert optimize(s, solver="cbc").objective_value == pytest.approx(3500)  # by hand, as above
+
+
+def test_a_volume_discount_in_each_period_is_ordered_per_period():
+    s = Scenario(periods=["Q1", "Q2"], budget={"Q1": 1000, "Q2": 3000}, objective="max_leads",
+                 channels=[{"name": "email", "cost_per_lead": [{"up_to": 100, "cost": 5}, {"cost": 1}]},
+                           {"name": "search", "cost_per_lead": 3}])
+    plan = optimize(s)
+    # Q1: 100 at 5, then 500 at 1 (600 > 333 from search); Q2: 100 at 5, then 2,500 at 1
+    assert plan.objective_value == pytest.approx(3200)
+    assert [[t.units for t in p.channels[0].tiers] for p in plan.periods] == [pytest.approx([100, 500]),
+                                                                               pytest.approx([100, 2500])]
+
+
+def test_a_capped_last_tier_beyond_the_target_is_named_in_the_conflict():
+    s = Scenario(channels=[{"name": "email", "cost_per_lead": [{"up_to": 2000, "cost": 35}, {"up_to": 3000,
+                                                                                                "cost": 55}]}],
+                 targets={"leads": 4000})
+    plan = optimize(s)
+    assert plan.status == "infeasible"
+    assert set(plan.diagnosis.conflict) == {"targets.leads", "channels[email].cost_per_lead.up_to"}
