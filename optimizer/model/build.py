@@ -151,13 +151,14 @@ def build_program(scenario: Scenario) -> Program:
             for period, bound in scopes(value):
                 tiered = groups.get((c.name, period)) if period is not None or not periods else None
                 if field_name.endswith("spend") and tiered:
-                    # spend along one schedule, filled in order: exactly a bound on the units
+                    # spend along one schedule, filled in order: exactly a bound on the units (where a
+                    # free open tier makes it none, the spend row below says the same)
                     schedule = as_schedule(value_in(getattr(c, c.price_field), period))
                     units = units_for_spend(schedule, bound, most=sense == "<=")
                     if np.isfinite(units):
                         limits.append(Limit(named(f"channels[{c.name}].{field_name}", period), "channel_bound",
                                             np.array(tiered), np.ones(len(tiered)), sense, units, period=period))
-                    continue
+                        continue
                 per_unit = (spend(period)[own] if field_name.endswith("spend") else np.ones(len(own))
                             if period is None else masks[period][own].astype(float))
                 keep = per_unit != 0

@@ -216,12 +216,14 @@ class Channel(_Frozen):
         if min_spend is None and min_units is None:  # the usual case: nothing below to compare
             return self
         if any(type(own[f]) is dict for f in ("min_spend", "max_spend", "min_units", "max_units")) \
-                or type(own[price_field]) is dict or tiered:  # (tiers: spend is not units x one price)
+                or type(own[price_field]) is dict:
             return self  # limits per period: a conflict among them is the plan's to diagnose, by name
         for low, high in (("min_spend", "max_spend"), ("min_units", "max_units")):
             lo, hi = own[low], own[high]
             if lo is not None and hi is not None and lo > hi:
                 raise fail(f"{low} {show(lo)} is above {high} {show(hi)}", f"{low} <= {high}: lower one of them")
+        if tiered:  # spend is not units x one price: a conflict across the kinds is the plan's to diagnose
+            return self
         if price > 0:
             lows = [(f"min_spend {show(lo)}", lo) for lo in [self.min_spend] if lo is not None]
             lows += [(f"min_units {show(lo)} (spend {show(lo * price)})", lo * price)

@@ -116,3 +116,8 @@ def test_a_bad_tier_in_a_sheet_is_named_by_row_and_column(tmp_path):
         f"{tmp_path / 'channels.csv'}: row 2, cost_per_lead[1].up_to: 1000 is not above the tier before's up_to "
         "2000; allowed: up_to strictly rising (cumulative units), such as [{up_to: 2000, cost: 35}, {up_to: 5000, "
         "cost: 55}, {cost: 90}]")
+
+
+def test_a_tiered_channels_own_minimum_above_its_maximum_is_still_an_input_error():
+    assert message(TIERS, min_spend=50, max_spend=20) == (
+        "channels[email]: min_spend 50 is above max_spend 20; allowed: min_spend <= max_spend: lower one of them")
