@@ -100,14 +100,61 @@ def test_a_report_with_sensitivity_of_a_tiered_scenario_names_the_way_out(tmp_pa
     assert run("report", TIERED, "--output", str(tmp_path / "plan.md"), "--no-sensitivity").returncode == 0
 
 
-@pytest.mark.parametrize("path", ["channels[email].cost_per_lead[1].cost", "channels[email].cost_per_lead"])
-def test_a_sweep_of_a_tiered_price_is_refused_by_name(path):
+def test_a_sweep_of_a_whole_tiered_price_is_refused_by_name():
+    with pytest.raises(ScenarioError) as info:
+        run_sweep(scenario(), {"channels[email].cost_per_lead": [40, 50]})
+    assert str(info.value) == (
+        "--vary channels[email].cost_per_lead: channels[email].cost_per_lead is a tiered price, which a sweep varies "
+        "tier by tier; allowed: a tier's number, such as channels[email].cost_per_lead[0].cost or "
+        "channels[email].cost_per_lead[0].up_to, or --set channels[email].cost_per_lead=NUMBER for a flat price")
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("channels[email].cost_per_lead[3]", "--vary channels[email].cost_per_lead[3]: channels[email].cost_per_lead "
+                                         "has 3 tiers, numbered from 0; allowed: channels[email].cost_per_lead[0] to "
+                                         "channels[email].cost_per_lead[2]"),
+    ("channels[search].cost_per_lead[0]", "--vary channels[search].cost_per_lead[0]: channels[search].cost_per_lead "
+                                          "is not tiered, so it has no tier 0; allowed: channels[search].cost_per_lead "
+                                          "(its flat price)"),
+    ("channels[search].unit_cost[0]", "--vary channels[search].unit_cost[0]: names no tier of a tiered price; "
+                                      "allowed: a tier's number, such as channels[search].unit_cost[0].cost or "
+                                      "channels[search].unit_cost[0].up_to, on a channel priced by tiers"),
+])
+def test_a_sweep_of_a_tier_that_does_not_exist_is_refused_by_name(path, expected):
     with pytest.raises(ScenarioError) as info:
         run_sweep(scenario(), {path: [40, 50]})
-    assert str(info.value) == (
-        f"--vary {path}: {path} is a tiered price or one of its tiers, which a sweep does not vary; allowed: --set "
-        "PATH=VALUE for one run (a tier: PRICE[K].cost or PRICE[K].up_to), or a sweep of another number (the "
-        "budget, a target, a bound, a flat price)")
+    assert str(info.value) == expected
+
+
+def test_a_sweep_of_a_tiers_cost_is_the_lp_at_each_point():
+    # 6,000 leads: email's tiers 2,000 at 35, 3,000 at COST, then 90; search at 60. The second tier
+    # at 30 is a volume discount (order binaries, bounded by email's max_units)
+    s = apply_changes(scenario(), {"channels[email].max_units": 10_000})
+    result = run_sweep(s, {"channels[email].cost_per_lead[1]": [30, 50, 70]})
+    assert result.parameters == ("channels[email].cost_per_lead[1].cost",)
+    expected = []
+    for cost in (30, 50, 70):
+        # in order, whatever the costs: 2,000 at 35 first; then the cheaper of the tier and search
+        second = 3000 * cost if cost < 60 else 0
+        expected.append(2000 * 35 + second + (4000 - (3000 if cost < 60 else 0)) * 60)
+    assert [float(v) for v in result.total_spend] == pytest.approx(expected)
+    assert result.status[-1] == "optimal"
+
+
+def test_a_sweep_of_a_tier_end_marks_a_bad_end_invalid():
+    result = run_sweep(scenario(), {"channels[email].cost_per_lead[1].up_to": [1000, 3000]})
+    assert result.status == ("invalid", "optimal")
+    assert result.messages[0].startswith("channels[email].cost_per_lead[1].up_to: 1000 is not above the tier "
+                                         "before's up_to 2000")
+    assert float(result.total_spend[1]) == pytest.approx(2000 * 35 + 1000 * 55 + 3000 * 60)
+
+
+def test_a_sweep_of_a_tiered_channels_spend_limit_is_exact():
+    s = Scenario(objective="max_leads", budget=10**6,
+                 channels=[{"name": "email", "cost_per_lead": EMAIL, "max_spend": 100_000}])
+    result = run_sweep(s, {"channels[email].max_spend": [35_000, 100_000]})
+    # 35,000 buys 1,000 leads of the first tier; 100,000 buys 2,000 at 35 and 30,000 / 55 at 55
+    assert [float(v) for v in result.objective_value] == pytest.approx([1000, 2000 + 30_000 / 55])
 
 
 def test_a_sweep_of_another_number_fills_the_tiers_in_order():
@@ -130,26 +177,12 @@ def test_check_buys_a_tiered_channel_along_its_schedule():
     assert not units.violations
 
 
-def test_a_sweep_of_a_tiered_channels_spend_limit_is_refused_by_name():
-    with pytest.raises(ScenarioError) as info:
-        run_sweep(scenario(), {"channels[email].max_spend": [1000, 2000]})
-    assert str(info.value).startswith(
-        "--vary channels[email].max_spend: channels[email].max_spend is a tiered channel's spend limit (a bound on "
-        "its units through the schedule), which a sweep does not vary; allowed: --set PATH=VALUE for one run")
-
-
-def test_a_sweep_of_the_bound_of_an_ordered_open_tier_is_refused_by_name():
-    # a volume discount: binaries, and the open last tier's bound comes from the budget
+def test_a_sweep_of_the_budget_bounding_an_ordered_open_tier_is_exact():
+    # a volume discount: binaries, and the open last tier's bound comes from the budget at each point
     s = Scenario(objective="max_leads", budget=40_000,
                  channels=[{"name": "email", "cost_per_lead": [{"up_to": 1000, "cost": 50}, {"cost": 20}]},
                            {"name": "search", "cost_per_lead": 30}])
-    with pytest.raises(ScenarioError) as info:
-        run_sweep(s, {"budget": [40_000, 80_000]})
-    assert str(info.value) == (
-        "--vary budget: budget bounds the units of channels[email]'s open last tier in its mixed-integer tier order "
-        "(volume discount), so a sweep does not move it; allowed: --set budget=VALUE for one run, or a max_units on "
-        "channels[email] (or an up_to on its last tier)")
-    bounded = apply_changes(s, {"channels[email].max_units": 10_000})
-    result = run_sweep(bounded, {"budget": [40_000, 100_000]})
-    # by hand (test_tiers.py): 40,000 buys 1,333.3 search leads; 100,000 buys 1,000 at 50 and 2,500 at 20
-    assert [float(v) for v in result.objective_value] == pytest.approx([40_000 / 30, 3500])
+    result = run_sweep(s, {"budget": [40_000, 100_000, 200_000]})
+    # by hand (test_tiers.py): 40,000 buys 1,333.3 search leads; 100,000 buys 1,000 at 50 and 2,500 at 20;
+    # 200,000: 1,000 at 50 and 7,500 at 20
+    assert [float(v) for v in result.objective_value] == pytest.approx([40_000 / 30, 3500, 8500])

@@ -215,31 +215,54 @@ def tiered_path(scenario: Any, path: str) -> bool:
     return channel is not None and channel.tiered and (channel.price_field == field or field.endswith("_spend"))
 
 
-def refuse_tier_sweep(scenario: Any, path: str) -> None:
-    """A sweep (``--vary``) of a tiered price or a tier's number: an input error naming the path."""
-    if tiered_path(scenario, path):
-        from ..errors import Issue, ScenarioError
-
-        what = ("a tiered channel's spend limit (a bound on its units through the schedule)"
-                if _PRICE_PATH.fullmatch(path).group(3).endswith("_spend") else "a tiered price or one of its tiers")
-        raise ScenarioError(Issue(f"--vary {path.strip()}", f"{path.strip()} is {what}, which a sweep does not vary; "
-                                                            "allowed: --set PATH=VALUE for one run (a tier: "
-                                                            "PRICE[K].cost or PRICE[K].up_to), or a sweep of another "
-                                                            "number (the budget, a target, a bound, a flat price)"))
-
-
-def refuse_tier_bound_sweep(program: Any, paths: list[str]) -> None:
-    """A sweep of the field that bounds a tiered channel's open last tier under order binaries
-    (the binaries' bound was computed from its value): an input error naming both."""
-    for group in program.tier_groups:
-        if group.bounded_by in paths:
+def tier_path(scenario: Any, path: str) -> str | None:
+    """The canonical form of a path to a tier's number (``channels[email].cost_per_lead[1].cost``;
+    ``[1]`` alone is its cost; with periods ``channels[email].cost_per_lead.Q1[1].up_to``), or None
+    where ``path`` names no tier. The tier must exist: else a ScenarioError naming the path."""
+    m = _PRICE_PATH.fullmatch(path)
+    if not m or m.group(3).endswith("_spend"):
+        return None
+    if "[" not in m.group(4):
+        if tiered_path(scenario, path):  # a number for a schedule would change the model's shape mid-sweep
             from ..errors import Issue, ScenarioError
 
-            raise ScenarioError(Issue(f"--vary {group.bounded_by}",
-                                      f"{group.bounded_by} bounds the units of channels[{group.channel}]'s open last "
-                                      f"tier in its mixed-integer tier order ({group.why}), so a sweep does not move "
-                                      f"it; allowed: --set {group.bounded_by}=VALUE for one run, or a max_units on "
-                                      f"channels[{group.channel}] (or an up_to on its last tier)"))
+            raise ScenarioError(Issue(f"--vary {path.strip()}", f"{path.strip()} is a tiered price, which a sweep "
+                                                                "varies tier by tier; allowed: a tier's number, "
+                                                                f"such as {path.strip()}[0].cost or "
+                                                                f"{path.strip()}[0].up_to, or --set "
+                                                                f"{path.strip()}=NUMBER for a flat price"))
+        return None
+    tail = re.fullmatch(r"(?:\.([A-Za-z_][A-Za-z0-9_]*))?\[\s*([0-9]+)\s*\](?:\.(cost|up_to))?\s*", m.group(4))
+    key = m.group(1) or m.group(2)
+    names = list(scenario.channel_names)
+    name = key if key in names else names[int(key)] if key.isdigit() and int(key) < len(names) else key
+    channel = next((c for c in scenario.channels if c.name == name), None)
+    base = f"channels[{name}].{m.group(3)}"
+    from ..errors import Issue, ScenarioError
+
+    if channel is None or tail is None or channel.price_field != m.group(3):
+        raise ScenarioError(Issue(f"--vary {path.strip()}", f"names no tier of a tiered price; allowed: a tier's "
+                                                            f"number, such as {base}[0].cost or {base}[0].up_to, "
+                                                            "on a channel priced by tiers"))
+    period, k, part = tail.group(1), int(tail.group(2)), tail.group(3) or "cost"
+    price = getattr(channel, channel.price_field)
+    schedule = price.get(period) if type(price) is dict and period is not None else None if period else price
+    where = f"{base}.{period}" if period else base
+    if type(schedule) is not tuple:
+        raise ScenarioError(Issue(f"--vary {path.strip()}", f"{where} is not tiered, so it has no tier {k}; "
+                                                            f"allowed: {where} (its flat price)"))
+    if k >= len(schedule):
+        raise ScenarioError(Issue(f"--vary {path.strip()}", f"{where} has {len(schedule)} tiers, numbered from 0; "
+                                                            f"allowed: {where}[0] to {where}[{len(schedule) - 1}]"))
+    return f"{where}[{k}].{part}"
+
+
+def rebuilt_each_point(scenario: Any, program: Any, paths: list[str]) -> bool:
+    """Whether a sweep over ``paths`` must rebuild the model at each point: a tier's number, a tiered
+    price (a flat number replaces the schedule, as with --set), a tiered channel's spend limit (a
+    bound on its units through the schedule), or the field bounding an ordered open tier."""
+    bounding = {g.bounded_by for g in program.tier_groups if g.bounded_by}
+    return any(tiered_path(scenario, p) or p in bounding for p in paths)
 
 
 def refuse_tiered_sensitivity(scenario: Any, report: bool = False) -> None:
