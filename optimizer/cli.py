@@ -507,7 +507,9 @@ def report(
 
     The Limits sheet takes shadow prices and their ranges from the sensitivity analysis (as the
     sensitivity command gives them); a plan with whole-unit channels is analysed with them held at
-    its units, or as its LP relaxation with --relax.
+    its units, or as its LP relaxation with --relax. A scenario with periods adds a Periods sheet
+    (each channel's spend and funnel per period, deals closing in each, what closes after the
+    horizon) and a chart of spend per period.
 
     Example: campaign-optimizer report scenarios/b2b-annual-plan.yaml --output plan.xlsx
     """

@@ -96,6 +96,41 @@ def test_a_key_given_twice_names_the_key_and_both_lines() -> None:
                             "allowed: each key once")
 
 
+DUPLICATES = [
+    # (file, text, where, the message's middle): JSON and YAML say the same, with the object's path
+    ("dup.json", '{"budget": 1000,\n "budget": 2000,\n "channels": [{"name": "a", "cost_per_lead": 1}]}',
+     "line 2, column 2", "JSON: the key 'budget' is given twice in one object (lines 1 and 2)"),
+    ("dup.yaml", "budget: 1000\nbudget: 2000\nchannels: [{name: a, cost_per_lead: 1}]\n",
+     "line 2, column 1", "YAML: the key 'budget' is given twice in one mapping (lines 1 and 2)"),
+    ("dup.json", '{"channels": [\n  {"cost_per_lead": 45,\n   "name": "email",\n   "cost_per_lead": 50}]}',
+     "line 4, column 4", "JSON: the key 'cost_per_lead' is given twice in channels[email] (lines 2 and 4)"),
+    ("dup.yaml", "channels:\n  - cost_per_lead: 45\n    name: email\n    cost_per_lead: 50\n",
+     "line 4, column 5", "YAML: the key 'cost_per_lead' is given twice in channels[email] (lines 2 and 4)"),
+    ("dup.json", '{"targets": {"leads": 1, "leads": 2}}',
+     "line 1, column 26", "JSON: the key 'leads' is given twice in targets (line 1, columns 14 and 26)"),
+    ("dup.yaml", "targets: {leads: 1, leads: 2}\n",
+     "line 1, column 21", "YAML: the key 'leads' is given twice in targets (line 1, columns 11 and 21)"),
+    ("dup.json", '{"channels": [{"name": "a b", "caps": {"leads": 1, "leads": 2}}]}',
+     "line 1, column 52", "JSON: the key 'leads' is given twice in channels[0].caps (line 1, columns 40 and 52)"),
+]
+
+
+@pytest.mark.parametrize(("file", "text", "where", "middle"), DUPLICATES)
+def test_a_key_given_twice_names_its_line_and_object_in_json_and_yaml(file, text, where, middle) -> None:
+    Path(file).write_text(text)
+    error = library_error(read_document, file)
+    assert [(i.path, i.message) for i in error.issues] == [(where, f"not valid {middle}; allowed: each key once")]
+    assert refused(None, file=file) == [f"{file}: {where}: not valid {middle}; allowed: each key once"]
+
+
+def test_a_long_key_given_twice_is_cut() -> None:
+    key = "k" * 5000
+    Path("dup.json").write_text(f'{{"{key}": 1, "{key}": 2}}')
+    [issue] = library_error(read_document, "dup.json").issues
+    assert issue.message == (f"not valid JSON: the key '{key[:40]}… (5,000 characters)' is given twice in one object "
+                             "(line 1, columns 2 and 5009); allowed: each key once")
+
+
 @pytest.mark.parametrize("text", ["0o17", "0x10", "0b11", "1:30", "1:30.5", "1__0", "1_", "1__000.5", "._5"])
 def test_yaml_1_1_number_oddities_are_not_numbers(text: str) -> None:
     # YAML 1.1 would read 0x10 as 16, 0b11 as 3, 1:30 as 90 (base 60) and 1__0 as 10
@@ -124,12 +159,12 @@ def test_a_yaml_python_tag_is_refused_and_not_run() -> None:
     assert not Path("executed").exists()
 
 
-def test_an_integer_too_long_for_a_float_is_quoted_not_a_crash() -> None:
+def test_an_integer_too_long_for_a_float_is_outside_the_documented_range_not_a_crash() -> None:
     digits = "1" + "0" * 400
-    assert only(invalid(BASE + f"budget: {digits}\n")) == (
-        "budget", f'"{digits}" is not a finite number; {POSITIVE_ALLOWED}')
+    expected = ("budget", f"1e400 is larger than the documented 1e15; allowed: a number in (0, 1e15]: {SIZE_LIMIT}")
+    assert only(invalid(BASE + f"budget: {digits}\n")) == expected
     assert only(invalid('{"budget": ' + digits + ', "channels": [{"name": "a", "cost_per_lead": 1}]}',
-                        file="plan.json")) == ("budget", f'"{digits}" is not a finite number; {POSITIVE_ALLOWED}')
+                        file="plan.json")) == expected
 
 
 def test_read_document_raises_the_named_error_for_each_attack(tmp_path: Path) -> None:
@@ -190,10 +225,14 @@ def test_a_price_above_1e15_is_outside_the_range() -> None:
         "channels[email].cost_per_lead", f'"1e16" is above 1e15; allowed: a number in [0, 1e15]: {SIZE_LIMIT}')
 
 
-@pytest.mark.parametrize("value", ["1e309", "-1e309", "1e999999999%"])
-def test_a_constant_that_is_infinite_is_an_input_error(value: str) -> None:
-    what = "not a number" if value.endswith("%") else "not a finite number"
-    assert only(invalid(BASE, "--set", f"budget={value}")) == ("budget", f'"{value}" is {what}; {POSITIVE_ALLOWED}')
+@pytest.mark.parametrize(("value", "what"), [
+    ("1e309", f"is larger than the documented 1e15; allowed: a number in (0, 1e15]: {SIZE_LIMIT}"),
+    ("-1e309", f"is not a positive number; {POSITIVE_ALLOWED}"),
+    ("1e999999999%", f"is not a number; {POSITIVE_ALLOWED}"),
+    ("inf", f"is not a finite number; {POSITIVE_ALLOWED}"),
+])
+def test_a_constant_beyond_any_float_is_an_input_error(value: str, what: str) -> None:
+    assert only(invalid(BASE, "--set", f"budget={value}")) == ("budget", f'"{value}" {what}')
 
 
 @pytest.mark.parametrize("value", ["1e-13", "5e-13", "1e-11%"])
@@ -246,19 +285,24 @@ def test_a_number_above_1e15_in_a_constraint(number: str) -> None:
                                      f"tool reads (at column 17); {LINEAR}")
 
 
+def cut(text: str) -> str:
+    """Long text as every message quotes it: its first 40 characters, then its length."""
+    return f"{text[:40]}… ({len(text):,} characters)"
+
+
 def test_a_product_of_numbers_beyond_a_float() -> None:
     expr = "spend[email] <= " + " * ".join(["1e15"] * 21)
     assert set_constraint(expr) == (
-        "constraints[search_share]", f'"{expr}": a product of its numbers is beyond any number the tool can compute '
-                                     f"with; {LINEAR}")
+        "constraints[search_share]", f'"{cut(expr)}": a product of its numbers is beyond any number the tool can '
+                                     f"compute with; {LINEAR}")
 
 
 @pytest.mark.parametrize(("inner", "column"), [("(" * 1000 + "1" + ")" * 1000, 67), ("-" * 1000 + "1", 67)])
 def test_1000_nested_parentheses_or_signs(inner: str, column: int) -> None:
     expr = f"spend[email] <= {inner}"
     assert set_constraint(expr) == (
-        "constraints[search_share]", f'"{expr}": parentheses and signs nest more than 50 deep (at column {column}); '
-                                     f"{LINEAR}")
+        "constraints[search_share]", f'"{cut(expr)}": parentheses and signs nest more than 50 deep (at column '
+                                     f"{column}); {LINEAR}")
 
 
 def test_other_scripts_digits_in_a_constraint() -> None:

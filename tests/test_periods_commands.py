@@ -1,4 +1,4 @@
-"""Commands that do not plan by period yet refuse a scenario with periods as an input error (exit 2)."""
+"""Commands on a scenario with periods, end to end (every command reads periods)."""
 
 from __future__ import annotations
 
@@ -17,18 +17,20 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "optimizer", *args], capture_output=True, text=True, cwd=cwd)
 
 
-@pytest.mark.parametrize("command", [
-    ["sensitivity", QUARTERLY],
-    ["report", QUARTERLY, "--output", "out.md", "--no-sensitivity"],
-])
-def test_not_yet_by_period_is_an_input_error(tmp_path, command):
-    (tmp_path / "proposal.yaml").write_text("email: {spend: 1000}\n")
-    result = run(*command, "--format", "json", cwd=tmp_path) if command[0] != "report" else run(*command, cwd=tmp_path)
-    assert result.returncode == 2, result.stderr
-    assert f"{command[0]} does not read scenarios with periods yet" in result.stderr
-    if command[0] != "report":
-        assert json.loads(result.stdout)["errors"][0]["path"] == "periods"
-    assert not (tmp_path / "out.md").exists()
+@pytest.mark.parametrize("sensitivity", [False, True])
+def test_report_reads_a_scenario_with_periods(tmp_path, sensitivity):
+    flags = [] if sensitivity else ["--no-sensitivity"]
+    result = run("report", QUARTERLY, "--output", "out.md", *flags, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "wrote out.md\n"
+    text = (tmp_path / "out.md").read_text()
+    assert "## Periods" in text
+    row = next(line for line in text.splitlines() if line.startswith("| caps.qualified_leads.Q3 |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    # limit, period, kind, sense, value, limit value, slack, binding, shadow price, one unit less, from, to:
+    # the ranges of a per-period limit come from sensitivity, so they are blank without it
+    assert cells[1] == "Q3" and cells[7] == "yes"
+    assert all(cells[9:12]) if sensitivity else not any(cells[9:12])
 
 
 def test_optimize_with_periods_writes_one_json_document_with_periods(tmp_path):

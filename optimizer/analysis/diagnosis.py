@@ -26,11 +26,14 @@ class Diagnosis:
     unbounded: list[str] = field(default_factory=list)
     integer_only: bool = False  # the limits hold with fractional units, not with whole ones
     unreachable: list[str] = field(default_factory=list)  # target metrics no channel yields
-
+    # with periods: the spend in each period of the cheapest plan behind ``budget_needed`` (one such plan)
+    budget_needed_by_period: dict[str, float] | None = None
 
     def to_dict(self) -> dict:
         out = {"conflict": self.conflict, "achievable": self.achievable, "budget_needed": self.budget_needed,
                "unbounded": self.unbounded, "unreachable": self.unreachable}
+        if self.budget_needed_by_period is not None:
+            out["budget_needed_by_period"] = self.budget_needed_by_period
         if self.integer_only:
             out["integer_only"] = True
         return out
@@ -50,11 +53,13 @@ def diagnose(program: Program, status: str, solver: str = "highs") -> Diagnosis:
                          unreachable=unreachable)
     names = conflict(program)
     integer_only = names is None and program.integer and solve(program.relaxed(), solver).has_plan
+    needed, by_period = cheapest_without_budget(program, solver)
     return Diagnosis(
         conflict=[program.limits[i].name for i in names or []],
         achievable=achievable(program, solver),
-        budget_needed=budget_needed(program, solver),
+        budget_needed=needed,
         integer_only=integer_only,
+        budget_needed_by_period=by_period,
     )
 
 
@@ -82,11 +87,26 @@ def achievable(program: Program, solver: str = "highs") -> dict[str, float | Non
 
 
 def budget_needed(program: Program, solver: str = "highs") -> float | None:
-    """The least total spend meeting every limit but the budget (None when even that has no plan)."""
+    """The least total spend meeting every limit but the budget (None when even that has no plan).
+
+    Every budget limit is dropped: the horizon's and, with periods, each period's.
+    """
+    return cheapest_without_budget(program, solver)[0]
+
+
+def cheapest_without_budget(program: Program, solver: str = "highs") -> tuple[float | None, dict[str, float] | None]:
+    """:func:`budget_needed`, and with periods the spend in each period of the plan that needs it
+    (one cheapest plan: another may split the same spend differently)."""
     others = [lim for lim in program.limits if lim.kind != "budget"]
     result = solve(program.with_limits(others, objective="min_spend", sense="min", objective_coefs=program.prices),
                    solver)
-    return float(program.prices @ result.units) if result.status == "optimal" else None
+    if result.status != "optimal":
+        return None, None
+    spend = program.prices * result.units
+    if not program.periods:
+        return float(spend.sum()), None
+    by_period = {p: float(spend[program.in_period(p)].sum()) for p in program.periods}
+    return float(spend.sum()), by_period
 
 
 def unbounded_channels(program: Program, solver: str = "highs") -> list[str]:

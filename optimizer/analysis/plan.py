@@ -119,9 +119,10 @@ class LimitState:
 
 
 def limit_state(limit: Limit, value: float) -> LimitState:
-    """A limit at the plan, given its left side ``value``."""
+    """A limit at the plan, given its left side ``value`` (an availability never binds: it is at 0 in
+    every plan, see :attr:`~optimizer.model.program.Limit.is_availability`)."""
     slack = -limit.excess(value)
-    binding = abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound))
+    binding = abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(limit.bound)) and not limit.is_availability
     return LimitState(limit.name, limit.kind, limit.sense, value, limit.bound, 0.0 if binding else slack, binding,
                       limit.period)
 
@@ -133,6 +134,7 @@ def limit_states(program: Program, units: np.ndarray) -> tuple[LimitState, ...]:
     bounds = program.bounds
     binding = np.abs(slack) <= BINDING_TOLERANCE * np.maximum(1.0, np.abs(bounds))
     slack = np.where(binding, 0.0, slack)
+    binding &= ~program.availability
     return tuple(LimitState(limit.name, limit.kind, limit.sense, v, b, s, bind, limit.period)
                  for limit, v, b, s, bind in zip(program.limits, values.tolist(), bounds.tolist(), slack.tolist(),
                                                  binding.tolist()))

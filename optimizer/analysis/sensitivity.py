@@ -28,6 +28,14 @@ that fails it, or a re-solve that disagrees, falls back to re-solves on both sid
 A plan with whole-unit channels is analysed with them held at the plan's units (HiGHS's fixed LP:
 ``analysed_as: integers_fixed``), or as its LP relaxation with ``relax=True`` (``relaxed``).
 
+With periods every limit is named by its path and priced where it holds (``caps.qualified_leads.Q3``:
+what one more qualified lead of Q3's capacity is worth); availability (``channels[NAME].available``)
+is no limit a user moves and is left out. A price or rate given as a plain number is one item that
+moves every period's column of its channel together (:meth:`Parametric.columns_direction`); one
+given by period is an item per period (``channels[email].qualification_rate.Q3``), each entry with
+its ``period``. The pipeline in flight is the objective's constant under ``max_`` objectives: it
+counts in ``objective_value`` and in the objective at every end.
+
 >>> from optimizer import Scenario, optimize
 >>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "max_units": 150},
 ...                        {"name": "search", "cost_per_lead": 50}], targets={"leads": 100})
@@ -38,6 +46,12 @@ A plan with whole-unit channels is analysed with them held at the plan's units (
 >>> search = result.channel("search")
 >>> search.in_plan, search.reduced_cost, search.price_from
 (False, 30.0, 20.0)
+>>> halves = Scenario(periods=["H1", "H2"], channels=[{"name": "email", "cost_per_lead": {"H1": 20, "H2": 30}}],
+...                   targets={"leads": {"H1": 100, "H2": 50}})
+>>> by_half = sensitivity(optimize(halves))
+>>> h2 = by_half.limit("targets.leads.H2")
+>>> h2.period, h2.shadow_price, by_half.channel("email", "H2").price
+('H2', 30.0, 30.0)
 """
 
 from __future__ import annotations
@@ -57,11 +71,11 @@ from ..model.parametric import Certificate, Parametric, Probe, whole_unit_altern
 from ..model.program import Program
 from ..model.verify import verify
 from ..scenario.funnel import CONVERSION_RATES, PRICE_UNIT
-from ..scenario.periods import not_by_period_yet
+from ..scenario.periods import by_period, horizon
 from ..scenario.schema import Scenario
 from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution
 from .provenance import provenance
-from .variation import MIX_TOLERANCE, Explorer, effective_rates
+from .variation import MIX_TOLERANCE, STAGE_ORDER, Explorer
 
 RELATIVE = 1e-6  # ranges are found to this relative precision
 STEPS = (1e-4, 1e-6, 1e-8)  # limit moves (relative to max(1, |limit|)) for the re-solve slopes
@@ -89,6 +103,8 @@ class LimitSensitivity:
     valid_from: float | None
     valid_to: float | None
     held: bool = False  # every column of the limit is held at the plan's whole units: no shadow price
+    period: str | None = None  # the period the limit holds in (None: the whole horizon)
+    planned_by_period: bool = field(default=False, repr=False)  # the scenario has periods: its JSON says period
 
     @property
     def degenerate(self) -> bool:
@@ -100,7 +116,7 @@ class LimitSensitivity:
         return {"name": self.name, "kind": self.kind, "value": self.value, "limit": self.limit,
                 "binding": self.binding, "shadow_price": finite(self.shadow_price),
                 "shadow_price_down": finite(self.shadow_price_down), "valid_from": finite(self.valid_from),
-                "valid_to": finite(self.valid_to)}
+                "valid_to": finite(self.valid_to), **_period_key(self.period, self.planned_by_period)}
 
 
 @dataclass(frozen=True)
@@ -115,11 +131,13 @@ class ChannelSensitivity:
     reduced_cost: float | None  # the price drop needed to enter; 0 in the plan; None: no price brings it in
     price_from: float | None
     price_to: float | None
+    period: str | None = None  # a price given per period: the period (None: the price of every period)
+    planned_by_period: bool = field(default=False, repr=False)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "in_plan": self.in_plan, "price_field": self.price_field, "price": self.price,
                 "reduced_cost": finite(self.reduced_cost), "price_from": finite(self.price_from),
-                "price_to": finite(self.price_to)}
+                "price_to": finite(self.price_to), **_period_key(self.period, self.planned_by_period)}
 
 
 @dataclass(frozen=True)
@@ -138,22 +156,30 @@ class RateRange:
     objective_at_high: float | None
     low_reason: str
     high_reason: str
+    period: str | None = None  # a rate given per period: the period (None: the rate of every period)
+    planned_by_period: bool = field(default=False, repr=False)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "value": self.value, "from": self.low, "to": self.high,
-                "objective_at_from": finite(self.objective_at_low), "objective_at_to": finite(self.objective_at_high)}
+                "objective_at_from": finite(self.objective_at_low), "objective_at_to": finite(self.objective_at_high),
+                **_period_key(self.period, self.planned_by_period)}
 
 
-def _named(items: tuple | list, name: str, kind: str):
+def _period_key(period: str | None, periods: bool) -> dict:
+    """``{"period": ...}`` for an entry of a scenario with periods (null: the horizon); nothing without."""
+    return {"period": period} if periods else {}
+
+
+def _named(items: tuple | list, name: str, kind: str, names: list[str] | None = None):
     """The item called ``name`` among ``items`` (each with a ``name``); a ScenarioError listing the
-    names there are (nearest first) when there is none."""
+    ``names`` there are (by default every item's; nearest first) when there is none."""
     found = next((x for x in items if x.name == name), None)
     if found is not None:
         return found
     from ..errors import Issue
     from ..scenario.schema import did_you_mean
 
-    names = [x.name for x in items]
+    names = names if names is not None else [x.name for x in items]
     text = name if isinstance(name, str) else repr(name)
     raise ScenarioError(Issue(text, f"no {kind} of this plan is named {text!r}"
                                     f"{did_you_mean(text, names) if isinstance(name, str) else ''}; "
@@ -182,15 +208,35 @@ class Sensitivity:
     left_out: tuple[str, ...] = ()  # whole-unit channels without a finite bound, left out of the alternative search
 
     def limit(self, name: str) -> LimitSensitivity:
-        """The analysis of one limit, by its name (``budget``, ``targets.revenue``, ...).
+        """The analysis of one limit, by its path (``budget``, ``targets.revenue``, with periods
+        ``caps.qualified_leads.Q3``; ``budget.total`` is the horizon's ``budget``).
 
         An unknown name raises :class:`~optimizer.errors.ScenarioError` listing the names there are.
         """
+        if self.scenario.periods and isinstance(name, str) and name.endswith(".total"):
+            name = name[:-len(".total")]
         return _named(self.limits, name, "limit")
 
-    def channel(self, name: str) -> ChannelSensitivity:
-        """The analysis of one channel's price, by the channel's name (ScenarioError if unknown)."""
-        return _named(self.channels, name, "channel")
+    def channel(self, name: str, period: str | None = None) -> ChannelSensitivity:
+        """The analysis of one channel's price, by the channel's name; for a price given per period,
+        by the channel's name and the period (ScenarioError if unknown, naming what there is)."""
+        own = [x for x in self.channels if x.name == name]
+        if not own or (period is None and any(x.period is None for x in own)):
+            return _named(self.channels, name, "channel", names=list(dict.fromkeys(x.name for x in self.channels)))
+        found = next((x for x in own if x.period == period), None)
+        if found is not None:
+            return found
+        from ..errors import Issue
+
+        periods = [x.period for x in own]
+        if None in periods:
+            wrong = f"{name}'s price is one number over every period"
+            allowed = f"channel({name!r})"
+        else:
+            wrong = f"{name}'s price is given per period" + (
+                "" if period is None else f", and {period} is not one of its periods")
+            allowed = f"channel({name!r}, PERIOD) with PERIOD one of {', '.join(periods)}"
+        raise ScenarioError(Issue(name, f"{wrong}; allowed: {allowed}"))
 
     def rate(self, name: str) -> RateRange:
         """The range of one rate, by its path (``funnel.win_rate``; ScenarioError if unknown)."""
@@ -221,7 +267,6 @@ def sensitivity(plan: Plan, progress: Callable[[int, int], None] | None = None, 
     plan gives a Sensitivity with its status and nothing else. ``progress(done, total)`` is called
     after each limit, channel and rate.
     """
-    not_by_period_yet(plan.scenario, "sensitivity")
     scenario = plan.scenario
     analysed_as = "lp" if not plan.program.integer else "relaxed" if relax else "integers_fixed"
     if not plan.has_plan:
@@ -266,7 +311,8 @@ def _derivative(base: Program, other: Program, steps: np.ndarray) -> tuple[np.nd
 @dataclass(frozen=True)
 class _Move:
     """How the model moves with one number ``path`` from ``value``: column ``column``'s cost and
-    terms change by ``t * (dc, da)`` (one channel), or many columns' (``column`` None: a funnel default)."""
+    terms change by ``t * (dc, da)`` (one channel), or several columns' (``column`` None: a channel's
+    number over every period, ``columns`` its columns; or a funnel default, ``columns`` None)."""
 
     path: str
     value: float
@@ -275,6 +321,8 @@ class _Move:
     rows: np.ndarray  # the terms that move: limit, column, slope
     cols: np.ndarray
     slope: np.ndarray
+    columns: np.ndarray | None = None  # the columns of one channel it moves (None: a funnel default's many)
+    period: str | None = None  # the period of a number given per period
 
     @property
     def matters(self) -> bool:
@@ -304,9 +352,12 @@ class _Analysis:
                               "report --no-sensitivity", status="unverified")
         self.solves = 1
         self.ranging = self.basis.model.ranging()  # HiGHS's, on the optimal basis (before any probe)
-        self.f0 = self.basis.objective
-        if analysed_as != "integers_fixed" and not _close(self.f0, float(plan.objective_value), 1e-7):
-            raise SolverError(f"two solves of {scenario.name} disagree: {self.f0} and {plan.objective_value}")
+        self.f0 = self.basis.objective  # without the objective's constant (the pipeline's), as every probe's
+        self.constant = float(program.objective_constant)
+        self.periods = bool(scenario.periods)
+        if analysed_as != "integers_fixed" and not _close(self.f0 + self.constant, float(plan.objective_value), 1e-7):
+            raise SolverError(f"two solves of {scenario.name} disagree: {self.f0 + self.constant} and "
+                              f"{plan.objective_value}")
         self.x = self.basis.x
         self.constants = np.array([limit.constant for limit in program.limits], dtype=float)
         self.bounds = np.array([limit.bound for limit in program.limits], dtype=float)
@@ -328,6 +379,7 @@ class _Analysis:
                    & (np.abs(self.basis.y) <= 1e-9 * max(1.0, float(np.abs(self.basis.y).max(initial=0.0))))))
         self._explorer: Explorer | None = None
         self._prepared: dict[str, list | None] = {}
+        self._entries: dict[str, tuple] = {}
         self._channels = {c.name: c for c in scenario.channels}
         self._keep_mix()
 
@@ -379,7 +431,10 @@ class _Analysis:
         moves = self._moves()
         self._price_moves = {m.path: m for m in moves if m.path in self.prices}
         rates = [m for m in moves if m.path not in self.prices and m.matters]
-        total = len(self.program.limits) + len(self.program.channels) + len(rates)
+        # availability (the periods a channel does not run in) is no limit a user moves: not listed
+        listed = [k for k, limit in enumerate(self.program.limits)
+                  if not (limit.kind == "channel_bound" and limit.name.endswith("].available"))]
+        total = len(listed) + len(self._price_items) + len(rates)
         done = iter(range(1, total + 1))
 
         def tick(item):
@@ -387,13 +442,14 @@ class _Analysis:
                 self.progress(next(done), total)
             return item
 
+        self._entries = self._entry_directions(moves)
         # every basis step first, then the re-solves: a re-solve leaves HiGHS with another basis's
         # factors, and going back to the optimal one costs a run
         self._prepared = {m.path: self._basis_range(m, 0.0, *((math.inf, False) if m.path in self.prices else
                                                               (1.0, True)))
-                          for m in moves if m.column is not None and (m.matters or m.path in self.prices)}
-        limits = tuple(tick(self._limit(k)) for k in range(len(self.program.limits)))
-        channels = tuple(tick(self._channel(name)) for name in self.program.channels)
+                          for m in moves if m.columns is not None and (m.matters or m.path in self.prices)}
+        limits = tuple(tick(self._limit(k)) for k in listed)
+        channels = tuple(tick(self._channel(item)) for item in self._price_items)
         ranges = tuple(tick(self._rate(move)) for move in rates)
         if self.analysed_as == "integers_fixed":
             alternative, left_out = self._whole_alternative()
@@ -406,8 +462,30 @@ class _Analysis:
             extra["mip_gap"] = self.plan.solution.mip_gap
         if self.analysed_as == "relaxed":
             extra["analysed_spend"], extra["analysed_units"] = self._per_channel(self.x)
-        return Sensitivity(self.scenario, status, self.scenario.objective, self.f0, limits, channels, ranges,
+        return Sensitivity(self.scenario, status, self.scenario.objective, self.f0 + self.constant, limits,
+                           channels, ranges,
                            spend, units, self.solves, analysed_as=self.analysed_as, left_out=left_out, **extra)
+
+    def _entry_directions(self, moves: list[_Move]) -> dict[str, tuple]:
+        """For every number that moves one column out of the basis at zero (a channel out of the
+        plan, its price or a rate): the range over which the basis holds and the basis's answer
+        along it, all from one sparse product (:meth:`Parametric.entry_ranges`), as
+        :meth:`Parametric.column_direction` gives them one at a time."""
+        basis = self.basis
+        chosen = [m for m in moves if m.columns is not None and len(m.columns) == 1
+                  and (m.matters or m.path in self.prices) and int(m.columns[0]) not in basis.position
+                  and basis.x[int(m.columns[0])] == 0.0]
+        if not chosen:
+            return {}
+        columns = np.array([int(m.columns[0]) for m in chosen], dtype=int)
+        mine = [m.cols == j for m, j in zip(chosen, columns)]
+        ids = np.concatenate([np.full(int(k.sum()), i, dtype=int) for i, k in enumerate(mine)])
+        rows = np.concatenate([m.rows[k] for m, k in zip(chosen, mine)]).astype(int)
+        values = np.concatenate([m.slope[k] for m, k in zip(chosen, mine)]).astype(float)
+        dc = np.array([m.cost[j] for m, j in zip(chosen, columns)], dtype=float)
+        low, high, g = basis.entry_ranges(columns, dc, ids, rows, values)
+        return {m.path: ((float(lo), float(hi)), basis.entry(int(j), float(gi)))
+                for m, j, lo, hi, gi in zip(chosen, columns, low, high, g)}
 
     def _per_channel(self, units: np.ndarray) -> tuple[dict[str, float], dict[str, float]]:
         program = self.program
@@ -421,8 +499,9 @@ class _Analysis:
 
         A channel's own numbers reach only its own columns, so one variant with every channel's
         price moved (and one per rate with every channel's rate moved) gives all the slopes; the
-        coefficients are linear in each price and each rate. A channel with one column moves as one
-        column (a parametric step on the basis); one with several (tiers, periods) is scanned."""
+        coefficients are linear in each price and each rate. A number given per period moves its
+        period's column; one given as a plain number in a scenario with periods moves every column
+        of its channel together."""
         program, scenario = self.program, self.scenario
         n = len(program.columns)
         listed: dict[str, list[int]] = {}
@@ -430,62 +509,63 @@ class _Analysis:
             if c.kind == "units":
                 listed.setdefault(c.channel, []).append(j)
         columns = self._columns = {name: np.array(js, dtype=int) for name, js in listed.items()}
-        rates = effective_rates(scenario)
-        self.prices = {f"channels[{c.name}].{c.price_field}": float(c.price) for c in scenario.channels}
-        groups: list[dict[str, float]] = [self.prices]
+        prices, rates = _items(scenario, columns, program)
+        self.prices = {item.path: item.value for item in prices}
+        self._price_items = prices
+        groups: list[list[_Item]] = [prices]
         for rate in CONVERSION_RATES:
-            group = {p: v for p, v in rates.items() if p.startswith("channels[") and p.endswith(f".{rate}")}
+            group = [item for item in rates if item.field == rate and item.channel is not None]
             if group:
                 groups.append(group)
         out: dict[str, _Move] = {}
         for group in groups:
-            step = {p: (max(1.0, v) if p in self.prices else -v / 2) for p, v in group.items()}
+            step = {item.path: (max(1.0, item.value) if item.path in self.prices else -item.value / 2)
+                    for item in group}
             steps = np.zeros(n)
-            for p in group:
-                steps[columns[_channel_of(p)]] = step[p]
+            for item in group:
+                steps[item.columns] = step[item.path]
             try:
-                other = self._relaxed(self.explorer.program_at({p: v + step[p] for p, v in group.items()}))
+                other = self._relaxed(self.explorer.program_at(
+                    _variant({item: item.value + step[item.path] for item in group})))
                 cost, rows, cols, slope = _derivative(program, other, steps)
             except (ScenarioError, ValueError):  # a rule reads two channels' numbers: one variant each
-                parts = [self._one_move(p, v, columns[_channel_of(p)], step[p]) for p, v in group.items()]
+                parts = [self._one_move(item, step[item.path]) for item in group]
                 out.update({m.path: m for m in parts})
                 continue
-            for p, v in group.items():
-                own = columns[_channel_of(p)]
+            for item in group:
+                own = item.columns
                 # the terms come sorted by column: each channel's are one slice per column
                 mine = np.concatenate([np.arange(np.searchsorted(cols, j), np.searchsorted(cols, j, side="right"))
                                        for j in own])
                 only = np.zeros(n)
                 only[own] = cost[own]
-                out[p] = _Move(p, v, int(own[0]) if len(own) == 1 else None, only, rows[mine], cols[mine],
-                               slope[mine])
-        ordered = [out[p] for p in self.prices] + [out[p] for p in rates if p in out]
-        for path, value in rates.items():
-            if not path.startswith("funnel."):
+                out[item.path] = _Move(item.path, item.value, int(own[0]) if len(own) == 1 else None, only,
+                                       rows[mine], cols[mine], slope[mine], own, item.period)
+        ordered = [out[item.path] for item in prices] + [out[item.path] for item in rates if item.path in out]
+        for item in rates:
+            if item.channel is not None:
                 continue
             # a default moves exactly the channels that inherit it, as their own rates would: their
             # moves together are its move (no variant of its own); none inherits it: it shapes nothing
-            rate = path[len("funnel."):]
-            heirs = [out[own] for c in scenario.channels if getattr(c, rate) is None
-                     and (own := f"channels[{c.name}].{rate}") in out]
+            heirs = [out[heir] for heir in item.heirs if heir in out]
             if heirs:
                 cost = np.sum([m.cost for m in heirs], axis=0)
-                ordered.append(_Move(path, value, None, cost, *(np.concatenate([getattr(m, f) for m in heirs])
-                                                                for f in ("rows", "cols", "slope"))))
+                terms = (np.concatenate([getattr(m, f) for m in heirs]) for f in ("rows", "cols", "slope"))
+                ordered.append(_Move(item.path, item.value, None, cost, *terms, period=item.period))
         return ordered
 
     def _relaxed(self, program: Program) -> Program:
         return program.relaxed() if self.analysed_as != "lp" else program
 
-    def _one_move(self, path: str, value: float, own: np.ndarray | None, step: float) -> _Move:
-        """The move of one number alone: of the columns ``own`` (None: any column, a funnel default)."""
-        other = self._relaxed(self.explorer.program_at({path: value + step}))
-        steps = np.full(len(self.program.columns), step) if own is None else np.zeros(len(self.program.columns))
-        if own is not None:
-            steps[own] = step
+    def _one_move(self, item: _Item, step: float) -> _Move:
+        """The move of one number alone (of its channel's columns ``item.columns``)."""
+        other = self._relaxed(self.explorer.program_at(_variant({item: item.value + step})))
+        steps = np.zeros(len(self.program.columns))
+        steps[item.columns] = step
         cost, rows, cols, slope = _derivative(self.program, other, steps)
-        column = int(own[0]) if own is not None and len(own) == 1 else None
-        return _Move(path, value, column, cost, rows, cols, slope)
+        own = item.columns
+        return _Move(item.path, item.value, int(own[0]) if len(own) == 1 else None, cost, rows, cols, slope, own,
+                     item.period)
 
     # -- probes on the kept model ----------------------------------------------------------------
     def _probe_move(self, move: _Move, t: float) -> Probe:
@@ -512,7 +592,8 @@ class _Analysis:
         binding = self.binding[k]
         low = 0.0 if limit.kind in NON_NEGATIVE_KINDS else -math.inf
         b = limit.bound
-        make = partial(LimitSensitivity, limit.name, limit.kind, limit.sense, value, b)
+        make = partial(LimitSensitivity, limit.name, limit.kind, limit.sense, value, b,
+                       period=limit.period, planned_by_period=self.periods)
         if not len(limit.index):
             return make(binding, 0.0, 0.0, None, None)
         if self.held and all(int(j) in self.held for j in limit.index):
@@ -652,7 +733,7 @@ class _Analysis:
         and bisection on the kept model, as before.
         """
         answer = self._prepared.pop(move.path, None) if move.path in self._prepared else (
-            None if move.column is None else self._basis_range(move, low, high, open_low))
+            None if move.columns is None else self._basis_range(move, low, high, open_low))
         if answer is not None and any(len(end) == 4 for end in answer):
             answer = self._confirm(move, answer)
         if answer is None:
@@ -663,22 +744,33 @@ class _Analysis:
         return lo, hi, at_lo, at_hi, why_lo, why_hi
 
     def _basis_range(self, move: _Move, low: float, high: float, open_low: bool):
-        v, j = move.value, move.column
-        (t_lo, t_hi), at = self.basis.column_direction(j, float(move.cost[j]), move.rows, move.slope)
-        entering = j not in self.basis.position and self.x[j] == 0.0  # out of the plan: only its reduced cost moves
+        v, own = move.value, move.columns
+        far = NO_END * max(1.0, abs(v))
+        # where the parameter may go: a rate's open end stops just inside (as the scan does), no end
+        # stops at the scan's limit
+        span = (((low - v) * (1 - RELATIVE) if open_low else low - v) if math.isfinite(low) else -far,
+                (high - v) if math.isfinite(high) else far)
+
+        def direction():
+            if move.path in self._entries:  # out of the plan: from the one product for all of them
+                return self._entries[move.path]
+            return self.basis.columns_direction(own, move.cost, move.rows, move.cols, move.slope, span)
+
+        (t_lo, t_hi), at = direction()
+        # out of the plan (every column nonbasic at zero): only its reduced costs move
+        entering = all(int(j) not in self.basis.position and self.x[j] == 0.0 for j in own)
         largest = [] if entering else [float(at(t)[0].max()) for t in (t_lo, t_hi) if math.isfinite(t)]
         if any(not _close(x, float(self.x.max()), 1e-3) for x in largest):
             # the tolerance of "in the plan" is relative to the largest units, which move too
             for t, x in zip((t_lo, t_hi), largest):
                 self._keep_mix(x)
-                (lo2, hi2), _ = self.basis.column_direction(j, float(move.cost[j]), move.rows, move.slope)
+                (lo2, hi2), _ = direction()
                 t_lo, t_hi = (lo2, t_hi) if t == t_lo else (t_lo, hi2)
             self._keep_mix()
         # past the scan's limit (a price a million times over) an end is none: the certificate there
         # shows the mix holds that far (units shrinking as a price grows never quite reach zero)
-        far = NO_END * max(1.0, abs(v))
-        t_lo, t_hi = (-math.inf if t_lo < -far else t_lo), (math.inf if t_hi > far else t_hi)
-        check = j in self.mix[0] or self.primal_degenerate
+        t_lo, t_hi = (-math.inf if t_lo <= -far else t_lo), (math.inf if t_hi >= far else t_hi)
+        check = any(int(j) in self.mix[0] for j in own) or self.primal_degenerate
         ends = []
         for t, end, d in ((t_lo, low, -1), (t_hi, high, +1)):
             # the mix holds to the end of the domain (for an open end: to where a scan would stop)
@@ -739,6 +831,9 @@ class _Analysis:
         j = move.column
         if j is not None and j not in basis.position and basis.x[j] == 0.0:
             return basis.entry_certificate(j, float(reduced[j]))
+        if move.columns is not None and len(move.columns) > 1 and all(
+                int(c) not in basis.position and basis.x[c] == 0.0 for c in move.columns):
+            return basis.entry_certificate(move.columns, reduced[move.columns])
         return basis.certificate(units, duals, reduced, basis.costs + t * move.cost, self._activity(move, units, t))
 
     def _side(self, move: _Move, d: int, end: float, open_end: bool) -> tuple[float | None, float | None, str]:
@@ -774,13 +869,13 @@ class _Analysis:
             return None, None, "domain"
         return end, inside_objective, "domain"
 
-    def _channel(self, name: str) -> ChannelSensitivity:
-        c = self._channels[name]
-        path = f"channels[{c.name}].{c.price_field}"
-        move = self._price_moves[path]
-        p = float(c.price)
-        in_plan = any(int(j) in self.mix[0] for j in self._columns[name])
-        make = partial(ChannelSensitivity, c.name, in_plan, c.price_field, PRICE_UNIT[c.price_field], p)
+    def _channel(self, item: _Item) -> ChannelSensitivity:
+        c = self._channels[item.channel]
+        move = self._price_moves[item.path]
+        p = item.value
+        in_plan = any(int(j) in self.mix[0] for j in item.columns)
+        make = partial(ChannelSensitivity, c.name, in_plan, c.price_field, PRICE_UNIT[c.price_field], p,
+                       period=item.period, planned_by_period=self.periods)
         low, high, *_ = self._range(move, 0.0, math.inf, False)
         if in_plan:
             return make(0.0, low, high)
@@ -790,7 +885,9 @@ class _Analysis:
         low, high, at_low, at_high, why_low, why_high = self._range(move, 0.0, 1.0, True)
         if why_low == "domain":
             low = 0.0
-        return RateRange(move.path, move.value, low, high, at_low, at_high, why_low, why_high)
+        at_low, at_high = (None if x is None else x + self.constant for x in (at_low, at_high))
+        return RateRange(move.path, move.value, low, high, at_low, at_high, why_low, why_high, move.period,
+                         self.periods)
 
     # -- alternative optima ----------------------------------------------------------------------
     def _alternative(self) -> tuple[dict[str, float], dict[str, float]] | None:
@@ -812,7 +909,8 @@ class _Analysis:
         room = 1e-6 * np.where(prices > 0, max(1.0, total), max(1.0, float(self.x.max())))
         if not np.any(np.abs(units - self.x) * scale > room):
             return None
-        if not verify(program, units).passed or not _close(program.objective_value(units), self.f0, 1e-7):
+        if not verify(program, units).passed or not _close(program.objective_value(units), self.f0 + self.constant,
+                                                             1e-7):
             return None
         units = np.where(np.abs(units) < 1e-9 * max(1.0, float(np.abs(units).max())), 0.0, units)
         return self._per_channel(units)
@@ -827,9 +925,14 @@ class _Analysis:
             if not column.integer:
                 continue
             c = self._channels[column.channel]
-            candidates = [c.max_units, (c.max_spend / c.price) if c.max_spend is not None and c.price > 0 else None,
-                          (scenario.budget / c.price) if scenario.budget is not None and c.price > 0 else None]
-            finite_bounds = [float(x) for x in candidates if x is not None]
+            price = column.price
+            # a bound over the horizon or within the column's period bounds the column's units
+            candidates = [x for value in (c.max_units, c.max_spend, scenario.budget)
+                          for x in (horizon(value), by_period(value).get(column.period) if column.period else None)]
+            units_bounds = candidates[:2]
+            money_bounds = candidates[2:]
+            finite_bounds = [float(x) for x in units_bounds if x is not None]
+            finite_bounds += [float(x) / price for x in money_bounds if x is not None and price > 0]
             upper[j] = math.floor(min(finite_bounds) + 1e-9) if finite_bounds else math.inf
         left_out = tuple(dict.fromkeys(program.columns[j].channel for j in self.held if not math.isfinite(upper[j])))
         if held_alternative is not None:
@@ -839,8 +942,85 @@ class _Analysis:
         return self._accept(units), left_out
 
 
-def _channel_of(path: str) -> str:
-    return path[len("channels["):path.index("]")]
+@dataclass(frozen=True, eq=False)
+class _Item:
+    """A number sensitivity ranges: a channel's price or rate (``channel``; its columns), or a funnel
+    default (``channel`` None; the paths of the channel rates inheriting it, ``heirs``). With periods,
+    a number given per period is one item per period (``period``; ``base`` without the period)."""
+
+    path: str
+    value: float
+    field: str
+    channel: str | None
+    base: str
+    period: str | None = None
+    columns: np.ndarray | None = None
+    inherited: dict | None = None  # a channel's rate inherited from a default given per period: that mapping
+    heirs: tuple[str, ...] = ()
+
+
+def _items(scenario: Scenario, columns: dict[str, np.ndarray], program: Program) -> tuple[list[_Item], list[_Item]]:
+    """The prices and the rates that shape the model (as ``effective_rates`` lists them: each
+    channel's own or inherited rate into a stage after its entry, then the funnel defaults given),
+    a number given per period as one item per period the channel runs in."""
+    periods = tuple(scenario.periods or ())
+
+    def split(base: str, value, field: str, channel, available, inherited: bool = False, heirs=()) -> list[_Item]:
+        own = columns.get(channel) if channel is not None else None
+        if not isinstance(value, dict):
+            return [_Item(base, float(value), field, channel, base, None, own, None, heirs)]
+        out = []
+        for p in available:
+            if p not in value:
+                continue
+            mine = None if own is None else own[[program.columns[j].period == p for j in own]]
+            out.append(_Item(f"{base}.{p}", float(value[p]), field, channel, base, p, mine,
+                             value if inherited else None, tuple(f"{h}.{p}" for h in heirs)))
+        return out
+
+    prices: list[_Item] = []
+    for c in scenario.channels:
+        prices += split(f"channels[{c.name}].{c.price_field}", getattr(c, c.price_field), c.price_field, c.name,
+                        scenario.available(c))
+    rates: list[_Item] = []
+    defaults = scenario.default_rates
+    heirs: dict[str, list[str]] = {}
+    for c in scenario.channels:
+        y = scenario.yields[c.name]
+        if y.entry is None:
+            continue
+        for stage, rate in zip(("leads", "qualified_leads", "opportunities", "deals"), CONVERSION_RATES):
+            if STAGE_ORDER[stage] <= STAGE_ORDER[y.entry] or stage in (c.yields or {}):
+                continue
+            own = getattr(c, rate)
+            value = own if own is not None else defaults.get(rate)
+            if value is None and rate == "opportunity_rate":
+                value = 1.0
+            if value is None:
+                continue
+            base = f"channels[{c.name}].{rate}"
+            rates += split(base, value, rate, c.name, scenario.available(c), inherited=own is None)
+            if own is None:
+                heirs.setdefault(rate, []).append(base)
+    for rate in CONVERSION_RATES:
+        value = getattr(scenario.funnel, rate)
+        if value is not None:
+            rates += split(f"funnel.{rate}", value, rate, None, periods, heirs=tuple(heirs.get(rate, ())))
+    return prices, rates
+
+
+def _variant(values: dict[_Item, float]) -> dict[str, Any]:
+    """The changes ({path: value}) that set each item to its value: a per-period number by its
+    period's key; a rate inherited from a default given per period as the channel's own mapping."""
+    out: dict[str, Any] = {}
+    for item, v in values.items():
+        if item.period is None:
+            out[item.base] = v
+        elif item.inherited is None:
+            out[item.path] = v
+        else:
+            out.setdefault(item.base, dict(item.inherited))[item.period] = v
+    return out
 
 
 def _float(x: float | None) -> float | None:

@@ -14,7 +14,9 @@ reads its basis through ``WarmModel.highs``. With ``B`` the basis matrix, ``y`` 
   plan moves only its own reduced cost, ``d_j + t g``;
 - a :class:`Certificate` checks the basis at any parameter value from scratch: primal feasibility,
   dual feasibility and the objective equal to its dual bound, each within 1e-9 (relative);
-- probes re-solve the changed model warm from the optimal basis and restore it afterwards.
+- probes re-solve the changed model warm from the optimal basis; the costs and bounds they change
+  are put back at once, the matrix entries when something else needs the matrix (a basis solve,
+  another probe's entries): successive probes of one number set its entries only once each.
 
 Everything above is in the program's own units; HiGHS holds the scaled model
 (:mod:`optimizer.model.scaling`, whose ``s``, ``r``, ``t``, ``k`` give the factors used here: column
@@ -104,6 +106,31 @@ def _ratio(q0: np.ndarray, dq: np.ndarray, lower: np.ndarray, upper: np.ndarray,
     return float(np.nanmax(lo, initial=-np.inf)), float(np.nanmin(hi, initial=np.inf))
 
 
+_SCAN = (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 0.01, 0.03, 0.1, 0.25, 0.5, 0.75, 1.0)  # fractions of a span
+
+
+def _reach(holds, direction: int, limit: float) -> float:
+    """How far from 0 (in ``direction``) ``holds(t)`` stays true, up to ``limit`` (finite): a scan,
+    then bisection to 1e-13 (relative)."""
+    inside = 0.0
+    for f in _SCAN:
+        t = limit * f
+        if holds(direction * t):
+            inside = t
+            continue
+        outside = t
+        while outside - inside > 1e-13 * max(outside, 1e-300):
+            mid = (inside + outside) / 2
+            if mid in (inside, outside):
+                break
+            if holds(direction * mid):
+                inside = mid
+            else:
+                outside = mid
+        return inside
+    return limit
+
+
 class Parametric:
     """The optimal basis of ``model`` (a :class:`WarmModel`, solved here) and steps on it.
 
@@ -141,6 +168,7 @@ class Parametric:
         self.sigma = 1.0 if program.sense == "min" else -1.0
         self.costs = np.asarray(program.objective_coefs, dtype=float)
         self._dirty = False
+        self._changed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # entries a probe left changed
         self._keep: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.status = self._run()
         if self.status == "optimal":
@@ -220,6 +248,7 @@ class Parametric:
     def _factor(self) -> None:
         """After probes HiGHS holds another basis's factors: run once from the optimal basis (no
         iterations) so that basis solves are the optimal basis's again."""
+        self._restore()
         if self._dirty:
             self.h.setBasis(self._basis)
             self.h.run()
@@ -365,14 +394,208 @@ class Parametric:
 
         return (t_lo, t_hi), at
 
-    def entry_certificate(self, j: int, reduced: float) -> Certificate:
+    def columns_direction(self, columns: np.ndarray, dc: np.ndarray, da_rows: np.ndarray, da_cols: np.ndarray,
+                          da_values: np.ndarray, span: tuple[float, float], keep: bool = True):
+        """The basis's response to several columns moving together with one parameter ``t`` (a
+        channel's price or rate over every period: costs ``c + t dc``, terms ``a + t da`` in
+        ``columns``): the range of ``t`` within ``span`` (down, up; infinite: no end) over which it
+        stays optimal, and a function of ``t`` giving (units, duals, reduced costs) there.
+
+        One column is :meth:`column_direction`. Columns all out of the basis leave the basis matrix
+        as it is: units, duals and reduced costs move linearly and the range is exact. With ``k`` of
+        them basic, ``B`` changes in ``k`` columns, ``B + t U E^T``; by Woodbury, with ``W = B^-1 U``,
+        ``z = B^-1 (da x)``, ``R`` the rows of ``B^-1`` at their positions and ``g = U^T y``:
+
+        - units ``x - t z + t^2 W (I + t W_P)^-1 z_P``;
+        - duals ``y + R^T b``, ``b = t dc_P - t (I + t W_P^T)^-1 (g + t W_P^T dc_P)``;
+        - reduced costs ``c(t) - A(t)^T y(t)``,
+
+        exact at every ``t`` (``k`` basis solves and ``k`` rows of the inverse, then ``k x k``
+        systems). Feasibility is then rational in ``t``, not linear: its ends are found by a scan
+        and bisection on these exact values (to 1e-13 relative), every end certified by the caller.
+        """
+        columns = np.asarray(columns, dtype=int)
+        if len(columns) == 1:
+            j = int(columns[0])
+            mine = da_cols == j
+            return self.column_direction(j, float(dc[j]), da_rows[mine], da_values[mine], keep)
+        n, m = self.n, self.m
+
+        def da_times(units: np.ndarray) -> np.ndarray:  # (da) units: over limits
+            return np.bincount(da_rows, weights=da_values * units[da_cols], minlength=m)
+
+        def da_transposed(duals: np.ndarray) -> np.ndarray:  # (da)^T duals: over columns
+            return np.bincount(da_cols, weights=da_values * duals[da_rows], minlength=n)
+
+        basic = [int(j) for j in columns if int(j) in self.position]
+        q = da_times(self.x)
+        if not basic:  # B does not change: everything is linear in t
+            dx = -self._solve(q) if np.any(q) else np.zeros(n)
+            dactivity = self.apply(dx) + q
+            dd = dc - da_transposed(self.y)
+            dd[self.col_basic] = 0.0
+            p_lo, p_hi = self._primal(self.x, dx, self.activity, dactivity, keep=keep)
+            d_lo, d_hi = self._dual(dd, np.zeros(m))
+            t_lo, t_hi = max(p_lo, d_lo), min(p_hi, d_hi)
+
+            def linear(t: float):
+                return self.x + t * dx, self.y, self.d + t * dd
+
+            return (t_lo, t_hi), linear
+        k = len(basic)
+        W = np.empty((n, k))
+        for a, j in enumerate(basic):
+            mine = da_cols == j
+            U_j = np.bincount(da_rows[mine], weights=da_values[mine], minlength=m)
+            W[:, a] = self._solve(U_j)
+        WP = W[basic, :]  # W_P[a, b]: column b's direction at basic column a
+        z = self._solve(q) if np.any(q) else np.zeros(n)
+        zP = z[basic]
+        rhos, alphas = [], []
+        for j in basic:
+            if j not in self._rows_of_inverse:
+                self._factor()
+                _, rho = self.h.getBasisInverseRow(self.position[j])
+                rho = np.asarray(rho, dtype=float) * self._C[j] * self._R  # row p of B^-1, our units
+                self._rows_of_inverse[j] = (rho, self.times(rho))
+            rho, alpha = self._rows_of_inverse[j]
+            rhos.append(rho)
+            alphas.append(alpha)
+        Rt, alpha_t = np.column_stack(rhos), np.column_stack(alphas)  # m x k, n x k
+        g = da_transposed(self.y)[basic]
+        dcP = dc[basic]
+        eye = np.eye(k)
+
+        def at(t: float):
+            M = eye + t * WP
+            units = self.x - t * z + t * t * (W @ np.linalg.solve(M, zP))
+            beta = t * dcP - t * np.linalg.solve(M.T, g + t * (WP.T @ dcP))
+            duals = self.y + Rt @ beta
+            reduced = self.d + t * dc - alpha_t @ beta - t * da_transposed(duals)
+            reduced[self.col_basic] = 0.0
+            return units, duals, reduced
+
+        # the scan reads only the basic columns' units and the basic limits' left sides (ratio tests
+        # see nothing else move towards a bound): their products with A are taken once, not per t
+        rows = self.row_basic
+        at_rows = np.column_stack([self.apply(v) for v in (self.x, z, *W.T)])[rows]  # A x, A z, A W
+        check = self._violation_test(keep)
+
+        def violations(t: float) -> np.ndarray:
+            M = eye + t * WP
+            u = np.linalg.solve(M, zP)
+            units = self.x - t * z + t * t * (W @ u)
+            beta = t * dcP - t * np.linalg.solve(M.T, g + t * (WP.T @ dcP))
+            duals = self.y + Rt @ beta
+            reduced = self.d + t * dc - alpha_t @ beta - t * da_transposed(duals)
+            reduced[self.col_basic] = 0.0
+            activity = at_rows[:, 0] - t * at_rows[:, 1] + t * t * (at_rows[:, 2:] @ u) + t * da_times(units)[rows]
+            return check(units[self.col_basic], activity, duals, reduced)
+
+        # feasible as a ratio test sees it: nothing crosses its bound (what is already beyond one
+        # by rounding at the optimum may stay there, not go further), so an end is where the first
+        # number reaches its bound, which the certificate there then accepts
+        allowed = violations(0.0) + 1e-15
+
+        def holds(t: float) -> bool:
+            try:
+                return bool(np.all(violations(t) <= allowed))
+            except np.linalg.LinAlgError:
+                return False
+
+        ends = []
+        for direction, limit in ((-1, span[0]), (+1, span[1])):
+            ends.append(direction * _reach(holds, direction, abs(limit)))
+        return (ends[0], ends[1]), at
+
+    def _violation_test(self, keep: bool):
+        """A function of (basic columns' units, basic limits' left sides, duals, reduced costs) that
+        says how far each is beyond a bound it must keep (0: within), relative as :meth:`certificate`
+        measures: units within the ``keep`` bounds, left sides likewise, then the signs of reduced
+        costs and duals. What does not depend on the answer is computed here, once."""
+        col_lower, col_upper, row_lower, row_upper = self._keep if keep and self._keep is not None else (
+            self.col_lower, self.col_upper, self.row_lower, self.row_upper)
+        basic, rows = self.col_basic, self.row_basic
+        low_x, high_x, low_a, high_a = col_lower[basic], col_upper[basic], row_lower[rows], row_upper[rows]
+        bound = np.where(np.isfinite(self.row_lower), np.abs(self.row_lower),
+                         np.where(np.isfinite(self.row_upper), np.abs(self.row_upper), 0.0))[rows]
+        col_lo, col_hi, row_lo, row_hi = self._signs
+        s = self.sigma
+        cost_size = np.maximum(1.0, np.abs(self.costs))
+        size_y = max(1.0, float(np.abs(self.y).max(initial=0.0)))
+
+        def test(x: np.ndarray, a: np.ndarray, duals: np.ndarray, reduced: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore"):
+                out = np.concatenate((
+                    np.maximum(low_x - x, x - high_x) / np.maximum(1.0, np.abs(x)),
+                    np.maximum(low_a - a, a - high_a) / np.maximum(1.0, np.maximum(bound, np.abs(a))),
+                    np.maximum(col_lo - s * reduced, s * reduced - col_hi) / cost_size,
+                    np.maximum(row_lo - s * duals, s * duals - row_hi) / size_y))
+            out[np.isnan(out)] = np.inf
+            return np.maximum(out, 0.0, out=out)
+
+        return test
+
+    def entry_certificate(self, j, reduced) -> Certificate:
         """The certificate of the optimal basis with only column ``j``'s reduced cost changed to
-        ``reduced`` (a column out of the plan whose numbers move: nothing else changes)."""
+        ``reduced`` (a column out of the plan whose numbers move: nothing else changes; ``j`` and
+        ``reduced`` may be arrays: a channel's columns in every period)."""
         base = self._base_certificate
         signs = self._signs
         s = self.sigma
-        violation = max(0.0, signs[0][j] - s * reduced, s * reduced - signs[1][j])
+        reduced = np.asarray(reduced, dtype=float)
+        violation = max(0.0, float(np.max(np.maximum(signs[0][j] - s * reduced, s * reduced - signs[1][j]),
+                                          initial=0.0)))
         return Certificate(base.primal, max(base.dual, violation / self._cost_size), base.objective, base.gap)
+
+    def entry_ranges(self, columns: np.ndarray, dc: np.ndarray, moves: np.ndarray, da_rows: np.ndarray,
+                     da_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`column_direction` for many columns out of the basis at zero at once, each moved
+        by its own parameter (move ``i``: column ``columns[i]``, cost slope ``dc[i]``, terms
+        ``da_values`` at limits ``da_rows`` for the terms with ``moves == i``): only each column's
+        own reduced cost moves, ``d_j + t g_i`` with ``g_i = dc_i - y . da_i``, all ``g`` from one
+        sparse product. Returns the ranges' ends (down, up) and ``g``, per move.
+
+        >>> from optimizer import Scenario
+        >>> from optimizer.model.build import build_program
+        >>> from optimizer.model.highs import WarmModel
+        >>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "max_units": 150},
+        ...                        {"name": "search", "cost_per_lead": 50}], targets={"leads": 100})
+        >>> basis = Parametric(WarmModel(build_program(s)))
+        >>> low, high, g = basis.entry_ranges(np.array([1]), np.array([1.0]), np.zeros(0, dtype=int),
+        ...                                   np.zeros(0, dtype=int), np.zeros(0))
+        >>> float(low[0]), float(high[0]), float(g[0])  # search's cost: enters 30 lower, as column_range
+        (-30.0, inf, 1.0)
+        """
+        columns = np.asarray(columns, dtype=int)
+        if np.any(self.col_basic[columns]) or np.any(self.x[columns] != 0.0):
+            raise ValueError("entry_ranges takes columns out of the basis at zero")
+        g = np.asarray(dc, dtype=float) - np.bincount(moves, weights=self.y[da_rows] * da_values,
+                                                      minlength=len(columns))
+        s = self.sigma
+        q0, dq = s * self.d[columns], s * g
+        lower, upper = self._signs[0][columns], self._signs[1][columns]
+        scale = np.maximum(1.0, np.abs(self.costs[columns]))
+        # _ratio, one column at a time: a reduced cost that does not move has no end
+        moving = np.abs(dq) > _PIVOT * scale
+        room_up, room_down = np.maximum(upper - q0, 0.0), np.maximum(q0 - lower, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hi = np.where(dq > 0, room_up / dq, room_down / -dq)
+            lo = np.where(dq > 0, -room_down / dq, -room_up / -dq)
+        lo = np.where(moving & ~np.isnan(lo), lo, -np.inf)
+        hi = np.where(moving & ~np.isnan(hi), hi, np.inf)
+        return lo, hi, g
+
+    def entry(self, j: int, g: float):
+        """(units, duals, reduced costs) at ``t`` for column ``j`` out of the basis at zero whose
+        reduced cost moves by ``g`` per unit of its parameter (:meth:`entry_ranges`)."""
+
+        def at(t: float):
+            reduced = self.d.copy()  # only entry j differs: an O(1) certificate reads it alone
+            reduced[j] += t * g
+            return self.x, self.y, reduced
+
+        return at
 
     def column_range(self, j: int, dc: float, da_rows: np.ndarray, da_values: np.ndarray) -> tuple[float, float]:
         """The range of ``t`` over which the basis stays optimal with column ``j`` moved by ``t (dc, da)``."""
@@ -410,17 +633,23 @@ class Parametric:
         gap = abs(objective - bound) / max(1.0, abs(objective)) if np.isfinite(bound) else np.inf
         return Certificate(primal, dual, objective, gap)
 
-    # -- probes: warm re-solves of a changed model, restored afterwards ---------------------------
+    # -- probes: warm re-solves of a changed model ----------------------------------------------
     def probe(self, entries: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
               costs: dict[int, float] | None = None, row: tuple[int, float, float] | None = None) -> Probe:
         """Re-solve with matrix ``entries`` (limits, columns, new coefficients), ``costs`` ({column:
         cost}) and one ``row``'s bounds (limit, lower, upper) changed, warm from the optimal basis."""
         h = self.h
-        old_entries, old_costs = None, {}
+        old_costs = {}
         if entries is not None:
             rows, cols, values = entries
-            old_entries = (rows, cols, self._coef_at(rows, cols))
+            if self._changed is not None and not (np.array_equal(rows, self._changed[0])
+                                                  and np.array_equal(cols, self._changed[1])):
+                self._restore()
+            if self._changed is None:
+                self._changed = (rows, cols, self._coef_at(rows, cols))
             self._change_coefs(rows, cols, values)
+        else:
+            self._restore()
         for c, v in (costs or {}).items():
             old_costs[c] = float(self.costs[c])
             h.changeColCost(c, self._cost(c, v))
@@ -439,14 +668,20 @@ class Parametric:
             return Probe(status, units, np.array(solution.row_value, dtype=float) / self._R,
                          float(new_costs @ units))
         finally:
-            if old_entries is not None:
-                self._change_coefs(*old_entries)
+            # the matrix entries stay changed until something else needs the matrix (_restore):
+            # the next probe of the same number (a scan, both ends of a range) only sets them anew
             for c, v in old_costs.items():
                 h.changeColCost(c, self._cost(c, v))
             if row is not None:
                 k = row[0]
                 h.changeRowBounds(k, float(self.row_lower[k] * self._R[k]), float(self.row_upper[k] * self._R[k]))
             self._dirty = True  # the next probe starts from the optimal basis again, as does _factor
+
+    def _restore(self) -> None:
+        """Put back the matrix entries a probe changed (the program's own coefficients)."""
+        if self._changed is not None:
+            changed, self._changed = self._changed, None
+            self._change_coefs(*changed)
 
     def _change_coefs(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> None:
         """Matrix coefficients (ours) into the model (the solver's: ``R_i a_ij C_j``)."""
@@ -483,6 +718,7 @@ class Parametric:
                               & (np.abs(self.y) <= TOLERANCE * max(1.0, float(np.abs(self.y).max(initial=0.0)))))
         if not len(columns) and not len(rows):
             return None
+        self._restore()
         h, n = self.h, self.n
         tolerance = TOLERANCE * max(1.0, abs(self.objective))
         cols = np.flatnonzero(self.costs).astype(np.int32)

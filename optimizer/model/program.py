@@ -98,6 +98,12 @@ class Limit:
     constant: float = 0.0
     period: str | None = None  # the period a limit is about, where the scenario has periods
 
+    @property
+    def is_availability(self) -> bool:
+        """Whether this is ``channels[NAME].available``: no units in the periods a channel does not
+        run in. It is at its bound (0) in every plan, so it never counts as binding (that is noise)."""
+        return self.kind == "channel_bound" and self.name.endswith("].available")
+
     def value(self, units: np.ndarray) -> float:
         return float(self.coefs @ units[self.index]) + self.constant if len(self.index) else self.constant
 
@@ -233,11 +239,18 @@ class Program:
 
     def binding(self, units: np.ndarray, tolerance: float) -> np.ndarray:
         """Which limits bind at ``units``: every ``==``, and each limit with terms whose room left
-        is within ``tolerance`` relative to max(1, |limit|) (a limit overshot counts as binding)."""
+        is within ``tolerance`` relative to max(1, |limit|) (a limit overshot counts as binding);
+        never an availability (:attr:`Limit.is_availability`), which is at 0 in every plan."""
         bounds, senses = self.bounds, self._senses
         values = self.values(units)
         room = np.where(senses == "<=", bounds - values, values - bounds)
-        return self.has_terms & ((senses == "==") | (room <= tolerance * np.maximum(1.0, np.abs(bounds))))
+        return self.has_terms & ~self.availability & (
+            (senses == "==") | (room <= tolerance * np.maximum(1.0, np.abs(bounds))))
+
+    @cached_property
+    def availability(self) -> np.ndarray:
+        """Which limits are availabilities (:attr:`Limit.is_availability`), as a mask."""
+        return np.array([limit.is_availability for limit in self.limits], dtype=bool)
 
     def with_limits(self, limits: tuple[Limit, ...] | list[Limit], objective: str | None = None,
                     sense: str | None = None, objective_coefs: np.ndarray | None = None) -> Program:

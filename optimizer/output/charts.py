@@ -1,4 +1,5 @@
-"""The report's charts as PNG images (matplotlib, Agg): spend by channel, the funnel, cost per deal.
+"""The report's charts as PNG images (matplotlib, Agg): spend by channel, the funnel, cost per deal,
+and (a plan by period) spend per period by channel.
 
 Each function takes a finished :class:`~optimizer.plan.Plan` and returns PNG bytes; nothing here
 solves. matplotlib is imported inside the functions, so commands that draw nothing never load it.
@@ -185,13 +186,76 @@ def cost_per_deal(plan: Plan) -> bytes:
     return _png(fig)
 
 
-CHARTS = {"spend-by-channel": spend_by_channel, "funnel": funnel, "cost-per-deal": cost_per_deal}
+def period_stacks(plan: Plan) -> list[tuple[str, list[float]]]:
+    """The stacks of :func:`spend_by_period`, bottom first: ``(label, spend in each period)`` for each
+    channel that spends in some period (in plan order; at most ``MAX_CHANNELS``, the largest by
+    spend over the horizon), then the others as one stack.
+
+    >>> from types import SimpleNamespace as C
+    >>> p = C(channels=[C(name="a", spend=3.0), C(name="b", spend=0.0)],
+    ...       periods=[C(channels=[C(spend=1.0), C(spend=0.0)]), C(channels=[C(spend=2.0), C(spend=0.0)])])
+    >>> period_stacks(p)
+    [('a', [1.0, 2.0])]
+    """
+    spending = [k for k, c in enumerate(plan.channels) if c.spend > 0]
+    shown, rest = largest([plan.channels[k] for k in spending])
+    named = {id(c) for c in shown}
+    stacks = [(channel_label(plan.channels[k].name), [p.channels[k].spend for p in plan.periods])
+              for k in spending if id(plan.channels[k]) in named]
+    if rest:
+        others = [k for k in spending if id(plan.channels[k]) not in named]
+        stacks.append((others_label(rest), [sum(p.channels[k].spend for k in others) for p in plan.periods]))
+    return stacks
+
+
+def spend_by_period(plan: Plan) -> bytes:
+    """Stacked bars: each period's spend by channel, periods on the x axis, each bar labelled with the
+    period's total (the ``MAX_CHANNELS`` largest channels by name, the rest as one "others" stack)."""
+    plt = _pyplot()
+    cur = plan.scenario.currency
+    stacks = period_stacks(plan)
+    names = [channel_label(p.name) for p in plan.periods]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    if len(stacks) > len(colors):  # no two named stacks of one colour
+        colors = list(plt.get_cmap("tab20").colors)
+    fig, ax = plt.subplots(figsize=(min(max(7.0, 0.5 * len(names) + 3), 20.0), 4.5))
+    x = list(range(len(names)))
+    bottom = [0.0] * len(names)
+    for k, (label, spend) in enumerate(stacks):
+        others = k == MAX_CHANNELS  # at most MAX_CHANNELS named stacks: one more is the others
+        ax.bar(x, spend, bottom=bottom, color=OTHERS_COLOR if others else colors[k % len(colors)], label=label,
+               width=0.7)
+        bottom = [b + v for b, v in zip(bottom, spend)]
+    for i, p in enumerate(plan.periods):
+        ax.annotate(money(p.total_spend, cur), (i, bottom[i]), xytext=(0, 3), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, names, rotation=45 if len(names) > 8 else 0, ha="right" if len(names) > 8 else "center")
+    _currency_axis(ax.yaxis, cur)
+    ax.set_ylabel(f"spend ({SYMBOLS.get(cur, cur)}, {cur})")
+    ax.set_title(f"Spend per period by channel: {money(plan.total_spend, cur)} in total")
+    # room for the totals above the bars (margins would not do: a stack of 0 on top makes its bar's top sticky)
+    ax.set_ylim(0, 1.12 * max(bottom, default=0.0) or 1.0)
+    if stacks:  # outside the bars, on the right, in the order of the stacks (the top one first)
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8,
+                  frameon=False)
+    else:
+        ax.text(0.5, 0.5, "no spend in any period", ha="center", va="center", transform=ax.transAxes)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+CHARTS = {"spend-by-channel": spend_by_channel, "spend-by-period": spend_by_period, "funnel": funnel,
+          "cost-per-deal": cost_per_deal}
 
 
 def applicable(plan: Plan) -> list[str]:
     """The charts that say something for this plan: no funnel chart without funnel volume, and
-    no cost-per-deal chart without deals (a media-selection plan has neither)."""
+    no cost-per-deal chart without deals (a media-selection plan has neither); spend per period
+    only for a plan by period."""
     names = ["spend-by-channel"]
+    if plan.periods:
+        names.append("spend-by-period")
     if any(v for s, v in funnel_stages(plan) if s != "revenue"):
         names.append("funnel")
     if any(c.cost_per_deal is not None for c in plan.channels):

@@ -33,7 +33,8 @@ def _unavailable(result: CheckResult, v) -> str:
     runs = s.available(channel)
     k = list(s.channel_names).index(name)
     closed = [p.name for p in result.periods if p.name not in runs and p.channels[k].units > 0]
-    return (f"{number(v.value)} {v.unit} bought in {', '.join(closed)}, where {name} does not run (available in "
+    unit = v.unit[:-1] if v.unit.endswith("s") and number(v.value) == "1" else v.unit  # 1 unit, 2 units
+    return (f"{number(v.value)} {unit} bought in {', '.join(closed)}, where {name} does not run (available in "
             f"{', '.join(runs)})")
 
 

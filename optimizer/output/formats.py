@@ -58,23 +58,51 @@ def to_json(document: Any) -> str:
     return text + "\n"
 
 
+# Below this size a number prints as 0: a billionth is the rounding noise of a difference between two
+# solves' amounts in the millions, and no count, share or price the tool reads is that small in practice.
+NOISE = 1e-9
+
+
+def significant(value: float, digits: int = 2) -> str:
+    """A small nonzero number in plain decimals, to ``digits`` significant digits: never "0".
+
+    >>> significant(0.0004), significant(0.00123), significant(-0.000015)
+    ('0.0004', '0.0012', '-0.000015')
+    """
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+
+
 def number(value: float | None, digits: int = 2) -> str:
-    """1234567.8 -> '1,234,568'; 12.345 -> '12.35'; None -> '-'."""
+    """1234567.8 -> '1,234,568'; 12.345 -> '12.35'; 0.0004 -> '0.0004' (a small nonzero value keeps
+    two significant digits, never '0'); None -> '-'.
+
+    >>> number(1234567.8), number(12.345), number(0.0004), number(0.004), number(1e-12)
+    ('1,234,568', '12.35', '0.0004', '0.004', '0')
+    """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
-    if round(value, digits) == 0:
+    if abs(value) < NOISE:
         return "0"
+    if round(value, digits) == 0:
+        return significant(value)
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
 
 
 def money(value: float | None, currency: str = "USD") -> str:
+    """An amount of ``currency``: whole units from 100, cents from 1, and below that 4 decimals or
+    2 significant digits, whichever shows more ($0.3542, $0.004, $0.00001): nonzero is never $0.
+
+    >>> money(545600), money(12.5), money(0.354166), money(0.00001), money(-0.0004, "EUR"), money(1e-12)
+    ('$545,600', '$12.50', '$0.3542', '$0.00001', '-€0.0004', '$0')
+    """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
     symbol = SYMBOLS.get(currency)
     size = abs(value)
-    if size >= 100 or round(size, 4) == 0:  # below $0.00005 shown as 0: noise of differences
+    if size >= 100 or size < NOISE:  # below a billionth: the noise of differences (NOISE)
         text = f"{size:,.0f}"
     elif size >= 1:
         text = f"{size:,.2f}"
@@ -141,7 +169,16 @@ def unreachable_sentence(metrics: Sequence[str]) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
+    """A share as a percentage to one decimal; a small nonzero one to two significant digits.
+
+    >>> percent(0.389), percent(0.00001), percent(0.0), percent(None)
+    ('38.9%', '0.001%', '0.0%', '-')
+    """
+    if value is None:
+        return "-"
+    if abs(value) >= NOISE and round(value * 100, 1) == 0:
+        return significant(value * 100) + "%"
+    return f"{value * 100:.1f}%"
 
 
 # -- CSV -------------------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ import os
 from ..analysis.plan import Plan
 from ..analysis.provenance import provenance
 from ..scenario.funnel import PRICE_UNIT, STAGE_LABEL
-from ..scenario.periods import at, horizon, value_in, varies_by_period
+from ..scenario.periods import at, by_period, horizon, value_in, varies_by_period
 from ..scenario.schema import Scenario
 from ..scenario.tiers import Tier, describe, first_cost
-from .formats import csv_document, is_money, money, number, percent, quantity, to_json
+from .formats import csv_document, is_money, money, number, percent, quantity, to_json, unreachable_sentence
 
 PER_SPEND = 1000.0  # validate shows what this much currency buys in each channel
 
@@ -174,8 +174,25 @@ def unverified_text(plan: Plan) -> str:
             f"{found} The scenario may lie outside the documented range of numbers (docs/scenario-format.md).\n")
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+def budget_needed_text(s: Scenario, needed: float, by_period_spend: dict[str, float] | None = None) -> str:
+    """The diagnosis's line on the budget: the least spend meeting every limit but the budget's.
+
+    With a budget by period (``{total: ..., Q4: ...}``) every budget limit is dropped, the
+    horizon's and each period's, and the lines say so: the spend is the horizon's, then one such
+    plan's by period and the budget as it is.
+    """
+    cur = s.currency
+    if not isinstance(s.budget, dict):
+        now = f" (budget now {money(s.budget, cur)})" if s.budget is not None else ""
+        return f"Meeting every target needs a budget of at least {money(needed, cur)}{now}."
+    total, periods = horizon(s.budget), by_period(s.budget)
+    now = ([f"{money(total, cur)} over the horizon"] if total is not None else []) + \
+        [f"{p} {money(periods[p], cur)}" for p in s.periods or () if p in periods]
+    return (f"Meeting every other limit needs a spend of at least {money(needed, cur)} over the horizon, with every "
+            "budget limit dropped (the horizon's and each period's).\n"
+            + (f"One such plan spends {', '.join(f'{p} {money(v, cur)}' for p, v in by_period_spend.items())}; "
+               "the budget is now " if by_period_spend else "The budget is now ")
+            + f"{'; '.join(now)}.")
 
 
 def no_plan_text(plan: Plan) -> str:
@@ -209,12 +226,10 @@ def no_plan_text(plan: Plan) -> str:
                          f"(target {quantity(metric, goal, s.currency)})")
         lines.append("Under the other limits, the most achievable is: " + "; ".join(parts) + ".")
     if d and d.unreachable:
-        lines.append(f"No channel reaches {_and(d.unreachable)}: none is priced at or before that stage of the "
-                     "funnel or yields it; add one or drop the target.")
+        lines.append(unreachable_sentence(d.unreachable))
     elif d:
         if d.budget_needed is not None:
-            now = f" (budget now {money(s.budget, s.currency)})" if s.budget is not None else ""
-            lines.append(f"Meeting every target needs a budget of at least {money(d.budget_needed, s.currency)}{now}.")
+            lines.append(budget_needed_text(s, d.budget_needed, d.budget_needed_by_period))
         elif s.targets:
             lines.append("No budget meets every target: other limits (caps, bounds, constraints) stand in the way.")
     return "\n".join(lines) + "\n"

@@ -5,6 +5,9 @@ them; it never solves. All three formats show the same tables, built once by :fu
 
 - **Plan**: a row per channel (spend, share, units, every funnel stage and metric, cost per deal,
   return on spend) and a total row;
+- **Periods** (a scenario with periods only): a row per channel and period (units, spend, share of
+  the period's spend, every stage; deals and revenue closing in the period), each period's pipeline,
+  total and limits, the horizon's total, and what closes after the horizon;
 - **Funnel**: each stage's total, what enters the funnel there, and the conversion from the stage
   before (over the channels that pass through both);
 - **Limits**: every limit, binding or not, with its shadow prices and the range over which the
@@ -13,8 +16,9 @@ them; it never solves. All three formats show the same tables, built once by :fu
 - **About**: provenance (scenario fingerprint, tool and solver versions) and the date (left out with
   ``timing=False``, for a report that comes out the same bytes each time).
 
-Charts (spend by channel, the funnel, cost per deal) are embedded in the XLSX and the HTML and,
-when asked, written as PNG files too. Every file is written atomically.
+Charts (spend by channel, the funnel, cost per deal; with periods, spend per period by channel)
+are embedded in the XLSX and the HTML and, when asked, written as PNG files too. Every file is
+written atomically.
 """
 
 from __future__ import annotations
@@ -33,14 +37,16 @@ from ..analysis.plan import Plan
 from ..errors import Issue, NoPlanError, ScenarioError
 from ..files import make_folder, write_atomic
 from ..scenario.funnel import DEFAULT_RATES, PRICE_UNIT, RATE_FIELDS, RATE_INTO, STAGE_LABEL, STAGES
-from ..scenario.periods import not_by_period_yet
+from ..scenario.periods import by_period, horizon, value_in
 from .formats import SYMBOLS, is_money, money, number, percent, quantity
-from .plan import objective_text
+from .plan import limit_text, objective_text
 
 FORMATS = (".xlsx", ".html", ".md")
-# where each chart goes: under the Plan table or the Funnel table, with its alternative text
+# where each chart goes: under the Plan, Periods or Funnel table, with its alternative text
 PLACES = {"Plan": (("spend-by-channel", "Spend by channel"), ("cost-per-deal", "Cost per deal")),
+          "Periods": (("spend-by-period", "Spend per period by channel"),),
           "Funnel": (("funnel", "The funnel from reach to revenue"),)}
+LIMIT_FIELDS = ("min_spend", "max_spend", "min_units", "max_units")
 
 # a column's kind decides its number format everywhere: money, percent, count, rate, text
 MONEY, PERCENT, COUNT, RATE, TEXT, FLAG, PRICE = "money", "percent", "count", "rate", "text", "flag", "price"
@@ -55,6 +61,7 @@ class Sheet:
     rows: tuple[tuple[Any, ...], ...]
     notes: tuple[str, ...] = ()
     total: tuple[Any, ...] | None = None  # a last row in bold
+    bold: frozenset[int] = frozenset()  # rows (their index in ``rows``) in bold: a period's total
 
 
 @dataclass(frozen=True)
@@ -91,13 +98,97 @@ def plan_sheet(plan: Plan) -> Sheet:
     own = {"deals": lambda c: c.cost_per_deal, "revenue": lambda c: c.return_on_spend}
     rows = [(c.name, c.spend, c.share, c.units, unit[c.name], *[c.metrics.get(m) for m in metrics],
              *[own[r](c) for r in ratios]) for c in plan.channels]
+    flight = {m: plan.program.in_flight(m) for m in ("deals", "revenue")}
+    if any(flight.values()):  # the totals count the pipeline in flight: a row shows it, so that columns add up
+        rows.append(("pipeline (in flight)", None, None, None, None, *[flight.get(m) for m in metrics],
+                     *[None for _ in ratios]))
     whole = {"deals": _per(plan.total_spend, t.get("deals")), "revenue": ros}
     total = ("total", plan.total_spend, 1.0 if plan.total_spend else None, None, None,
              *[t.get(m) for m in metrics], *[whole[r] for r in ratios])
     status = "optimal" if plan.status == "optimal" else f"best found within the time limit ({plan.status})"
     notes = (f"Objective {plan.objective}: {_objective_text(plan)} ({status}).",
              "Units are what each channel's price is per (a lead, a contact, a unit such as one webinar).")
+    if plan.periods:
+        notes += (f"Over the horizon ({plan.periods[0].name} to {plan.periods[-1].name}): deals and revenue are "
+                  f"those closing inside it; what closes after {plan.periods[-1].name} is on the Periods sheet, "
+                  "with every period's numbers.",)
     return Sheet("Plan", tuple(columns), tuple(rows), notes, total)
+
+
+def _period_label(metric: str) -> str:
+    """A metric's column on the Periods sheet: deals and revenue are those closing in the period."""
+    return f"{_metric_label(metric)} closing" if metric in ("deals", "revenue") else _metric_label(metric)
+
+
+def _limit_rows(plan: Plan, metrics: list[str]) -> dict[str | None, list[tuple[Any, ...]]]:
+    """The limits on each period's totals (its budget, caps and targets; key None: the horizon's),
+    as an "at most" and an "at least" row with each limit in the column it limits."""
+    cells: dict[tuple[str | None, str], dict[str, float]] = {}
+    for limit in plan.constraints:
+        if limit.kind in ("budget", "target", "cap") and limit.sense in ("<=", ">="):
+            metric = "spend" if limit.kind == "budget" else limit.name.split(".")[1]
+            cells.setdefault((limit.period, limit.sense), {})[metric] = limit.limit
+    out: dict[str | None, list[tuple[Any, ...]]] = {}
+    for period in (*[p.name for p in plan.periods], None):
+        for sense, label in (("<=", "at most"), (">=", "at least")):
+            if (found := cells.get((period, sense))):
+                out.setdefault(period, []).append((label, period or "horizon", None, found.get("spend"), None,
+                                                   *[found.get(m) for m in metrics]))
+    return out
+
+
+def periods_sheet(plan: Plan) -> Sheet:
+    """A row per channel and period (spend, share of the period's spend, units, every stage: what
+    falls in the period; deals and revenue: what closes in it), each period's pipeline, total and
+    limits, the horizon's total, and what closes after the horizon, per channel and in total."""
+    metrics = shown_metrics(plan)
+    columns = [("channel", TEXT), ("period", TEXT), ("units", COUNT), ("spend", MONEY),
+               ("share of the period's spend", PERCENT)]
+    columns += [(_period_label(m), MONEY if is_money(m) else COUNT) for m in metrics]
+    rows: list[tuple[Any, ...]] = []
+    bold = set()
+    flight = bool(plan.program.pipeline)
+    limits = _limit_rows(plan, metrics)
+    for p in plan.periods:
+        for c in p.channels:
+            rows.append((c.name, p.name, c.units, c.spend, c.spend / p.total_spend if p.total_spend else None,
+                         *[c.metrics.get(m) for m in metrics]))
+        if flight:
+            rows.append(("pipeline (in flight)", p.name, None, None, None,
+                         *[p.pipeline.get(m, 0.0) if m in ("deals", "revenue") else None for m in metrics]))
+        bold.add(len(rows))
+        rows.append(("total", p.name, None, p.total_spend, 1.0 if p.total_spend else None,
+                     *[p.totals.get(m) for m in metrics]))
+        rows += limits.get(p.name, [])
+    bold.add(len(rows))
+    rows.append(("total", "horizon", None, plan.total_spend, 1.0 if plan.total_spend else None,
+                 *[plan.totals.get(m) for m in metrics]))
+    rows += limits.get(None, [])
+    last = plan.periods[-1].name
+    after = plan.after_horizon or {}
+
+    def closing_after(deals: float | None, revenue: float | None) -> list[Any]:
+        return [deals if m == "deals" else revenue if m == "revenue" else None for m in metrics]
+
+    closes = "deals" in metrics or "revenue" in metrics
+    if closes:
+        for c in after.get("channels", []):
+            rows.append((c["name"], f"after {last}", None, None, None, *closing_after(c["deals"], c["revenue"])))
+        bold.add(len(rows))
+        rows.append(("total", f"after {last}", None, None, None,
+                     *closing_after(after.get("deals"), after.get("revenue"))))
+    notes = ["Spend, units and every stage of the funnel fall in the period of the spend"
+             + ("; deals and revenue are those closing in the period, after the sales cycle's lag." if closes else ".")]
+    if flight:
+        notes.append("A period's total counts the pipeline in flight (deals opened before "
+                     f"{plan.periods[0].name}); a channel's rows do not.")
+    notes.append("at most, at least: the limits on a period's own totals (its budget, caps and targets), each in the "
+                 "column it limits; horizon: the limits over the whole horizon. The Limits sheet has every limit, "
+                 "named by its path, with its slack and shadow price.")
+    if closes:
+        notes.append(f"after {last}: deals (and their revenue) that this plan's spend brings but that close after "
+                     f"{last}: they count toward no target, cap or objective here.")
+    return Sheet("Periods", tuple(columns), tuple(rows), tuple(notes), bold=frozenset(bold))
 
 
 def shown_metrics(plan: Plan) -> list[str]:
@@ -137,6 +228,11 @@ def funnel_sheet(plan: Plan) -> Sheet:
         notes.insert(0, "No channel of this plan brings volume into the funnel.")
     if deals and revenue is not None:
         notes.append(f"Revenue per deal: {money(revenue / deals, s.currency)}.")
+    if plan.periods:
+        notes.append(f"Over the horizon ({plan.periods[0].name} to {plan.periods[-1].name}): deals and revenue are "
+                     "those closing inside it (the total counts the pipeline in flight); the conversion to deals "
+                     "counts only those, so with a sales cycle it is below the win rate. The Periods sheet has "
+                     "each period's funnel and what closes after the horizon.")
     return Sheet("Funnel", (("stage", TEXT), ("total", COUNT), ("entering here", COUNT),
                             ("conversion from the stage before", PERCENT)), tuple(rows), tuple(notes))
 
@@ -147,10 +243,16 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
     if sensitivity is not None:
         by_name = {row["name"]: row for row in sensitivity.to_dict()["limits"]}
     duals = plan.solution.duals
+    periods = bool(plan.periods)
     rows = []
     for k, state in enumerate(plan.constraints):
+        if periods and state.name.endswith("].available"):
+            continue  # a period a channel does not run in: no units there, nothing to price
         row = by_name.get(state.name)
-        spendy = is_money(state.name, plan.scenario)
+        base = state.name  # budget.Q4 is money as budget is, constraints[x].Q1 as constraints[x]
+        if state.period and base.endswith(f".{state.period}"):
+            base = base[:-len(state.period) - 1]
+        spendy = is_money(base, plan.scenario)
 
         def amount(value: float | None, spendy: bool = spendy) -> Any:
             return Typed(value, MONEY) if spendy else value
@@ -161,8 +263,9 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
         else:
             dual = None if duals is None or duals[k] != duals[k] else float(duals[k])
             prices = (dual, None, None, None)
-        rows.append((state.name, state.kind, state.sense, amount(state.value), amount(state.limit),
-                     amount(state.slack), "yes" if state.binding else "no", *prices))
+        rows.append((state.name, *((state.period or "",) if periods else ()), state.kind, state.sense,
+                     amount(state.value), amount(state.limit), amount(state.slack), "yes" if state.binding else "no",
+                     *prices))
     if sensitivity is not None:
         notes = ("shadow price: the change of the objective per one unit more of the limit; one unit less: the change "
                  "per one unit less (they differ where the plan is degenerate); the price holds while the limit "
@@ -183,31 +286,48 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
                  "computed." if not plan.program.integer else
                  "This plan has whole-unit channels and no sensitivity analysis was given to the report: no shadow "
                  "prices.",)
-    columns = (("limit", TEXT), ("kind", TEXT), ("sense", TEXT), ("value", COUNT), ("limit value", COUNT),
-               ("slack", COUNT), ("binding", FLAG), ("shadow price", PRICE), ("shadow price, one unit less", PRICE),
-               ("valid from", COUNT), ("valid to", COUNT))
+    if periods:
+        notes += ("period: the period a limit holds in (empty: over the whole horizon); each limit is named by its "
+                  "path, as in --set (caps.qualified_leads.Q3). The periods a channel does not run in "
+                  "(channels[NAME].available) are left out: the channel buys nothing there.",)
+    columns = (("limit", TEXT), *((("period", TEXT),) if periods else ()), ("kind", TEXT), ("sense", TEXT),
+               ("value", COUNT), ("limit value", COUNT), ("slack", COUNT), ("binding", FLAG), ("shadow price", PRICE),
+               ("shadow price, one unit less", PRICE), ("valid from", COUNT), ("valid to", COUNT))
     return Sheet("Limits", columns, tuple(rows), notes)
 
 
-def _effective_rates(plan: Plan, channel) -> list[float | None]:
-    """A channel's rates after the funnel defaults apply; empty where a rate does not apply."""
+_VARIES = object()  # a value given by period, on a row that is not one period's
+
+
+def _at(value: Any, period: str | None) -> Any:
+    """A value in ``period``; ``period`` None (every period at once): the number, or ``_VARIES``."""
+    if period is None:
+        return _VARIES if isinstance(value, dict) else value
+    return value_in(value, period)
+
+
+def _effective_rates(plan: Plan, channel, period: str | None = None) -> list[float | None]:
+    """A channel's rates after the funnel defaults apply (in ``period``, where the scenario has
+    periods); empty where a rate does not apply, or varies by period on a row of every period."""
     s = plan.scenario
     y = s.yields[channel.name]
     out = []
     for stage, rate in RATE_INTO.items():
         applies = (y.entry is not None and STAGES.index(stage) > STAGES.index(y.entry)
                    and stage not in (channel.yields or {}))
-        value = getattr(channel, rate)
+        value = _at(getattr(channel, rate), period)
         if value is None:
-            value = s.default_rates.get(rate)
+            value = _at(s.default_rates.get(rate), period)
         if value is None:
             value = DEFAULT_RATES.get(rate)
-        out.append(value if applies else None)
+        out.append(value if applies and value is not _VARIES else None)
     return out
 
 
 def inputs_sheet(plan: Plan) -> Sheet:
     s = plan.scenario
+    if s.periods:
+        return _inputs_by_period(plan)
     columns = [("channel", TEXT), ("price", MONEY), ("per", TEXT), ("enters at", TEXT)]
     columns += [(rate.replace("_", " "), MONEY if is_money(rate) else PERCENT) for rate in RATE_FIELDS]
     columns += [("min spend", MONEY), ("max spend", MONEY), ("min units", COUNT), ("max units", COUNT),
@@ -229,6 +349,69 @@ def inputs_sheet(plan: Plan) -> Sheet:
         notes.append("Caps: " + "; ".join(f"{m} <= {quantity(m, v, s.currency)}" for m, v in s.caps.items()) + ".")
     for i, spec in enumerate(s.constraints):
         notes.append(f"constraints[{spec.name or i}]: {spec.expr}")
+    notes.append("Rates are after the funnel defaults are applied; empty where a rate does not apply to the channel.")
+    return Sheet("Inputs", tuple(columns), tuple(rows), tuple(notes))
+
+
+def _by_period(channel, scenario) -> bool:
+    """Whether a channel's inputs differ by period: a price, rate (its own or the funnel's), yield,
+    limit or cap given by period."""
+    values = [getattr(channel, f) for f in (channel.price_field, *RATE_FIELDS, *LIMIT_FIELDS)]
+    values += [*(channel.yields or {}).values(), *channel.caps.values(), *scenario.default_rates.values()]
+    return any(isinstance(v, dict) for v in values)
+
+
+def _inputs_by_period(plan: Plan) -> Sheet:
+    """The Inputs sheet of a scenario with periods: a row per channel over the horizon (the values
+    that hold in every period, the limits over the whole horizon, where it runs, its sales cycle),
+    then, where any input is given by period, a row per period it runs in with its values there."""
+    from .plan import _cycle
+
+    s = plan.scenario
+    cur = s.currency
+    columns = [("channel", TEXT), ("period", TEXT), ("price", MONEY), ("per", TEXT), ("enters at", TEXT)]
+    columns += [(rate.replace("_", " "), MONEY if is_money(rate) else PERCENT) for rate in RATE_FIELDS]
+    columns += [("min spend", MONEY), ("max spend", MONEY), ("min units", COUNT), ("max units", COUNT),
+                ("caps", TEXT), ("yields per unit", TEXT), ("whole units", FLAG), ("runs in", TEXT),
+                ("sales cycle", TEXT)]
+
+    def shown(value: Any) -> Any:
+        return None if value is _VARIES else value
+
+    rows = []
+    for c in s.channels:
+        entry = s.yields[c.name].entry
+        enters = STAGE_LABEL[entry] if entry else "outside the funnel"
+        unit = PRICE_UNIT[c.price_field]
+        caps = ", ".join(f"{m} <= {quantity(m, horizon(v), cur)}" for m, v in c.caps.items() if horizon(v) is not None)
+        yields = ", ".join(f"{m} {quantity(m, v, cur)}" for m, v in (c.yields or {}).items() if not isinstance(v, dict))
+        runs = ", ".join(s.available(c)) if c.available is not None else "every period"
+        rows.append((c.name, "horizon", shown(_at(getattr(c, c.price_field), None)), unit, enters,
+                     *_effective_rates(plan, c), *[horizon(getattr(c, f)) for f in LIMIT_FIELDS], caps, yields,
+                     "yes" if c.integer else "no", runs, _cycle(c.sales_cycle) if c.sales_cycle else "the funnel's"))
+        if not _by_period(c, s):
+            continue
+        for p in s.available(c):
+            caps = ", ".join(f"{m} <= {quantity(m, by_period(v)[p], cur)}" for m, v in c.caps.items()
+                             if p in by_period(v))
+            yields = ", ".join(f"{m} {quantity(m, value_in(v, p), cur)}" for m, v in (c.yields or {}).items())
+            rows.append((c.name, p, value_in(getattr(c, c.price_field), p), unit, enters, *_effective_rates(plan, c, p),
+                         *[by_period(getattr(c, f)).get(p) for f in LIMIT_FIELDS], caps, yields, None, None, None))
+    notes = [f"Scenario {s.name}: objective {s.objective}; currency {cur}; budget "
+             f"{limit_text('budget', s.budget, cur) if s.budget is not None else 'none'}.",
+             f"Periods: {', '.join(s.periods)}. Sales cycle: {_cycle(s.funnel.sales_cycle)}."]
+    if s.targets:
+        notes.append("Targets: " + "; ".join(limit_text(m, v, cur, ">=") for m, v in s.targets.items()) + ".")
+    if s.caps:
+        notes.append("Caps: " + "; ".join(limit_text(m, v, cur, "<=") for m, v in s.caps.items()) + ".")
+    for metric, entries in (s.pipeline or {}).items():
+        notes.append(f"Pipeline in flight ({metric}): {limit_text(metric, entries, cur)}.")
+    for i, spec in enumerate(s.constraints):
+        within = " (within every period)" if spec.each_period else f" (within {spec.period})" if spec.period else ""
+        notes.append(f"constraints[{spec.name or i}]: {spec.expr}{within}")
+    notes.append("horizon: the values that hold in every period (empty where one is given by period) and the limits "
+                 "over the whole horizon; a row per period, where any input of the channel is given by period: its "
+                 "price, rates and yields in that period and the limits within it (the periods it runs in only).")
     notes.append("Rates are after the funnel defaults are applied; empty where a rate does not apply to the channel.")
     return Sheet("Inputs", tuple(columns), tuple(rows), tuple(notes))
 
@@ -255,7 +438,8 @@ def about_sheet(plan: Plan, sensitivity: Any | None, when: dt.datetime | None) -
 
 def report_tables(plan: Plan, sensitivity: Any | None = None, when: dt.datetime | None = None,
                   timing: bool = True) -> list[Sheet]:
-    """The report's five tables, in order: Plan, Funnel, Limits, Inputs, About.
+    """The report's tables, in order: Plan, Periods (a scenario with periods only), Funnel, Limits,
+    Inputs, About.
 
     About says when the report was made (``when``, by default now), unless ``timing`` is False.
     """
@@ -263,7 +447,8 @@ def report_tables(plan: Plan, sensitivity: Any | None = None, when: dt.datetime 
         raise NoPlanError(f"{plan.scenario.name} has no plan ({plan.status}): there is nothing to report",
                           status=str(plan.status))
     when = (when or dt.datetime.now(dt.UTC)) if timing else None
-    return [plan_sheet(plan), funnel_sheet(plan), limits_sheet(plan, sensitivity), inputs_sheet(plan),
+    periods = [periods_sheet(plan)] if plan.periods else []
+    return [plan_sheet(plan), *periods, funnel_sheet(plan), limits_sheet(plan, sensitivity), inputs_sheet(plan),
             about_sheet(plan, sensitivity, when)]
 
 
@@ -292,7 +477,6 @@ def write_report(plan: Plan, sensitivity: Any | None, path: str | Path, charts_d
     entries and document properties still carry the time). Returns the files written, the report
     first.
     """
-    not_by_period_yet(plan.scenario, "report")
     path = Path(path)
     suffix = check_report_path(path)
     sheets = report_tables(plan, sensitivity, when, timing)
@@ -377,10 +561,13 @@ def xlsx_bytes(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> byt
                 cell = _put(ws, r, col, value)
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     cell.number_format = formats.get(kind, "#,##0.00")
+        for r in sorted(sheet.bold):
+            for cell in ws[r + 2]:
+                cell.font = Font(bold=True)
         if sheet.total:
             for cell in ws[len(body) + 1]:
                 cell.font = Font(bold=True)
-        ws.freeze_panes = "B2" if sheet.title in ("Plan", "Inputs", "Limits") else "A2"
+        ws.freeze_panes = {"Plan": "B2", "Inputs": "B2", "Limits": "B2", "Periods": "C2"}.get(sheet.title, "A2")
         for col, (header, kind) in enumerate(sheet.columns, start=1):
             lengths = [len(header) if len(header) <= 14 else 14]
             for values in body:
@@ -446,7 +633,8 @@ def html_text(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> str:
                             for v, (_, k), n in zip(values, sheet.columns, numeric))
             return f"<tr{cls}>{cells}</tr>"
 
-        body = "".join(row(values) for values in sheet.rows)
+        body = "".join(row(values, cls=' class="total"' if i in sheet.bold else "")
+                       for i, values in enumerate(sheet.rows))
         if sheet.total:
             body += row(sheet.total, cls=' class="total"')
         notes = "".join(f"<p class=note>{esc(n)}</p>" for n in sheet.notes)
@@ -521,12 +709,16 @@ def markdown_text(plan: Plan, sheets: list[Sheet], chart_links: dict[str, str] |
         lines += [f"## {sheet.title}", ""]
         lines.append("| " + " | ".join(cell(h) for h, _ in sheet.columns) + " |")
         lines.append("|" + "|".join("---" if kind in (TEXT, FLAG) else "---:" for _, kind in sheet.columns) + "|")
-        for values in sheet.rows:
-            lines.append("| " + " | ".join(cell(_cell_text(v, k, cur)) for v, (_, k) in zip(values, sheet.columns))
+        def bold(values, columns=sheet.columns) -> str:
+            return "| " + " | ".join(f"**{cell(t)}**" if (t := _cell_text(v, k, cur)) else ""
+                                     for v, (_, k) in zip(values, columns)) + " |"
+
+        for i, values in enumerate(sheet.rows):
+            lines.append(bold(values) if i in sheet.bold else
+                         "| " + " | ".join(cell(_cell_text(v, k, cur)) for v, (_, k) in zip(values, sheet.columns))
                          + " |")
         if sheet.total:
-            lines.append("| " + " | ".join(f"**{cell(t)}**" if (t := _cell_text(v, k, cur)) else ""
-                                           for v, (_, k) in zip(sheet.total, sheet.columns)) + " |")
+            lines.append(bold(sheet.total))
         lines.append("")
         for note in sheet.notes:
             lines += [f"_{cell(note)}_", ""]

@@ -23,9 +23,16 @@ SINGULAR = {"reach": "person reached", "leads": "lead", "qualified_leads": "qual
 
 
 # -- sensitivity ---------------------------------------------------------------------------------
+def _base(limit: LimitSensitivity) -> str:
+    """A limit's name without its period (``caps.qualified_leads.Q3`` -> ``caps.qualified_leads``):
+    what says its unit and whether it is money."""
+    suffix = f".{limit.period}" if limit.period is not None else ""
+    return limit.name[:-len(suffix)] if suffix and limit.name.endswith(suffix) else limit.name
+
+
 def _limit_unit(limit: LimitSensitivity, s: Sensitivity) -> tuple[float, str]:
     """How much of a limit one step is, and what to call it: ($1,000 of budget, one deal, ...)."""
-    name, cur = limit.name, s.scenario.currency
+    name, cur = _base(limit), s.scenario.currency
     if is_money(name):  # a constraint, even one over spend, is taken in its own units below
         what = {"budget": "budget"}.get(name, "revenue" if name.endswith("revenue") else "spend")
         return 1000.0, f"{money(1000, cur)} of {what}"
@@ -82,13 +89,15 @@ def limit_sentence(limit: LimitSensitivity, s: Sensitivity) -> str:
     more = None if limit.shadow_price is None else limit.shadow_price * step
     less = None if limit.shadow_price_down is None else limit.shadow_price_down * step
     cur = s.scenario.currency
+    if limit.period is not None:  # what one more of Q3's capacity is worth
+        noun += f" in {limit.period}"
     more_words = f"one more {noun}"
     less_words = f"{money(step, cur)} less" if step != 1 else "one less"
     text = f"{limit.name}: {more_words} {_effect(more, s)}, {less_words} {_effect(less, s)}"
     if limit.degenerate:
         text += " (degenerate: each direction has its own price)"
     if limit.shadow_price is not None:
-        start, end = (_limit_value(limit.name, v, cur, s.scenario) for v in (limit.valid_from, limit.valid_to))
+        start, end = (_limit_value(_base(limit), v, cur, s.scenario) for v in (limit.valid_from, limit.valid_to))
         which = "the price of one more" if limit.degenerate else "this"
         text += f"\n    {which} holds for the limit from {start} to {end}"
     return text
@@ -101,14 +110,16 @@ def _price(value: float | None, cur: str, empty: str = "-") -> str:
 
 
 def channel_sentence(c: ChannelSensitivity, cur: str) -> str:
+    """A channel's price in words; a price given per period is one sentence per period (``email in Q3``)."""
     per = f"per {c.unit}"
+    name = c.name if c.period is None else f"{c.name} in {c.period}"
     if c.in_plan:
         to = _price(c.price_to, cur, "any higher price")
-        return (f"{c.name}: in the plan at {money(c.price, cur)} {per}; the mix holds for a price from "
+        return (f"{name}: in the plan at {money(c.price, cur)} {per}; the mix holds for a price from "
                 f"{_price(c.price_from, cur)} to {to}")
     if c.reduced_cost is None:
-        return f"{c.name}: out of the plan at {money(c.price, cur)} {per}; no lower price brings it in"
-    return (f"{c.name}: out of the plan at {money(c.price, cur)} {per}; it enters if the price drops by more "
+        return f"{name}: out of the plan at {money(c.price, cur)} {per}; no lower price brings it in"
+    return (f"{name}: out of the plan at {money(c.price, cur)} {per}; it enters if the price drops by more "
             f"than {money(c.reduced_cost, cur)} (to {money(c.price_from, cur)})")
 
 
@@ -154,12 +165,13 @@ def sensitivity_table(s: Sensitivity) -> str:
     for col in ("limit", "value", "limit value", "binds", "one more", "one less", "holds from", "holds to"):
         table.add_column(col, justify="left" if col in ("limit", "binds") else "right")
     for x in s.limits:
-        table.add_row(x.name, _limit_value(x.name, x.value, cur, s.scenario),
-                      _limit_value(x.name, x.limit, cur, s.scenario),
+        base = _base(x)
+        table.add_row(x.name, _limit_value(base, x.value, cur, s.scenario),
+                      _limit_value(base, x.limit, cur, s.scenario),
                       "yes" if x.binding else "no", "held" if x.held else _shadow(x.shadow_price),
                       "held" if x.held else _shadow(x.shadow_price_down),
-                      _limit_value(x.name, x.valid_from, cur, s.scenario) if x.valid_from is not None else "-",
-                      _limit_value(x.name, x.valid_to, cur, s.scenario) if x.valid_to is not None else "-")
+                      _limit_value(base, x.valid_from, cur, s.scenario) if x.valid_from is not None else "-",
+                      _limit_value(base, x.valid_to, cur, s.scenario) if x.valid_to is not None else "-")
     console.print(table)
     console.print(f"'one more' and 'one less': the change of {s.objective} per one unit more or less of the limit.")
     binding = [x for x in s.limits if x.binding]

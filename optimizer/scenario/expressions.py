@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .rules import LARGEST, parse_decimal, show_limit, to_float
+from .rules import LARGEST, LONGEST_NUMBER, parse_decimal, scientific, shorten, show_limit, to_float
 
 Term = tuple[str, str | None]  # (kind or metric, channel or None)
 
@@ -87,7 +87,7 @@ class _Parser:
     def take(self, value: str | None = None) -> tuple[str, str, int]:
         tok = self.tokens[self.i]
         if value is not None and tok[1] != value:
-            found = f"{tok[1]!r}" if tok[0] != "end" else "the end of the text"
+            found = _quoted(tok[1]) if tok[0] != "end" else "the end of the text"
             raise ExpressionError(f"expected {value!r}, found {found}", tok[2])
         self.i += 1
         return tok
@@ -145,11 +145,11 @@ class _Parser:
                 self.take()
                 kind2, channel, pos2 = self.take()
                 if kind2 != "name":
-                    raise ExpressionError(f"expected a channel name inside [ ], found {channel!r}", pos2)
+                    raise ExpressionError(f"expected a channel name inside [ ], found {_quoted(channel)}", pos2)
                 self.take("]")
                 return _Form({(value, channel): 1.0}, 0.0)
             return _Form({(value, None): 1.0}, 0.0)
-        found = f"{value!r}" if kind != "end" else "the end of the text"
+        found = _quoted(value) if kind != "end" else "the end of the text"
         raise ExpressionError(f"expected a number, a name or '(', found {found}", pos)
 
 
@@ -157,11 +157,17 @@ def _number(text: str, pos: int) -> float:
     """A number literal, by the rule of every typed number (``1_000``, ``4.8e6``, ``30%``; not ``1__0``)."""
     decimal = parse_decimal(text, percent=True)
     if decimal is None:
-        raise ExpressionError(f"{text} is not a number (an underscore goes between two digits)", pos)
+        raise ExpressionError(f"{shorten(text)} is not a number (an underscore goes between two digits)", pos)
     number = to_float(decimal)
     if not math.isfinite(number) or abs(number) > LARGEST:
-        raise ExpressionError(f"{text} is above {show_limit(LARGEST)}, the largest number the tool reads", pos)
+        shown = text if len(text) <= LONGEST_NUMBER else scientific(decimal)  # 300 digits: 1e299
+        raise ExpressionError(f"{shown} is above {show_limit(LARGEST)}, the largest number the tool reads", pos)
     return number
+
+
+def _quoted(token: str) -> str:
+    """A token of the user's text as a message quotes it (shortened: a name may be 10,000 characters)."""
+    return repr(shorten(token))
 
 
 # The usual constraint (``spend[a] <= 2 * spend[b] + 50000``: signed products of numbers and names,
@@ -268,7 +274,7 @@ def _parse(text: str) -> LinearConstraint:
     if op not in SENSES:
         if op in ("<", ">", "="):
             raise ExpressionError(f"{op!r} is not a comparison here; use <=, >= or ==", pos)
-        found = f"{op!r}" if kind != "end" else "the end of the text"
+        found = _quoted(op) if kind != "end" else "the end of the text"
         raise ExpressionError(f"expected one of <=, >=, == , found {found}", pos)
     parser.take()
     right = parser.expr()
@@ -276,7 +282,7 @@ def _parse(text: str) -> LinearConstraint:
     if extra in SENSES:
         raise ExpressionError("a constraint has exactly one comparison; write two constraints", pos)
     if kind != "end":
-        raise ExpressionError(f"unexpected {extra!r} after the right-hand side", pos)
+        raise ExpressionError(f"unexpected {_quoted(extra)} after the right-hand side", pos)
     form = left.plus(right, -1.0)
     if not all(math.isfinite(c) for c in (form.constant, *form.terms.values())):
         raise ExpressionError("a product of its numbers is beyond any number the tool can compute with")

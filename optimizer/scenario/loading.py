@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -19,8 +20,8 @@ from typing import Any
 
 from ..errors import Issue, ScenarioError
 from .paths import parse_path, set_in_data
-from .rules import show
-from .schema import Channel, Scenario, did_you_mean
+from .rules import shorten, show
+from .schema import NAME, Channel, Scenario, did_you_mean, field_path
 from .sheets import TABLE_SUFFIXES, Table, read_table
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -48,7 +49,8 @@ def read_document(path: str | Path) -> Any:
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(Issue("", f"cannot be read ({exc}); allowed: a UTF-8 text file"), source=source) from None
+        raise ScenarioError(Issue("", f"cannot be read ({shorten(str(exc))}); allowed: a UTF-8 text file"),
+                            source=source) from None
     if file.suffix.lower() == ".json":
         return _read_json(text, source)
     try:
@@ -57,6 +59,8 @@ def read_document(path: str | Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if not hasattr(exc, "allowed"):  # PyYAML's own words may quote a token of any length (an alias's name)
+            problem = _QUOTED.sub(lambda m: f"'{shorten(m.group(1))}'", problem)
         allowed = getattr(exc, "allowed", "a YAML mapping (see docs/scenario-format.md)")
         raise ScenarioError(Issue(where, f"not valid YAML: {problem}; allowed: {allowed}"), source=source) from None
 
@@ -66,11 +70,13 @@ def _read_json(text: str, source: str) -> Any:
         return ScenarioError(Issue(where, f"not valid JSON: {problem}; allowed: {allowed}"), source=source)
 
     try:
-        data = json.loads(text, object_pairs_hook=_unique_json_keys, parse_int=_json_int)
+        data = json.loads(text, object_pairs_hook=_unique_json_keys, parse_int=_json_int, parse_float=_json_float)
     except json.JSONDecodeError as exc:
         raise refuse(f"line {exc.lineno}, column {exc.colno}", exc.msg, "a JSON object") from None
     except _DuplicateKey as exc:
-        raise refuse("", f"the key {exc.args[0]!r} is given twice in one object", "each key once") from None
+        where, inside, lines = _json_duplicate(text)
+        raise refuse(where, f"the key {_key_text(exc.args[0])} is given twice in {inside or 'one object'}{lines}",
+                     "each key once") from None
     except RecursionError:
         raise refuse("", f"lists or objects nest more than {MAX_DEPTH} levels deep", NESTING_ALLOWED) from None
     if _deeper_than(data, MAX_DEPTH):
@@ -80,6 +86,11 @@ def _read_json(text: str, source: str) -> Any:
 
 def _json_int(text: str) -> int | str:
     return int(text) if len(text) <= _LONGEST_INTEGER else text
+
+
+def _json_float(text: str) -> float | str:
+    number = float(text)
+    return number if math.isfinite(number) else text  # 1e400: beyond any float; the number rules say so
 
 
 def _deeper_than(data: Any, limit: int) -> bool:
@@ -100,6 +111,86 @@ class _DuplicateKey(ValueError):
     """A key given twice in one JSON object."""
 
 
+def _key_text(key: Any) -> str:
+    """A mapping's key as a message quotes it: ``'budget'``, a number as it is (shortened, both)."""
+    return repr(shorten(key)) if isinstance(key, str) else shorten(repr(key))
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+def _both_places(first: tuple[int, int], second: tuple[int, int]) -> str:
+    """Where a key is given twice, as (line, column) pairs: `` (lines 1 and 9)``, or on one line
+    `` (line 1, columns 2 and 17)``."""
+    if first[0] == second[0]:
+        return f" (line {first[0]}, columns {first[1]} and {second[1]})"
+    return f" (lines {first[0]} and {second[0]})"
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _Twice(Exception):
+    """Where the walk of :func:`_json_duplicate` found a key given twice."""
+
+
+def _json_duplicate(text: str) -> tuple[str, str, str]:
+    """Where the first key given twice in one JSON object is, as YAML's duplicates are told: the
+    issue's place (``line 6, column 5``), the object's path (``channels[email]``; "" at the top) and
+    both places (`` (lines 4 and 6)``).
+
+    Only run once ``json.loads`` has found a duplicate: the text up to it is valid JSON. A walk
+    that keeps positions (the json module gives none to ``object_pairs_hook``) stops at it; where
+    it cannot tell (a document too deep to walk), both parts are empty.
+    """
+    scan = json.JSONDecoder().scan_once
+
+    def skip(pos: int) -> int:
+        return _JSON_SPACE.match(text, pos).end()
+
+    def walk(pos: int, loc: tuple) -> int:
+        pos = skip(pos)
+        opening = text[pos:pos + 1]
+        if opening not in ("{", "["):
+            return scan(text, pos)[1]
+        closing = "}" if opening == "{" else "]"
+        seen: dict[str, int] = {}
+        pos, item = skip(pos + 1), 0
+        if text[pos:pos + 1] == closing:
+            return pos + 1
+        while True:
+            if opening == "{":
+                key, after = json.decoder.scanstring(text, pos + 1)
+                if key in seen:
+                    raise _Twice(seen[key], pos, loc)
+                seen[key] = pos
+                pos = walk(skip(after) + 1, (*loc, key))  # after the ':'
+            else:
+                pos = walk(pos, (*loc, item))
+                item += 1
+            pos = skip(pos)
+            if text[pos] != ",":
+                return pos + 1
+            pos = skip(pos + 1)
+
+    try:
+        walk(0, ())
+    except _Twice as found:
+        first, second, loc = found.args
+    except (ValueError, IndexError, RecursionError):
+        return "", "", ""
+    else:
+        return "", "", ""
+    line, column = _line_column(text, second)
+    try:  # channel names for the path: the document read again, the last of two keys kept
+        data = json.loads(text, parse_int=_json_int, parse_float=_json_float)
+    except (ValueError, RecursionError):
+        data = None
+    inside = field_path(loc, data) if loc else ""
+    return f"line {line}, column {column}", inside, _both_places(_line_column(text, first), (line, column))
+
+
 def _unique_json_keys(pairs: list[tuple[str, Any]]) -> dict:
     mapping = dict(pairs)
     if len(mapping) != len(pairs):
@@ -108,6 +199,7 @@ def _unique_json_keys(pairs: list[tuple[str, Any]]) -> dict:
     return mapping
 
 
+_QUOTED = re.compile(r"'([^']*)'")
 _DECIMAL = re.compile(r"[-+]?[0-9](_?[0-9])*", re.ASCII)  # Python's rule: one _ between digits
 _FLOAT = re.compile(r"[-+]?([0-9](_?[0-9])*)?\.([0-9](_?[0-9])*)?([eE][-+]?[0-9]+)?", re.ASCII)
 
@@ -170,6 +262,10 @@ def strict_loader() -> type:
                               node.start_mark, NESTING_ALLOWED)
             return height
 
+        def construct_document(self, node):
+            self._root = node  # to name the mapping a key is given twice in
+            return super().construct_document(node)
+
         def construct_mapping(self, node, deep=False):
             seen: dict = {}
             for key_node, _ in node.value:
@@ -180,9 +276,11 @@ def strict_loader() -> type:
                     raise Refused(f"a key is {kind}", key_node.start_mark, "a key that is a name or a number")
                 key = self.construct_object(key_node, deep=deep)
                 if key in seen:
-                    first = seen[key].line + 1
-                    raise Refused(f"the key {key!r} is given twice in one mapping (lines {first} and "
-                                  f"{key_node.start_mark.line + 1})", key_node.start_mark, "each key once")
+                    first, second = seen[key], key_node.start_mark
+                    inside = _yaml_path(getattr(self, "_root", None), node) or "one mapping"
+                    places = _both_places((first.line + 1, first.column + 1), (second.line + 1, second.column + 1))
+                    raise Refused(f"the key {_key_text(key)} is given twice in {inside}{places}", second,
+                                  "each key once")
                 seen[key] = key_node.start_mark
             return super().construct_mapping(node, deep=deep)
 
@@ -196,11 +294,43 @@ def strict_loader() -> type:
             text = self.construct_scalar(node)
             if text.lower().lstrip("+-") in (".inf", ".nan"):
                 return super().construct_yaml_float(node)
-            return float(text) if _FLOAT.fullmatch(text) else text
+            if not _FLOAT.fullmatch(text):
+                return text
+            number = float(text)
+            # 1e400 is a typed number beyond any float, not infinity: as text, the number rules say so
+            return number if math.isfinite(number) else text
 
     StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_yaml_int)
     StrictLoader.add_constructor("tag:yaml.org,2002:float", StrictLoader.construct_yaml_float)
     return StrictLoader
+
+
+def _yaml_path(root, target) -> str:
+    """The field path of the YAML node ``target`` under ``root`` (``channels[email]``; "" at the top),
+    a list's mapping named by its ``name`` where that is a name, else by its position."""
+    import yaml
+
+    stack = [(root, "")]
+    seen = set()
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in seen:  # an alias: walked once
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = shorten(key_node.value)
+                    stack.append((value_node, f"{path}.{key}" if path else key))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                name = next((v.value for k, v in item.value if isinstance(k, yaml.ScalarNode) and k.value == "name"
+                             and isinstance(v, yaml.ScalarNode)), None) if isinstance(item, yaml.MappingNode) else None
+                label = shorten(name) if name is not None and NAME.fullmatch(name) else str(i)
+                stack.append((item, f"{path}[{label}]"))
+    return ""
 
 
 def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Scenario:
@@ -220,8 +350,9 @@ def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Sc
                                              "allowed: {path: value}, e.g. {\"budget\": 500000}"), source=source)
     bad = [key for key in changes or {} if not isinstance(key, str)]
     if bad:
-        raise ScenarioError([Issue(repr(key), f"the path {key!r} is not text; allowed: a path such as budget, "
-                                              "targets.revenue or channels[email].cost_per_lead") for key in bad],
+        raise ScenarioError([Issue(_key_text(key), f"the path {_key_text(key)} is not text; allowed: a path such as "
+                                                   "budget, targets.revenue or channels[email].cost_per_lead")
+                             for key in bad],
                             source=source)
     data = read_document(path)
     if not isinstance(data, dict):
@@ -287,7 +418,7 @@ def read_channel_sheet(spec: str | dict, folder: Path, source: str) -> ChannelSh
     if isinstance(spec, dict):
         unknown = [k for k in spec if k not in ("file", "sheet")]
         if unknown or not isinstance(spec.get("file"), str):
-            wrong = f"unknown field {unknown[0]!r}" if unknown else "file is missing"
+            wrong = f"unknown field {_key_text(unknown[0])}" if unknown else "file is missing"
             raise ScenarioError(Issue("channels", f"{wrong}; allowed: a list of channels, a file name, or "
                                                   "{file: channels.xlsx, sheet: Channels}"), source=source)
         name, sheet = spec["file"], spec.get("sheet")

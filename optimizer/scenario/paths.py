@@ -198,8 +198,23 @@ def _set_by_period(data: dict, parts: tuple[str, ...], value: Any, path: str) ->
     old = container.get(name)
     if key is None and not (kind == "limit" and isinstance(old, dict)):
         return None
+    if old is None and kind == "value" and parts[0] == "channels" and len(field) == 1:
+        old = _inherited(data, name, where)
     container[name] = with_entry(old, key, value, kind == "limit", where)
     return data
+
+
+def _inherited(data: dict, name: str, where: list[str]) -> Any:
+    """What a channel without its own ``name`` (a conversion rate or ``deal_value``) takes from the
+    scenario: the funnel's default (or the top-level ``deal_value``), in the periods ``where`` it
+    runs; None where there is none."""
+    funnel = data.get("funnel")
+    default = data.get(name) if name == "deal_value" else funnel.get(name) if isinstance(funnel, dict) else None
+    if name == "deal_value" and default is None and isinstance(funnel, dict):
+        default = funnel.get(name)
+    if isinstance(default, dict):
+        return {p: default[p] for p in where if p in default}
+    return default
 
 
 def with_entry(old: Any, period: str | None, value: Any, limit: bool, where: list[str]) -> Any:

@@ -27,17 +27,6 @@ RESERVED = (TOTAL, "low", "expected", "high", "cost", "up_to")
 CYCLE_TOLERANCE = 1e-9
 
 
-def not_by_period_yet(scenario: Any, command: str) -> None:
-    """Refuse, as an input error, a scenario with periods in a command that does not plan by period yet."""
-    if getattr(scenario, "periods", None):
-        from ..errors import Issue, ScenarioError
-
-        raise ScenarioError(Issue("periods", f"{command} does not read scenarios with periods yet; allowed: "
-                                             "optimize, validate, check, compare and sweep "
-                                             "with periods, "
-                                             f"or {command} on a scenario without periods"))
-
-
 def horizon(value: Any) -> Any:
     """A limit over the whole horizon: the number itself, or a mapping's ``total`` (None: none)."""
     return value.get(TOTAL) if isinstance(value, dict) else value

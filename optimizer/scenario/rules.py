@@ -13,17 +13,62 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from pydantic_core import PydanticCustomError
 
 ERROR_TYPE = "campaign_value"
 
 
+SHOWN_IN_FULL = 80  # characters: a user's text up to this long is quoted whole in a message
+SHOWN_START = 40  # characters: of longer text, the start is quoted, then "…" and its length
+
+
+def shorten(text: str) -> str:
+    """A user's text as every message echoes it: whole up to :data:`SHOWN_IN_FULL` characters, else
+    its first :data:`SHOWN_START`, "…" and its length (a 10,000-character name must not fill the screen).
+
+    >>> shorten("email"), shorten("a" * 10_000)
+    ('email', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa… (10,000 characters)')
+    """
+    if len(text) <= SHOWN_IN_FULL:
+        return text
+    return f"{text[:SHOWN_START]}… ({len(text):,} characters)"
+
+
+LISTED = 20  # names: a longer list in a message shows its first ones and how many there are
+
+
+def listing(words) -> str:
+    """Names as a message lists them (an "allowed" list of channels, metrics, periods): each by
+    :func:`shorten`, at most :data:`LISTED` of them.
+
+    >>> listing(["email", "events"]), listing([f"c{i}" for i in range(30)])[-28:]
+    ('email, events', 'c17, c18, c19, … (30 in all)')
+    """
+    words = [str(w) for w in words]
+    shown = ", ".join(shorten(w) for w in words[:LISTED])
+    return shown + (f", … ({len(words):,} in all)" if len(words) > LISTED else "")
+
+
+def scientific(number: Decimal | int) -> str:
+    """A number too long to quote digit by digit, in scientific notation to 7 digits: ``1e400``.
+
+    >>> scientific(10 ** 400), scientific(Decimal("-12345678912e300"))
+    ('1e400', '-1.234568e310')
+    """
+    exact = Decimal(number) if isinstance(number, int) else number
+    rounded = Context(prec=7).create_decimal(exact).normalize()
+    return f"{rounded:e}".replace("e+", "e").replace("e0", "")
+
+
+LONGEST_NUMBER = 40  # characters: a longer typed number is quoted in scientific notation
+
+
 def show(value: object) -> str:
-    """A user's value as the message quotes it: text in quotes, numbers as written."""
+    """A user's value as the message quotes it: text in quotes, numbers as written (shortened, one line)."""
     if isinstance(value, str):  # one line, whatever the text: a message is one line per problem
-        return '"' + value.replace("\r", "\\r").replace("\n", "\\n") + '"'
+        return '"' + shorten(value).replace("\r", "\\r").replace("\n", "\\n") + '"'
     if isinstance(value, bool):
         return "true" if value else "false"  # as YAML spells it
     if value is None:
@@ -32,7 +77,9 @@ def show(value: object) -> str:
         return "a mapping" if isinstance(value, dict) else "a list"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    return str(value)
+    if isinstance(value, int) and abs(value) >= 10 ** LONGEST_NUMBER:
+        return scientific(value)
+    return shorten(str(value))
 
 
 def fail(wrong: str, allowed: str) -> PydanticCustomError:
@@ -119,18 +166,30 @@ rates at least 1e-12 (docs/scenario-format.md, "Limits of the input")
         number = parse_number(value, self.percent)
         if number is None:
             raise fail(f"{show(value)} is not a number", self.allowed)
-        if not math.isfinite(number):
-            raise fail(f"{show(value)} is not a finite number", self.allowed)
+        shown = show(value)
+        if isinstance(value, str) and len(value) > LONGEST_NUMBER:  # 300 digits: in scientific notation
+            exact = parse_decimal(value, self.percent)
+            shown = scientific(exact) if exact.is_finite() else shown
         low, low_open = self._own_low
+        if not math.isfinite(number):
+            exact = Decimal(value) if isinstance(value, int) else parse_decimal(value, self.percent)
+            if exact is not None and not isinstance(value, float) and exact.is_finite():
+                # typed digits beyond any float (1e400, or 400 digits): outside the field's own range,
+                # or else the documented range of the input, never "not a finite number"
+                if (self._own_high is not None and exact > 0) or (low is not None and exact < 0):
+                    raise fail(f"{shown} is not {self.noun}", self.allowed)
+                where = "larger than the documented " if exact > 0 else "smaller than the documented -"
+                raise fail(f"{shown} is {where}{show_limit(LARGEST)}", self._documented("size"))
+            raise fail(f"{shown} is not a finite number", self.allowed)
         below = low is not None and (number <= low if low_open else number < low)
         above = self._own_high is not None and number > self._own_high
         if below or above:
-            raise fail(f"{show(value)} is not {self.noun}", self.allowed)
+            raise fail(f"{shown} is not {self.noun}", self.allowed)
         if self.low is not None and number < self.low:
             documented = "rate" if self.low == SMALLEST_RATE else "size"
-            raise fail(f"{show(value)} is below {show_limit(self.low)}", self._documented(documented))
+            raise fail(f"{shown} is below {show_limit(self.low)}", self._documented(documented))
         if self.high is not None and number > self.high:
-            raise fail(f"{show(value)} is above {show_limit(self.high)}", self._documented("size"))
+            raise fail(f"{shown} is above {show_limit(self.high)}", self._documented("size"))
         return number
 
     __call__ = parse
@@ -183,8 +242,8 @@ def parse_number(value: int | float | str, percent: bool = False) -> float | Non
     if not isinstance(value, str):
         try:
             return float(value)
-        except OverflowError:  # an integer beyond any float
-            return math.copysign(math.inf, value)
+        except OverflowError:  # an integer beyond any float (copysign would overflow converting it too)
+            return math.inf if value > 0 else -math.inf
     number = parse_decimal(value, percent)
     return None if number is None else to_float(number)
 

@@ -26,7 +26,7 @@ from ..errors import Issue, ScenarioError
 from .expressions import ExpressionError, LinearConstraint, parse_constraint
 from .funnel import DEFAULT_RATES, PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
 from .periods import RESERVED, TOTAL, at, cycle, first, per_period, value_in
-from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, show
+from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, listing, shorten, show
 from .tiers import Tier, as_schedule, falls, first_cost, is_tiered, tiered_price
 
 
@@ -45,10 +45,8 @@ def _quick(rule: NumberRule):
             try:
                 number = float(value)
             except OverflowError:  # an int beyond any float (10**400): the rule's own message, which
-                # quotes it as written in scientific notation (400 digits would fill the screen)
-                from decimal import Decimal
-
-                return rule(f"{Decimal(value):.6e}")
+                # quotes it in scientific notation (400 digits would fill the screen)
+                return rule(value)
             if (math.isfinite(number) and (low is None or (number > low if low_open else number >= low))
                     and (high is None or number <= high)):
                 return number
@@ -109,9 +107,14 @@ def nearest(word: str, options: list[str] | tuple[str, ...]) -> str | None:
     return found[0] if found else None
 
 
+def channel_path(name: str) -> str:
+    """``channels[NAME]`` as a message names a channel (a long name shortened, as every echoed value)."""
+    return f"channels[{shorten(name)}]"
+
+
 def did_you_mean(word: str, options) -> str:
     guess = nearest(word, options)
-    return f" (did you mean {guess}?)" if guess else ""
+    return f" (did you mean {shorten(guess)}?)" if guess else ""
 
 
 class derived:  # noqa: N801 (used like functools.cached_property)
@@ -405,13 +408,13 @@ class Scenario(_Frozen):
                     why = f"its yields give {stage} directly"
                 else:
                     why = f"the channel enters the funnel at {y.entry}"
-                out.append(f"channels[{c.name}].{rate} does not apply: {why}")
+                out.append(f"{channel_path(c.name)}.{rate} does not apply: {why}")
             if c.tiered and any(falls(as_schedule(v)) for v in (
                     getattr(c, c.price_field).values() if type(getattr(c, c.price_field)) is dict
                     else [getattr(c, c.price_field)])):
-                out.append(f"mixed-integer: volume discount on channels[{c.name}]")
+                out.append(f"mixed-integer: volume discount on {channel_path(c.name)}")
             if c.price == 0 and c.max_spend is not None:
-                out.append(f"channels[{c.name}].max_spend does not limit a free channel (its {c.price_field} "
+                out.append(f"{channel_path(c.name)}.max_spend does not limit a free channel (its {c.price_field} "
                            "is 0); use max_units or caps")
         if self.objective == "min_spend" and not self.targets and not any(
                 c.min_spend or c.min_units for c in self.channels) and not self.constraints:
@@ -448,15 +451,16 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
         issues.append(("funnel.deal_value", f"deal_value is given both at the top level ({show(s.deal_value)}) "
                        f"and in funnel ({show(s.funnel.deal_value)}); allowed: give one or the other"))
     metrics = s.metrics
-    metric_list = ", ".join(metrics)
+    metric_list = listing(metrics)
     for c in s.channels:
         for key in c.yields or {}:
             if key not in STAGES:
                 guess = difflib.get_close_matches(key, STAGES, n=1, cutoff=0.75)
                 if guess:
-                    issues.append((f"channels[{c.name}].yields.{key}",
-                                   f"{show(key)} looks like a misspelt funnel stage (did you mean {guess[0]}?); "
-                                   f"allowed: a stage ({', '.join(STAGES)}) or a metric of your own"))
+                    issues.append((f"{channel_path(c.name)}.yields.{key}",
+                                   f"{show(key)} looks like a misspelt funnel stage (did you mean "
+                                   f"{shorten(guess[0])}?); allowed: a stage ({', '.join(STAGES)}) or a metric of "
+                                   "your own"))
     uses: list[tuple[str, str | None, str]] = []  # (metric, channel or None, where it is used)
 
     def check_metric(metric: str, path: str, channel: str | None = None) -> None:
@@ -468,10 +472,10 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
 
     for section in ("targets", "caps"):
         for metric in getattr(s, section):
-            check_metric(metric, f"{section}.{metric}")
+            check_metric(metric, f"{section}.{shorten(metric)}")
     for c in s.channels:
         for metric in c.caps:
-            check_metric(metric, f"channels[{c.name}].caps.{metric}", c.name)
+            check_metric(metric, f"{channel_path(c.name)}.caps.{shorten(metric)}", c.name)
     objectives = ["min_spend", "max_profit"] + [f"max_{m}" for m in metrics]
     if s.objective not in objectives:
         issues.append(("objective", f"{show(s.objective)} is not a known objective"
@@ -484,7 +488,7 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
             issues.append(("budget", f"objective {s.objective} needs a budget, and none is given; "
                                      "allowed: a number > 0, or objective min_spend"))
     for i, spec in enumerate(s.constraints):
-        path = f"constraints[{spec.name or i}]"
+        path = f"constraints[{shorten(spec.name or str(i))}]"
         try:
             parsed = spec.parsed
         except ExpressionError as exc:
@@ -492,15 +496,15 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
                                  '"spend[paid_search] <= 0.3 * total_spend"'))
             continue
         for (kind, channel) in parsed.terms:
-            term = f"{kind}[{channel}]" if channel else kind
+            term = f"{shorten(kind)}[{shorten(channel)}]" if channel else shorten(kind)
             if kind in ("spend", "units") or (channel is not None and kind in metrics):
                 if channel is None:
                     hint = " (did you mean total_spend?)" if kind == "spend" else ""
-                    issues.append((path, f"{term} needs a channel{hint}; allowed: {kind}[NAME] with NAME one of "
-                                         f"{', '.join(names)}"))
+                    issues.append((path, f"{term} needs a channel{hint}; allowed: {shorten(kind)}[NAME] "
+                                         f"with NAME one of {listing(names)}"))
                 elif channel not in seen:
-                    issues.append((path, f"{show(channel)} in {term} is not a channel{did_you_mean(channel, names)}; "
-                                         f"allowed: {', '.join(names)}"))
+                    issues.append((path, f"{show(channel)} in {term} is not a channel"
+                                         f"{did_you_mean(channel, names)}; allowed: {listing(names)}"))
                 elif kind in metrics:
                     uses.append((kind, channel, path))
             elif kind == "total_spend" and channel is None:
@@ -514,7 +518,8 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
                                      f"({metric_list})"))
     named = [spec.name for spec in s.constraints if spec.name]
     for n in {n for n, uses_of_name in Counter(named).items() if uses_of_name > 1}:
-        issues.append((f"constraints[{n}]", "the name is used by two constraints; allowed: a unique name each"))
+        issues.append((f"constraints[{shorten(n)}]", "the name is used by two constraints; allowed: a unique name "
+                                                     "each"))
     issues.extend(_missing_rate_issues(s, uses))
     return issues
 
@@ -533,19 +538,20 @@ def _mappings(s: Scenario):
     yield "deal_value", s.deal_value, False, None
     for section in ("targets", "caps"):
         for metric, value in getattr(s, section).items():
-            yield f"{section}.{metric}", value, True, None
+            yield f"{section}.{shorten(metric)}", value, True, None
     for name in _FUNNEL_VALUES:
         yield f"funnel.{name}", getattr(s.funnel, name), False, None
     for c in s.channels:
         own = c.__dict__
+        where = channel_path(c.name)
         for name in _CHANNEL_LIMITS:
-            yield f"channels[{c.name}].{name}", own[name], True, c
+            yield f"{where}.{name}", own[name], True, c
         for name in _CHANNEL_VALUES:
-            yield f"channels[{c.name}].{name}", own[name], False, c
+            yield f"{where}.{name}", own[name], False, c
         for metric, value in c.caps.items():
-            yield f"channels[{c.name}].caps.{metric}", value, True, c
+            yield f"{where}.caps.{shorten(metric)}", value, True, c
         for metric, value in (c.yields or {}).items():
-            yield f"channels[{c.name}].yields.{metric}", value, False, c
+            yield f"{where}.yields.{shorten(metric)}", value, False, c
 
 
 def _period_issues(s: Scenario) -> list[tuple[str, str]]:
@@ -561,8 +567,9 @@ def _period_issues(s: Scenario) -> list[tuple[str, str]]:
                 issues.append((path, f"a mapping by period {needs}a number, or periods: [Q1, Q2, ...] in the "
                                      "scenario"))
         extra = [("funnel.sales_cycle", s.funnel.sales_cycle), ("pipeline", s.pipeline)]
-        extra += [(f"channels[{c.name}].{f}", getattr(c, f)) for c in s.channels for f in ("available", "sales_cycle")]
-        extra += [(f"constraints[{spec.name or i}].{f}", getattr(spec, f) or None)
+        extra += [(f"{channel_path(c.name)}.{f}", getattr(c, f)) for c in s.channels
+                  for f in ("available", "sales_cycle")]
+        extra += [(f"constraints[{shorten(spec.name or str(i))}].{f}", getattr(spec, f) or None)
                   for i, spec in enumerate(s.constraints) for f in ("each_period", "period")]
         issues += [(path, f"{needs}remove it, or give periods: [Q1, Q2, ...] in the scenario")
                    for path, value in extra if value is not None]
@@ -578,15 +585,15 @@ def _period_issues(s: Scenario) -> list[tuple[str, str]]:
             issues.append((f"periods[{i}]", f"{show(name)} is listed twice; allowed: each period once"))
     if issues:
         return issues
-    order = ", ".join(periods)
+    order = listing(periods)
 
     def unknown(path: str, key: str, allowed: list[str]) -> None:
-        issues.append((f"{path}.{key}", f"{show(key)} is not a period of this scenario{did_you_mean(key, allowed)}; "
-                                        f"allowed: {', '.join(allowed)}"))
+        issues.append((f"{path}.{shorten(key)}", f"{show(key)} is not a period of this scenario"
+                                                 f"{did_you_mean(key, allowed)}; allowed: {listing(allowed)}"))
 
     for c in s.channels:
         if c.available is not None:
-            path = f"channels[{c.name}].available"
+            path = f"{channel_path(c.name)}.available"
             if not c.available:
                 issues.append((path, f"names no period; allowed: some of {order} (leave it out: all of them)"))
             for k, p in enumerate(c.available):
@@ -610,7 +617,7 @@ def _period_issues(s: Scenario) -> list[tuple[str, str]]:
                 issues.append((path, f"does not name {', '.join(missing)}; allowed: a number (the same in every "
                                      f"period), or a mapping naming every period {where} ({', '.join(needed)})"))
     for i, spec in enumerate(s.constraints):
-        path = f"constraints[{spec.name or i}]"
+        path = f"constraints[{shorten(spec.name or str(i))}]"
         if spec.each_period and spec.period is not None:
             issues.append((path, "each_period and period are both given; allowed: one of them (every period, "
                                  "or one period)"))
@@ -619,7 +626,8 @@ def _period_issues(s: Scenario) -> list[tuple[str, str]]:
                                              f"{did_you_mean(spec.period, periods)}; allowed: {order}"))
     for metric, entries in (s.pipeline or {}).items():
         if metric not in ("deals", "revenue"):
-            issues.append((f"pipeline.{metric}", f"{show(metric)} cannot be in flight; allowed: deals, revenue"))
+            issues.append((f"pipeline.{shorten(metric)}", f"{show(metric)} cannot be in flight; allowed: deals, "
+                                                          "revenue"))
             continue
         for key in entries:
             if key not in known:
@@ -657,7 +665,7 @@ def _missing_rate_issues(s: Scenario, uses: list[tuple[str, str | None, str]]) -
             if rate and (c.name, rate) not in done:
                 done.add((c.name, rate))
                 default = "deal_value at the top level" if rate == "deal_value" else f"funnel.{rate}"
-                issues.append((f"channels[{c.name}].{rate}",
+                issues.append((f"{channel_path(c.name)}.{rate}",
                                f"is not given, and {metric} (used by {where}) needs it for this channel; "
                                f"allowed: a {'number > 0' if rate == 'deal_value' else 'rate in (0, 1]'} "
                                f"on the channel, or {default}"))
@@ -681,7 +689,7 @@ def issues_from_validation(exc: ValidationError, raw: Any) -> list[Issue]:
         path = field_path(loc, raw)
         key = ctx.get("key")  # an entry of a mapping by period, or of a list: its key or position
         if key is not None:
-            path += f"[{key}]" if key.isdigit() else f".{key}"
+            path += f"[{key}]" if key.isdigit() else f".{shorten(key)}"
         path += ctx.get("suffix", "")  # where in a list (a tier of a price: [1].up_to)
         value = err.get("input")
         if kind == "extra_forbidden":
@@ -721,10 +729,10 @@ def field_path(loc: tuple, raw: Any) -> str:
         elif isinstance(key, int):
             item = node[key] if isinstance(node, list) and key < len(node) else None
             label = item.get("name") if isinstance(item, dict) else None
-            parts.append(f"[{label}]" if isinstance(label, str) and NAME.fullmatch(label) else f"[{key}]")
+            parts.append(f"[{shorten(label)}]" if isinstance(label, str) and NAME.fullmatch(label) else f"[{key}]")
             node = item
         else:
-            parts.append(f".{key}" if parts else str(key))
+            parts.append(f".{shorten(str(key))}" if parts else shorten(str(key)))
             node = node.get(key) if isinstance(node, dict) else None
     return "".join(parts)
 

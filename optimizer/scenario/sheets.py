@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,8 @@ def cell_value(text: str) -> Any:
     text = text.strip()
     if _PLAIN_NUMBER.fullmatch(text):
         number = float(text)
+        if not math.isfinite(number):  # 400 digits: beyond any float; as text, the number rules say so
+            return text
         return int(number) if number.is_integer() and "." not in text else number
     return text
 

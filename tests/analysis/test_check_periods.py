@@ -269,7 +269,7 @@ def test_cli_table_shows_spend_by_period_and_names_period_limits():
     assert "│ proposal total       │ $137,000 │ $192,000 │ $147,000 │  $92,000 │ $568,000 │" in out
     assert "  caps.qualified_leads.Q3: 325 qualified leads against a limit of 250 qualified leads: over by 74.89 " \
            "qualified leads\n" in out
-    assert "  channels[events].available: 1 units bought in Q3, where events does not run (available in Q2, Q4)\n" \
+    assert "  channels[events].available: 1 unit bought in Q3, where events does not run (available in Q2, Q4)\n" \
            in out
 
 

@@ -102,3 +102,28 @@ def test_fingerprint_keeps_period_order_and_ignores_mapping_key_order():
     d = Scenario.model_validate(base(constraints=[{"expr": "spend[email] <= 5", "each_period": True}]))
     e = Scenario.model_validate(base(constraints=[{"expr": "spend[email] <= 5"}]))
     assert compute_sha256(d) != compute_sha256(e)
+
+
+def test_set_one_period_of_an_inherited_rate_keeps_the_default_in_the_other_periods():
+    """A channel without its own qualification rate inherits the funnel's, given by period; setting
+    one period's entry (``--set channels[email].qualification_rate.P2=0.5``) keeps the inherited
+    rate in the other periods, as a number of its own would (independent: the scenario written
+    with the mapping by hand)."""
+    from optimizer import apply_changes
+
+    base = {"periods": ["P1", "P2", "P3"], "deal_value": 1000,
+            "funnel": {"qualification_rate": {"P1": 0.3, "P2": 0.2, "P3": 0.25}, "opportunity_rate": 0.5,
+                       "win_rate": 0.2},
+            "targets": {"deals": 10},
+            "channels": [{"name": "email", "cost_per_lead": 10, "available": ["P1", "P2"]},
+                         {"name": "search", "cost_per_lead": 40, "qualification_rate": 0.4}]}
+    changed = apply_changes(Scenario.model_validate(base), {"channels[email].qualification_rate.P2": 0.5})
+    by_hand = {**base, "channels": [{**base["channels"][0], "qualification_rate": {"P1": 0.3, "P2": 0.5}},
+                                    base["channels"][1]]}
+    assert compute_sha256(changed) == compute_sha256(Scenario.model_validate(by_hand))
+    # a plain default is kept the same way
+    plain = {**base, "funnel": {**base["funnel"], "qualification_rate": 0.3}}
+    changed = apply_changes(Scenario.model_validate(plain), {"channels[email].qualification_rate.P1": 0.1})
+    by_hand = {**plain, "channels": [{**base["channels"][0], "qualification_rate": {"P1": 0.1, "P2": 0.3}},
+                                     base["channels"][1]]}
+    assert compute_sha256(changed) == compute_sha256(Scenario.model_validate(by_hand))
