@@ -2,10 +2,18 @@
 
 import json
 
+import pytest
+
 from optimizer import Scenario, optimize
 from optimizer.output.plan import plan_csv, plan_json, plan_table, understood, validate_table
 
 EMAIL = [{"up_to": 2000, "cost": 35}, {"up_to": 5000, "cost": 55}, {"cost": 90}]
+
+
+@pytest.fixture(autouse=True)
+def wide(monkeypatch):
+    """Tables as wide as they need: a narrow COLUMNS would wrap the rows these tests look for."""
+    monkeypatch.setenv("COLUMNS", "250")
 
 
 def tiered():
