@@ -359,10 +359,16 @@ def sensitivity(
         from .output.whatif import sensitivity_json, sensitivity_table
         from .scenario.loading import load_scenario
         from .scenario.paths import changes_from_options
+        from .scenario.tiers import refuse_tiered_sensitivity
 
         _refuse_overwriting({"--output": output}, [scenario])
         fmt = _format_for(format, output, TableOrJson)
-        plan = run_optimize(load_scenario(scenario, changes_from_options(set_)))
+        loaded = load_scenario(scenario, changes_from_options(set_))
+        try:
+            refuse_tiered_sensitivity(loaded)
+        except ScenarioError as exc:
+            raise _in_file(exc, scenario) from None
+        plan = run_optimize(loaded)
         long = len(plan.program.columns) >= PROGRESS_CHANNELS
         try:
             if long and fmt is TableOrJson.table and output is None and sys.stdout.isatty() \
@@ -579,6 +585,13 @@ def report(
         analysis = None
         if not no_sensitivity:
             from .analysis.sensitivity import sensitivity as analyse
+            from .errors import ScenarioError
+            from .scenario.tiers import refuse_tiered_sensitivity
+
+            try:
+                refuse_tiered_sensitivity(plan.scenario, report=True)
+            except ScenarioError as exc:
+                raise _in_file(exc, scenario) from None
 
             if len(plan.program.columns) >= PROGRESS_CHANNELS and sys.stderr.isatty():
                 from rich.progress import Progress

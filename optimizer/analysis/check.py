@@ -42,6 +42,7 @@ from ..scenario.funnel import STAGE_LABEL
 from ..scenario.periods import by_period, horizon, nearest_period
 from ..scenario.rules import NON_NEGATIVE, SHARE, NumberRule, show
 from ..scenario.schema import Scenario, did_you_mean
+from ..scenario.tiers import Tier, units_for_spend
 from .diagnosis import Diagnosis, diagnose
 from .plan import ChannelPlan, PeriodPlan, finite, period_plans, what_units_buy
 from .provenance import Provenance, provenance
@@ -338,8 +339,13 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
             continue
         channel = scenario.channels[names.index(name)]
         j = _column(program, name, period)
+        # a tiered price: units fill its tiers in order, spend buys them along the schedule, cheapest first
+        tiers = next((g for g in program.tier_groups if g.channel == name and g.period == period), None)
         if entry.kind == "units":
-            units[j] = amount
+            if tiers is not None:
+                units[list(tiers.columns)] = tiers.in_order(amount)
+            else:
+                units[j] = amount
             continue
         if entry.kind == "share":
             budget = _share_base(scenario.budget, period)
@@ -352,6 +358,10 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
                 continue
             # in decimal: 28% of 5,000 is 1,400, not 1400.0000000000002
             amount = float(Decimal(repr(amount)) * Decimal(repr(budget)))
+        if tiers is not None and tiers.costs[0] > 0:
+            schedule = tuple(Tier(cost=c, up_to=u) for c, u in zip(tiers.costs, tiers.up_to))
+            units[list(tiers.columns)] = tiers.in_order(units_for_spend(schedule, amount))
+            continue
         price = program.columns[j].price
         if price == 0:
             if amount:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -22,7 +22,7 @@ from ..errors import Issue, ScenarioError, SolverError
 from ..model.build import build_program
 from ..model.program import Limit, Program
 from ..model.solve import Solution, SolverInfo, solve
-from ..model.verify import Check, verify
+from ..model.verify import Check, verify, verify_tiers
 from ..scenario.schema import Scenario
 from .diagnosis import Diagnosis, diagnose
 from .provenance import Provenance, provenance
@@ -36,14 +36,29 @@ def finite(value: float | None) -> float | None:
 
 
 @dataclass(frozen=True)
+class TierPlan:
+    """One tier of a tiered price in a plan: its end (None: open), cost, and the units and spend in it."""
+
+    up_to: float | None
+    cost: float
+    units: float
+    spend: float
+
+    def to_dict(self) -> dict:
+        return {"up_to": self.up_to, "cost": self.cost, "units": self.units, "spend": self.spend}
+
+
+@dataclass(frozen=True)
 class ChannelPlan:
-    """A channel's part of a plan: units, spend, share of total spend and what it buys."""
+    """A channel's part of a plan: units, spend, share of total spend and what it buys (and, for a
+    tiered price, the units and spend in each tier)."""
 
     name: str
     units: float
     spend: float
     share: float | None
     metrics: dict[str, float | None]
+    tiers: tuple[TierPlan, ...] | None = None
 
     @property
     def cost_per_deal(self) -> float | None:
@@ -56,9 +71,29 @@ class ChannelPlan:
         return revenue / self.spend if revenue is not None and self.spend > 0 else None
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "units": self.units, "spend": self.spend, "share": finite(self.share),
-                "metrics": {k: finite(v) for k, v in self.metrics.items()},
-                "cost_per_deal": finite(self.cost_per_deal), "return_on_spend": finite(self.return_on_spend)}
+        out = {"name": self.name, "units": self.units, "spend": self.spend, "share": finite(self.share),
+               "metrics": {k: finite(v) for k, v in self.metrics.items()},
+               "cost_per_deal": finite(self.cost_per_deal), "return_on_spend": finite(self.return_on_spend)}
+        if self.tiers is not None:
+            out["tiers"] = [t.to_dict() for t in self.tiers]
+        return out
+
+
+def with_tiers(program: Program, units: np.ndarray, channels: tuple[ChannelPlan, ...], period: str | None
+               ) -> tuple[ChannelPlan, ...]:
+    """``channels`` with the units and spend in each tier of a tiered price (in ``period``)."""
+    found = {g.channel: g for g in program.tier_groups if g.period == period}
+    if not found:
+        return channels
+    out = []
+    for c in channels:
+        group = found.get(c.name)
+        if group is not None:
+            held = [float(units[j]) + 0.0 for j in group.columns]
+            c = replace(c, tiers=tuple(TierPlan(up_to, cost, u, u * cost + 0.0)
+                                       for up_to, cost, u in zip(group.up_to, group.costs, held)))
+        out.append(c)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -120,7 +155,9 @@ class PeriodPlan:
         return {"name": self.name, "total_spend": self.total_spend, "pipeline": self.pipeline,
                 "totals": {k: finite(v) for k, v in self.totals.items()},
                 "channels": [{"name": c.name, "units": c.units, "spend": c.spend,
-                              "metrics": {k: finite(v) for k, v in c.metrics.items()}} for c in self.channels]}
+                              "metrics": {k: finite(v) for k, v in c.metrics.items()},
+                              **({"tiers": [t.to_dict() for t in c.tiers]} if c.tiers is not None else {})}
+                             for c in self.channels]}
 
 
 def period_plans(scenario: Scenario, program: Program, units: np.ndarray
@@ -138,6 +175,7 @@ def period_plans(scenario: Scenario, program: Program, units: np.ndarray
         channels = tuple(ChannelPlan(name, float(amount[k]) + 0.0, float(spend[k]) + 0.0, None,
                                      {m: float(v[k]) + 0.0 for m, v in metrics.items()})
                          for k, name in enumerate(program.channels))
+        channels = with_tiers(program, units, channels, period)
         pipeline = {m: program.in_flight(m, period) for m in ("deals", "revenue") if m in program.pipeline}
         totals = {m: float(v.sum()) + program.in_flight(m, period) for m, v in metrics.items()}
         out.append(PeriodPlan(period, float(prices[bought] @ units[bought]) + 0.0, pipeline, totals, channels))
@@ -185,7 +223,7 @@ class Plan:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return self.scenario.warnings
+        return tuple(dict.fromkeys(self.scenario.warnings + self.program.notes))
 
     @property
     def binding(self) -> tuple[LimitState, ...]:
@@ -293,11 +331,19 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
         diagnosis = None if solution.status == "unverified" else diagnose(program, solution.status,
                                                                          solution.solver.name)
         return Plan(scenario, program, solution, solution.status, None, None, (), {}, (), None, diagnosis)
+    if program.tier_groups:  # the LP may leave tiers out of order where the order costs nothing: put it in order
+        units = program.in_tier_order(units)
+        solution = replace(solution, units=units)
     check = solution.certificate if isinstance(solution.certificate, Check) else verify(program, units)
+    tiers = verify_tiers(program, units) if program.tier_groups else None
+    if tiers is not None and not tiers.passed and solution.status != "unverified":
+        raise SolverError(f"the {solution.solver.name} solver's plan breaks {tiers.worst} by "
+                          f"{tiers.max_violation:.3g} (relative); it is not reported as optimal")
     if solution.status != "unverified" and not check.passed:
         raise SolverError(f"the {solution.solver.name} solver's plan breaks {check.worst} by "
                           f"{check.max_violation:.3g} (relative); it is not reported as optimal")
     total_spend, channels, totals = what_units_buy(scenario, program, units)
+    channels = with_tiers(program, units, channels, None)
     states = limit_states(program, units)
     periods, after_horizon = period_plans(scenario, program, units)
     return Plan(scenario, program, solution, solution.status, program.objective_value(units), total_spend,

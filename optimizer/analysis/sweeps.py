@@ -33,6 +33,7 @@ from ..errors import Issue, ScenarioError
 from ..files import cleanup_on_signals
 from ..scenario.rules import parse_decimal, to_float
 from ..scenario.schema import Scenario
+from ..scenario.tiers import rebuilt_each_point, tier_path
 from .diagnosis import unreachable_targets
 from .plan import BINDING_TOLERANCE
 from .provenance import Provenance, provenance
@@ -245,7 +246,12 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     """
     paths, lists = _checked(scenario, parameters)
     explorer = Explorer(scenario)
-    explorer.prepare(dict(zip(paths, lists)))
+    # tiers: a point whose change reshapes the schedule's rows is built and solved anew (exact, slower)
+    rebuilt = rebuilt_each_point(scenario, explorer.program, paths)
+    if rebuilt:
+        workers = 1
+    else:
+        explorer.prepare(dict(zip(paths, lists)))
     program = explorer.program
     channels = program.channels
     metrics = tuple(scenario.metrics)
@@ -286,9 +292,12 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     start = time.perf_counter()
     i = 0
     while i < total:
-        outcome: Outcome = explorer.solve(dict(zip(paths, combos[i])))
-        record(i, outcome.status, outcome.message, outcome.objective_value,
-               outcome.units if outcome.has_plan else None, outcome.program.columns if outcome.has_plan else None,
+        changes = dict(zip(paths, combos[i]))
+        outcome: Outcome = _rebuilt(scenario, changes) if rebuilt else explorer.solve(changes)
+        point_units, point_columns = (outcome.units, outcome.program.columns) if outcome.has_plan else (None, None)
+        if rebuilt and outcome.has_plan:
+            point_units, point_columns = _in_layout(program, outcome)
+        record(i, outcome.status, outcome.message, outcome.objective_value, point_units, point_columns,
                (outcome.program, outcome.units) if outcome.has_plan else None, _unreachable(outcome),
                _in_flight(outcome, metrics))
         i += 1
@@ -372,7 +381,7 @@ def _checked(scenario: Scenario, parameters) -> tuple[list[str], list[list[float
         if not isinstance(path, str):
             raise ScenarioError(Issue("--vary", f"{path!r} is not a path; allowed: a path such as budget or "
                                                 "channels[email].cost_per_lead"))
-    paths = [check_numeric_path(scenario, p) for p in parameters]
+    paths = [tier_path(scenario, p) or check_numeric_path(scenario, p) for p in parameters]
     if len(set(paths)) != len(paths):
         raise ScenarioError(Issue(f"--vary {paths[0]}", f"{paths[0]} is varied twice; allowed: two different paths"))
     lists = [_values(path, values) for path, values in zip(paths, parameters.values())]
@@ -416,6 +425,37 @@ def show(value) -> str:
     """A value as a message quotes it: short, one line."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _rebuilt(scenario: Scenario, changes: dict) -> Outcome:
+    """A point built and solved anew from the scenario with ``changes`` (validated as --set is)."""
+    from ..model.build import build_program
+    from ..model.solve import solve
+    from ..scenario.paths import apply_changes
+
+    try:
+        program = build_program(apply_changes(scenario, changes))
+    except ScenarioError as exc:
+        return Outcome("invalid", None, message="; ".join(issue.render() for issue in exc.issues))
+    solution = solve(program, "highs")
+    if not solution.has_plan:
+        return Outcome(solution.status, program)
+    units = program.in_tier_order(solution.units)
+    return Outcome(solution.status, program, units, program.objective_value(units))
+
+
+def _in_layout(base, outcome: Outcome) -> tuple[np.ndarray, tuple]:
+    """A rebuilt point's units and columns in the base program's layout: its units columns (the
+    same channels, periods and tiers, in the same order) where the base has them, the base's other
+    columns (order binaries, which buy nothing) at 0. A point may have binaries the base has not."""
+    own = [j for j, c in enumerate(outcome.program.columns) if c.kind == "units"]
+    where = [j for j, c in enumerate(base.columns) if c.kind == "units"]
+    units = np.zeros(len(base.columns))
+    units[where] = outcome.units[own]
+    columns = list(base.columns)
+    for j, k in zip(where, own):
+        columns[j] = outcome.program.columns[k]
+    return units, tuple(columns)
 
 
 def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tuple]:

@@ -625,13 +625,15 @@ class Explorer:
         if not program.integer:
             if solution.status == Status.OPTIMAL and solution.units is not None:
                 if optimality(program, solution.units, solution.duals).passed:
-                    return Outcome(solution.status, program, solution.units, program.objective_value(solution.units),
+                    units = program.in_tier_order(solution.units)  # tiers filled in order, as a plan reports them
+                    return Outcome(solution.status, program, units, program.objective_value(units),
                                    solution.duals if duals else None, solution.reduced_costs if duals else None)
             elif solution.status == Status.INFEASIBLE and infeasibility(program, self.model.dual_ray()) is None:
                 return Outcome(solution.status, program)
         proven = solve(program, "highs")
         if not proven.has_plan:
             return Outcome(proven.status, program)
-        return Outcome(proven.status, program, proven.units, program.objective_value(proven.units),
+        units = program.in_tier_order(proven.units)
+        return Outcome(proven.status, program, units, program.objective_value(units),
                        proven.duals if duals else None, proven.reduced_costs if duals else None)
 

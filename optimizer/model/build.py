@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import Issue, ScenarioError
 from ..scenario.funnel import PRICE_UNIT
 from ..scenario.periods import at, by_period, horizon, value_in
 from ..scenario.schema import Channel, Scenario
-from .program import Column, Limit, Program
+from ..scenario.tiers import as_schedule, falls, units_for_spend
+from .program import Column, Limit, Program, TierGroup
 
 CLOSING = ("deals", "revenue")  # the metrics that close over the sales cycle; every other falls when bought
 
@@ -64,10 +66,21 @@ def _period_columns(scenario: Scenario, c: Channel, periods: tuple[str, ...]) ->
                         closing[metric][close] += amount
         for metric in CLOSING:
             per_unit[metric] = None if closing[metric] is None else float(sum(closing[metric]))
-        out.append(Column(c.name, float(value_in(getattr(c, c.price_field), period)), per_unit, c.integer, unit,
-                          period=period, closing={m: tuple(v) for m, v in closing.items() if v is not None},
-                          after=after))
+        price = value_in(getattr(c, c.price_field), period)
+        closing_of = {m: tuple(v) for m, v in closing.items() if v is not None}
+        for k, tier in enumerate(as_schedule(price)):  # a column per tier of the period's price
+            out.append(Column(c.name, float(tier.cost), per_unit, c.integer, unit, tier=k if type(price) is tuple
+                              else None, period=period, closing=closing_of, after=after))
     return out
+
+
+def _flat_columns(scenario: Scenario, c: Channel) -> list[Column]:
+    """A channel's columns without periods: one, or one per tier of a tiered price."""
+    price = getattr(c, c.price_field)
+    per_unit, unit = scenario.yields[c.name].per_unit, PRICE_UNIT[c.price_field]
+    if type(price) is not tuple:
+        return [Column(c.name, c.price, per_unit, c.integer, unit)]
+    return [Column(c.name, float(tier.cost), per_unit, c.integer, unit, tier=k) for k, tier in enumerate(price)]
 
 
 def _pipeline(scenario: Scenario, periods: tuple[str, ...]) -> dict[str, tuple[float, ...]]:
@@ -88,10 +101,15 @@ def build_program(scenario: Scenario) -> Program:
     if periods:
         columns = tuple(column for c in scenario.channels for column in _period_columns(scenario, c, periods))
     else:
-        columns = tuple(
-            Column(c.name, c.price, scenario.yields[c.name].per_unit, c.integer, PRICE_UNIT[c.price_field])
-            for c in scenario.channels)
+        columns = tuple(column for c in scenario.channels for column in _flat_columns(scenario, c))
     n = len(columns)
+    position: dict[str, list[int]] = {}
+    for j, column in enumerate(columns):
+        position.setdefault(column.channel, []).append(j)
+    groups: dict[tuple[str, str | None], list[int]] = {}  # a tiered price's columns, by channel and period
+    for j, column in enumerate(columns):
+        if column.tier is not None:
+            groups.setdefault((column.channel, column.period), []).append(j)
     prices = np.array([c.price for c in columns], dtype=float)
     shell = Program(scenario.name, columns, (), scenario.objective, "min", prices, periods=periods,
                     pipeline=_pipeline(scenario, periods))
@@ -123,17 +141,24 @@ def build_program(scenario: Scenario) -> Program:
             for period, bound in scopes(value):
                 limits.append(_dense(named(f"{section}.{metric}", period), kind, amounts(metric, period), sense,
                                      bound, shell.in_flight(metric, period), period))
-    first_column = 0
     for c in scenario.channels:
-        count = len(periods) or 1
-        own = np.arange(first_column, first_column + count)
-        first_column += count
+        own = np.array(position[c.name], dtype=int)
         for field_name, sense in (("min_spend", ">="), ("max_spend", "<="), ("min_units", ">="),
                                   ("max_units", "<=")):
             value = getattr(c, field_name)
             if value is None:
                 continue
             for period, bound in scopes(value):
+                tiered = groups.get((c.name, period)) if period is not None or not periods else None
+                if field_name.endswith("spend") and tiered:
+                    # spend along one schedule, filled in order: exactly a bound on the units (where a
+                    # free open tier makes it none, the spend row below says the same)
+                    schedule = as_schedule(value_in(getattr(c, c.price_field), period))
+                    units = units_for_spend(schedule, bound, most=sense == "<=")
+                    if np.isfinite(units):
+                        limits.append(Limit(named(f"channels[{c.name}].{field_name}", period), "channel_bound",
+                                            np.array(tiered), np.ones(len(tiered)), sense, units, period=period))
+                        continue
                 per_unit = (spend(period)[own] if field_name.endswith("spend") else np.ones(len(own))
                             if period is None else masks[period][own].astype(float))
                 keep = per_unit != 0
@@ -146,24 +171,139 @@ def build_program(scenario: Scenario) -> Program:
                 limits.append(Limit(named(f"channels[{c.name}].caps.{metric}", period), "channel_cap", own[keep],
                                     per_unit[keep], "<=", bound, period=period))
         if periods and c.available is not None:
-            closed = own[[p not in c.available for p in periods]]
+            closed = own[[columns[j].period not in c.available for j in own]]
             if len(closed):  # the periods it cannot run in: no units there
                 limits.append(Limit(f"channels[{c.name}].available", "channel_bound", closed, np.ones(len(closed)),
                                     "<=", 0.0))
-    position: dict[str, np.ndarray] = {}
-    for j, column in enumerate(columns):
-        position.setdefault(column.channel, []).append(j)
+    for (name, period), tiered in groups.items():
+        c = scenario.channels[scenario.channel_names.index(name)]
+        schedule = as_schedule(value_in(getattr(c, c.price_field), period))
+        base = f"channels[{name}].{c.price_field}"
+        before = 0.0
+        for k, tier in enumerate(schedule):
+            if tier.up_to is None:
+                continue
+            if k == len(schedule) - 1:  # a capped last tier caps the channel's units
+                limits.append(Limit(named(f"{base}.up_to", period), "channel_bound", np.array(tiered),
+                                    np.ones(len(tiered)), "<=", tier.up_to, period=period))
+            else:
+                limits.append(Limit(named(f"{base}[{k}].up_to", period), "tier", np.array([tiered[k]]),
+                                    np.ones(1), "<=", tier.up_to - before, period=period))
+            before = tier.up_to
     for k, spec in enumerate(scenario.constraints):
         where = list(periods) if spec.each_period else [spec.period]
         for period in where:
             limits.append(_constraint(f"constraints[{spec.name or k}]", spec, period, n, position, columns, prices,
                                       masks, amounts, shell))
     sense, objective = objective_coefficients(columns, scenario.objective)
+    tier_groups: tuple[TierGroup, ...] = ()
+    notes: tuple[str, ...] = ()
+    if groups:
+        columns, tier_groups, notes = _tier_order(scenario, columns, groups, limits, sense, objective)
+        sense, objective = objective_coefficients(columns, scenario.objective)
     metric = scenario.objective_metric
     constant = shell.in_flight(metric) if metric else 0.0
     return Program(scenario.name, columns, tuple(limits), scenario.objective, sense, objective,
                    integer=any(c.integer for c in columns), periods=periods, pipeline=shell.pipeline,
-                   objective_constant=constant)
+                   objective_constant=constant, tier_groups=tier_groups, notes=notes)
+
+
+def _rewards(coefs: np.ndarray, sense: str) -> bool:
+    """Whether a row (or the objective, as ``min``/``max``) with these coefficients on a channel's
+    tiers, in order, can gain from units in a later tier rather than an earlier one: moving a unit
+    earlier must never break a ``<=`` (coefficients rising), a ``>=`` (falling) or an ``==``."""
+    step = np.diff(coefs)
+    size = 1e-12 * max(1.0, float(np.abs(coefs).max(initial=0.0)))
+    if sense in ("<=", "min"):
+        return bool((step < -size).any())
+    if sense in (">=", "max"):
+        return bool((step > size).any())
+    return bool((np.abs(step) > size).any())
+
+
+def _unit_bound(scenario: Scenario, c: Channel, period: str | None, schedule) -> tuple[float, str | None]:
+    """The most units ``c`` can buy in ``period`` (inf: nothing bounds them), from its max_units
+    and max_spend, else from the budget (spend along the schedule, in order), and the path of the
+    field that gives it (``budget``, ``channels[email].max_units.Q2``). The channel's own fields
+    come first, so that a sweep of the budget keeps the bound valid."""
+    best, source = np.inf, None
+    for fields in (((f"channels[{c.name}].max_units", c.max_units, False),
+                    (f"channels[{c.name}].max_spend", c.max_spend, True)),
+                   (("budget", scenario.budget, True),)):
+        for path, value, is_spend in fields:
+            for where, number in ((path, horizon(value)),
+                                  (f"{path}.{period}", at(by_period(value), period) if period is not None else None)):
+                if number is not None:
+                    units = units_for_spend(schedule, number, most=True) if is_spend else float(number)
+                    if units < best:
+                        best, source = float(units), where
+        if source is not None:
+            break
+    return best, source
+
+
+def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, limits: list[Limit], sense: str,
+                objective: np.ndarray) -> tuple[tuple[Column, ...], tuple[TierGroup, ...], tuple[str, ...]]:
+    """The tier groups, with order binaries where the LP alone could fill a later tier first (a
+    falling cost, or a row or objective rewarding spend): their columns, rows (added to
+    ``limits``) and the notes saying so."""
+    member = {j: key for key, tiered in groups.items() for j in tiered}
+    rewarding: dict[tuple, str] = {}
+    for key, tiered in groups.items():
+        if _rewards(objective[tiered], sense):
+            rewarding[key] = f"objective {scenario.objective}"
+    for limit in limits:
+        if limit.kind == "tier":  # a tier's width: filling in order stays within it by construction
+            continue
+        touched = {member[j] for j in limit.index.tolist() if j in member}
+        for key in touched:
+            if key in rewarding:
+                continue
+            coefs = dict(zip(limit.index.tolist(), limit.coefs.tolist()))
+            if _rewards(np.array([coefs.get(j, 0.0) for j in groups[key]]), limit.sense):
+                rewarding[key] = limit.name
+    out_columns, out_groups, notes = list(columns), [], []
+    for key, tiered in groups.items():
+        name, period = key
+        c = scenario.channels[scenario.channel_names.index(name)]
+        schedule = as_schedule(value_in(getattr(c, c.price_field), period))
+        base = f"channels[{name}].{c.price_field}"
+        open_period = period is None or c.available is None or period in c.available
+        why = "volume discount" if falls(schedule) else "tier order" if key in rewarding else None
+        group = TierGroup(name, c.price_field, period, tuple(tiered), tuple(t.up_to for t in schedule),
+                          tuple(t.cost for t in schedule))
+        if why is None or not open_period:
+            out_groups.append(group)
+            continue
+        widths = list(group.widths)
+        bounded_by = None
+        if not np.isfinite(widths[-1]):
+            most, bounded_by = _unit_bound(scenario, c, period, schedule)
+            if not np.isfinite(most):
+                raise ScenarioError(Issue(base, f"filling the tiers in order ({why}) is a mixed-integer model, which "
+                                                "needs a finite bound on the channel's units, and none is given; "
+                                                "allowed: max_units, max_spend or a budget, or a cap (up_to) on "
+                                                "the last tier"))
+            widths[-1] = max(0.0, most - (schedule[-2].up_to or 0.0))
+        binaries = []
+        for k in range(len(tiered) - 1):
+            j = len(out_columns)
+            out_columns.append(Column(name, 0.0, {}, True, "binary", kind="auxiliary", tier=k, period=period))
+            binaries.append(j)
+            suffix = f".{period}" if period is not None else ""
+            # tier k full (units >= width x binary) before tier k + 1 opens (units <= width x binary)
+            limits.append(Limit(f"{base}[{k}].full{suffix}", "tier", np.array([tiered[k], j]),
+                                np.array([1.0, -widths[k]]), ">=", 0.0, period=period))
+            limits.append(Limit(f"{base}[{k + 1}].opens{suffix}", "tier", np.array([tiered[k + 1], j]),
+                                np.array([1.0, -widths[k + 1]]), "<=", 0.0, period=period))
+        out_groups.append(TierGroup(name, c.price_field, period, tuple(tiered), group.up_to, group.costs,
+                                    tuple(binaries), why, bounded_by))
+        if why == "volume discount":
+            notes.append(f"mixed-integer: volume discount on channels[{name}]")
+        else:
+            notes.append(f"mixed-integer: tier order enforced on channels[{name}] ({rewarding[key]} rewards its "
+                         "spend)")
+    return tuple(out_columns), tuple(out_groups), tuple(dict.fromkeys(notes))
 
 
 def _constraint(base: str, spec, period: str | None, n: int, position: dict, columns: tuple[Column, ...],

@@ -12,7 +12,9 @@ from functools import cached_property
 
 import numpy as np
 
-KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint")
+KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint", "tier")
+# ``tier``: the rows of a tiered price that are not the user's limits (a tier's width, and where the
+# tier order is enforced, the rows tying a tier to its binary); a capped last tier is a channel_bound
 # What a column is. Only ``units`` columns (a channel's units, for a tier and a period where the
 # scenario has them) carry spend and yields; ``on_off`` (channel, period), ``hires`` (role,
 # period) and ``auxiliary`` (a robust counterpart's extra variables) come with their issues.
@@ -36,6 +38,51 @@ class Column:
     # and what closes after the horizon; ``per_unit`` holds what closes inside it
     closing: dict[str, tuple[float, ...]] | None = None
     after: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class TierGroup:
+    """A tiered price in one period (or without periods): the channel's units columns, one per
+    tier in order, and the schedule. ``binaries`` are the order columns (empty: the LP fills the
+    tiers in order by itself, and the plan is put in order after the solve); ``why`` says why the
+    order needed them ("volume discount", "tier order")."""
+
+    channel: str
+    field: str  # the price field, e.g. cost_per_lead
+    period: str | None
+    columns: tuple[int, ...]
+    up_to: tuple[float | None, ...]
+    costs: tuple[float, ...]
+    binaries: tuple[int, ...] = ()
+    why: str | None = None
+    bounded_by: str | None = None  # the field whose value bounds an open last tier under binaries (budget...)
+
+    @property
+    def widths(self) -> tuple[float, ...]:
+        """Units each tier holds (inf: an open last tier)."""
+        out, before = [], 0.0
+        for up_to in self.up_to:
+            out.append(np.inf if up_to is None else up_to - before)
+            before = before if up_to is None else up_to
+        return tuple(out)
+
+    def spend_of(self, units: float) -> float:
+        """What ``units`` cost along the schedule, filled in order (past a capped last tier: at its cost)."""
+        left, spent = max(0.0, float(units)), 0.0
+        for k, (width, cost) in enumerate(zip(self.widths, self.costs)):
+            take = left if k == len(self.costs) - 1 else min(left, width)
+            spent += take * cost
+            left -= take
+        return spent
+
+    def in_order(self, total: float) -> list[float]:
+        """``total`` units in the tiers, each full before the next."""
+        out, left = [], max(0.0, float(total))
+        for k, width in enumerate(self.widths):
+            take = left if k == len(self.costs) - 1 else min(left, width)
+            out.append(take)
+            left -= take
+        return out
 
 
 @dataclass(frozen=True)
@@ -87,6 +134,8 @@ class Program:
     # deals and revenue already in flight, per period (counted in every limit of its period, in no column)
     pipeline: dict[str, tuple[float, ...]] = field(default_factory=dict)
     objective_constant: float = 0.0  # the objective's value at zero units (the pipeline's part of it)
+    tier_groups: tuple[TierGroup, ...] = ()  # the tiered prices, one group per channel and period
+    notes: tuple[str, ...] = ()  # what the plan should say about the model ("mixed-integer: ...")
 
     @property
     def prices(self) -> np.ndarray:
@@ -263,6 +312,20 @@ class Program:
         variant.__dict__["_stacked"] = (rows, columns, coefs, new, constants)  # what cached_property would hold
         variant.__dict__["_senses"] = self._senses
         return variant
+
+    def in_tier_order(self, units: np.ndarray) -> np.ndarray:
+        """``units`` with each tiered price filled in order where no binaries enforce it: the same
+        units per channel and period, each tier full before the next. The model is built so that
+        this never costs the objective nor breaks a limit (rows and objective that would reward a
+        later tier got binaries instead)."""
+        if not any(not g.binaries for g in self.tier_groups):
+            return units
+        out = np.array(units, dtype=float, copy=True)
+        for group in self.tier_groups:
+            if not group.binaries:
+                index = list(group.columns)
+                out[index] = group.in_order(float(out[index].sum()))
+        return out
 
     def relaxed(self) -> Program:
         """The same program with every column continuous."""

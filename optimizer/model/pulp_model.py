@@ -18,8 +18,10 @@ def _lp_name(text: str) -> str:
 
 
 def column_names(program: Program) -> list[str]:
-    """The PuLP variable name of every column: ``units_CHANNEL`` (a channel's further columns get their index)."""
-    return [f"units_{c.channel}" if i == 0 or c.channel != program.columns[i - 1].channel else f"units_{c.channel}_{i}"
+    """The PuLP variable name of every column: ``units_CHANNEL`` (a channel's further columns get their
+    index; a column of another kind, such as a tier order binary, is ``KIND_CHANNEL_INDEX``)."""
+    return [f"{c.kind}_{c.channel}_{i}" if c.kind != "units" else
+            f"units_{c.channel}" if i == 0 or c.channel != program.columns[i - 1].channel else f"units_{c.channel}_{i}"
             for i, c in enumerate(program.columns)]
 
 

@@ -51,3 +51,25 @@ def verify(program: Program, units: np.ndarray) -> Check:
         if violations[k] > worst:
             worst, name = float(violations[k]), program.limits[k].name
     return Check(float(worst), name)
+
+
+def verify_tiers(program: Program, units: np.ndarray) -> Check:
+    """Each tiered price at ``units``: tiers filled in order (a later tier holds units only when
+    the one before is full), and the model's spend equal to the channel's units priced along the
+    schedule. The violation is relative to the tier's width (order) or the spend."""
+    worst, name = 0.0, None
+    for group in program.tier_groups:
+        index = list(group.columns)
+        held = units[index]
+        where = f"channels[{group.channel}].{group.field}" + (f" in {group.period}" if group.period else "")
+        for k, width in enumerate(group.widths[:-1]):
+            if held[k + 1] > TOLERANCE * max(1.0, held[k + 1]):
+                short = max(0.0, width - held[k]) / max(1.0, width)
+                if short > worst:
+                    worst, name = float(short), f"{where}: tier {k} full before tier {k + 1}"
+        model_spend = float(np.dot(held, group.costs))
+        along = group.spend_of(float(held.sum()))
+        off = abs(model_spend - along) / max(1.0, abs(along))
+        if off > worst:
+            worst, name = off, f"{where}: spend along the schedule"
+    return Check(worst, name)

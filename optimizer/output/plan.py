@@ -13,6 +13,7 @@ from ..analysis.provenance import provenance
 from ..scenario.funnel import PRICE_UNIT, STAGE_LABEL
 from ..scenario.periods import at, by_period, horizon, value_in, varies_by_period
 from ..scenario.schema import Scenario
+from ..scenario.tiers import Tier, describe, first_cost
 from .formats import csv_document, is_money, money, number, percent, quantity, to_json, unreachable_sentence
 
 PER_SPEND = 1000.0  # validate shows what this much currency buys in each channel
@@ -99,6 +100,10 @@ def plan_table(plan: Plan) -> str:
         table.add_row(c.name, number(c.units), money(c.spend, s.currency), percent(c.share),
                       *[quantity(m, c.metrics.get(m), s.currency) for m in metrics], money(c.cost_per_deal, s.currency),
                       number(ros) + ("x" if ros is not None else ""))
+        for k, tier in enumerate(c.tiers or ()):  # a tiered price: the units and spend in each tier
+            end = f"to {number(tier.up_to)}" if tier.up_to is not None else "open"
+            table.add_row(f"  tier {k} ({money(tier.cost, s.currency)}, {end})", number(tier.units),
+                          money(tier.spend, s.currency), "", *["" for _ in metrics], "", "")
     flight = {m: plan.program.in_flight(m) for m in ("deals", "revenue")}
     if any(flight.values()):  # the totals count it; a row shows it, so that the column adds up
         table.add_row("pipeline (in flight)", "", "", "",
@@ -106,7 +111,12 @@ def plan_table(plan: Plan) -> str:
     console.print(table)
     if plan.periods:
         _period_tables(console, plan)
-    binding = plan.binding
+    for p in plan.periods:  # tiers count within each period
+        for c in p.channels:
+            if c.tiers:
+                parts = ", ".join(f"{number(t.units)} at {money(t.cost, s.currency)}" for t in c.tiers if t.units)
+                console.print(f"Tiers of {c.name} in {p.name}: {parts or 'none bought'}.")
+    binding = [b for b in plan.binding if b.kind != "tier"]  # a tier's width is the schedule, shown above
     if binding:
         console.print("Limits that bind:")
         for limit in binding:
@@ -229,20 +239,43 @@ def plan_json(plan: Plan, timing: bool = True) -> str:
     return to_json(plan.to_dict(timing=timing))
 
 
+def _tier_rows(c, lead: list, total: float, metrics: list[str]) -> list[list]:
+    """The rows of a tiered channel's tiers: ``lead`` (channel, period) and the tier's number, units,
+    spend, share and metrics (each tier yields the same per unit)."""
+    rows = []
+    for k, tier in enumerate(c.tiers or ()):
+        part = tier.units / c.units if c.units else 0.0
+        rows.append([*lead, k, tier.units, tier.spend, tier.spend / total if total else None,
+                     *[None if (v := c.metrics.get(m)) is None else v * part for m in metrics]])
+    return rows
+
+
 def plan_csv(plan: Plan) -> str:
     """A row per channel: channel, units, spend, share and a column per metric. With periods, a
     ``period`` column after ``channel``: a row per channel and period, then one per channel with
-    period ``total`` (share: of the horizon's spend)."""
+    period ``total`` (share: of the horizon's spend). With tiered prices, a ``tier`` column after
+    ``channel`` (and ``period``), empty on a channel's row, whose tier rows (0, 1, ...) follow it."""
     metrics = list(plan.scenario.metrics)
-    if not plan.periods:
-        return csv_document(["channel", "units", "spend", "share", *metrics],
-                            ([c.name, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics]]
-                             for c in plan.channels))
     total = plan.total_spend or 0.0
-    rows = [[c.name, p.name, c.units, c.spend, c.spend / total if total else None, *[c.metrics.get(m) for m in metrics]]
-            for k in range(len(plan.channels)) for p in plan.periods for c in [p.channels[k]]]
-    rows += [[c.name, "total", c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics]] for c in plan.channels]
-    return csv_document(["channel", "period", "units", "spend", "share", *metrics], rows)
+    tiered = bool(plan.program.tier_groups)
+    tier = [""] if tiered else []
+    if not plan.periods:
+        rows = []
+        for c in plan.channels:
+            rows.append([c.name, *tier, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics]])
+            rows += _tier_rows(c, [c.name], total, metrics)
+        return csv_document(["channel", *(["tier"] if tiered else []), "units", "spend", "share", *metrics], rows)
+    rows = []
+    for k in range(len(plan.channels)):
+        for p in plan.periods:
+            c = p.channels[k]
+            rows.append([c.name, p.name, *tier, c.units, c.spend, c.spend / total if total else None,
+                         *[c.metrics.get(m) for m in metrics]])
+            rows += _tier_rows(c, [c.name, p.name], total, metrics)
+    rows += [[c.name, "total", *tier, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics]]
+             for c in plan.channels]
+    return csv_document(["channel", "period", *(["tier"] if tiered else []), "units", "spend", "share", *metrics],
+                        rows)
 
 
 # -- validate ------------------------------------------------------------------------------------
@@ -255,15 +288,24 @@ def understood(scenario: Scenario) -> dict:
         return {m: (None if v is None else PER_SPEND / price * v if price else float("inf") if v else 0.0)
                 for m, v in per_unit.items()}
 
+    def tiers(price) -> list[dict]:
+        return [{"up_to": t.up_to, "cost": t.cost} for t in price]
+
     for c in scenario.channels:
         y = scenario.yields[c.name]
         entry = {"name": c.name, "price_field": c.price_field, "price": c.price,
                  "unit": PRICE_UNIT[c.price_field], "entry": y.entry, "free": c.price == 0,
                  "per_1000": per_1000(y, c.price), "integer": c.integer}
+        own = getattr(c, c.price_field)
+        if type(own) is tuple:  # a tiered price: "what 1,000 buys" is at its first tier's cost
+            entry["tiers"] = tiers(own)
         if scenario.periods and varies_by_period(c):  # what it buys in each period it is available in
-            entry["periods"] = {p: {"price": (price := value_in(getattr(c, c.price_field), p)),
-                                    "per_1000": per_1000(scenario.yields_in(c, p), price)}
-                                for p in scenario.available(c)}
+            entry["periods"] = {}
+            for p in scenario.available(c):
+                price = value_in(own, p)
+                entry["periods"][p] = {"price": first_cost(price),
+                                       "per_1000": per_1000(scenario.yields_in(c, p), first_cost(price)),
+                                       **({"tiers": tiers(price)} if type(price) is tuple else {})}
         channels.append(entry)
     return {"status": "valid", "scenario": scenario.name, "objective": scenario.objective,
             "currency": scenario.currency, "budget": scenario.budget, "targets": scenario.targets,
@@ -331,11 +373,14 @@ def validate_table(scenario: Scenario) -> str:
         table.add_column(col)
     for m in scenario.metrics:
         table.add_column(STAGE_LABEL.get(m, m), justify="right")
+    symbol = money(0, cur).split("0")[0]
     for c in info["channels"]:
-        rows = [(c["name"], c["price"], c["per_1000"])] if "periods" not in c else \
-            [(f"{c['name']} in {p}", v["price"], v["per_1000"]) for p, v in c["periods"].items()]
-        for name, price_of, per in rows:
+        rows = [(c["name"], c["price"], c["per_1000"], c.get("tiers"))] if "periods" not in c else \
+            [(f"{c['name']} in {p}", v["price"], v["per_1000"], v.get("tiers")) for p, v in c["periods"].items()]
+        for name, price_of, per, schedule in rows:
             price = f"{money(price_of, cur)} / {c['unit']}" if price_of else f"free ({c['unit']})"
+            if schedule:
+                price = describe(tuple(Tier(**t) for t in schedule), symbol, c["unit"])
             buys = ["unlimited" if v == float("inf") else quantity(m, v, cur) for m, v in per.items()]
             table.add_row(name + (" (whole units)" if c["integer"] else ""), price,
                           STAGE_LABEL.get(c["entry"], "outside the funnel") if c["entry"] else "outside the funnel",

@@ -378,6 +378,9 @@ def load_scenario(path: str | Path, changes: dict[str, Any] | None = None) -> Sc
 _CHANNEL_PATH = re.compile(r"channels\[([^\]]+)\](?:\.(.+))?", re.DOTALL)
 _BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 NESTED = ("caps", "yields")
+# a tier of a price, one number a cell: cost_per_lead[0].cost, cost_per_lead[0].up_to
+_TIER_COLUMN = re.compile(r"(cost_per_contact|cost_per_lead|cost_per_qualified_lead|unit_cost)"
+                          r"\[([0-9]+)\]\.(cost|up_to)")
 
 
 @dataclass(frozen=True)
@@ -438,9 +441,9 @@ def read_channel_sheet(spec: str | dict, folder: Path, source: str) -> ChannelSh
         head, dot, rest = column.partition(".")
         # a cell holds one value: the lists of periods (available, sales_cycle) are the scenario file's
         cells = [f for f in Channel.model_fields if f not in NESTED and f not in ("available", "sales_cycle")]
-        if (dot and head in NESTED and rest) or (not dot and column in cells):
+        if (dot and head in NESTED and rest) or (not dot and column in cells) or _TIER_COLUMN.fullmatch(column):
             continue
-        known = cells + [f"{n}.METRIC" for n in NESTED]
+        known = cells + [f"{n}.METRIC" for n in NESTED] + ["PRICE[K].cost", "PRICE[K].up_to"]
         hint = (f"name the metric, e.g. {column}.leads" if column in NESTED
                 else f"unknown column{did_you_mean(column, known)}")
         issues.append(table.error(table.header_row, column, f"{hint}; allowed: {', '.join(known)}"))
@@ -454,8 +457,18 @@ def read_channel_sheet(spec: str | dict, folder: Path, source: str) -> ChannelSh
                 value = str(value) if not isinstance(value, str) and not isinstance(value, bool) else value
             elif column == "integer" and isinstance(value, (str, int)) and not isinstance(value, bool):
                 value = _BOOLEAN.get(str(value).strip().lower(), value)
+            tier = _TIER_COLUMN.fullmatch(column)
             head, dot, rest = column.partition(".")
-            if dot:
+            if tier:  # tier K of a price: the list grows to K + 1 tiers (a gap is the schedule's error)
+                price, k, part = tier.group(1), int(tier.group(2)), tier.group(3)
+                if price in row.cells:
+                    raise ScenarioError(table.error(row.number, column, f"{price} is given too; allowed: "
+                                                                        f"{price} (one price) or its tiers "
+                                                                        f"{price}[0].cost, ..."))
+                tiers = channel.setdefault(price, [])
+                tiers.extend({} for _ in range(k + 1 - len(tiers)))
+                tiers[k][part] = value
+            elif dot:
                 channel.setdefault(head, {})[rest] = value
             else:
                 channel[column] = value

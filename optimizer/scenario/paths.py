@@ -93,6 +93,8 @@ def set_in_data(data: dict, path: str, value: Any) -> dict:
             raise ScenarioError(Issue(path, f"{field!r} is not a channel field"
                                             f"{did_you_mean(field, list(Channel.model_fields))}; "
                                             f"allowed: {', '.join(Channel.model_fields)}"))
+        if field in _PRICES and len(parts) > 3:
+            return _set_tier(data, channels[i], parts, value, path)
         return _set(data, ["channels", i, *parts[2:]], value, path, maps=CHANNEL_MAPS)
     if head == "constraints" and len(parts) > 1:
         return _set_constraint(data, parts, value, path)
@@ -109,6 +111,40 @@ def set_in_data(data: dict, path: str, value: Any) -> dict:
 _CHANNEL_LIMITS = {"min_spend", "max_spend", "min_units", "max_units"}
 _CHANNEL_VALUES = {"cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost", "response_rate",
                    "qualification_rate", "opportunity_rate", "win_rate", "deal_value"}
+
+
+_PRICES = ("cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost")
+
+
+def _set_tier(data: dict, channel: dict, parts: tuple[str, ...], value: Any, path: str) -> dict:
+    """``channels[email].cost_per_lead[1].cost`` / ``.up_to`` (``[1]`` alone: its cost), and with
+    periods ``channels[email].cost_per_lead.Q1[1].cost``: one number of one tier of a tiered price."""
+    field, rest = parts[2], list(parts[3:])
+    base = f"channels[{parts[1]}].{field}"
+    schedule = channel.get(field)
+    periods = data.get("periods") if isinstance(data.get("periods"), list) else []
+    if rest and rest[0] in periods:
+        period = rest.pop(0)
+        base += f".{period}"
+        schedule = schedule.get(period) if isinstance(schedule, dict) else None
+        if not rest:
+            return _set(data, ["channels", data["channels"].index(channel), field, period], value, path,
+                        maps={field})
+    example = f"{base}[0].cost or {base}[0].up_to"
+    if not isinstance(schedule, list):
+        raise ScenarioError(Issue(path, f"{base} is not tiered, so it has no tier {rest[0]}; allowed: {base}=NUMBER, "
+                                        f"or a tier list: {base}='[{{up_to: 2000, cost: 35}}, {{cost: 55}}]'"))
+    if not rest[0].isdigit() or len(rest) > 2 or (len(rest) == 2 and rest[1] not in ("cost", "up_to")):
+        raise ScenarioError(Issue(path, f"does not name a tier's number; allowed: {example}"))
+    k = int(rest[0])
+    if k >= len(schedule):
+        raise ScenarioError(Issue(path, f"{base} has {len(schedule)} tiers, numbered from 0; allowed: "
+                                        f"{base}[0] to {base}[{len(schedule) - 1}]"))
+    part = rest[1] if len(rest) == 2 else "cost"
+    tier = schedule[k]
+    if isinstance(tier, dict):
+        tier[part] = value
+    return data
 
 
 def _period_kind(keys: list[str]) -> str | None:

@@ -27,6 +27,7 @@ from .expressions import ExpressionError, LinearConstraint, parse_constraint
 from .funnel import DEFAULT_RATES, PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
 from .periods import RESERVED, TOTAL, at, cycle, first, per_period, value_in
 from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, listing, shorten, show
+from .tiers import Tier, as_schedule, falls, first_cost, is_tiered, tiered_price
 
 
 def _quick(rule: NumberRule):
@@ -87,6 +88,10 @@ PositiveValue = _mapped(POSITIVE, limit=False)
 NonNegativeValue = _mapped(NON_NEGATIVE, limit=False)
 RateValue = _mapped(RATE, limit=False)
 AmountValue = _mapped(_AMOUNT, limit=False, optional=False)
+# a price: a number, a tier list (scenario/tiers.py), or with periods a mapping of either by period
+PriceValue = Annotated[float | tuple[Tier, ...] | dict[str, float | tuple[Tier, ...]] | None,
+                      BeforeValidator(tiered_price(NON_NEGATIVE,
+                                                   per_period(NON_NEGATIVE, _quick(NON_NEGATIVE), limit=False)))]
 Cycle = Annotated[tuple[float, ...] | None, BeforeValidator(cycle)]
 # `targets:` with every line below it commented out is YAML null: an empty section, not a type error.
 _EMPTY_IS_NONE = BeforeValidator(lambda v: {} if v is None else v)
@@ -167,10 +172,10 @@ class Channel(_Frozen):
     """One marketing channel: its price, its own funnel rates, limits and caps."""
 
     name: str
-    cost_per_contact: NonNegativeValue = None
-    cost_per_lead: NonNegativeValue = None
-    cost_per_qualified_lead: NonNegativeValue = None
-    unit_cost: NonNegativeValue = None
+    cost_per_contact: PriceValue = None
+    cost_per_lead: PriceValue = None
+    cost_per_qualified_lead: PriceValue = None
+    unit_cost: PriceValue = None
     yields: dict[str, AmountValue] | None = None
     response_rate: RateValue = None
     qualification_rate: RateValue = None
@@ -207,6 +212,9 @@ class Channel(_Frozen):
             price_field, price = "unit_cost", unit_cost
         if type(price) is dict:  # a price per period: one number describes the channel where one is needed
             price = first(price)
+        tiered = type(price) is tuple or type(own[price_field]) is dict and is_tiered(own[price_field])
+        if type(price) is tuple:  # a tiered price: its first tier's cost describes it
+            price = first_cost(price)
         own["price_field"], own["price"] = price_field, price  # kept now: every later stage reads them
         if min_spend is None and min_units is None:  # the usual case: nothing below to compare
             return self
@@ -217,6 +225,8 @@ class Channel(_Frozen):
             lo, hi = own[low], own[high]
             if lo is not None and hi is not None and lo > hi:
                 raise fail(f"{low} {show(lo)} is above {high} {show(hi)}", f"{low} <= {high}: lower one of them")
+        if tiered:  # spend is not units x one price: a conflict across the kinds is the plan's to diagnose
+            return self
         if price > 0:
             lows = [(f"min_spend {show(lo)}", lo) for lo in [self.min_spend] if lo is not None]
             lows += [(f"min_units {show(lo)} (spend {show(lo * price)})", lo * price)
@@ -253,8 +263,14 @@ class Channel(_Frozen):
 
     @derived
     def price(self) -> float:
-        """The channel's price (a per-period price: its first period's, where one number is needed)."""
-        return first(getattr(self, self.price_field))
+        """The channel's price (a per-period price: its first period's; a tiered price: its first
+        tier's cost, where one number is needed)."""
+        return first_cost(first(getattr(self, self.price_field)))
+
+    @property
+    def tiered(self) -> bool:
+        """Whether the channel's price is tiered (in some period, with periods)."""
+        return is_tiered(getattr(self, self.price_field))
 
     def own_rates(self) -> dict[str, float | None]:
         return {r: getattr(self, r) for r in RATE_FIELDS}
@@ -393,6 +409,10 @@ class Scenario(_Frozen):
                 else:
                     why = f"the channel enters the funnel at {y.entry}"
                 out.append(f"{channel_path(c.name)}.{rate} does not apply: {why}")
+            if c.tiered and any(falls(as_schedule(v)) for v in (
+                    getattr(c, c.price_field).values() if type(getattr(c, c.price_field)) is dict
+                    else [getattr(c, c.price_field)])):
+                out.append(f"mixed-integer: volume discount on {channel_path(c.name)}")
             if c.price == 0 and c.max_spend is not None:
                 out.append(f"{channel_path(c.name)}.max_spend does not limit a free channel (its {c.price_field} "
                            "is 0); use max_units or caps")
@@ -670,6 +690,7 @@ def issues_from_validation(exc: ValidationError, raw: Any) -> list[Issue]:
         key = ctx.get("key")  # an entry of a mapping by period, or of a list: its key or position
         if key is not None:
             path += f"[{key}]" if key.isdigit() else f".{shorten(key)}"
+        path += ctx.get("suffix", "")  # where in a list (a tier of a price: [1].up_to)
         value = err.get("input")
         if kind == "extra_forbidden":
             known = _fields_at(loc[:-1])

@@ -37,6 +37,8 @@ PINNED = {
     "b2b-annual-plan.yaml": "7398012c7cbf59989754bbc2704fcc288d0c8e7b9d67402d7cdd913c6124c055",
     # added with periods (its canonical JSON is checked against the oracle below like every other)
     "b2b-quarterly-plan.yaml": "78ba9a3cde87e8259c71aaf654d842b40c455729e2d35a6f99382506ff6d10c4",
+    # added with tiered prices (a tier list is canonical as a list of {cost, up_to}, keys sorted)
+    "b2b-tiered-search.yaml": "6e50874ea46a3ad6acc4ffdbc46098b003f411e5eab414c88d3bf41ae1e545d4",
     "ecommerce-holiday.yaml": "c52354a7a609779da11cf07ff2ecce8ddbb373901d4701003b03e49f0c27e896",
     "fixed-budget-max-deals.yaml": "68f78d9dfdc687af63ebef57bb4dee1a3bd80caf8b04d3706d5748518625cbf9",
     "textbook-media-selection.yaml": "a42d45e675a8db572e982b67583c40981c0430bb3e56600832bbbf4e1e7590d2",
