@@ -8,7 +8,8 @@ that bind):
   the limit's value over which ``shadow_price`` holds. HiGHS's duals answer, and the range is the
   basis's (``getBasisSolve``: how far the bound moves before a basic channel or a limit with slack
   reaches its bound). Where the plan is degenerate (a binding limit in the basis, or a range of
-  zero length on one side) re-solves on both sides give each direction's price and the range.
+  zero length on one side) re-solves on both sides give each direction's price and the range, but
+  for the side that loosens a binding limit in the basis: the basis proves it free (price 0, no end).
 - **channels**: for a channel out of the plan, how far its price must drop before it enters:
   exact from its reduced cost, which moves linearly with its price (the price sits in the
   objective, the budget row and spend terms alike); for a channel in the plan, the range of its
