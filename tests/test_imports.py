@@ -78,3 +78,20 @@ def test_optimize_loads_each_module_once(tmp_path):
         if file and file.endswith(".py"):
             by_file.setdefault(str(Path(file).resolve()), set()).add(identity)
     assert sorted(file for file, objects in by_file.items() if len(objects) > 1) == []
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_sensitivity_imports_neither_sweeps_nor_compare(tmp_path, fmt):
+    """``sensitivity`` renders through output/whatif.py, which also renders sweeps and comparisons:
+    it names their results only in annotations, so sensitivity loads neither module, nor the
+    multiprocessing pool sweeps run their points on."""
+    modules = loaded_modules(tmp_path, "sensitivity", B2B, "--format", fmt)
+    assert "optimizer.output.whatif" in modules and "optimizer.analysis.sensitivity" in modules
+    unused = ("optimizer.analysis.sweeps", "optimizer.analysis.compare", "multiprocessing", "concurrent")
+    assert sorted(name for name in modules if name in unused or name.split(".")[0] in unused) == []
+
+
+def test_the_probe_sees_sweeps_imported(tmp_path):
+    """The same probe on ``sweep`` finds the sweeps module: the test above can fail."""
+    modules = loaded_modules(tmp_path, "sweep", B2B, "--vary", "budget=5e5:6e5:2", "--format", "json")
+    assert "optimizer.analysis.sweeps" in modules

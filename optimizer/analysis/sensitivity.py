@@ -8,7 +8,8 @@ that bind):
   the limit's value over which ``shadow_price`` holds. HiGHS's duals answer, and the range is the
   basis's (``getBasisSolve``: how far the bound moves before a basic channel or a limit with slack
   reaches its bound). Where the plan is degenerate (a binding limit in the basis, or a range of
-  zero length on one side) re-solves on both sides give each direction's price and the range.
+  zero length on one side) re-solves on both sides give each direction's price and the range, but
+  for the side that loosens a binding limit in the basis: the basis proves it free (price 0, no end).
 - **channels**: for a channel out of the plan, how far its price must drop before it enters:
   exact from its reduced cost, which moves linearly with its price (the price sits in the
   objective, the budget row and spend terms alike); for a channel in the plan, the range of its
@@ -409,8 +410,9 @@ class _Analysis:
     @property
     def explorer(self) -> Explorer:
         if self._explorer is None:
-            # only its variant programs are used (program_at), never its model: no scaling to find
-            self._explorer = Explorer(self.scenario, scale=None)
+            # only its variant programs are used (program_at), never its model (made on first use)
+            self._explorer = Explorer(self.scenario, scale=None, lazy=True,
+                                      program=None if self.analysed_as == "relaxed" else self.plan.program)
         return self._explorer
 
     # -- the mix -------------------------------------------------------------------------------
@@ -707,7 +709,9 @@ class _Analysis:
         """A degenerate binding limit: each direction's price and the range from re-solves."""
         b = self.program.limits[k].bound
         dual = float(self.basis.y[k])
-        up, down = self._slope(k, b, +1, low), self._slope(k, b, -1, low)
+        free = self._free_direction(k, low)
+        # where the basis proves the objective flat (``free``), its dual (0) is that side's price
+        up, down = ((dual, 0.0) if free == d else self._slope(k, b, d, low) for d in (+1, -1))
         # HiGHS's dual answers the question where the re-solve confirms it: take its exact value
         up, down = (None if x[0] is None else dual if abs(x[0] - dual) <= 1e-6 * abs(dual) + 2 * x[1] else x[0]
                     for x in (up, down))
@@ -716,10 +720,32 @@ class _Analysis:
             steps = self.basis.row_range(k)
             candidate_to = b + steps[1] if steps is not None else math.nan
             candidate_from = b + steps[0] if steps is not None else math.nan
-            valid_to = self._piece_end(k, b, up, +1, low, candidate_to)
+            valid_to = None if free == +1 else self._piece_end(k, b, up, +1, low, candidate_to)
             valid_from = b if down is None or not _close(up, down) else \
+                (low if math.isfinite(low) else None) if free == -1 else \
                 self._piece_end(k, b, up, -1, low, candidate_from)
         return make(True, _float(up), None if down is None else -down + 0.0, _float(valid_from), _float(valid_to))
+
+    def _free_direction(self, k: int, low: float) -> int:
+        """The direction (+1 up, -1 down; 0: none proven) in which limit ``k``'s bound may move
+        without end, down to ``low``, and the objective stay the same: the limit binds degenerately
+        (its row is basic, its dual 0), so moving the bound away from its left side keeps the optimal
+        units and duals feasible and the objective at its dual bound, which the certificate checks
+        with the bound gone. What re-solves found there: the dual (0) on that side, no end of the
+        range (or ``low``); the other side still takes re-solves."""
+        basis, limit = self.basis, self.program.limits[k]
+        if not basis.row_basic[k] or limit.sense == "==":
+            return 0
+        d = +1 if limit.sense == "<=" else -1
+        if d < 0 and limit.bound - STEPS[0] * self._scale(k) < low:
+            return 0  # the re-solves' first step leaves the domain: they find no price there
+        lower, upper = basis.row_lower.copy(), basis.row_upper.copy()
+        if d > 0:
+            upper[k] = math.inf
+        else:
+            lower[k] = -math.inf
+        certificate = basis.certificate(basis.x, basis.y, basis.d, basis.costs, basis.activity, lower, upper)
+        return d if certificate.holds and _close(certificate.objective, self.f0, 1e-9) else 0
 
     # -- channels and rates ------------------------------------------------------------------------
     def _range(self, move: _Move, low: float, high: float, open_low: bool) -> tuple[float | None, float | None,

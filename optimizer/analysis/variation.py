@@ -229,6 +229,36 @@ def _value_at(node: Any, parts: tuple[str, ...]) -> Any:
     return node
 
 
+def _checked_like(old: Any, period: str | None, value: Any, rule: NumberRule, inherits: bool, inherited: Any) -> Any:
+    """A value's new value where it keeps the old one's shape and passes ``rule``, else None.
+
+    Without a period a number replaces a number; with one, an entry of a mapping that has it. A
+    rate or deal value the channel inherits (``inherits``; ``old`` None, ``inherited`` the scenario's
+    default or None) may be given as a number, or as a mapping with the keys of a default given by
+    period (every period: so it names every period the channel runs in, as the rules ask).
+    """
+    def parsed(x: Any) -> float | None:
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            return None
+        try:
+            return float(rule.parse(x))
+        except Exception:  # noqa: BLE001 (the full validation words it)
+            return None
+
+    if period is None and isinstance(value, dict):
+        if old is not None or not inherits or not isinstance(inherited, dict) or set(value) != set(inherited):
+            return None
+        entries = {p: parsed(v) for p, v in value.items()}
+        return None if any(v is None for v in entries.values()) else entries
+    if period is None:
+        number = isinstance(old, (int, float)) and not isinstance(old, bool)
+        return parsed(value) if number or (old is None and inherits) else None
+    if not isinstance(old, dict) or period not in old:
+        return None
+    entry = parsed(value)
+    return None if entry is None else {**old, period: entry}
+
+
 def field_rule(path: str) -> NumberRule:
     """The rule of the number at a canonical numeric path (as the schema declares it; a period's
     entry follows its field's rule)."""
@@ -435,26 +465,47 @@ class Explorer:
 
     ``scale``: how the model's arrays are scaled for HiGHS (:class:`~optimizer.model.highs.WarmModel`);
     sensitivity analysis, which reads HiGHS's basis in the program's units, keeps them as they are.
+    ``program``: the scenario's program where it is built already; ``lazy``: make the HiGHS model on
+    first use only (for variant programs alone, :meth:`program_at`).
     :meth:`prepare` readies it for a sweep's paths, so that every point is a cheap variant.
     """
 
-    def __init__(self, scenario: Scenario, scale: str | None = "geometric"):
+    def __init__(self, scenario: Scenario, scale: str | None = "geometric", program: Program | None = None,
+                 lazy: bool = False):
         self.scale = scale
         self.solves = 0
         self.values: ValueMap | None = None
-        self._reset(scenario)
+        self._model: WarmModel | None = None
+        self._reset(scenario, program)
+        if not lazy:  # a sweep's points start from the scenario's own model, then the prepared one's
+            self.model  # noqa: B018 (made now)
 
-    def _reset(self, scenario: Scenario) -> None:
+    def _reset(self, scenario: Scenario, program: Program | None = None) -> None:
+        """Keep ``scenario`` and its program (``program``: built already, as ``build_program`` builds it)."""
         self.scenario = scenario
-        self.data = scenario.to_data()
-        self.program = build_program(scenario)
-        if hasattr(self, "model"):
-            self.model.load(self.program)
-        else:
-            self.model = WarmModel(self.program, scale=self.scale)
+        self._data: dict | None = None
+        self._channel_index = {name: i for i, name in enumerate(scenario.channel_names)}
+        self.program = build_program(scenario) if program is None else program
+        if self._model is not None:
+            self._model.load(self.program)
         self._loaded: Program = self.program  # the program whose numbers the model holds
         self._moved: dict[int, float] = {}  # bounds moved away from the loaded program's
         self._limit_index = {limit.name: k for k, limit in enumerate(self.program.limits)}
+
+    @property
+    def model(self) -> WarmModel:
+        """The kept HiGHS model, made on first use (variant programs alone need none)."""
+        if self._model is None:
+            self._model = WarmModel(self.program, scale=self.scale)
+            self._loaded = self.program
+        return self._model
+
+    @property
+    def data(self) -> dict:
+        """The scenario as data (``Scenario.to_data``), made on first use."""
+        if self._data is None:
+            self._data = self.scenario.to_data()
+        return self._data
 
     def prepare(self, parameters: dict[str, Any]) -> None:
         """Ready the kept model for a sweep over ``parameters`` ({canonical path: values}).
@@ -511,7 +562,7 @@ class Explorer:
             parts = parse_path(field)
             limit = is_limit(field)
             if parts[0] == "channels":
-                i = self.scenario.channel_names.index(parts[1])
+                i = self._channel_index[parts[1]]
                 base = channels[i] if isinstance(channels[i], dict) else self.data["channels"][i]
                 where = [p for p in periods if p in (base.get("available") or periods)]
                 channels[i] = _with_value(base, parts[2:], _setter(period, value, limit, where))
@@ -521,7 +572,73 @@ class Explorer:
         return Scenario.model_validate(data)
 
     def program_at(self, changes: dict[str, Any]) -> Program:
-        return build_program(self.scenario_at(changes)) if changes else self.program
+        """The program with ``changes`` applied: values of channels (a price, rate, deal value or
+        yield) on the scenario as :meth:`value_variant` sets them, anything else validated in full."""
+        if not changes:
+            return self.program
+        variant = self.value_variant(changes)
+        return build_program(variant if variant is not None else self.scenario_at(changes))
+
+    def value_variant(self, changes: dict[str, Any]) -> Scenario | None:
+        """The scenario with channels' values changed (prices, rates, deal values, yields; no limit),
+        without validating it again (STYLE.md, "cheap variants"); None where that is not safe.
+
+        Each value is checked by its own field's rule (a mapping's every entry), and a channel whose
+        rules read its price (one with a minimum) is validated alone. The scenario's rules read which
+        fields are given and the shape of each (a number, or a mapping by period with its keys), not
+        the values, so a change that keeps every shape cannot break them: the other channels, the
+        funnel, limits and constraints are handed over as the validated objects they are. A change
+        of shape (a number given for one period's entry only, a yield a channel does not have) is
+        left to :meth:`scenario_at`.
+
+        >>> from optimizer import Scenario
+        >>> s = Scenario(channels=[{"name": "email", "cost_per_lead": 20, "qualification_rate": 0.3}])
+        >>> Explorer(s).value_variant({"channels[email].qualification_rate": 0.2}).channels[0].qualification_rate
+        0.2
+        >>> Explorer(s).value_variant({"channels[email].qualification_rate": 1.5}) is None
+        True
+        """
+        from ..scenario.schema import Channel
+
+        scenario = self.scenario
+        fields: dict[int, dict[str, Any]] = {}
+        for path, value in changes.items():
+            field, period = split_period(path)
+            parts = _parts(field)
+            if parts[0] != "channels" or is_limit(field) or len(parts) not in (3, 4) or parts[1] not in \
+                    self._channel_index:
+                return None
+            i = self._channel_index[parts[1]]
+            own = fields.setdefault(i, {f: getattr(scenario.channels[i], f) for f in Channel.model_fields})
+            name = parts[2]
+            if len(parts) == 4:  # a yield: channels[NAME].yields.METRIC
+                if name != "yields" or not isinstance(own["yields"], dict) or parts[3] not in own["yields"]:
+                    return None
+                own["yields"] = dict(own["yields"])
+                holder, key = own["yields"], parts[3]
+            elif name in own and name not in ("name", "caps", "integer", "available", "sales_cycle", "yields"):
+                holder, key = own, name
+            else:
+                return None
+            inherits = len(parts) == 3 and (name in CONVERSION_RATES or name == "deal_value")
+            new = _checked_like(holder[key], period, value, field_rule(field), inherits, self._default_like(name))
+            if new is None:
+                return None
+            holder[key] = new
+        channels = list(scenario.channels)
+        for i, own in fields.items():
+            channels[i] = Channel.model_construct(scenario.channels[i].model_fields_set, **own)
+        if not self._channels_ok(changes):
+            return None
+        data = {f: getattr(scenario, f) for f in type(scenario).model_fields}
+        data["channels"] = channels
+        return type(scenario).model_construct(scenario.model_fields_set, **data)
+
+    def _default_like(self, name: str) -> Any:
+        """The scenario's default of a channel's rate or deal value (what a channel without its own inherits)."""
+        if name in CONVERSION_RATES:
+            return getattr(self.scenario.funnel, name)
+        return self.scenario.default_rates.get("deal_value") if name == "deal_value" else None
 
     def _shown(self, changes: dict[str, Any]) -> dict[str, str]:
         """Horizon limits given as a mapping: their messages name ``.total``, as the validation does."""
@@ -584,7 +701,7 @@ class Explorer:
             parts = _parts(field)
             if parts[0] != "channels" or not (parts[2] in PRICE_FIELDS or parts[2] in CHANNEL_LIMITS):
                 continue
-            i = self.scenario.channel_names.index(parts[1])
+            i = self._channel_index[parts[1]]
             base = touched.get(i, self.data["channels"][i])
             where = [p for p in periods if p in (base.get("available") or periods)]
             touched[i] = _with_value(base, parts[2:], _setter(period, value, is_limit(field), where))

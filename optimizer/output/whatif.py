@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import io
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..analysis.compare import Comparison
 from ..analysis.sensitivity import ChannelSensitivity, LimitSensitivity, Sensitivity
-from ..analysis.sweeps import Sweep
 from ..analysis.variation import split_period
 from ..scenario.funnel import STAGE_LABEL
 from .formats import csv_document, is_money, money, number, quantity, to_json, unreachable_sentence
 from .plan import _console, _text, objective_text, print_whole
+
+if TYPE_CHECKING:  # only named in annotations: sensitivity need not import sweeps (multiprocessing) or compare
+    from ..analysis.compare import Comparison
+    from ..analysis.sweeps import Sweep
 
 SINGULAR = {"reach": "person reached", "leads": "lead", "qualified_leads": "qualified lead",
             "opportunities": "opportunity", "deals": "deal", "revenue": "dollar of revenue"}

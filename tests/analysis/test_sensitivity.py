@@ -299,3 +299,34 @@ def test_an_unknown_name_is_an_input_error_naming_the_nearest(method, name, near
     with pytest.raises(ScenarioError, match=message):
         getattr(analysis, method)(name)
     assert getattr(analysis, method)(nearest).name == nearest
+
+
+def test_a_limit_that_binds_degenerately_is_free_one_way_as_scipy_finds():
+    """A cap on leads that the target meets exactly (both at 100): the cap's row is basic in the
+    optimal basis, so raising the cap changes nothing however far (the basis proves it, without a
+    scan of re-solves), and lowering it leaves no plan. The hand-built LP, solved by scipy: minimise
+    10 a + 20 b with a + b >= 100, a + b <= cap, 10 a + 20 b <= 5000, a <= 40."""
+    from scipy.optimize import linprog
+
+    def cost(cap: float) -> float | None:
+        done = linprog([10, 20], A_ub=[[-1, -1], [1, 1], [10, 20]], b_ub=[-100, cap, 5000], bounds=[(0, 40), (0, None)],
+                       method="highs")
+        return done.fun if done.status == 0 else None
+
+    s = Scenario(channels=[{"name": "a", "cost_per_lead": 10, "max_units": 40}, {"name": "b", "cost_per_lead": 20}],
+                 targets={"leads": 100}, caps={"leads": 100}, budget=5000)
+    result = sensitivity(optimize(s))
+    cap = result.limit("caps.leads")
+    f0 = cost(100)
+    assert f0 == pytest.approx(1600)
+    up = (cost(100 + 1e-3) - f0) / 1e-3
+    assert cap.binding and cap.shadow_price == pytest.approx(up, abs=1e-9) and up == pytest.approx(0, abs=1e-9)
+    assert all(cost(c) == pytest.approx(f0, rel=1e-12) for c in (101, 1e4, 1e9))  # no end upward
+    assert cap.valid_to is None
+    assert cost(100 - 1e-3) is None  # below the target: no plan, no price of one lead less
+    assert cap.shadow_price_down is None and cap.valid_from == 100
+    target = result.limit("targets.leads")
+    assert target.shadow_price is None and cost(100) is not None  # one lead more breaks the cap
+    assert target.shadow_price_down == pytest.approx(-20)  # one lead less: b buys one fewer at 20
+    # the cap's free side took no scan: the whole analysis is a handful of re-solves (a scan alone took 18)
+    assert result.solves < 15
