@@ -186,3 +186,14 @@ def test_a_sweep_of_the_budget_bounding_an_ordered_open_tier_is_exact():
     # by hand (test_tiers.py): 40,000 buys 1,333.3 search leads; 100,000 buys 1,000 at 50 and 2,500 at 20;
     # 200,000: 1,000 at 50 and 7,500 at 20
     assert [float(v) for v in result.objective_value] == pytest.approx([40_000 / 30, 3500, 8500])
+
+
+def test_the_library_refuses_sensitivity_of_a_tiered_price_with_its_named_error():
+    from optimizer import load_scenario, optimize, sensitivity
+    from optimizer.errors import ScenarioError
+
+    plan = optimize(load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "b2b-tiered-search.yaml"))
+    with pytest.raises(ScenarioError) as caught:
+        sensitivity(plan)
+    assert caught.value.issues[0].path == "channels[paid_search].cost_per_lead"
+    assert "is a tiered price, and sensitivity analyses flat prices only" in caught.value.issues[0].message

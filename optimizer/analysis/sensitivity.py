@@ -74,6 +74,7 @@ from ..model.verify import verify
 from ..scenario.funnel import CONVERSION_RATES, PRICE_UNIT
 from ..scenario.periods import by_period, horizon
 from ..scenario.schema import Scenario
+from ..scenario.tiers import refuse_tiered_sensitivity
 from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution
 from .provenance import provenance
 from .variation import MIX_TOLERANCE, STAGE_ORDER, Explorer
@@ -266,9 +267,10 @@ def sensitivity(plan: Plan, progress: Callable[[int, int], None] | None = None, 
     a plan stopped at the time limit around its incumbent), or as its LP relaxation with
     ``relax=True`` (``relaxed``); a plan without them is ``lp`` either way. A scenario without a
     plan gives a Sensitivity with its status and nothing else. ``progress(done, total)`` is called
-    after each limit, channel and rate.
+    after each limit, channel and rate. A tiered price is not analysed yet: a ScenarioError naming it.
     """
     scenario = plan.scenario
+    refuse_tiered_sensitivity(scenario)
     analysed_as = "lp" if not plan.program.integer else "relaxed" if relax else "integers_fixed"
     if not plan.has_plan:
         return Sensitivity(scenario, plan.status, plan.objective, None, analysed_as=analysed_as,

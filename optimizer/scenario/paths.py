@@ -171,7 +171,8 @@ def _set_by_period(data: dict, parts: tuple[str, ...], value: Any, path: str) ->
     periods = data.get("periods")
     keys = list(parts)
     if not isinstance(periods, list) or not periods:
-        if len(keys) > 1 and _period_kind(keys[:-1]) is not None and _period_kind(keys) is None:
+        if (len(keys) > 1 and not path.endswith("]") and _period_kind(keys[:-1]) is not None
+                and _period_kind(keys) is None):  # FIELD.NAME, not a tier's FIELD[K]
             field = ".".join(keys[:-1]) if keys[0] != "channels" else path[:-len(str(keys[-1])) - 1]
             raise ScenarioError(Issue(path, f"names a period ({shorten(str(keys[-1]))}), but this scenario has no "
                                             f"periods; allowed: {field}, or periods: [Q1, Q2, ...] in the scenario"))
