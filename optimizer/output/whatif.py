@@ -116,14 +116,26 @@ def channel_sentence(c: ChannelSensitivity, cur: str) -> str:
     """A channel's price in words; a price given per period is one sentence per period (``email in Q3``)."""
     per = f"per {c.unit}"
     name = c.name if c.period is None else f"{c.name} in {c.period}"
+    if c.tier is not None:  # "paid_search tier 1 ($55.00 to 5,000)"
+        reach = "and up" if c.up_to is None else f"to {c.up_to:,.0f}" if float(c.up_to).is_integer() \
+            else f"to {c.up_to:,.2f}"
+        name = f"{c.name} tier {c.tier} ({money(c.price, cur)} {reach})" + ("" if c.period is None
+                                                                            else f" in {c.period}")
+    order = [f"{_price(x, cur)} is the {side} tier's cost" for x, why, side in
+             ((c.price_from, c.from_reason, "previous"), (c.price_to, c.to_reason, "next")) if why == "tier_order"]
+    beyond = (f" ({' and '.join(order)}: past it the tier order would need binaries)" if order else "")
     if c.in_plan:
         to = _price(c.price_to, cur, "any higher price")
         return (f"{name}: in the plan at {money(c.price, cur)} {per}; the mix holds for a price from "
-                f"{_price(c.price_from, cur)} to {to}")
+                f"{_price(c.price_from, cur)} to {to}{beyond}")
     if c.reduced_cost is None:
+        if c.tier is not None:
+            return (f"{name}: out of the plan at {money(c.price, cur)} {per}; no price that keeps the tier order "
+                    f"brings it in (the mix holds from {_price(c.price_from, cur)} to "
+                    f"{_price(c.price_to, cur, 'any higher price')}{beyond})")
         return f"{name}: out of the plan at {money(c.price, cur)} {per}; no lower price brings it in"
     return (f"{name}: out of the plan at {money(c.price, cur)} {per}; it enters if the price drops by more "
-            f"than {money(c.reduced_cost, cur)} (to {money(c.price_from, cur)})")
+            f"than {money(c.reduced_cost, cur)} (to {money(c.price_from, cur)}){beyond}")
 
 
 def _rate_end(value: float, objective: float | None, reason: str, s: Sensitivity, down: bool) -> str:
