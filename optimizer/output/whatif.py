@@ -121,21 +121,23 @@ def channel_sentence(c: ChannelSensitivity, cur: str) -> str:
             else f"to {c.up_to:,.2f}"
         name = f"{c.name} tier {c.tier} ({money(c.price, cur)} {reach})" + ("" if c.period is None
                                                                             else f" in {c.period}")
-    order = [f"{_price(x, cur)} is the {side} tier's cost" for x, why, side in
-             ((c.price_from, c.from_reason, "previous"), (c.price_to, c.to_reason, "next")) if why == "tier_order"]
-    beyond = (f" ({' and '.join(order)}: past it the tier order would need binaries)" if order else "")
+    def end(value: float | None, reason: str | None, side: str, empty: str = "-") -> str:
+        text = _price(value, cur, empty)
+        return f"{text} (the {side} tier's cost)" if reason == "tier_order" else text
+
+    start = end(c.price_from, c.from_reason, "previous")
     if c.in_plan:
-        to = _price(c.price_to, cur, "any higher price")
+        to = end(c.price_to, c.to_reason, "next", "any higher price")
         return (f"{name}: in the plan at {money(c.price, cur)} {per}; the mix holds for a price from "
-                f"{_price(c.price_from, cur)} to {to}{beyond}")
+                f"{start} to {to}")
     if c.reduced_cost is None:
         if c.tier is not None:
             return (f"{name}: out of the plan at {money(c.price, cur)} {per}; no price that keeps the tier order "
-                    f"brings it in (the mix holds from {_price(c.price_from, cur)} to "
-                    f"{_price(c.price_to, cur, 'any higher price')}{beyond})")
+                    f"brings it in (the mix holds from {start} to "
+                    f"{end(c.price_to, c.to_reason, 'next', 'any higher price')})")
         return f"{name}: out of the plan at {money(c.price, cur)} {per}; no lower price brings it in"
     return (f"{name}: out of the plan at {money(c.price, cur)} {per}; it enters if the price drops by more "
-            f"than {money(c.reduced_cost, cur)} (to {money(c.price_from, cur)}){beyond}")
+            f"than {money(c.reduced_cost, cur)} (to {money(c.price_from, cur)})")
 
 
 def _rate_end(value: float, objective: float | None, reason: str, s: Sensitivity, down: bool) -> str:
@@ -197,6 +199,9 @@ def sensitivity_table(s: Sensitivity) -> str:
     console.print("Channel prices:")
     for c in s.channels:
         console.print("  " + channel_sentence(c, cur))
+    if any(c.tier is not None for c in s.channels):
+        console.print("A tier's range stops at the tier before's and the tier after's costs: past them the tiers "
+                      "would need binaries to be filled in order (another model, not analysed here).")
     if s.rates:
         rates = Table(title="Conversion rates: how far each may move before the mix changes", title_justify="left")
         for col in ("rate", "value", "may fall to", "may rise to"):
