@@ -106,10 +106,10 @@ def test_a_tier_out_of_the_plan_enters_where_the_hand_built_lp_says():
     second = result.channel("search", tier=1)
     assert (second.in_plan, second.price_from, second.price_to) == (True, 35.0, pytest.approx(60.0))
     assert second.to_reason == "mix"
-    c = np.array([35.0, 55.0, 60.0 * (1 + 1e-4), 60.0])  # just past email's price tier 1 gives way to email
+    # the hand-built LP just past email's price: tier 1 gives way to email, bought to its maximum
     past = linprog(np.array([35.0, 60.0 * (1 + 1e-4), 90.0, 60.0]), A_ub=[[-1, -1, -1, -1], [0, 0, 0, 1]],
                    b_ub=[-4000, 1500], bounds=[(0, 2000), (0, 3000), (0, 3000), (0, None)], method="highs")
-    assert past.x[3] == pytest.approx(1500) and c[0] == 35.0
+    assert past.x[3] == pytest.approx(1500) and past.x[1] == pytest.approx(500)
     third = result.channel("search", tier=2)
     assert not third.in_plan and third.reduced_cost is None and third.from_reason == "tier_order"
 
@@ -133,3 +133,21 @@ def test_a_tiered_price_whose_order_needs_binaries_is_refused_by_name():
     issue = caught.value.issues[0]
     assert issue.path == "channels[search].cost_per_lead"
     assert "whose order needs binaries (volume discount)" in issue.message
+
+
+def test_a_tiered_channels_rate_moves_every_tier_together():
+    # 1,200 qualified leads at 0.3 a lead: 2,000 leads at $35 and 2,000 of the next tier at $55. By hand the
+    # mix holds while tier 1 is partly bought: 5,000 r >= 1,200 (r >= 0.24) and 2,000 r <= 1,200 (r <= 0.6)
+    s = Scenario(channels=[{"name": "search", "cost_per_lead": SEARCH, "qualification_rate": 0.3},
+                           {"name": "email", "cost_per_lead": 60, "qualification_rate": 0.2, "max_units": 1500}],
+                 targets={"qualified_leads": 1200})
+    rate = sensitivity(optimize(s)).rate("channels[search].qualification_rate")
+    assert (rate.low, rate.high) == pytest.approx((0.24, 0.6), rel=1e-5)
+
+    def hand(r):
+        result = linprog([35, 55, 90, 60], A_ub=[[-r, -r, -r, -0.2], [1, 1, 1, 0]], b_ub=[-1200, 8000],
+                         bounds=[(0, 2000), (0, 3000), (0, None), (0, 1500)], method="highs")
+        return tuple(result.x > 1e-6), abs(result.x[0] - 2000) < 1e-6, abs(result.x[1] - 3000) < 1e-6
+
+    assert hand(0.24 * 1.001) == hand(0.3) == hand(0.6 * 0.999)
+    assert hand(0.24 * 0.999) != hand(0.3) and hand(0.6 * 1.001) != hand(0.3)
