@@ -364,11 +364,11 @@ def sensitivity(
         _refuse_overwriting({"--output": output}, [scenario])
         fmt = _format_for(format, output, TableOrJson)
         loaded = load_scenario(scenario, changes_from_options(set_))
+        plan = run_optimize(loaded)
         try:
-            refuse_tiered_sensitivity(loaded)
+            refuse_tiered_sensitivity(loaded, plan.program)
         except ScenarioError as exc:
             raise _in_file(exc, scenario) from None
-        plan = run_optimize(loaded)
         long = len(plan.program.columns) >= PROGRESS_CHANNELS
         try:
             if long and fmt is TableOrJson.table and output is None and sys.stdout.isatty() \
@@ -589,7 +589,7 @@ def report(
             from .scenario.tiers import refuse_tiered_sensitivity
 
             try:
-                refuse_tiered_sensitivity(plan.scenario, report=True)
+                refuse_tiered_sensitivity(plan.scenario, plan.program, report=True)
             except ScenarioError as exc:
                 raise _in_file(exc, scenario) from None
 

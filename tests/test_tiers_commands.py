@@ -1,5 +1,6 @@
-"""Tiered prices through the commands: --set on tier paths, the bundled scenario, and the clear
-refusals of sensitivity and of a sweep over a tiered price (exit 2)."""
+"""Tiered prices through the commands: --set on tier paths, the bundled scenario, sensitivity per
+tier and the report with tiers, and the clear refusals (exit 2) of sensitivity where the tier order
+needs binaries and of a sweep over a tiered price."""
 
 from __future__ import annotations
 
@@ -83,18 +84,33 @@ def test_optimize_takes_a_tier_path_on_the_command_line():
     assert search["spend"] == pytest.approx(sum(t["units"] * t["cost"] for t in search["tiers"]))
 
 
-def test_sensitivity_of_a_tiered_scenario_is_refused_by_name():
+DISCOUNT = "channels[paid_search].cost_per_lead[2].cost=30"  # a volume discount: the order needs binaries
+
+
+def test_sensitivity_of_a_tiered_scenario_ranges_each_tier():
     result = run("sensitivity", TIERED, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    search = [c for c in json.loads(result.stdout)["channels"] if c["name"] == "paid_search"]
+    assert [(c["tier"], c["price"], c["up_to"]) for c in search] == [(0, 35, 2000), (1, 55, 5000), (2, 90, None)]
+    text = run("sensitivity", TIERED).stdout
+    assert "paid_search tier 1 ($55.00 to 5,000): in the plan at $55.00 per lead" in text
+
+
+def test_sensitivity_of_a_tiered_price_whose_order_needs_binaries_is_refused_by_name():
+    result = run("sensitivity", TIERED, "--set", DISCOUNT, "--format", "json")
     assert result.returncode == 2
     error = json.loads(result.stdout)["errors"][0]
     assert error["path"] == "channels[paid_search].cost_per_lead"
-    assert error["message"] == ("is a tiered price, and sensitivity analyses flat prices only; allowed: a flat price "
-                                "(--set PATH=NUMBER), or optimize, validate and sweep, which read tiered prices")
+    assert error["message"] == ("is a tiered price whose order needs binaries (volume discount), and sensitivity "
+                                "analyses tiered prices the LP fills in order by itself only (costs that do not "
+                                "fall from tier to tier, no rule rewarding spend on the channel); allowed: a flat "
+                                "price (--set PATH=NUMBER), or optimize, validate and sweep, which read such prices")
     assert run("sensitivity", TIERED, "--set", "channels[paid_search].cost_per_lead=40").returncode == 0
 
 
 def test_a_report_with_sensitivity_of_a_tiered_scenario_names_the_way_out(tmp_path):
-    result = run("report", TIERED, "--output", str(tmp_path / "plan.md"))
+    assert run("report", TIERED, "--output", str(tmp_path / "plan.md")).returncode == 0
+    result = run("report", TIERED, "--set", DISCOUNT, "--output", str(tmp_path / "plan.md"))
     assert result.returncode == 2
     assert "report --no-sensitivity" in result.stderr
     assert run("report", TIERED, "--output", str(tmp_path / "plan.md"), "--no-sensitivity").returncode == 0
@@ -192,8 +208,34 @@ def test_the_library_refuses_sensitivity_of_a_tiered_price_with_its_named_error(
     from optimizer import load_scenario, optimize, sensitivity
     from optimizer.errors import ScenarioError
 
-    plan = optimize(load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "b2b-tiered-search.yaml"))
+    plan = optimize(load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "b2b-tiered-search.yaml",
+                                  changes_from_options([DISCOUNT])))
     with pytest.raises(ScenarioError) as caught:
         sensitivity(plan)
     assert caught.value.issues[0].path == "channels[paid_search].cost_per_lead"
-    assert "is a tiered price, and sensitivity analyses flat prices only" in caught.value.issues[0].message
+    assert "is a tiered price whose order needs binaries (volume discount)" in caught.value.issues[0].message
+
+
+def test_the_report_shows_tiers_under_their_channel_and_prices_the_limits(tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "plan.xlsx"
+    result = run("report", TIERED, "--output", str(path))
+    assert result.returncode == 0, result.stderr
+    book = load_workbook(path)
+    rows = [[cell.value for cell in row] for row in book["Plan"].iter_rows()]
+    first = next(i for i, row in enumerate(rows) if row[0] == "paid_search")
+    search = rows[first]
+    tiers = rows[first + 1:first + 4]
+    assert [row[0] for row in tiers] == ["  tier 0 ($35.00, to 2,000)", "  tier 1 ($55.00, to 5,000)",
+                                         "  tier 2 ($90.00, open)"]
+    # by hand along the schedule: 2,000 leads at $35, the rest of the channel's leads at $55
+    assert [row[3] for row in tiers] == pytest.approx([2000, search[3] - 2000, 0])
+    assert [row[1] for row in tiers] == pytest.approx([70_000, (search[3] - 2000) * 55, 0])
+    assert sum(row[1] for row in tiers) == pytest.approx(search[1])
+    limits = [[cell.value for cell in row] for row in book["Limits"].iter_rows()]
+    names = [row[0] for row in limits]
+    assert "targets.revenue" in names and not any(str(n).endswith("].up_to") and "[0]" in str(n) for n in names)
+    header = limits[next(i for i, row in enumerate(limits) if row[0] == "limit")]
+    revenue = limits[names.index("targets.revenue")]
+    assert revenue[header.index("valid from")] is not None  # ranges come from the sensitivity analysis

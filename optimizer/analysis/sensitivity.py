@@ -135,11 +135,20 @@ class ChannelSensitivity:
     price_to: float | None
     period: str | None = None  # a price given per period: the period (None: the price of every period)
     planned_by_period: bool = field(default=False, repr=False)
+    tier: int | None = None  # a tiered price: the tier (from 0) whose cost this is
+    up_to: float | None = None  # and the units that tier reaches (None: an open last tier)
+    # a tier's ends: "mix" (the mix changes there), "tier_order" (past it the tier would be cheaper than
+    # the one before or dearer than the one after, and the order would need binaries), "domain" (no end)
+    from_reason: str | None = None
+    to_reason: str | None = None
 
     def to_dict(self) -> dict:
+        tier = {} if self.tier is None else {"tier": self.tier, "up_to": finite(self.up_to),
+                                             "price_from_reason": self.from_reason,
+                                             "price_to_reason": self.to_reason}
         return {"name": self.name, "in_plan": self.in_plan, "price_field": self.price_field, "price": self.price,
                 "reduced_cost": finite(self.reduced_cost), "price_from": finite(self.price_from),
-                "price_to": finite(self.price_to), **_period_key(self.period, self.planned_by_period)}
+                "price_to": finite(self.price_to), **_period_key(self.period, self.planned_by_period), **tier}
 
 
 @dataclass(frozen=True)
@@ -219,10 +228,23 @@ class Sensitivity:
             name = name[:-len(".total")]
         return _named(self.limits, name, "limit")
 
-    def channel(self, name: str, period: str | None = None) -> ChannelSensitivity:
+    def channel(self, name: str, period: str | None = None, tier: int | None = None) -> ChannelSensitivity:
         """The analysis of one channel's price, by the channel's name; for a price given per period,
-        by the channel's name and the period (ScenarioError if unknown, naming what there is)."""
+        by the channel's name and the period; for a tiered price, also by the tier (from 0;
+        ScenarioError if unknown, naming what there is)."""
         own = [x for x in self.channels if x.name == name]
+        tiers = sorted({x.tier for x in own if x.tier is not None and x.period == period})
+        if tiers or tier is not None:
+            from ..errors import Issue
+
+            found = next((x for x in own if x.period == period and x.tier == tier), None)
+            if found is None:
+                raise ScenarioError(Issue(name, f"{name}'s price " + (f"has tiers {', '.join(map(str, tiers))}"
+                                                                      if tiers else "is not tiered")
+                                          + (f" in {period}" if period else "") + "; allowed: "
+                                          + (f"channel({name!r}, tier=K) with K one of those" if tiers else
+                                             f"channel({name!r})" + (f" with period {period!r}" if period else ""))))
+            return found
         if not own or (period is None and any(x.period is None for x in own)):
             return _named(self.channels, name, "channel", names=list(dict.fromkeys(x.name for x in self.channels)))
         found = next((x for x in own if x.period == period), None)
@@ -267,10 +289,11 @@ def sensitivity(plan: Plan, progress: Callable[[int, int], None] | None = None, 
     a plan stopped at the time limit around its incumbent), or as its LP relaxation with
     ``relax=True`` (``relaxed``); a plan without them is ``lp`` either way. A scenario without a
     plan gives a Sensitivity with its status and nothing else. ``progress(done, total)`` is called
-    after each limit, channel and rate. A tiered price is not analysed yet: a ScenarioError naming it.
+    after each limit, channel and rate. A tiered price is analysed tier by tier where the LP fills its
+    tiers in order by itself; one whose order needs binaries is a ScenarioError naming it.
     """
     scenario = plan.scenario
-    refuse_tiered_sensitivity(scenario)
+    refuse_tiered_sensitivity(scenario, plan.program)
     analysed_as = "lp" if not plan.program.integer else "relaxed" if relax else "integers_fixed"
     if not plan.has_plan:
         return Sensitivity(scenario, plan.status, plan.objective, None, analysed_as=analysed_as,
@@ -436,8 +459,11 @@ class _Analysis:
         self._price_moves = {m.path: m for m in moves if m.path in self.prices}
         rates = [m for m in moves if m.path not in self.prices and m.matters]
         # availability (the periods a channel does not run in) is no limit a user moves: not listed
+        # nor are a tiered price's own rows (a tier's width, the order): its cap (``up_to`` of a capped
+        # last tier) is a channel_bound and is listed
         listed = [k for k, limit in enumerate(self.program.limits)
-                  if not (limit.kind == "channel_bound" and limit.name.endswith("].available"))]
+                  if not (limit.kind == "channel_bound" and limit.name.endswith("].available"))
+                  and limit.kind != "tier"]
         total = len(listed) + len(self._price_items) + len(rates)
         done = iter(range(1, total + 1))
 
@@ -523,14 +549,18 @@ class _Analysis:
                 groups.append(group)
         out: dict[str, _Move] = {}
         for group in groups:
-            step = {item.path: (max(1.0, item.value) if item.path in self.prices else -item.value / 2)
-                    for item in group}
+            # a tier's cost moves with its whole schedule by one step (the order of the costs, and so
+            # the model's shape, stays); each tier's slopes are read from its own column
+            step = {item.path: (item.step if item.step is not None else max(1.0, item.value)
+                                if item.path in self.prices else -item.value / 2) for item in group}
             steps = np.zeros(n)
             for item in group:
                 steps[item.columns] = step[item.path]
             try:
                 other = self._relaxed(self.explorer.program_at(
                     _variant({item: item.value + step[item.path] for item in group})))
+                if not _same_shape(program, other):
+                    raise ValueError("the variant has another shape")
                 cost, rows, cols, slope = _derivative(program, other, steps)
             except (ScenarioError, ValueError):  # a rule reads two channels' numbers: one variant each
                 parts = [self._one_move(item, step[item.path]) for item in group]
@@ -562,12 +592,20 @@ class _Analysis:
         return program.relaxed() if self.analysed_as != "lp" else program
 
     def _one_move(self, item: _Item, step: float) -> _Move:
-        """The move of one number alone (of its channel's columns ``item.columns``)."""
-        other = self._relaxed(self.explorer.program_at(_variant({item: item.value + step})))
+        """The move of one number alone (of its channel's columns ``item.columns``; a tier's cost with
+        its schedule's other tiers, whose slopes are left out)."""
+        group = [item] + [x for x in self._price_items if x is not item and x.tier is not None
+                          and x.schedule == item.schedule] if item.tier is not None else [item]
+        other = self._relaxed(self.explorer.program_at(_variant({x: x.value + step for x in group})))
         steps = np.zeros(len(self.program.columns))
-        steps[item.columns] = step
+        for x in group:
+            steps[x.columns] = step
         cost, rows, cols, slope = _derivative(self.program, other, steps)
         own = item.columns
+        if item.tier is not None:
+            mine = np.isin(cols, own)
+            cost = np.where(np.isin(np.arange(len(cost)), own), cost, 0.0)
+            rows, cols, slope = rows[mine], cols[mine], slope[mine]
         return _Move(item.path, item.value, int(own[0]) if len(own) == 1 else None, cost, rows, cols, slope, own,
                      item.period)
 
@@ -904,7 +942,22 @@ class _Analysis:
         in_plan = any(int(j) in self.mix[0] for j in item.columns)
         make = partial(ChannelSensitivity, c.name, in_plan, c.price_field, PRICE_UNIT[c.price_field], p,
                        period=item.period, planned_by_period=self.periods)
-        low, high, *_ = self._range(move, 0.0, math.inf, False)
+        low, high, _, _, why_low, why_high = self._range(move, 0.0, math.inf, False)
+        if item.tier is not None:
+            # past its neighbours' costs the schedule would need binaries for its order: another model
+            before, after = item.neighbours
+            entering = low
+            # at a neighbour's cost exactly the order still holds, and past it the model is another one
+            if before is not None and (low is None or low < before or _close(low, before)):
+                low, why_low = before, "tier_order"
+            if after is not None and (high is None or high > after or _close(high, after)):
+                high, why_high = after, "tier_order"
+            make = partial(make, tier=item.tier, up_to=item.up_to, from_reason=why_low, to_reason=why_high)
+            if in_plan:
+                return make(0.0, low, high)
+            # out of the plan: it enters at the price where the mix changes, if that keeps the order
+            drop = None if entering is None or entering <= 0 or why_low == "tier_order" else p - entering
+            return make(drop, low, high)
         if in_plan:
             return make(0.0, low, high)
         return make(None if low is None or low <= 0 else p - low, low, high)
@@ -985,6 +1038,11 @@ class _Item:
     columns: np.ndarray | None = None
     inherited: dict | None = None  # a channel's rate inherited from a default given per period: that mapping
     heirs: tuple[str, ...] = ()
+    tier: int | None = None  # a tier's cost: the tier (``base`` is then the price's path, with its period)
+    up_to: float | None = None
+    neighbours: tuple[float | None, float | None] = (None, None)  # the costs of the tiers before and after
+    step: float | None = None  # how far a variant moves it (its whole schedule moves by as much)
+    schedule: str | None = None  # a tier's cost: the path of its schedule (with its period)
 
 
 def _items(scenario: Scenario, columns: dict[str, np.ndarray], program: Program) -> tuple[list[_Item], list[_Item]]:
@@ -1006,10 +1064,38 @@ def _items(scenario: Scenario, columns: dict[str, np.ndarray], program: Program)
                              value if inherited else None, tuple(f"{h}.{p}" for h in heirs)))
         return out
 
+    def tiers(base: str, field: str, schedule: tuple, channel: str, period: str | None,
+              periods: tuple) -> list[_Item]:
+        own = columns[channel]
+        where = f"{base}.{period}" if period is not None else base
+        step = max(1.0, max(t.cost for t in schedule))
+        out = []
+        for k, tier in enumerate(schedule):
+            mine = own[[program.columns[j].tier == k and (period is None or program.columns[j].period == period)
+                        and (period is not None or not periods or program.columns[j].period in periods)
+                        for j in own]]
+            neighbours = (schedule[k - 1].cost if k else None,
+                          schedule[k + 1].cost if k + 1 < len(schedule) else None)
+            path = f"{where}[{k}].cost"
+            out.append(_Item(path, float(tier.cost), field, channel, path, period, mine, tier=k, up_to=tier.up_to,
+                             neighbours=neighbours, step=step, schedule=where))
+        return out
+
     prices: list[_Item] = []
     for c in scenario.channels:
-        prices += split(f"channels[{c.name}].{c.price_field}", getattr(c, c.price_field), c.price_field, c.name,
-                        scenario.available(c))
+        base, value = f"channels[{c.name}].{c.price_field}", getattr(c, c.price_field)
+        available = scenario.available(c)
+        if type(value) is tuple:
+            # one schedule for every period (and without periods): a tier moves each period's column
+            prices += tiers(base, c.price_field, value, c.name, None, tuple(p for p in periods if p in available))
+        elif type(value) is dict and any(type(v) is tuple for v in value.values()):
+            for p in available:
+                if type(value.get(p)) is tuple:
+                    prices += tiers(base, c.price_field, value[p], c.name, p, ())
+                elif p in value:
+                    prices += [x for x in split(base, {p: value[p]}, c.price_field, c.name, (p,))]
+        else:
+            prices += split(base, value, c.price_field, c.name, available)
     rates: list[_Item] = []
     defaults = scenario.default_rates
     heirs: dict[str, list[str]] = {}
@@ -1049,6 +1135,12 @@ def _variant(values: dict[_Item, float]) -> dict[str, Any]:
         else:
             out.setdefault(item.base, dict(item.inherited))[item.period] = v
     return out
+
+
+def _same_shape(a: Program, b: Program) -> bool:
+    """Whether two programs have the same columns and limits (a variant that keeps the model's shape)."""
+    return len(a.limits) == len(b.limits) and [(c.channel, c.kind, c.tier, c.period) for c in a.columns] == [
+        (c.channel, c.kind, c.tier, c.period) for c in b.columns]
 
 
 def _float(x: float | None) -> float | None:

@@ -96,8 +96,17 @@ def plan_sheet(plan: Plan) -> Sheet:
     t = plan.totals
     ros = t["revenue"] / plan.total_spend if t.get("revenue") is not None and plan.total_spend else None
     own = {"deals": lambda c: c.cost_per_deal, "revenue": lambda c: c.return_on_spend}
-    rows = [(c.name, c.spend, c.share, c.units, unit[c.name], *[c.metrics.get(m) for m in metrics],
-             *[own[r](c) for r in ratios]) for c in plan.channels]
+    rows = []
+    for c in plan.channels:
+        rows.append((c.name, c.spend, c.share, c.units, unit[c.name], *[c.metrics.get(m) for m in metrics],
+                     *[own[r](c) for r in ratios]))
+        for k, tier in enumerate(c.tiers or ()):  # a tiered price: its tiers under it, as the plan's table shows
+            end = f"to {number(tier.up_to)}" if tier.up_to is not None else "open"
+            part = tier.units / c.units if c.units else 0.0  # each tier yields the same per unit
+            rows.append((f"  tier {k} ({money(tier.cost, s.currency)}, {end})", tier.spend,
+                         tier.spend / plan.total_spend if plan.total_spend else None, tier.units, unit[c.name],
+                         *[None if c.metrics.get(m) is None else c.metrics[m] * part for m in metrics],
+                         *[None for _ in ratios]))
     flight = {m: plan.program.in_flight(m) for m in ("deals", "revenue")}
     if any(flight.values()):  # the totals count the pipeline in flight: a row shows it, so that columns add up
         rows.append(("pipeline (in flight)", None, None, None, None, *[flight.get(m) for m in metrics],
@@ -108,6 +117,9 @@ def plan_sheet(plan: Plan) -> Sheet:
     status = "optimal" if plan.status == "optimal" else f"best found within the time limit ({plan.status})"
     notes = (f"Objective {plan.objective}: {_objective_text(plan)} ({status}).",
              "Units are what each channel's price is per (a lead, a contact, a unit such as one webinar).")
+    if any(c.tiers for c in plan.channels):
+        notes += ("A tiered price's tiers follow its channel (indented): the units and spend bought in each tier, "
+                  "cheapest first; they split the channel's row and are not added again in the total.",)
     if plan.periods:
         notes += (f"Over the horizon ({plan.periods[0].name} to {plan.periods[-1].name}): deals and revenue are "
                   f"those closing inside it; what closes after {plan.periods[-1].name} is on the Periods sheet, "
@@ -248,6 +260,8 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
     for k, state in enumerate(plan.constraints):
         if periods and state.name.endswith("].available"):
             continue  # a period a channel does not run in: no units there, nothing to price
+        if state.kind == "tier":
+            continue  # a tier's width is the schedule (the Plan sheet shows it), not a limit a user moves
         row = by_name.get(state.name)
         base = state.name  # budget.Q4 is money as budget is, constraints[x].Q1 as constraints[x]
         if state.period and base.endswith(f".{state.period}"):

@@ -116,11 +116,25 @@ def channel_sentence(c: ChannelSensitivity, cur: str) -> str:
     """A channel's price in words; a price given per period is one sentence per period (``email in Q3``)."""
     per = f"per {c.unit}"
     name = c.name if c.period is None else f"{c.name} in {c.period}"
+    if c.tier is not None:  # "paid_search tier 1 ($55.00 to 5,000)"
+        reach = "and up" if c.up_to is None else f"to {c.up_to:,.0f}" if float(c.up_to).is_integer() \
+            else f"to {c.up_to:,.2f}"
+        name = f"{c.name} tier {c.tier} ({money(c.price, cur)} {reach})" + ("" if c.period is None
+                                                                            else f" in {c.period}")
+    def end(value: float | None, reason: str | None, side: str, empty: str = "-") -> str:
+        text = _price(value, cur, empty)
+        return f"{text} (the {side} tier's cost)" if reason == "tier_order" else text
+
+    start = end(c.price_from, c.from_reason, "previous")
     if c.in_plan:
-        to = _price(c.price_to, cur, "any higher price")
+        to = end(c.price_to, c.to_reason, "next", "any higher price")
         return (f"{name}: in the plan at {money(c.price, cur)} {per}; the mix holds for a price from "
-                f"{_price(c.price_from, cur)} to {to}")
+                f"{start} to {to}")
     if c.reduced_cost is None:
+        if c.tier is not None:
+            return (f"{name}: out of the plan at {money(c.price, cur)} {per}; no price that keeps the tier order "
+                    f"brings it in (the mix holds from {start} to "
+                    f"{end(c.price_to, c.to_reason, 'next', 'any higher price')})")
         return f"{name}: out of the plan at {money(c.price, cur)} {per}; no lower price brings it in"
     return (f"{name}: out of the plan at {money(c.price, cur)} {per}; it enters if the price drops by more "
             f"than {money(c.reduced_cost, cur)} (to {money(c.price_from, cur)})")
@@ -185,6 +199,9 @@ def sensitivity_table(s: Sensitivity) -> str:
     console.print("Channel prices:")
     for c in s.channels:
         console.print("  " + channel_sentence(c, cur))
+    if any(c.tier is not None for c in s.channels):
+        console.print("A tier's range stops at the tier before's and the tier after's costs: past them the tiers "
+                      "would need binaries to be filled in order (another model, not analysed here).")
     if s.rates:
         rates = Table(title="Conversion rates: how far each may move before the mix changes", title_justify="left")
         for col in ("rate", "value", "may fall to", "may rise to"):

@@ -99,7 +99,8 @@ def _scenarios():
     from optimizer import load_scenario
 
     root = Path(__file__).resolve().parents[2] / "scenarios"
-    # sensitivity (whose variants these are) refuses tiered prices, so tiered scenarios are left out
+    # a tier's number is no cheap variant (value_variant leaves it to a full validation), so tiered
+    # scenarios are left out
     out = [s for s in (load_scenario(p) for p in sorted(root.glob("*.yaml"))) if not any(c.tiered for c in s.channels)]
     return out + [_generated(12), _generated(6, 4), _by_month_rates()]
 
