@@ -12,7 +12,7 @@ from ..analysis.plan import Plan
 from ..analysis.provenance import provenance
 from ..scenario.funnel import PRICE_UNIT, STAGE_LABEL
 from ..scenario.periods import at, by_period, horizon, value_in, varies_by_period
-from ..scenario.schema import Scenario
+from ..scenario.schema import Scenario, given_by_period
 from ..scenario.tiers import Tier, describe, first_cost
 from .formats import csv_document, is_money, money, number, percent, quantity, to_json, unreachable_sentence
 
@@ -307,11 +307,19 @@ def understood(scenario: Scenario) -> dict:
                                        "per_1000": per_1000(scenario.yields_in(c, p), first_cost(price)),
                                        **({"tiers": tiers(price)} if type(price) is tuple else {})}
         channels.append(entry)
-    return {"status": "valid", "scenario": scenario.name, "objective": scenario.objective,
-            "currency": scenario.currency, "budget": scenario.budget, "targets": scenario.targets,
-            "caps": scenario.caps, "constraints": [spec.name or spec.expr for spec in scenario.constraints],
-            "channels": channels, "warnings": list(scenario.warnings),
-            "provenance": provenance(scenario).to_dict()}
+    out = {"status": "valid", "scenario": scenario.name, "objective": scenario.objective,
+           "currency": scenario.currency, "budget": scenario.budget, "targets": scenario.targets,
+           "caps": scenario.caps, "constraints": [spec.name or spec.expr for spec in scenario.constraints],
+           "channels": channels, "warnings": list(scenario.warnings),
+           "provenance": provenance(scenario).to_dict()}
+    if scenario.periods:  # what the text's periods lines show; without periods the JSON is as before
+        for c, entry in zip(scenario.channels, channels):
+            entry["available"] = list(scenario.available(c))
+            entry["sales_cycle"] = list(scenario.cycle(c))
+        out.update({"periods": list(scenario.periods), "sales_cycle": list(scenario.funnel.sales_cycle or (1.0,)),
+                    "pipeline": {m: dict(v) for m, v in (scenario.pipeline or {}).items()},
+                    "by_period": given_by_period(scenario)})
+    return out
 
 
 def limit_text(metric: str, value, currency: str, sense: str | None = None) -> str:

@@ -561,6 +561,16 @@ def _mappings(s: Scenario):
             yield f"{where}.yields.{shorten(metric)}", value, False, c
 
 
+def given_by_period(s: Scenario) -> dict[str, dict]:
+    """Every field of ``s`` given as a mapping by period, by its path, as written (``total`` included).
+
+    >>> given_by_period(Scenario.model_validate({"periods": ["Q1", "Q2"], "budget": {"total": 9, "Q2": 5},
+    ...     "targets": {"leads": 1}, "channels": [{"name": "a", "cost_per_lead": 1, "max_units": {"Q1": 2}}]}))
+    {'budget': {'total': 9.0, 'Q2': 5.0}, 'channels[a].max_units': {'Q1': 2.0}}
+    """
+    return {path: dict(value) for path, value, _, _ in _mappings(s) if type(value) is dict}
+
+
 def _period_issues(s: Scenario) -> list[tuple[str, str]]:
     """The rules of periods: names, mapping keys, availability, cycles, pipeline (docs/scenario-format.md)."""
     issues: list[tuple[str, str]] = []
