@@ -167,11 +167,13 @@ def period_plans(scenario: Scenario, program: Program, units: np.ndarray
         return (), {}
     prices = program.prices
     out = []
-    for period in program.periods:
+    # every metric per period and channel at once: one pass over the columns, not one per period
+    per_period = {m: program.per_period_channel(m, units) for m in scenario.metrics}
+    for k, period in enumerate(program.periods):
         bought = program.in_period(period)
         spend = program.channel_spend(np.where(bought, units, 0.0))
         amount = program.channel_units(np.where(bought, units, 0.0))
-        metrics = {m: program.per_channel(program.amounts_in(m, period) * units) for m in scenario.metrics}
+        metrics = {m: v[k] for m, v in per_period.items()}
         channels = tuple(ChannelPlan(name, float(amount[k]) + 0.0, float(spend[k]) + 0.0, None,
                                      {m: float(v[k]) + 0.0 for m, v in metrics.items()})
                          for k, name in enumerate(program.channels))

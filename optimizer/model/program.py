@@ -187,19 +187,60 @@ class Program:
         if period is None:
             return self.amounts(metric)
         k = self.periods.index(period)
+        starts, columns, values = self._by_period(metric)
         out = np.zeros(len(self.columns))
-        for j, c in enumerate(self.columns):
-            if c.kind != "units":
-                continue
-            if c.closing is not None and metric in c.closing:
-                out[j] = c.closing[metric][k] or 0.0
-            elif c.period == period:
-                out[j] = c.per_unit.get(metric) or 0.0
+        out[columns[starts[k]:starts[k + 1]]] = values[starts[k]:starts[k + 1]]
         return out
+
+    def per_period_channel(self, metric: str, units: np.ndarray) -> np.ndarray:
+        """``metric`` of the plan ``units`` per period and channel (periods x :attr:`channels`): what
+        falls in each period, or for deals and revenue what closes in it (:meth:`amounts_in`)."""
+        starts, columns, values = self._by_period(metric)
+        width = len(self.channels)
+        period = np.repeat(np.arange(len(self.periods)), np.diff(starts))
+        owner = self._owner[columns]
+        weights = values * np.asarray(units, dtype=float)[columns]
+        return np.bincount(period * width + owner, weights=weights,
+                           minlength=len(self.periods) * width).reshape(len(self.periods), width)
+
+    def _by_period(self, metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every column's per-unit ``metric`` in each period, once per metric, by period: the entries of
+        period k are ``columns[starts[k]:starts[k+1]]`` with ``values`` (zeros left out; a closing
+        cycle touches few periods, so this stays small where a periods x columns table would not)."""
+        cache = self.__dict__.setdefault("_period_cache", {})  # frozen: cached as cached_property does
+        if metric not in cache:
+            where = {p: k for k, p in enumerate(self.periods)}
+            rows, columns, values = [], [], []
+            for j, c in enumerate(self.columns):
+                if c.kind != "units":
+                    continue
+                if c.closing is not None and metric in c.closing:
+                    closing = np.asarray([v or 0.0 for v in c.closing[metric]], dtype=float)
+                    held = np.flatnonzero(closing)
+                    rows.append(held)
+                    columns.append(np.full(len(held), j))
+                    values.append(closing[held])
+                elif c.period in where and c.per_unit.get(metric):
+                    rows.append(np.array([where[c.period]]))
+                    columns.append(np.array([j]))
+                    values.append(np.array([float(c.per_unit[metric])]))
+            rows_ = np.concatenate(rows).astype(int) if rows else np.zeros(0, dtype=int)
+            columns_ = np.concatenate(columns).astype(int) if columns else np.zeros(0, dtype=int)
+            values_ = np.concatenate(values) if values else np.zeros(0)
+            order = np.argsort(rows_, kind="stable")
+            starts = np.searchsorted(rows_[order], np.arange(len(self.periods) + 1))
+            cache[metric] = (starts, columns_[order], values_[order])
+        return cache[metric]
 
     def in_period(self, period: str) -> np.ndarray:
         """Which columns are bought in ``period`` (a boolean mask)."""
-        return np.array([c.period == period for c in self.columns], dtype=bool)
+        return self._bought_in == self.periods.index(period)
+
+    @cached_property
+    def _bought_in(self) -> np.ndarray:
+        """For every column, the index of the period it is bought in (-1: none)."""
+        where = {p: k for k, p in enumerate(self.periods)}
+        return np.array([where.get(c.period, -1) for c in self.columns], dtype=int)
 
     def in_flight(self, metric: str, period: str | None = None) -> float:
         """Deals or revenue already in flight (the pipeline) in ``period``, or over the horizon."""

@@ -12,7 +12,7 @@ from ..analysis.plan import Plan
 from ..analysis.provenance import provenance
 from ..scenario.funnel import PRICE_UNIT, STAGE_LABEL
 from ..scenario.periods import at, by_period, horizon, value_in, varies_by_period
-from ..scenario.schema import Scenario
+from ..scenario.schema import Scenario, given_by_period
 from ..scenario.tiers import Tier, describe, first_cost
 from .formats import csv_document, is_money, money, number, percent, quantity, to_json, unreachable_sentence
 
@@ -187,12 +187,17 @@ def budget_needed_text(s: Scenario, needed: float, by_period_spend: dict[str, fl
         return f"Meeting every target needs a budget of at least {money(needed, cur)}{now}."
     total, periods = horizon(s.budget), by_period(s.budget)
     now = ([f"{money(total, cur)} over the horizon"] if total is not None else []) + \
-        [f"{p} {money(periods[p], cur)}" for p in s.periods or () if p in periods]
+        [f"{money(periods[p], cur)} in {p}" for p in s.periods or () if p in periods]
     return (f"Meeting every other limit needs a spend of at least {money(needed, cur)} over the horizon, with every "
             "budget limit dropped (the horizon's and each period's).\n"
             + (f"One such plan spends {', '.join(f'{p} {money(v, cur)}' for p, v in by_period_spend.items())}; "
                "the budget is now " if by_period_spend else "The budget is now ")
-            + f"{'; '.join(now)}.")
+            + f"{_and(now)}.")
+
+
+def _and(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def no_plan_text(plan: Plan) -> str:
@@ -218,13 +223,25 @@ def no_plan_text(plan: Plan) -> str:
     if d and d.achievable and all(v is None for v in d.achievable.values()):
         lines.append("No plan meets the other limits even without the targets: the conflict above is among them.")
     elif d and d.achievable:
-        parts = []
+        short, met = [], []
         for name, most in d.achievable.items():
             metric, _, period = name.partition(".")  # deals, or deals.Q4: a target within a period
             goal = at(s.targets.get(metric), period) if period else horizon(s.targets.get(metric))
-            parts.append(f"{name} {quantity(metric, most, s.currency) if most is not None else 'none'} "
-                         f"(target {quantity(metric, goal, s.currency)})")
-        lines.append("Under the other limits, the most achievable is: " + "; ".join(parts) + ".")
+            label = f"{metric} in {period}" if period else metric
+            if most is not None and goal is not None and most >= goal - 1e-6 * max(1.0, abs(goal)):
+                # within reach on its own: not what is short, so not listed as if it were
+                met.append(f"{label} (up to {quantity(metric, most, s.currency)}, target "
+                           f"{quantity(metric, goal, s.currency)})")
+            else:
+                short.append(f"{label} {quantity(metric, most, s.currency) if most is not None else 'none'} "
+                             f"(target {quantity(metric, goal, s.currency)})")
+        if short:
+            lines.append("Under the other limits, the most achievable is: " + "; ".join(short) + ".")
+            if met:
+                lines.append("Within reach on its own under the other limits: " + "; ".join(met) + ".")
+        else:
+            lines.append("Each target is within reach on its own under the other limits, but not all of them "
+                         "together: " + "; ".join(met) + ".")
     if d and d.unreachable:
         lines.append(unreachable_sentence(d.unreachable))
     elif d:
@@ -307,11 +324,19 @@ def understood(scenario: Scenario) -> dict:
                                        "per_1000": per_1000(scenario.yields_in(c, p), first_cost(price)),
                                        **({"tiers": tiers(price)} if type(price) is tuple else {})}
         channels.append(entry)
-    return {"status": "valid", "scenario": scenario.name, "objective": scenario.objective,
-            "currency": scenario.currency, "budget": scenario.budget, "targets": scenario.targets,
-            "caps": scenario.caps, "constraints": [spec.name or spec.expr for spec in scenario.constraints],
-            "channels": channels, "warnings": list(scenario.warnings),
-            "provenance": provenance(scenario).to_dict()}
+    out = {"status": "valid", "scenario": scenario.name, "objective": scenario.objective,
+           "currency": scenario.currency, "budget": scenario.budget, "targets": scenario.targets,
+           "caps": scenario.caps, "constraints": [spec.name or spec.expr for spec in scenario.constraints],
+           "channels": channels, "warnings": list(scenario.warnings),
+           "provenance": provenance(scenario).to_dict()}
+    if scenario.periods:  # what the text's periods lines show; without periods the JSON is as before
+        for c, entry in zip(scenario.channels, channels):
+            entry["available"] = list(scenario.available(c))
+            entry["sales_cycle"] = list(scenario.cycle(c))
+        out.update({"periods": list(scenario.periods), "sales_cycle": list(scenario.funnel.sales_cycle or (1.0,)),
+                    "pipeline": {m: dict(v) for m, v in (scenario.pipeline or {}).items()},
+                    "by_period": given_by_period(scenario)})
+    return out
 
 
 def limit_text(metric: str, value, currency: str, sense: str | None = None) -> str:

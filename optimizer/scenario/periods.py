@@ -120,21 +120,33 @@ def cycle(value: Any) -> tuple[float, ...] | None:
 
     >>> cycle(["30%", 0.5, 0.2])
     (0.3, 0.5, 0.2)
+    >>> cycle([1.2, -0.2])
+    Traceback (most recent call last):
+    pydantic_core._pydantic_core.PydanticCustomError: 2 shares are wrong: [0] 1.2 is not a share, [1] -0.2 is not \
+a share; allowed: a number in [0, 1], or a percentage such as "12%"
     """
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or not value:
         raise fail(f"{show(value)} is not a list of shares", 'a list such as [0.3, 0.5, 0.2] (or ["30%", "50%", '
                                                                '"20%"]) summing to 1')
-    shares = []
+    shares, bad = [], []
     for k, entry in enumerate(value):
         try:
             number = SHARE(entry)
         except PydanticCustomError as exc:
-            raise _at_key(str(k), exc) from None
+            bad.append((k, exc))
+            continue
         if number is None:
-            raise _at_key(str(k), fail("an empty value is not a share", SHARE.allowed))
+            bad.append((k, fail("an empty value is not a share", SHARE.allowed)))
+            continue
         shares.append(number)
+    if len(bad) == 1:
+        raise _at_key(str(bad[0][0]), bad[0][1])
+    if bad:  # name every bad share, not only the first: the fix is then made once
+        wrong = ", ".join(f"[{k}] {(exc.context or {}).get('wrong', exc.message())}" for k, exc in bad)
+        allowed = " / ".join(dict.fromkeys(str((exc.context or {}).get("allowed", SHARE.allowed)) for _, exc in bad))
+        raise fail(f"{len(bad)} shares are wrong: {wrong}", allowed)
     total = math.fsum(shares)
     if abs(total - 1.0) > CYCLE_TOLERANCE:
         raise fail(f"the shares sum to {show(total)}, not 1", "shares >= 0 summing to 1 (within 1e-9)")

@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import Issue, ScenarioError
 from .expressions import ExpressionError, LinearConstraint, parse_constraint
 from .funnel import DEFAULT_RATES, PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
-from .periods import RESERVED, TOTAL, at, cycle, first, per_period, value_in
+from .periods import RESERVED, TOTAL, at, cycle, first, nearest_period, per_period, value_in
 from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, listing, shorten, show
 from .tiers import Tier, as_schedule, falls, first_cost, is_tiered, tiered_price
 
@@ -114,6 +114,13 @@ def channel_path(name: str) -> str:
 
 def did_you_mean(word: str, options) -> str:
     guess = nearest(word, options)
+    return f" (did you mean {shorten(guess)}?)" if guess else ""
+
+
+def period_hint(word: str, periods) -> str:
+    """The "did you mean" of an unknown period name, as ``--set`` words it: short names get a hint
+    even when far (``Q5`` -> ``Q4``), another case always (``q4`` -> ``Q4``)."""
+    guess = nearest_period(word, periods)
     return f" (did you mean {shorten(guess)}?)" if guess else ""
 
 
@@ -554,6 +561,16 @@ def _mappings(s: Scenario):
             yield f"{where}.yields.{shorten(metric)}", value, False, c
 
 
+def given_by_period(s: Scenario) -> dict[str, dict]:
+    """Every field of ``s`` given as a mapping by period, by its path, as written (``total`` included).
+
+    >>> given_by_period(Scenario.model_validate({"periods": ["Q1", "Q2"], "budget": {"total": 9, "Q2": 5},
+    ...     "targets": {"leads": 1}, "channels": [{"name": "a", "cost_per_lead": 1, "max_units": {"Q1": 2}}]}))
+    {'budget': {'total': 9.0, 'Q2': 5.0}, 'channels[a].max_units': {'Q1': 2.0}}
+    """
+    return {path: dict(value) for path, value, _, _ in _mappings(s) if type(value) is dict}
+
+
 def _period_issues(s: Scenario) -> list[tuple[str, str]]:
     """The rules of periods: names, mapping keys, availability, cycles, pipeline (docs/scenario-format.md)."""
     issues: list[tuple[str, str]] = []
@@ -589,7 +606,7 @@ def _period_issues(s: Scenario) -> list[tuple[str, str]]:
 
     def unknown(path: str, key: str, allowed: list[str]) -> None:
         issues.append((f"{path}.{shorten(key)}", f"{show(key)} is not a period of this scenario"
-                                                 f"{did_you_mean(key, allowed)}; allowed: {listing(allowed)}"))
+                                                 f"{period_hint(key, allowed)}; allowed: {listing(allowed)}"))
 
     for c in s.channels:
         if c.available is not None:
@@ -599,7 +616,7 @@ def _period_issues(s: Scenario) -> list[tuple[str, str]]:
             for k, p in enumerate(c.available):
                 if p not in known:
                     issues.append((f"{path}[{k}]", f"{show(p)} is not a period of this scenario"
-                                                   f"{did_you_mean(p, periods)}; allowed: {order}"))
+                                                   f"{period_hint(p, periods)}; allowed: {order}"))
                 elif p in c.available[:k]:
                     issues.append((f"{path}[{k}]", f"{show(p)} is listed twice; allowed: each period once"))
     for path, value, limit, channel in _mappings(s):
@@ -623,7 +640,7 @@ def _period_issues(s: Scenario) -> list[tuple[str, str]]:
                                  "or one period)"))
         elif spec.period is not None and spec.period not in known:
             issues.append((f"{path}.period", f"{show(spec.period)} is not a period of this scenario"
-                                             f"{did_you_mean(spec.period, periods)}; allowed: {order}"))
+                                             f"{period_hint(spec.period, periods)}; allowed: {order}"))
     for metric, entries in (s.pipeline or {}).items():
         if metric not in ("deals", "revenue"):
             issues.append((f"pipeline.{shorten(metric)}", f"{show(metric)} cannot be in flight; allowed: deals, "

@@ -61,7 +61,7 @@ def test_the_text_says_every_budget_limit_is_dropped():
     text = no_plan_text(optimize(SCENARIO))
     assert ("Meeting every other limit needs a spend of at least $8,000 over the horizon, with every budget limit "
             "dropped (the horizon's and each period's).") in text
-    assert "the budget is now $5,000 over the horizon; Q1 $500." in text
+    assert "the budget is now $5,000 over the horizon and $500 in Q1." in text
     assert "One such plan spends Q1 $" in text
 
 
@@ -69,7 +69,7 @@ def test_a_budget_by_period_only():
     scenario = {**SCENARIO, "budget": {"Q1": 500, "Q2": 500}}
     plan = optimize(scenario)
     assert plan.diagnosis.budget_needed == pytest.approx(_cheapest([]), rel=1e-9)
-    assert "the budget is now Q1 $500; Q2 $500." in no_plan_text(plan)
+    assert "the budget is now $500 in Q1 and $500 in Q2." in no_plan_text(plan)
 
 
 def test_a_number_budget_keeps_its_sentence():
@@ -85,7 +85,7 @@ def test_the_bundled_quarterly_plan_with_a_tiny_q1_budget_exits_3_with_the_diagn
                            "--set", "budget.Q1=1000"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 3, done.stderr
     assert "with every budget limit dropped (the horizon's and each period's)" in done.stdout
-    assert "Q1 $1,000" in done.stdout and "Traceback" not in done.stderr
+    assert "$1,000 in Q1" in done.stdout and "Traceback" not in done.stderr
 
 
 AVAILABLE = {
@@ -134,3 +134,25 @@ def test_a_sweep_points_binding_list_leaves_availability_out(workers):
     # by hand: 50 leads are a's alone (its max_units does not bind); 150 need all of a's 100 and 50 of b
     assert [p["objective_value"] for p in points] == pytest.approx([500, 100 * 10 + 50 * 30])
     assert [p["binding"] for p in points] == [["targets.leads"], ["targets.leads", "channels[a].max_units"]]
+
+
+# One channel, 10 a lead, at most 100 leads a quarter: at most 100 leads in a quarter, 200 in both.
+CAPPED = {"name": "capped", "periods": ["Q1", "Q2"], "budget": 5000,
+          "channels": [{"name": "a", "cost_per_lead": 10, "max_units": {"Q1": 100, "Q2": 100}}]}
+
+
+def test_a_target_within_reach_is_not_listed_as_short():
+    text = no_plan_text(optimize({**CAPPED, "targets": {"leads": {"total": 800, "Q1": 50}}}))
+    assert "Under the other limits, the most achievable is: leads 200 (target 800).\n" in text
+    assert "Within reach on its own under the other limits: leads in Q1 (up to 100, target 50).\n" in text
+
+
+def test_targets_each_within_reach_but_not_together():
+    # 80 leads in each quarter cost 1,600; the budget is 1,500, and either target alone costs 800
+    plan = optimize({**CAPPED, "budget": 1500, "targets": {"leads": {"Q1": 80, "Q2": 80}}})
+    assert plan.diagnosis.achievable == pytest.approx({"leads.Q1": 100, "leads.Q2": 100})
+    text = no_plan_text(plan)
+    assert "most achievable" not in text
+    assert ("Each target is within reach on its own under the other limits, but not all of them together: "
+            "leads in Q1 (up to 100, target 80); leads in Q2 (up to 100, target 80).\n") in text
+    assert "Meeting every target needs a budget of at least $1,600 (budget now $1,500)." in text

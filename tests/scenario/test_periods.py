@@ -174,3 +174,36 @@ def test_set_pipeline_in_one_period_adds_it_and_keeps_the_others():
 
     changed = apply_changes(Scenario.model_validate(QUARTERS), {"pipeline.deals.Q3": 4, "pipeline.revenue.Q2": 900})
     assert changed.pipeline == {"deals": {"Q1": 2, "Q3": 4}, "revenue": {"Q2": 900}}
+
+
+@pytest.mark.parametrize(("data", "path", "message"), [
+    (base(budget={"Q4": 5}), "budget.Q4",
+     '"Q4" is not a period of this scenario (did you mean Q3?); allowed: Q1, Q2, Q3, total'),
+    (base(caps={"qualified_leads": {"q2": 700}}), "caps.qualified_leads.q2",
+     '"q2" is not a period of this scenario (did you mean Q2?); allowed: Q1, Q2, Q3, total'),
+    (base(pipeline={"deals": {"Q5": 3}}), "pipeline.deals.Q5",
+     '"Q5" is not a period of this scenario (did you mean Q3?); allowed: Q1, Q2, Q3'),
+    (with_channel(available=["Q1", "q3"]), "channels[email].available[1]",
+     '"q3" is not a period of this scenario (did you mean Q3?); allowed: Q1, Q2, Q3'),
+    (with_channel(available=["Q4"]), "channels[email].available[0]",
+     '"Q4" is not a period of this scenario (did you mean Q3?); allowed: Q1, Q2, Q3'),
+    (base(constraints=[{"name": "x", "expr": "spend[email] <= 5", "period": "q1"}]), "constraints[x].period",
+     '"q1" is not a period of this scenario (did you mean Q1?); allowed: Q1, Q2, Q3'),
+])
+def test_an_unknown_period_in_a_file_gets_the_hint_set_gives(data, path, message):
+    # the same nearest-period rule as --set: another case, or a short name that is not very near
+    assert (path, message) in problems(data)
+
+
+@pytest.mark.parametrize(("data", "path", "message"), [
+    (base(funnel={"sales_cycle": [1.2, -0.2]}), "funnel.sales_cycle",
+     '2 shares are wrong: [0] 1.2 is not a share, [1] -0.2 is not a share; allowed: a number in [0, 1], or a '
+     'percentage such as "12%"'),
+    (with_channel(sales_cycle=[0.5, "x", 1.5]), "channels[email].sales_cycle",
+     '2 shares are wrong: [1] "x" is not a number, [2] 1.5 is not a share; allowed: a number in [0, 1], or a '
+     'percentage such as "12%"'),
+    (base(funnel={"sales_cycle": [1.2, 0]}), "funnel.sales_cycle[0]",  # one bad share: named by its own path
+     '1.2 is not a share; allowed: a number in [0, 1], or a percentage such as "12%"'),
+])
+def test_a_cycle_names_every_bad_share(data, path, message):
+    assert (path, message) in problems(data)
