@@ -262,7 +262,9 @@ def with_entry(old: Any, period: str | None, value: Any, limit: bool, where: lis
     {'total': 7, 'Q1': 2}
     """
     if period is None or period == "total":
-        return {**old, "total": value} if limit and isinstance(old, dict) else value
+        # a mapping given for the whole field (--set 'budget={Q1: 500, Q2: 700}') replaces it
+        keep = limit and isinstance(old, dict) and not (period is None and isinstance(value, dict))
+        return {**old, "total": value} if keep else value
     if isinstance(old, dict):
         new = dict(old)
     elif old is None:

@@ -207,3 +207,15 @@ def test_an_unknown_period_in_a_file_gets_the_hint_set_gives(data, path, message
 ])
 def test_a_cycle_names_every_bad_share(data, path, message):
     assert (path, message) in problems(data)
+
+
+def test_set_a_whole_mapping_replaces_the_limit():
+    """``--set 'budget={Q1: 500, Q2: 700}'`` replaces the budget with that mapping (the horizon's
+    limit and the other periods' entries go), where ``--set budget=N`` keeps the periods' entries."""
+    from optimizer import apply_changes
+
+    data = {**QUARTERS, "budget": {"total": 10_000, "Q4": 3_000}}
+    changed = apply_changes(Scenario.model_validate(data), {"budget": {"Q1": 500, "Q2": 700}})
+    assert changed.budget == {"Q1": 500, "Q2": 700}
+    changed = apply_changes(Scenario.model_validate(data), {"budget": 9_000})
+    assert changed.budget == {"total": 9_000, "Q4": 3_000}
