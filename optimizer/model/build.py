@@ -60,21 +60,21 @@ def _yields_by_period(scenario: Scenario, c: Channel, periods: tuple[str, ...]) 
     return out
 
 
-def _closing(amount: np.ndarray, shares: tuple[float, ...], value: np.ndarray | None
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A metric that closes over the sales cycle, for a unit bought in each period ``t``: by the
-    period it closes in (rows ``t``, the cycle as a banded matrix), in total within the horizon, and
-    after it. ``value[t, k]``: what a deal bought in ``t`` closing ``k`` periods later is worth."""
-    count = len(amount)
-    table, within, after = np.zeros((count, count)), np.zeros(count), np.zeros(count)
+def _closing(amount: np.ndarray, shares: np.ndarray, value: np.ndarray) -> tuple[list, list, list]:
+    """A metric that closes over the sales cycle, for a unit of channel ``c`` bought in period ``t``
+    (``amount[c, t]``, shares ``shares[c, k]`` of it closing ``k`` periods later, each worth
+    ``value[c, t, k]``): by the period it closes in (``[c][t][close]``, the cycle as a banded
+    matrix), in total within the horizon, and after it (``[c][t]``)."""
+    channels, count = amount.shape
+    table, within, after = np.zeros((channels, count, count)), np.zeros((channels, count)), np.zeros((channels, count))
     bought = np.arange(count)
-    for k, share in enumerate(shares):  # in the cycle's order, as a sum over it would add them up
-        part = amount * share if value is None else amount * share * value[:, k]
+    for k in range(shares.shape[1]):  # in the cycle's order, as a sum over it adds them up (a share past a
+        part = amount * shares[:, k:k + 1] * value[:, :, k]  # channel's cycle is 0: adding it changes nothing)
         inside = bought + k < count
-        table[bought[inside], bought[inside] + k] += part[inside]
+        table[:, bought[inside], bought[inside] + k] += part[:, inside]
         within += np.where(inside, part, 0.0)
         after += np.where(inside, 0.0, part)
-    return table, within, after
+    return table.tolist(), within.tolist(), after.tolist()
 
 
 def _deal_values(own: Any, default: Any, periods: tuple[str, ...], length: int) -> np.ndarray | None:
@@ -83,7 +83,7 @@ def _deal_values(own: Any, default: Any, periods: tuple[str, ...], length: int) 
     bought in (after the horizon, or a period the mapping leaves out). None: no deal value."""
     value = own if own is not None else default
     if type(value) is not dict:
-        return None if value is None else np.full((len(periods), length), float(value))
+        return None if value is None else np.full((len(periods), length), value, dtype=float)
     bought = [value_in(value, p) for p in periods]
     if any(v is None for v in bought):
         return None
@@ -96,46 +96,57 @@ def _deal_values(own: Any, default: Any, periods: tuple[str, ...], length: int) 
     return out
 
 
-def _period_columns(scenario: Scenario, c: Channel, periods: tuple[str, ...]) -> list[Column]:
-    """A channel's columns, one per period: what a unit bought then yields, and when its deals close."""
-    unit, cycle = PRICE_UNIT[c.price_field], scenario.cycle(c)
-    direct_revenue = "revenue" in (c.yields or {})
-    bought = _yields_by_period(scenario, c, periods)
-    deals = [y.get("deals") for y in bought]
-    no_deals = np.array([d is None for d in deals])
-    closing = {"deals": _closing(np.array([d or 0.0 for d in deals]), cycle, None)}
-    if direct_revenue:
-        revenue = [y.get("revenue") for y in bought]
-        no_revenue = np.array([r is None for r in revenue])
-        closing["revenue"] = _closing(np.array([r or 0.0 for r in revenue]), cycle, None)
-    else:
-        value = _deal_values(c.deal_value, scenario.default_rates["deal_value"], periods, len(cycle))
-        no_revenue = no_deals | (value is None)
-        closing["revenue"] = _closing(np.array([d or 0.0 for d in deals]), cycle, value)
-    missing = {"deals": no_deals, "revenue": no_revenue}
-    tables = {m: (table.tolist(), within.tolist(), after.tolist()) for m, (table, within, after) in closing.items()}
-    price_value = getattr(c, c.price_field)
-    out = []
-    for t, period in enumerate(periods):
-        per_unit = dict(bought[t])
-        closing_of, after = {}, {"deals": 0.0, "revenue": 0.0}
-        for metric in CLOSING:
-            if missing[metric][t]:
-                per_unit[metric] = None
-                continue
-            table, within, beyond = tables[metric]
-            per_unit[metric] = within[t]
-            closing_of[metric] = tuple(table[t])
-            after[metric] = beyond[t]
-        price = value_in(price_value, period)
-        if type(price) is not tuple:
-            out.append(Column(c.name, float(price), per_unit, c.integer, unit, period=period, closing=closing_of,
-                              after=after))
+def _columns_by_period(scenario: Scenario, periods: tuple[str, ...]) -> tuple[Column, ...]:
+    """Every channel's columns, one per period (and tier): what a unit bought then yields, and when
+    its deals and revenue close: all channels' sales cycles at once."""
+    count, channels = len(periods), scenario.channels
+    bought = [_yields_by_period(scenario, c, periods) for c in channels]
+    cycles = [scenario.cycle(c) for c in channels]
+    longest = max(len(cycle) for cycle in cycles)
+    shares = np.zeros((len(channels), longest))
+    deals, revenue = np.zeros((len(channels), count)), np.zeros((len(channels), count))
+    value = np.ones((len(channels), count, longest))  # a direct revenue yield: worth itself
+    no_deals, no_revenue = np.zeros((len(channels), count), bool), np.zeros((len(channels), count), bool)
+    for i, c in enumerate(channels):
+        shares[i, :len(cycles[i])] = cycles[i]
+        own_deals = [y.get("deals") for y in bought[i]]
+        no_deals[i] = [d is None for d in own_deals]
+        deals[i] = [d or 0.0 for d in own_deals]
+        if "revenue" in (c.yields or {}):
+            own_revenue = [y.get("revenue") for y in bought[i]]
+            no_revenue[i] = [r is None for r in own_revenue]
+            revenue[i] = [r or 0.0 for r in own_revenue]
             continue
-        for k, tier in enumerate(price):  # a column per tier of the period's price
-            out.append(Column(c.name, float(tier.cost), per_unit, c.integer, unit, tier=k, period=period,
-                              closing=closing_of, after=after))
-    return out
+        worth = _deal_values(c.deal_value, scenario.default_rates["deal_value"], periods, longest)
+        no_revenue[i] = no_deals[i] | (worth is None)
+        revenue[i] = deals[i]
+        if worth is not None:
+            value[i] = worth
+    tables = {"deals": _closing(deals, shares, np.ones_like(value)), "revenue": _closing(revenue, shares, value)}
+    missing = {"deals": no_deals.tolist(), "revenue": no_revenue.tolist()}
+    out = []
+    for i, c in enumerate(channels):
+        unit, price_value = PRICE_UNIT[c.price_field], getattr(c, c.price_field)
+        for t, period in enumerate(periods):
+            per_unit = dict(bought[i][t])
+            closing_of, after = {}, {"deals": 0.0, "revenue": 0.0}
+            for metric in CLOSING:
+                if missing[metric][i][t]:
+                    per_unit[metric] = None
+                    continue
+                table, within, beyond = tables[metric]
+                per_unit[metric] = within[i][t]
+                closing_of[metric] = tuple(table[i][t])
+                after[metric] = beyond[i][t]
+            price = value_in(price_value, period)
+            if type(price) is not tuple:
+                out.append(Column(c.name, float(price), per_unit, c.integer, unit, period=period, closing=closing_of,
+                                  after=after))
+                continue
+            for k, tier in enumerate(price):  # a column per tier of the period's price
+                out.append(Column(c.name, float(tier.cost), per_unit, c.integer, unit, tier=k, period=period,
+                                  closing=closing_of, after=after))
+    return tuple(out)
 
 
 def _flat_columns(scenario: Scenario, c: Channel) -> list[Column]:
@@ -163,7 +174,7 @@ def build_program(scenario: Scenario) -> Program:
     """The LP of a scenario: its columns, one named limit per rule the user wrote."""
     periods = tuple(scenario.periods or ())
     if periods:
-        columns = tuple(column for c in scenario.channels for column in _period_columns(scenario, c, periods))
+        columns = _columns_by_period(scenario, periods)
     else:
         columns = tuple(column for c in scenario.channels for column in _flat_columns(scenario, c))
     n = len(columns)

@@ -65,6 +65,10 @@ def _reference_columns(scenario, c, periods):
     return out
 
 
+def _reference_program_columns(scenario, periods):
+    return tuple(column for c in scenario.channels for column in _reference_columns(scenario, c, periods))
+
+
 def _assert_same_program(ours, reference):
     assert ours.periods == reference.periods and ours.pipeline == reference.pipeline
     assert ours.integer == reference.integer and ours.sense == reference.sense
@@ -129,7 +133,7 @@ SCENARIOS = {
 def test_the_program_by_period_is_the_straightforward_one(make, monkeypatch):
     scenario = make()
     ours = build.build_program(scenario)
-    monkeypatch.setattr(build, "_period_columns", _reference_columns)
+    monkeypatch.setattr(build, "_columns_by_period", _reference_program_columns)
     _assert_same_program(ours, build.build_program(scenario))
 
 
@@ -137,7 +141,7 @@ def test_the_program_by_period_is_the_straightforward_one(make, monkeypatch):
 def test_the_bundled_scenarios_build_the_straightforward_program(path, monkeypatch):
     scenario = load_scenario(ROOT / "scenarios" / path)
     ours = build.build_program(scenario)
-    monkeypatch.setattr(build, "_period_columns", _reference_columns)
+    monkeypatch.setattr(build, "_columns_by_period", _reference_program_columns)
     _assert_same_program(ours, build.build_program(scenario))
 
 
