@@ -20,6 +20,7 @@ from ..scenario.tiers import as_schedule, falls, units_for_spend
 from .program import Column, Limit, Program, TierGroup
 
 CLOSING = ("deals", "revenue")  # the metrics that close over the sales cycle; every other falls when bought
+CHANNEL_BOUNDS = (("min_spend", ">="), ("max_spend", "<="), ("min_units", ">="), ("max_units", "<="))
 
 
 def _dense(name: str, kind: str, coefs: np.ndarray, sense: str, bound: float, constant: float = 0.0,
@@ -206,6 +207,8 @@ def build_program(scenario: Scenario) -> Program:
 
     def scopes(value) -> list[tuple[str | None, float]]:
         """A limit as (period or None for the horizon, bound), for each row it sets."""
+        if type(value) is not dict:  # a number: one row over the horizon
+            return [(None, value)]
         total = horizon(value)
         return ([(None, total)] if total is not None else []) + list(by_period(value).items())
 
@@ -220,8 +223,7 @@ def build_program(scenario: Scenario) -> Program:
                                      bound, shell.in_flight(metric, period), period))
     for c in scenario.channels:
         own = np.array(position[c.name], dtype=int)
-        for field_name, sense in (("min_spend", ">="), ("max_spend", "<="), ("min_units", ">="),
-                                  ("max_units", "<=")):
+        for field_name, sense in CHANNEL_BOUNDS:
             value = getattr(c, field_name)
             if value is None:
                 continue
