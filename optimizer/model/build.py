@@ -139,7 +139,7 @@ def _columns_by_period(scenario: Scenario, periods: tuple[str, ...]) -> tuple[Co
                 per_unit[metric] = within[i][t]
                 closing_of[metric] = tuple(table[i][t])
                 after[metric] = beyond[i][t]
-            price = value_in(price_value, period)
+            price = value_in(price_value, period) if type(price_value) is dict else price_value
             if type(price) is not tuple:
                 out.append(Column(c.name, float(price), per_unit, c.integer, unit, period=period, closing=closing_of,
                                   after=after))
