@@ -8,16 +8,19 @@ period it names (``caps.qualified_leads.Q3``), a limit given as a number one row
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..errors import Issue, ScenarioError
-from ..scenario.funnel import PRICE_UNIT
+from ..scenario.funnel import PRICE_UNIT, RATE_FIELDS
 from ..scenario.periods import at, by_period, horizon, value_in
 from ..scenario.schema import Channel, Scenario
 from ..scenario.tiers import as_schedule, falls, units_for_spend
 from .program import Column, Limit, Program, TierGroup
 
 CLOSING = ("deals", "revenue")  # the metrics that close over the sales cycle; every other falls when bought
+CHANNEL_BOUNDS = (("min_spend", ">="), ("max_spend", "<="), ("min_units", ">="), ("max_units", "<="))
 
 
 def _dense(name: str, kind: str, coefs: np.ndarray, sense: str, bound: float, constant: float = 0.0,
@@ -35,43 +38,116 @@ def objective_coefficients(columns: tuple[Column, ...], objective: str) -> tuple
     return "max", amounts - prices if objective == "max_profit" else amounts
 
 
-def _period_columns(scenario: Scenario, c: Channel, periods: tuple[str, ...]) -> list[Column]:
-    """A channel's columns, one per period: what a unit bought then yields, and when its deals close."""
-    unit, cycle = PRICE_UNIT[c.price_field], scenario.cycle(c)
-    direct_revenue = "revenue" in (c.yields or {})
-    own_value, default_value = c.deal_value, scenario.default_rates["deal_value"]
+def _varying(scenario: Scenario, c: Channel) -> list:
+    """The values a channel's yields depend on that are given by period (its own rates and yields,
+    the funnel's rates): the periods where they agree yield alike."""
+    own = [getattr(c, r) for r in RATE_FIELDS] + list((c.yields or {}).values())
+    return [v for v in own + list(scenario.default_rates.values()) if type(v) is dict]
+
+
+def _yields_by_period(scenario: Scenario, c: Channel, periods: tuple[str, ...]) -> list[dict]:
+    """What a unit of ``c`` bought in each period yields (``yields_in``), worked out once per
+    distinct set of that period's values (most channels: once)."""
+    varying = _varying(scenario, c)
+    if not varying:
+        return [scenario.yields_in(c, periods[0]).per_unit] * len(periods)
+    seen: dict[tuple, dict] = {}
     out = []
-    for t, period in enumerate(periods):
-        per_unit = dict(scenario.yields_in(c, period).per_unit)
-        deals, revenue = per_unit.get("deals"), per_unit.get("revenue")
-        closing = {"deals": [0.0] * len(periods), "revenue": [0.0] * len(periods)}
-        after = {"deals": 0.0, "revenue": 0.0}
-        for k, share in enumerate(cycle):
-            close = t + k
-            name = periods[close] if close < len(periods) else None
-            # a deal is worth the deal value of the period it closes in (the channel's own where it names it)
-            value = at(own_value, name) if own_value is not None else at(default_value, name)
-            if value is None:
-                value = value_in(own_value if own_value is not None else default_value, period)
-            amounts = {"deals": None if deals is None else deals * share,
-                       "revenue": (None if revenue is None else revenue * share) if direct_revenue
-                       else None if deals is None or value is None else deals * share * value}
-            for metric, amount in amounts.items():
-                if amount is None:
-                    closing[metric] = None
-                elif closing[metric] is not None:
-                    if name is None:
-                        after[metric] += amount
-                    else:
-                        closing[metric][close] += amount
-        for metric in CLOSING:
-            per_unit[metric] = None if closing[metric] is None else float(sum(closing[metric]))
-        price = value_in(getattr(c, c.price_field), period)
-        closing_of = {m: tuple(v) for m, v in closing.items() if v is not None}
-        for k, tier in enumerate(as_schedule(price)):  # a column per tier of the period's price
-            out.append(Column(c.name, float(tier.cost), per_unit, c.integer, unit, tier=k if type(price) is tuple
-                              else None, period=period, closing=closing_of, after=after))
+    for period in periods:
+        key = tuple(value_in(v, period) for v in varying)
+        if key not in seen:
+            seen[key] = scenario.yields_in(c, period).per_unit
+        out.append(seen[key])
     return out
+
+
+def _closing(amount: np.ndarray, shares: np.ndarray, value: np.ndarray) -> tuple[list, list, list]:
+    """A metric that closes over the sales cycle, for a unit of channel ``c`` bought in period ``t``
+    (``amount[c, t]``, shares ``shares[c, k]`` of it closing ``k`` periods later, each worth
+    ``value[c, t, k]``): by the period it closes in (``[c][t][close]``, the cycle as a banded
+    matrix), in total within the horizon, and after it (``[c][t]``)."""
+    channels, count = amount.shape
+    table, within, after = np.zeros((channels, count, count)), np.zeros((channels, count)), np.zeros((channels, count))
+    bought = np.arange(count)
+    for k in range(shares.shape[1]):  # in the cycle's order, as a sum over it adds them up (a share past a
+        part = amount * shares[:, k:k + 1] * value[:, :, k]  # channel's cycle is 0: adding it changes nothing)
+        inside = bought + k < count
+        table[:, bought[inside], bought[inside] + k] += part[:, inside]
+        within += np.where(inside, part, 0.0)
+        after += np.where(inside, 0.0, part)
+    return table.tolist(), within.tolist(), after.tolist()
+
+
+def _deal_values(own: Any, default: Any, periods: tuple[str, ...], length: int) -> np.ndarray | None:
+    """``[t, k]``: the deal value of a deal bought in period ``t`` that closes ``k`` periods later:
+    that of the period it closes in (the channel's own where it names it), else of the period it was
+    bought in (after the horizon, or a period the mapping leaves out). None: no deal value."""
+    value = own if own is not None else default
+    if type(value) is not dict:
+        return None if value is None else np.full((len(periods), length), value, dtype=float)
+    bought = [value_in(value, p) for p in periods]
+    if any(v is None for v in bought):
+        return None
+    closes = [value.get(p) for p in periods]
+    out = np.empty((len(periods), length))
+    for t in range(len(periods)):
+        for k in range(length):
+            at_close = closes[t + k] if t + k < len(periods) else None
+            out[t, k] = bought[t] if at_close is None else at_close
+    return out
+
+
+def _columns_by_period(scenario: Scenario, periods: tuple[str, ...]) -> tuple[Column, ...]:
+    """Every channel's columns, one per period (and tier): what a unit bought then yields, and when
+    its deals and revenue close: all channels' sales cycles at once."""
+    count, channels = len(periods), scenario.channels
+    bought = [_yields_by_period(scenario, c, periods) for c in channels]
+    cycles = [scenario.cycle(c) for c in channels]
+    longest = max(len(cycle) for cycle in cycles)
+    shares = np.zeros((len(channels), longest))
+    deals, revenue = np.zeros((len(channels), count)), np.zeros((len(channels), count))
+    value = np.ones((len(channels), count, longest))  # a direct revenue yield: worth itself
+    no_deals, no_revenue = np.zeros((len(channels), count), bool), np.zeros((len(channels), count), bool)
+    for i, c in enumerate(channels):
+        shares[i, :len(cycles[i])] = cycles[i]
+        own_deals = [y.get("deals") for y in bought[i]]
+        no_deals[i] = [d is None for d in own_deals]
+        deals[i] = [d or 0.0 for d in own_deals]
+        if "revenue" in (c.yields or {}):
+            own_revenue = [y.get("revenue") for y in bought[i]]
+            no_revenue[i] = [r is None for r in own_revenue]
+            revenue[i] = [r or 0.0 for r in own_revenue]
+            continue
+        worth = _deal_values(c.deal_value, scenario.default_rates["deal_value"], periods, longest)
+        no_revenue[i] = no_deals[i] | (worth is None)
+        revenue[i] = deals[i]
+        if worth is not None:
+            value[i] = worth
+    tables = {"deals": _closing(deals, shares, np.ones_like(value)), "revenue": _closing(revenue, shares, value)}
+    missing = {"deals": no_deals.tolist(), "revenue": no_revenue.tolist()}
+    out = []
+    for i, c in enumerate(channels):
+        unit, price_value = PRICE_UNIT[c.price_field], getattr(c, c.price_field)
+        for t, period in enumerate(periods):
+            per_unit = dict(bought[i][t])
+            closing_of, after = {}, {"deals": 0.0, "revenue": 0.0}
+            for metric in CLOSING:
+                if missing[metric][i][t]:
+                    per_unit[metric] = None
+                    continue
+                table, within, beyond = tables[metric]
+                per_unit[metric] = within[i][t]
+                closing_of[metric] = tuple(table[i][t])
+                after[metric] = beyond[i][t]
+            price = value_in(price_value, period) if type(price_value) is dict else price_value
+            if type(price) is not tuple:
+                out.append(Column(c.name, float(price), per_unit, c.integer, unit, period=period, closing=closing_of,
+                                  after=after))
+                continue
+            for k, tier in enumerate(price):  # a column per tier of the period's price
+                out.append(Column(c.name, float(tier.cost), per_unit, c.integer, unit, tier=k, period=period,
+                                  closing=closing_of, after=after))
+    return tuple(out)
 
 
 def _flat_columns(scenario: Scenario, c: Channel) -> list[Column]:
@@ -99,7 +175,7 @@ def build_program(scenario: Scenario) -> Program:
     """The LP of a scenario: its columns, one named limit per rule the user wrote."""
     periods = tuple(scenario.periods or ())
     if periods:
-        columns = tuple(column for c in scenario.channels for column in _period_columns(scenario, c, periods))
+        columns = _columns_by_period(scenario, periods)
     else:
         columns = tuple(column for c in scenario.channels for column in _flat_columns(scenario, c))
     n = len(columns)
@@ -114,7 +190,9 @@ def build_program(scenario: Scenario) -> Program:
     shell = Program(scenario.name, columns, (), scenario.objective, "min", prices, periods=periods,
                     pipeline=_pipeline(scenario, periods))
     cache: dict[tuple[str, str | None], np.ndarray] = {}
-    masks = {p: shell.in_period(p) for p in periods}
+    bought_in = np.array([-1 if c.period is None else periods.index(c.period) for c in columns], dtype=int) \
+        if periods else np.zeros(0, dtype=int)
+    masks = {p: bought_in == k for k, p in enumerate(periods)}
 
     def amounts(metric: str, period: str | None = None) -> np.ndarray:
         if (metric, period) not in cache:
@@ -129,6 +207,8 @@ def build_program(scenario: Scenario) -> Program:
 
     def scopes(value) -> list[tuple[str | None, float]]:
         """A limit as (period or None for the horizon, bound), for each row it sets."""
+        if type(value) is not dict:  # a number: one row over the horizon
+            return [(None, value)]
         total = horizon(value)
         return ([(None, total)] if total is not None else []) + list(by_period(value).items())
 
@@ -143,8 +223,7 @@ def build_program(scenario: Scenario) -> Program:
                                      bound, shell.in_flight(metric, period), period))
     for c in scenario.channels:
         own = np.array(position[c.name], dtype=int)
-        for field_name, sense in (("min_spend", ">="), ("max_spend", "<="), ("min_units", ">="),
-                                  ("max_units", "<=")):
+        for field_name, sense in CHANNEL_BOUNDS:
             value = getattr(c, field_name)
             if value is None:
                 continue
