@@ -77,7 +77,7 @@ from ..scenario.schema import Scenario
 from ..scenario.tiers import refuse_tiered_sensitivity
 from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution
 from .provenance import provenance
-from .variation import MIX_TOLERANCE, STAGE_ORDER, Explorer
+from .variation import MIX_TOLERANCE, Explorer, shaping_rates
 
 RELATIVE = 1e-6  # ranges are found to this relative precision
 STEPS = (1e-4, 1e-6, 1e-8)  # limit moves (relative to max(1, |limit|)) for the re-solve slopes
@@ -1097,25 +1097,12 @@ def _items(scenario: Scenario, columns: dict[str, np.ndarray], program: Program)
         else:
             prices += split(base, value, c.price_field, c.name, available)
     rates: list[_Item] = []
-    defaults = scenario.default_rates
     heirs: dict[str, list[str]] = {}
-    for c in scenario.channels:
-        y = scenario.yields[c.name]
-        if y.entry is None:
-            continue
-        for stage, rate in zip(("leads", "qualified_leads", "opportunities", "deals"), CONVERSION_RATES):
-            if STAGE_ORDER[stage] <= STAGE_ORDER[y.entry] or stage in (c.yields or {}):
-                continue
-            own = getattr(c, rate)
-            value = own if own is not None else defaults.get(rate)
-            if value is None and rate == "opportunity_rate":
-                value = 1.0
-            if value is None:
-                continue
-            base = f"channels[{c.name}].{rate}"
-            rates += split(base, value, rate, c.name, scenario.available(c), inherited=own is None)
-            if own is None:
-                heirs.setdefault(rate, []).append(base)
+    for c, rate, own, value in shaping_rates(scenario):
+        base = f"channels[{c.name}].{rate}"
+        rates += split(base, value, rate, c.name, scenario.available(c), inherited=own is None)
+        if own is None:
+            heirs.setdefault(rate, []).append(base)
     for rate in CONVERSION_RATES:
         value = getattr(scenario.funnel, rate)
         if value is not None:

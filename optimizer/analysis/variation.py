@@ -36,6 +36,7 @@ what the warm model cannot prove is solved again by the full ladder, and then ca
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -169,10 +170,11 @@ def check_numeric_path(scenario: Scenario, path: str) -> str:
                                     f"channels[{scenario.channel_names[0]}].max_spend"))
 
 
-def effective_rates(scenario: Scenario) -> dict[str, float]:
-    """Each conversion rate that shapes the model, at its value: every channel's own or inherited
-    rate into a stage after its entry (``channels[NAME].RATE``), then the funnel defaults given."""
-    out: dict[str, float] = {}
+def shaping_rates(scenario: Scenario) -> Iterator[tuple[Any, str, Any, Any]]:
+    """``(channel, rate, own, value)`` for each channel's conversion rate into a stage after its
+    entry that no yield states: ``own`` the channel's own value (None when it inherits), ``value``
+    the one in force (own, the funnel's default, or 1 for an opportunity rate nobody gives); rates
+    with no value at all are left out. With periods a value may be a mapping by period."""
     defaults = scenario.default_rates
     for c in scenario.channels:
         y = scenario.yields[c.name]
@@ -181,11 +183,19 @@ def effective_rates(scenario: Scenario) -> dict[str, float]:
         for stage, rate in zip(("leads", "qualified_leads", "opportunities", "deals"), CONVERSION_RATES):
             if STAGE_ORDER[stage] <= STAGE_ORDER[y.entry] or stage in (c.yields or {}):
                 continue
-            value = getattr(c, rate) if getattr(c, rate) is not None else defaults.get(rate)
+            own = getattr(c, rate)
+            value = own if own is not None else defaults.get(rate)
             if value is None and rate == "opportunity_rate":
                 value = 1.0
             if value is not None:
-                out[f"channels[{c.name}].{rate}"] = float(value)
+                yield c, rate, own, value
+
+
+def effective_rates(scenario: Scenario) -> dict[str, float]:
+    """Each conversion rate that shapes the model, at its value: every channel's own or inherited
+    rate into a stage after its entry (``channels[NAME].RATE``), then the funnel defaults given."""
+    out: dict[str, float] = {f"channels[{c.name}].{rate}": float(value)
+                             for c, rate, _, value in shaping_rates(scenario)}
     for rate in CONVERSION_RATES:
         if getattr(scenario.funnel, rate) is not None:
             out[f"funnel.{rate}"] = float(getattr(scenario.funnel, rate))
