@@ -4,16 +4,19 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := scenarios/b2b-annual-plan.yaml
+# The checkout on sys.path through one .pth line (setuptools' compat mode) instead of its default
+# import hook, which costs every process, the command's included, about 10 ms at start.
+EDITABLE := --config-settings editable_mode=compat
 
 .PHONY: demo test lint bench clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(EDITABLE) -e .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(EDITABLE) -e '.[dev]'
 	touch $@
 
 demo: $(VENV)/.installed
