@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,8 +24,10 @@ from ..model.program import Limit, Program
 from ..model.solve import Solution, SolverInfo, solve
 from ..model.verify import Check, verify, verify_tiers
 from ..scenario.schema import Scenario
-from .diagnosis import Diagnosis, diagnose
 from .provenance import Provenance, provenance
+
+if TYPE_CHECKING:  # pragma: no cover (imported where there is no plan to diagnose)
+    from .diagnosis import Diagnosis
 
 BINDING_TOLERANCE = 1e-6
 
@@ -330,6 +332,8 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
         raise SolverError(f"the {solution.solver.name} solver returned no usable answer for {scenario.name}")
     units = solution.units
     if units is None:
+        from .diagnosis import diagnose
+
         diagnosis = None if solution.status == "unverified" else diagnose(program, solution.status,
                                                                          solution.solver.name)
         return Plan(scenario, program, solution, solution.status, None, None, (), {}, (), None, diagnosis)

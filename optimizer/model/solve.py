@@ -24,7 +24,6 @@ from ..errors import Issue, ScenarioError, SolverError
 from .certify import infeasibility, optimality, primal_only, unboundedness
 from .highs import MIP_REL_GAP, WarmModel, conflict, quiet_stdout
 from .program import Program
-from .pulp_model import pulp_problem
 from .status import Solution, SolverInfo, Status, solver_version
 from .verify import TOLERANCE, verify
 
@@ -265,6 +264,8 @@ def solve_pulp(program: Program, solver: str = "cbc", time_limit: float | None =
                unit_bound: float | None = None) -> Solution:
     """Solve ``program`` stated in PuLP, with CBC (``--solver cbc``) or PuLP's HiGHS interface
     (what a user extending :func:`~optimizer.to_pulp` gets); answers as :func:`solve` gives them."""
+    from .pulp_model import pulp_problem
+
     start = time.perf_counter()
     problem, variables, rows = pulp_problem(program, unit_bound)
     stated = time.perf_counter()
@@ -381,6 +382,7 @@ def write_lp(program: Program, path) -> None:
     from pathlib import Path
 
     from ..files import write_atomic
+    from .pulp_model import pulp_problem
 
     problem, _, _ = pulp_problem(program)
     with tempfile.TemporaryDirectory() as tmp:

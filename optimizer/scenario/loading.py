@@ -16,13 +16,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Issue, ScenarioError
 from .paths import parse_path, set_in_data
 from .rules import shorten, show
 from .schema import NAME, Channel, Scenario, did_you_mean, field_path
-from .sheets import TABLE_SUFFIXES, Table, read_table
+
+if TYPE_CHECKING:  # pragma: no cover (the sheets module loads only for a scenario that names a sheet)
+    from .sheets import Table
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -39,8 +41,6 @@ def read_document(path: str | Path, allowed: str = "a scenario file (.yaml, .yml
     never a ``RecursionError``. ``allowed`` says what the file may be when it is missing, a folder or
     not a regular file (a pipe, ``<(...)``, is refused: commands read their inputs more than once).
     """
-    import yaml
-
     source = str(path)
     file = Path(path)
     if not file.is_file():
@@ -54,6 +54,8 @@ def read_document(path: str | Path, allowed: str = "a scenario file (.yaml, .yml
                             source=source) from None
     if file.suffix.lower() == ".json":
         return _read_json(text, source)
+    import yaml  # only for YAML: a JSON scenario does not load PyYAML (about 10 ms)
+
     try:
         return yaml.load(text, Loader=strict_loader())  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
@@ -416,6 +418,8 @@ class ChannelSheet:
 
 def read_channel_sheet(spec: str | dict, folder: Path, source: str) -> ChannelSheet:
     """The channels of ``channels: FILE`` or ``channels: {file: FILE, sheet: NAME}`` (FILE relative to ``folder``)."""
+    from .sheets import TABLE_SUFFIXES, read_table
+
     if isinstance(spec, dict):
         unknown = [k for k in spec if k not in ("file", "sheet")]
         if unknown or not isinstance(spec.get("file"), str):

@@ -17,8 +17,6 @@ import copy
 import re
 from typing import Any
 
-import yaml
-
 from ..errors import Issue, ScenarioError
 from .periods import nearest_period
 from .rules import shorten
@@ -50,6 +48,8 @@ def parse_path(path: str) -> tuple[str, ...]:
 def parse_value(text: str) -> Any:
     """A value from the command line, read as a YAML scalar (``0.35``, ``"12%"``, ``true``, ``max_deals``),
     with the numbers a scenario file allows: ``1:30`` and ``0x10`` stay text, ``017`` is 17."""
+    import yaml  # here, not at the top: a JSON scenario without --set loads no PyYAML
+
     from .loading import strict_loader  # loading imports this module
 
     try:
