@@ -221,12 +221,25 @@ def build_program(scenario: Scenario) -> Program:
             for period, bound in scopes(value):
                 limits.append(_dense(named(f"{section}.{metric}", period), kind, amounts(metric, period), sense,
                                      bound, shell.in_flight(metric, period), period))
+    # A channel of one column (no periods, no tiers), the usual case: its bounds are slices of these
+    # arrays, one element long (none where the price is 0 and the bound is on spend), the same rows
+    # as below without numpy's work per channel and bound (about 70 ms of the build at 10,000 channels).
+    column_index, spend_coefs, unit_coefs, price_list = np.arange(n), prices.copy(), np.ones(n), prices.tolist()
     for c in scenario.channels:
-        own = np.array(position[c.name], dtype=int)
+        where = position[c.name]
+        single = where[0] if not periods and len(where) == 1 and (c.name, None) not in groups else None
+        own = np.array(where, dtype=int) if single is None or c.caps else None
         for field_name, sense in CHANNEL_BOUNDS:
             value = getattr(c, field_name)
             if value is None:
                 continue
+            if single is not None and type(value) is not dict:
+                on_spend = field_name.endswith("spend")
+                end = single + 1 if not on_spend or price_list[single] != 0 else single
+                limits.append(Limit(f"channels[{c.name}].{field_name}", "channel_bound", column_index[single:end],
+                                    (spend_coefs if on_spend else unit_coefs)[single:end], sense, value))
+                continue
+            own = np.array(where, dtype=int) if own is None else own
             for period, bound in scopes(value):
                 tiered = groups.get((c.name, period)) if period is not None or not periods else None
                 if field_name.endswith("spend") and tiered:
