@@ -6,7 +6,8 @@ For the bundled B2B scenario and a generated one (benchmarks/generate.py: a budg
 target, a sales cap, a spend limit per channel, one custom constraint per 10 channels):
 
 * ``optimize`` is `campaign-optimizer optimize FILE --format json --output F` in a new process
-  (median of ``--repeat`` runs).
+  (median of ``--repeat`` runs; the command and the two floors take turns, run by run, so that
+  the load of a shared machine falls on all three alike).
 * floor (a), bare: the script in ``BARE_FLOOR`` below: Python start, read the scenario file, the
   coefficients with numpy, HiGHS built from arrays (``passModel``) and solved, a JSON file out.
 * floor (b): the same script, but it first imports every third-party package the command
@@ -227,9 +228,15 @@ def timed(args: list[str]) -> float:
     return elapsed
 
 
-def median_of(args: list[str], repeat: int) -> float:
-    timed(args)  # warm the file cache
-    return statistics.median(timed(args) for _ in range(repeat))
+def medians_of(commands: dict[str, list[str]], repeat: int) -> dict[str, float]:
+    """The median seconds of each command over ``repeat`` runs, the commands taking turns."""
+    for args in commands.values():
+        timed(args)  # warm the file cache
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, args in commands.items():
+            times[name].append(timed(args))
+    return {name: statistics.median(seconds) for name, seconds in times.items()}
 
 
 def command_imports(file: Path, folder: Path) -> tuple[list[str], float]:
@@ -297,8 +304,7 @@ def measure(label: str, file: Path, folder: Path, repeat: int) -> dict:
         if abs(found - ours["objective"]) > 1e-6 * max(1.0, abs(ours["objective"])):
             raise SystemExit(f"{label}: the floor found {found}, the command {ours['objective']}: not the same LP")
     command = [COMMAND, "optimize", str(file), "--format", "json", "--output", str(folder / "plan.json")]
-    times = {"optimize": median_of(command, repeat), "floor (a)": median_of(floor_a, repeat),
-             "floor (b)": median_of(floor_b, repeat)}
+    times = medians_of({"optimize": command, "floor (a)": floor_a, "floor (b)": floor_b}, repeat)
     size_ours, size_floor = (folder / "plan.json").stat().st_size, out.stat().st_size
     return {"label": label, "stages": ours, "imports": import_seconds, "third_party": third_party, **times,
             "sizes": (size_ours, size_floor)}

@@ -16,7 +16,8 @@ every month (1,200 columns).
 * ``sensitivity``: `campaign-optimizer sensitivity FILE --format json --output F`, whose floor is
   its own ``optimize``.
 
-Each command runs ``--repeat`` times; the table shows medians. Goals (issue 11): optimize within
+Each command runs ``--repeat`` times, the three taking turns run by run (so the load of a shared
+machine falls on all alike); the table shows medians. Goals (issue 11): optimize within
 2x its floor, sensitivity within 3x its own optimize.
 
 The package's bytecode is compiled before timing, as an installed package's is (pip compiles it at
@@ -101,10 +102,6 @@ def timed(args: list[str]) -> float:
     return seconds
 
 
-def median(args: list[str], repeat: int) -> float:
-    return statistics.median(timed(args) for _ in range(repeat))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--channels", type=int, default=100)
@@ -130,9 +127,11 @@ def main() -> None:
                 1.0, abs(bare["objective_value"])):
             raise SystemExit(f"the floor does not reach the command's optimum: {ours['status']} "
                              f"{ours['objective_value']} vs {bare['status']} {bare['objective_value']}")
-        t_opt = median(optimize, args.repeat)
-        t_floor = median(floor, args.repeat)
-        t_sens = median(sens, args.repeat)
+        times: dict[str, list[float]] = {"optimize": [], "floor": [], "sensitivity": []}
+        for _ in range(args.repeat):
+            for name, command in (("optimize", optimize), ("floor", floor), ("sensitivity", sens)):
+                times[name].append(timed(command))
+        t_opt, t_floor, t_sens = (statistics.median(times[name]) for name in ("optimize", "floor", "sensitivity"))
     print(f"{args.channels} channels x {args.periods} periods ({columns} columns), median of {args.repeat} runs, "
           "seconds\n")
     print("| command | seconds | floor | floor seconds | ratio | goal |")
