@@ -8,6 +8,7 @@ No arithmetic and no solver here. Library errors become a message and an exit co
 # string annotations would make it evaluate them all (about 9 ms of each command's start).
 import contextlib
 import errno
+import gc
 import os
 import sys
 import traceback
@@ -633,6 +634,11 @@ def run() -> None:
     Output still buffered at the end is flushed here, so a closed or full stdout is one line on
     stderr (exit 1), never Python's "Exception ignored" traceback at exit.
     """
+    # A command is one short process, and what it makes lives until it exits, almost nothing in
+    # reference cycles (the same peak memory with the cyclic collector off, measured for optimize at
+    # 10,000 channels, a 2,000-point sweep and a sensitivity by month): the collector's passes over
+    # a large scenario's objects only cost time, about 15% of optimize at 10,000 channels.
+    gc.disable()
     # pydantic looks up plugins through importlib.metadata on its first model; this tool uses none
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _skip_plugin_loader()
