@@ -336,6 +336,13 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
     if program.tier_groups:  # the LP may leave tiers out of order where the order costs nothing: put it in order
         units = program.in_tier_order(units)
         solution = replace(solution, units=units)
+    if program.set_ups:  # each set-up paid exactly where units are bought (verified on the solver's own first)
+        raw = verify(program, units)
+        if not raw.passed and solution.status != "unverified":
+            raise SolverError(f"the {solution.solver.name} solver's plan breaks {raw.worst} by "
+                              f"{raw.max_violation:.3g} (relative); it is not reported as optimal")
+        units = program.settled(units)
+        solution = replace(solution, units=units)
     check = solution.certificate if isinstance(solution.certificate, Check) else verify(program, units)
     tiers = verify_tiers(program, units) if program.tier_groups else None
     if tiers is not None and not tiers.passed and solution.status != "unverified":

@@ -12,13 +12,18 @@ from functools import cached_property
 
 import numpy as np
 
-KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint", "tier")
+KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint", "tier", "set_up", "min_buy")
 # ``tier``: the rows of a tiered price that are not the user's limits (a tier's width, and where the
 # tier order is enforced, the rows tying a tier to its binary); a capped last tier is a channel_bound
+# ``set_up``: the rows tying a channel's units to its on/off binary (units only when it is used, the
+# binary at most 1, a period's use under the horizon's set-up); ``min_buy``: min_units_if_used and
+# min_spend_if_used (units 0 or at least the minimum)
 # What a column is. Only ``units`` columns (a channel's units, for a tier and a period where the
 # scenario has them) carry spend and yields; ``on_off`` (channel, period), ``hires`` (role,
 # period) and ``auxiliary`` (a robust counterpart's extra variables) come with their issues.
 COLUMN_KINDS = ("units", "on_off", "hires", "auxiliary")
+PAID = ("units", "on_off")  # the column kinds whose price is a channel's spend
+SETTLE = 1e-6  # units at or below this, with their binary off, are a solver's rounding: 0 (verify's tolerance)
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,23 @@ class TierGroup:
 
 
 @dataclass(frozen=True)
+class SetUp:
+    """A channel's on/off choice (in ``period``; None: over the horizon, or without periods): the
+    ``on_off`` binary ``column``, whose price is the set-up ``cost`` paid when the channel is used,
+    and the ``units`` columns it opens (the channel's in the period, or in every period)."""
+
+    channel: str
+    period: str | None
+    column: int
+    units: tuple[int, ...]
+    cost: float = 0.0
+    min_units: float | None = None
+    min_spend: float | None = None
+    bound: float = float("inf")  # the most units the binary opens (per period for a horizon binary: the largest)
+    bounded_by: str | None = None  # the field whose value gives that bound (max_units, budget...)
+
+
+@dataclass(frozen=True)
 class Limit:
     """A named row: ``coefs . units + constant  SENSE  bound``."""
 
@@ -136,11 +158,13 @@ class Program:
     objective_constant: float = 0.0  # the objective's value at zero units (the pipeline's part of it)
     tier_groups: tuple[TierGroup, ...] = ()  # the tiered prices, one group per channel and period
     notes: tuple[str, ...] = ()  # what the plan should say about the model ("mixed-integer: ...")
+    set_ups: tuple[SetUp, ...] = ()  # the on/off choices of channels with a set-up cost or a minimum buy
 
     @property
     def prices(self) -> np.ndarray:
-        """Price per unit of every column (0 for columns that are not units)."""
-        return np.array([c.price if c.kind == "units" else 0.0 for c in self.columns], dtype=float)
+        """What one unit of every column costs: a units column its price, an ``on_off`` column its
+        channel's set-up cost (0 for the other kinds). Spend everywhere is ``prices @ units``."""
+        return np.array([c.price if c.kind in PAID else 0.0 for c in self.columns], dtype=float)
 
     # -- the column table: a channel's quantities, whatever its columns ---------------------------
     @cached_property
@@ -168,9 +192,39 @@ class Program:
         """Units bought per channel."""
         return self.per_channel(units)
 
+    @cached_property
+    def _payer(self) -> np.ndarray:
+        """For every column, the index of the channel whose spend it is (units and ``on_off``
+        columns: their channel; -1: no spend)."""
+        where = {name: k for k, name in enumerate(self.channels)}
+        return np.array([where[c.channel] if c.kind in PAID else -1 for c in self.columns], dtype=int)
+
+    def paid_columns(self, channel: str) -> np.ndarray:
+        """Indices of the columns that make ``channel``'s spend: its units and its set-up (``on_off``)."""
+        return np.flatnonzero(self._payer == self.channels.index(channel))
+
     def channel_spend(self, units: np.ndarray) -> np.ndarray:
-        """Spend per channel."""
-        return self.per_channel(self.prices * units)
+        """Spend per channel: units x price along the tiers, plus the set-up cost when used."""
+        payer = self._payer
+        keep = payer >= 0
+        return np.bincount(payer[keep], weights=(self.prices * np.asarray(units, dtype=float))[keep],
+                           minlength=len(self.channels))
+
+    def settled(self, units: np.ndarray) -> np.ndarray:
+        """``units`` with every on/off binary recomputed from the units it opens: 1 where they are
+        above the verification tolerance, else 0 (and those few units 0). A solver's binary within
+        its tolerance of 0 thus never carries units for free (:func:`~optimizer.model.verify.verify`
+        refuses a plan where it did), and spend counts each set-up cost exactly once or not at all."""
+        if not self.set_ups:
+            return units
+        out = np.array(units, dtype=float, copy=True)
+        for s in sorted(self.set_ups, key=lambda s: s.period is None):  # a period's binary before the horizon's
+            index = list(s.units)
+            used = float(out[index].sum()) > SETTLE
+            if not used:
+                out[index] = 0.0
+            out[s.column] = 1.0 if used else 0.0
+        return out
 
     def amounts(self, metric: str) -> np.ndarray:
         """Per-unit yield of ``metric`` for every column (0 where the metric is missing)."""
