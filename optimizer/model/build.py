@@ -365,7 +365,9 @@ def _set_up_rows(scenario: Scenario, columns: tuple[Column, ...], choices: list[
                                                              + ", and none is given; allowed: max_units or max_spend "
                                                              "on the channel (or a budget)"))
             units = [j for j in s.units if p is None or columns[j].period == p]
-            limits.append(Limit(f"{base}.used" + (f".{p}" if p is not None else ""), "set_up",
+            # named for what it says: no units without the set-up cost (or, without one, the on/off choice)
+            link = "fixed_cost" if s.cost else "used"
+            limits.append(Limit(f"{base}.{link}" + (f".{p}" if p is not None else ""), "set_up",
                                 np.array([*units, s.column]), np.array([1.0] * len(units) + [-most]), "<=", 0.0,
                                 period=p))
             if most >= largest:

@@ -219,6 +219,8 @@ class Program:
             return units
         out = np.array(units, dtype=float, copy=True)
         for s in sorted(self.set_ups, key=lambda s: s.period is None):  # a period's binary before the horizon's
+            if not self.columns[s.column].integer:
+                continue  # a relaxation: the binary's fraction is the plan's
             index = list(s.units)
             used = float(out[index].sum()) > SETTLE
             if not used:

@@ -246,8 +246,21 @@ def no_plan_text(plan: Plan) -> str:
     lines = [f"{s.name}: no plan meets every limit (infeasible)."]
     if d and d.integer_only:
         whole = ", ".join(c.name for c in s.channels if c.integer)
-        lines.append(f"The limits hold with fractional units, but not with whole units of {whole}.")
-    if d and d.conflict:
+        set_up = ", ".join(c.name for c in s.channels if c.sets_up)
+        if not set_up:
+            lines.append(f"The limits hold with fractional units, but not with whole units of {whole}.")
+        else:
+            parts = ([f"whole units of {whole}"] if whole else []) + [
+                f"the on/off choices of {set_up} (a set-up cost paid in full, a minimum buy met in full)"]
+            lines.append(f"The limits hold with fractional units and set-ups, but not with {' and '.join(parts)}.")
+    if d and d.conflict and d.on_off:
+        used = [n for n, on in d.on_off.items() if on]
+        left = [n for n, on in d.on_off.items() if not on]
+        how = "; ".join(([f"{', '.join(used)} used"] if used else []) + ([f"{', '.join(left)} not used"] if left
+                                                                       else []))
+        lines.append(f"With the on/off choices the fractional plan leans to ({how}), these limits cannot all hold "
+                     "together: " + ", ".join(d.conflict) + ".")
+    elif d and d.conflict:
         lines.append("These limits cannot all hold together: " + ", ".join(d.conflict) + ".")
     if d and d.achievable and all(v is None for v in d.achievable.values()):
         lines.append("No plan meets the other limits even without the targets: the conflict above is among them.")
