@@ -395,14 +395,17 @@ def understood(scenario: Scenario) -> dict:
 
 
 def set_up_cell(entry: dict, currency: str) -> str:
-    """A channel's set-up cost and minimum buys as validate shows them: "$25,000 set-up; 0 or >= 2"."""
+    """A channel's set-up cost and minimum buys as validate shows them: "$25,000 set-up cost,
+    units 0 or >= 2" (by period: "Q1 $25,000, Q3 $25,000 set-up cost")."""
     parts = []
     if entry.get("fixed_cost"):
-        parts.append(f"{limit_text('spend', entry['fixed_cost'], currency)} set-up")
+        by_period = isinstance(entry["fixed_cost"], dict) or entry.get("available") is None
+        once = "" if by_period else " once over the horizon"
+        parts.append(f"{limit_text('spend', entry['fixed_cost'], currency)} set-up cost{once}")
     for name, metric in (("min_units_if_used", "units"), ("min_spend_if_used", "spend")):
         if entry.get(name):
-            parts.append(f"0 or >= {limit_text(metric, entry[name], currency)}")
-    return "; ".join(parts) or "-"
+            parts.append(f"{metric} 0 or >= {limit_text(metric, entry[name], currency)}")
+    return ", ".join(parts) or "-"
 
 
 def limit_text(metric: str, value, currency: str, sense: str | None = None) -> str:
@@ -464,9 +467,6 @@ def validate_table(scenario: Scenario) -> str:
         table.add_column(col)
     for m in scenario.metrics:
         table.add_column(STAGE_LABEL.get(m, m), justify="right")
-    set_ups = any(c.sets_up for c in scenario.channels)
-    if set_ups:
-        table.add_column("set-up / minimum buy")
     symbol = money(0, cur).split("0")[0]
     for c in info["channels"]:
         rows = [(c["name"], c["price"], c["per_1000"], c.get("tiers"))] if "periods" not in c else \
@@ -478,9 +478,13 @@ def validate_table(scenario: Scenario) -> str:
             buys = ["unlimited" if v == float("inf") else quantity(m, v, cur) for m, v in per.items()]
             table.add_row(name + (" (whole units)" if c["integer"] else ""), price,
                           STAGE_LABEL.get(c["entry"], "outside the funnel") if c["entry"] else "outside the funnel",
-                          *buys, *([set_up_cell(c, cur)] if set_ups else []))
+                          *buys)
     console.print(table)
     console.print("'-': the channel does not reach that stage, or a rate to reach it is not given.")
+    set_ups = [f"{c['name']} {set_up_cell(c, cur)}" for c in info["channels"]
+               if any(c.get(f) for f in ("fixed_cost", "min_units_if_used", "min_spend_if_used"))]
+    if set_ups:  # a line rather than a column: the table keeps its width
+        console.print(f"Set-up costs and minimum buys: {'; '.join(set_ups)}.")
     for w in info["warnings"]:
         console.print(f"warning: {w}")
     return _text(buffer)
