@@ -158,7 +158,9 @@ class CheckResult:
             "total_spend": self.total_spend,
             "totals": {k: finite(v) for k, v in self.totals.items()},
             "channels": [{"name": c.name, "units": c.units, "spend": c.spend,
-                          "metrics": {k: finite(v) for k, v in c.metrics.items()}} for c in self.channels],
+                          "metrics": {k: finite(v) for k, v in c.metrics.items()},
+                          **({"fixed_cost": c.fixed_cost, "used": c.used} if c.used is not None else {})}
+                         for c in self.channels],
             **({"periods": [p.to_dict() for p in self.periods], "after_horizon": self.after_horizon}
                if by_period else {}),
             "violations": [v.to_dict(by_period) for v in self.violations],
