@@ -331,3 +331,27 @@ def test_tiers_and_a_set_up_against_scipy_milp():
     plan2 = optimize(s2)
     assert plan2.channels[0].units == pytest.approx(1250)
     assert plan2.objective_value == pytest.approx(60_000 + 1250 * 50)
+
+
+def _set_up_knapsack(n: int = 150, dims: int = 5) -> Scenario:
+    """A multi-dimensional knapsack of set-ups: each channel costs its set-up to use at all (up to
+    one unit, nearly free), its metrics capped at half of all; HiGHS needs seconds to prove it."""
+    rng = np.random.default_rng(5)
+    keys = [f"m{k}" for k in range(dims)]
+    channels = [{"name": f"c{i}", "unit_cost": 1.0, "fixed_cost": float(rng.integers(1000, 9999)), "max_units": 1,
+                 "yields": {"leads": float(rng.integers(100, 999)), **{k: float(rng.integers(100, 999)) for k in keys}}}
+                for i in range(n)]
+    half = {k: sum(c["yields"][k] for c in channels) / 2 for k in keys}
+    return Scenario.model_validate({"channels": channels, "objective": "max_leads", "caps": half,
+                                    "budget": sum(c["fixed_cost"] for c in channels) / 2})
+
+
+def test_a_time_limit_gives_the_best_set_ups_found_and_their_gap():
+    plan = optimize(_set_up_knapsack(), time_limit=0.2)
+    assert plan.status == "time_limit"
+    assert plan.has_plan and plan.check.passed
+    assert plan.solution.mip_gap is not None and plan.solution.mip_gap > 0
+    assert plan.to_dict()["mip_gap"] == pytest.approx(plan.solution.mip_gap)
+    for c in plan.channels:  # each set-up paid exactly where units are bought
+        assert c.used == (c.units > 0) and c.fixed_cost == pytest.approx(c.spend - c.units if c.used else 0.0)
+    assert plan.total_spend <= plan.scenario.budget * (1 + 1e-9)
