@@ -382,7 +382,7 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
         units[j] = amount / price
     if issues:
         raise ScenarioError(issues, source=source)
-    return program.settled(units)  # a set-up paid exactly where units are bought
+    return program.set_up_from_units(units)  # a set-up paid exactly where units are bought
 
 
 def _set_up_payers(program: Program, entries: list[Entry], periods: tuple[str, ...]) -> dict[tuple[str, Any], float]:

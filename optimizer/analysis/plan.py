@@ -98,8 +98,8 @@ def with_set_ups(program: Program, units: np.ndarray, channels: tuple[ChannelPla
             paid[s.channel] = paid.get(s.channel, 0.0) + s.cost * float(round(units[s.column]))
         else:
             paid.setdefault(s.channel, 0.0)
-    return tuple(replace(c, fixed_cost=paid[c.name] + 0.0, used=c.units > 0) if c.name in paid else c
-                 for c in channels)
+    return tuple(replace(c, fixed_cost=paid[c.name] + 0.0, used=program.used(units, c.name, period))
+                 if c.name in paid else c for c in channels)
 
 
 def with_tiers(program: Program, units: np.ndarray, channels: tuple[ChannelPlan, ...], period: str | None

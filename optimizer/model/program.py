@@ -23,7 +23,6 @@ KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint"
 # period) and ``auxiliary`` (a robust counterpart's extra variables) come with their issues.
 COLUMN_KINDS = ("units", "on_off", "hires", "auxiliary")
 PAID = ("units", "on_off")  # the column kinds whose price is a channel's spend
-SETTLE = 1e-6  # units at or below this, with their binary off, are a solver's rounding: 0 (verify's tolerance)
 
 
 @dataclass(frozen=True)
@@ -211,22 +210,44 @@ class Program:
                            minlength=len(self.channels))
 
     def settled(self, units: np.ndarray) -> np.ndarray:
-        """``units`` with every on/off binary recomputed from the units it opens: 1 where they are
-        above the verification tolerance, else 0 (and those few units 0). A solver's binary within
-        its tolerance of 0 thus never carries units for free (:func:`~optimizer.model.verify.verify`
-        refuses a plan where it did), and spend counts each set-up cost exactly once or not at all."""
+        """A solver's ``units`` with every on/off binary exactly 0 or 1 (rounded), and the few units
+        a binary at 0 opens (at most the verification tolerance, which
+        :func:`~optimizer.model.verify.verify` checks first: a binary near 0 never carries units for
+        free) at 0. Spend then counts each set-up cost exactly once or not at all. (A binary at 1
+        with no units is a set-up paid for nothing, which only a rule rewarding spend can want, such
+        as a committed ``min_spend``: it stays paid.)"""
         if not self.set_ups:
             return units
         out = np.array(units, dtype=float, copy=True)
-        for s in sorted(self.set_ups, key=lambda s: s.period is None):  # a period's binary before the horizon's
+        for s in self.set_ups:
             if not self.columns[s.column].integer:
                 continue  # a relaxation: the binary's fraction is the plan's
-            index = list(s.units)
-            used = float(out[index].sum()) > SETTLE
-            if not used:
-                out[index] = 0.0
-            out[s.column] = 1.0 if used else 0.0
+            on = float(round(out[s.column]))
+            out[s.column] = on
+            if not on:
+                out[list(s.units)] = 0.0
         return out
+
+    def set_up_from_units(self, units: np.ndarray) -> np.ndarray:
+        """``units`` without binaries (a proposal) with each on/off binary set from the units it
+        opens: 1 where any are bought, else 0."""
+        if not self.set_ups:
+            return units
+        out = np.array(units, dtype=float, copy=True)
+        for s in sorted(self.set_ups, key=lambda s: s.period is None):
+            out[s.column] = 1.0 if float(out[list(s.units)].sum()) > 0 else 0.0
+        return out
+
+    def used(self, units: np.ndarray, channel: str, period: str | None = None) -> bool:
+        """Whether ``channel`` is used (in ``period``): a binary of it at 1 there, or, in a period
+        that only a horizon's set-up covers, units bought in it."""
+        own = [s for s in self.set_ups if s.channel == channel]
+        if period is None:
+            return any(units[s.column] > 0.5 for s in own)
+        mine = [s for s in own if s.period == period]
+        if mine:
+            return any(units[s.column] > 0.5 for s in mine)
+        return bool(any(units[j] > 0 for s in own for j in s.units if self.columns[j].period == period))
 
     def amounts(self, metric: str) -> np.ndarray:
         """Per-unit yield of ``metric`` for every column (0 where the metric is missing)."""

@@ -238,9 +238,23 @@ def test_verification_refuses_units_bought_without_their_set_up():
     units[0], units[1], units[on] = 600, 6, 6 / 6_000_000
     check = verify(program, units)
     assert not check.passed and check.worst == "channels[booth] used without its set-up (on/off binary at 0)"
-    settled = program.settled(units)
-    assert settled[on] == 1.0
-    assert program.channel_spend(settled).tolist() == [24_000.0, 85_000.0]
+    assert program.settled(units)[on] == 0.0  # rounded: a plan is refused before this, by verify
+    proposal = program.set_up_from_units(units)  # a proposal's set-up follows its units
+    assert proposal[on] == 1.0
+    assert program.channel_spend(proposal).tolist() == [24_000.0, 85_000.0]
+
+
+def test_a_committed_min_spend_may_be_met_by_the_set_up_alone():
+    # min_spend 20,000 on a booth whose set-up is 25,000: the cheapest way to spend it is the set-up
+    # with no show (25,000); e-mail buys the 1,000 leads (40,000)
+    s = Scenario(budget=200_000, targets={"leads": 1000},
+                 channels=[{"name": "email", "cost_per_lead": 40, "max_units": 2500},
+                           {"name": "booth", "unit_cost": 20_000, "yields": {"leads": 400}, "fixed_cost": 25_000,
+                            "min_spend": 20_000, "max_units": 6}])
+    plan = optimize(s)
+    assert plan.objective_value == pytest.approx(65_000)
+    booth = plan.channels[1]
+    assert (booth.units, booth.spend, booth.fixed_cost, booth.used) == (0.0, 25_000, 25_000, True)
 
 
 def periods_scenario(fixed):
