@@ -137,3 +137,18 @@ def test_sensitivity_holds_the_on_off_choice(booth):
     done = run("sensitivity", str(booth), "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["analysed_as"] == "integers_fixed"
+
+
+def test_set_gives_a_set_up_by_period():
+    from optimizer import Scenario
+    from optimizer.scenario.paths import apply_changes, changes_from_options
+
+    s = Scenario(periods=["Q1", "Q2"], budget=300_000, targets={"leads": 2000},
+                 channels=[{"name": "email", "cost_per_lead": 40, "max_units": 2500},
+                           {"name": "booth", "unit_cost": 10_000, "yields": {"leads": 400}, "fixed_cost": 25_000,
+                            "max_units": 6}])
+    changed = apply_changes(s, changes_from_options(["channels[booth].fixed_cost.Q2=5000",
+                                                     "channels[email].min_units_if_used.Q1=100"]))
+    # a number becomes a mapping with the old number in every other period; none given is 0 elsewhere
+    assert changed.channels[1].fixed_cost == {"Q1": 25_000, "Q2": 5000}
+    assert changed.channels[0].min_units_if_used == {"Q1": 100, "Q2": 0}
