@@ -143,7 +143,8 @@ def set_up_text(plan: Plan) -> str:
         channel = s.channels[s.channel_names.index(c.name)]
         terms = []
         if c.used and c.fixed_cost:
-            terms.append(f"set-up {money(c.fixed_cost, cur)} paid")
+            once = " once over the horizon" if plan.periods and not isinstance(channel.fixed_cost, dict) else ""
+            terms.append(f"set-up {money(c.fixed_cost, cur)} paid{once}")
         elif not c.used and channel.fixed_cost:
             terms.append(f"set-up {limit_text('spend', channel.fixed_cost, cur)} saved")
         if channel.min_units_if_used:
