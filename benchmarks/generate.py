@@ -89,6 +89,23 @@ def periodic_data(n: int, periods: int = 12, seed: int = 7) -> dict:
         {"name": "ch0_share", "expr": "spend[ch0] <= 0.3 * total_spend", "each_period": True}]
     return data
 
+def set_up_data(n: int, seed: int = 7) -> dict:
+    """``scenario_data(n)`` with set-up costs and minimum buys (a mixed-integer model): every channel
+    a ``fixed_cost`` of 5% to 30% of its ``max_spend`` (which bounds its units), and every third a
+    ``min_spend_if_used`` of 40% of it. The revenue target asks for a fifth of what the channels
+    could bring at their spend limits (a third before the set-ups, which buy nothing), so the plan
+    must choose which channels are worth setting up."""
+    data = scenario_data(n, seed)
+    rng = np.random.default_rng(seed + 1)
+    data["name"] = f"generated-{n}-set-up"
+    for i, channel in enumerate(data["channels"]):
+        channel["fixed_cost"] = round(float(rng.uniform(0.05, 0.3)) * channel["max_spend"], 2)
+        if i % 3 == 0:
+            channel["min_spend_if_used"] = round(0.4 * channel["max_spend"], 2)
+    data["targets"] = {"revenue": round(data["targets"]["revenue"] * 0.6, 2)}
+    return data
+
+
 if __name__ == "__main__":
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     by = int(sys.argv[2]) if len(sys.argv) > 2 else 0  # periods: 0 for none

@@ -35,7 +35,7 @@ AMOUNT_ALLOWED = "allowed: a number >= 0 (4800000, 4_800_000 or 4.8e6)"
 STAGES = "reach, leads, qualified_leads, opportunities, deals, revenue"
 CHANNEL_FIELDS = ("name, cost_per_contact, cost_per_lead, cost_per_qualified_lead, unit_cost, yields, response_rate, "
                   "qualification_rate, opportunity_rate, win_rate, deal_value, min_spend, max_spend, min_units, "
-                  "max_units, caps, integer, available, sales_cycle")
+                  "max_units, caps, integer, available, sales_cycle, fixed_cost, min_units_if_used, min_spend_if_used")
 TERM_ALLOWED = ("allowed: spend[NAME], units[NAME], METRIC[NAME], total_spend, numbers, or a metric "
                 f"({STAGES})")
 LINEAR_ALLOWED = 'allowed: a linear comparison such as "spend[paid_search] <= 0.3 * total_spend"'

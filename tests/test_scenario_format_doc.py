@@ -48,9 +48,12 @@ def test_the_complete_example_uses_every_field_and_solves() -> None:
     used_channel_fields = {k for c in data["channels"] for k in c}
     # the fields of periods are the quarterly example's (test_the_quarterly_example_uses_every_period_field)
     by_period = {"periods", "pipeline", "sales_cycle", "available"}
+    # set-up costs and minimum buys make a mixed-integer model: their section's example has them
+    # (test_the_set_up_example_costs_what_the_text_says)
+    set_up = {"fixed_cost", "min_units_if_used", "min_spend_if_used"}
     assert set(Scenario.model_fields) - by_period <= set(data)
     assert set(Funnel.model_fields) - {"deal_value"} - by_period <= set(data["funnel"])  # deal_value: top level
-    assert set(Channel.model_fields) - {"response_rate", "opportunity_rate", "deal_value"} - by_period \
+    assert set(Channel.model_fields) - {"response_rate", "opportunity_rate", "deal_value"} - by_period - set_up \
         <= used_channel_fields
 
     scenario = Scenario.model_validate(data)
@@ -131,3 +134,24 @@ def test_the_quarterly_example_uses_every_period_field() -> None:
     assert spend["Q2"]["events"] == spend["Q4"]["events"] == 0
     assert spend["Q1"]["email"] >= 20_000 * (1 - 1e-9)
     assert plan.totals["revenue"] >= 8e6 * (1 - 1e-9)
+
+
+def set_up_block() -> str:
+    section = DOC.split("\n### Set-up costs and minimum buys\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^```yaml\n(.*?)^```", section, re.S | re.M)[0]
+
+
+def test_the_set_up_example_costs_what_the_text_says() -> None:
+    """The trade-show channel of "Set-up costs and minimum buys", beside $50 leads (up to 2,000), for
+    2,300 leads: one show (43,000) and 2,000 leads (100,000) would be 143,000, but the minimum buy
+    is two shows, so 2 shows (25,000 + 36,000 = 61,000, 600 leads) and 1,700 leads (85,000): 146,000."""
+    channels = yaml.safe_load(set_up_block())["channels"]
+    data = {"budget": 500_000, "targets": {"leads": 2300},
+            "channels": [{"name": "email", "cost_per_lead": 50, "max_units": 2000}, *channels]}
+    plan = optimize(Scenario.model_validate(data))
+    assert plan.status == "optimal"
+    assert plan.allocation.loc["trade_shows", "units"] == pytest.approx(2)
+    assert plan.allocation.loc["trade_shows", "spend"] == pytest.approx(25_000 + 2 * 18_000)
+    assert plan.objective_value == pytest.approx(1700 * 50 + 25_000 + 2 * 18_000)
+    data["channels"][1] = {**channels[0], "min_units_if_used": 0}  # without the minimum buy: one show
+    assert optimize(Scenario.model_validate(data)).objective_value == pytest.approx(2000 * 50 + 25_000 + 18_000)

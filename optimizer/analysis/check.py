@@ -158,7 +158,9 @@ class CheckResult:
             "total_spend": self.total_spend,
             "totals": {k: finite(v) for k, v in self.totals.items()},
             "channels": [{"name": c.name, "units": c.units, "spend": c.spend,
-                          "metrics": {k: finite(v) for k, v in c.metrics.items()}} for c in self.channels],
+                          "metrics": {k: finite(v) for k, v in c.metrics.items()},
+                          **({"fixed_cost": c.fixed_cost, "used": c.used} if c.used is not None else {})}
+                         for c in self.channels],
             **({"periods": [p.to_dict() for p in self.periods], "after_horizon": self.after_horizon}
                if by_period else {}),
             "violations": [v.to_dict(by_period) for v in self.violations],
@@ -290,6 +292,7 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
     units = np.zeros(len(program.columns))
     seen: dict[tuple[str, Any], Issue] = {}
     issues: list[Issue] = []
+    payer = _set_up_payers(program, entries, periods)
 
     def problem(entry: Entry, message: str, at: str | None = None) -> None:
         """An issue at the entry's value, or at its ``channel`` or ``period`` cell (field)."""
@@ -358,6 +361,14 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
                 continue
             # in decimal: 28% of 5,000 is 1,400, not 1400.0000000000002
             amount = float(Decimal(repr(amount)) * Decimal(repr(budget)))
+        set_up = payer.get((name, period), 0.0)
+        if set_up and amount:  # spend pays the set-up cost first, then buys units
+            if amount < set_up:
+                when = f" in {period}" if period else ""
+                problem(entry, f"spend {show(amount)} is below {name}'s set-up cost{when} {show(set_up)} "
+                               f"(fixed_cost), so it buys nothing; allowed: 0, or at least {show(set_up)}")
+                continue
+            amount -= set_up
         if tiers is not None and tiers.costs[0] > 0:
             schedule = tuple(Tier(cost=c, up_to=u) for c, u in zip(tiers.costs, tiers.up_to))
             units[list(tiers.columns)] = tiers.in_order(units_for_spend(schedule, amount))
@@ -371,7 +382,32 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
         units[j] = amount / price
     if issues:
         raise ScenarioError(issues, source=source)
-    return units
+    return program.set_up_from_units(units)  # a set-up paid exactly where units are bought
+
+
+def _set_up_payers(program: Program, entries: list[Entry], periods: tuple[str, ...]) -> dict[tuple[str, Any], float]:
+    """The set-up cost a proposal's spend on a channel pays before it buys units, by (channel,
+    period): a set-up per period in its period; one over the horizon in the first period (in the
+    scenario's order) in which the proposal spends on the channel."""
+    out: dict[tuple[str, Any], float] = {}
+    spending: dict[str, list] = {}
+    for entry in entries:
+        if entry.kind in ("spend", "share") and isinstance(entry.channel, str):
+            try:
+                if _RULES[entry.kind](entry.value):
+                    spending.setdefault(entry.channel, []).append(entry.period)
+            except Exception:  # noqa: BLE001 (a bad value is the entry loop's to report)
+                continue
+    for s in program.set_ups:
+        if not s.cost:
+            continue
+        if s.period is not None or not periods:
+            out[s.channel, s.period] = out.get((s.channel, s.period), 0.0) + s.cost
+            continue
+        when = [p for p in periods if p in spending.get(s.channel, [])]
+        if when:
+            out[s.channel, when[0]] = out.get((s.channel, when[0]), 0.0) + s.cost
+    return out
 
 
 def _share_base(budget: Any, period: str | None) -> float | None:
@@ -394,14 +430,14 @@ def _column(program: Program, channel: str, period: str | None) -> int:
 def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
     """The unit a limit is measured in, for people: the currency, a metric, a channel's units
     (``name`` without its period: ``caps.qualified_leads``, not ``caps.qualified_leads.Q3``)."""
-    if name == "budget" or name.endswith(("_spend", "_spend]")):
+    if name == "budget" or name.endswith(("_spend", "_spend]", "_spend_if_used")):
         return scenario.currency
     if name.startswith("constraints["):
         return ""  # left side minus right side, in whatever the terms measure
     metric = name.rsplit(".", 1)[-1]
     if metric == "revenue":
         return scenario.currency
-    if name.endswith(("_units", ".integer", ".available")):
+    if name.endswith(("_units", ".integer", ".available", "_units_if_used")):
         channel = name[name.index("[") + 1:name.index("]")]
         unit = program.columns[program.columns_of(channel)[0]].unit
         return "units" if unit == "unit" else unit + "s"
@@ -411,11 +447,17 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
 def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple[Violation, ...]:
     """Every limit the units break by more than the verification tolerance (relative), in the limits' order."""
     out = []
+    on_off = {s.column for s in program.set_ups}
     for limit in program.limits:
+        if limit.kind == "set_up":
+            continue  # the model's own rows tying units to a set-up (settled from the units: they hold)
         if limit.violation(units) > TOLERANCE:
-            value = limit.value(units)
+            value, bound = limit.value(units), limit.bound
+            if limit.kind == "min_buy":  # shown as the units (or spend) bought against the minimum
+                least = -float(sum(a for j, a in zip(limit.index.tolist(), limit.coefs.tolist()) if j in on_off))
+                value, bound = value + least, least
             base = limit.name[:-len(limit.period) - 1] if limit.period else limit.name
-            out.append(Violation(limit.name, value, limit.bound, limit.excess(value),
+            out.append(Violation(limit.name, value, bound, limit.excess(limit.value(units)),
                                  limit_unit(scenario, program, base), limit.period))
     whole = np.array([column.integer for column in program.columns], dtype=bool)
     off = np.abs(units - np.round(units))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..model.program import Program
+from ..model.program import Limit, Program
 from ..model.solve import conflict, solve
 
 UNIT_PROBE = 1e9  # a column reaching this bound in the probe solve grows without limit
@@ -28,6 +28,9 @@ class Diagnosis:
     unreachable: list[str] = field(default_factory=list)  # target metrics no channel yields
     # with periods: the spend in each period of the cheapest plan behind ``budget_needed`` (one such plan)
     budget_needed_by_period: dict[str, float] | None = None
+    # with set-up costs or minimum buys, where only the on/off choices stand in the way: the choices
+    # (channel, and period where the choice is by period: used or not) under which ``conflict`` holds
+    on_off: dict[str, bool] | None = None
 
     def to_dict(self) -> dict:
         out = {"conflict": self.conflict, "achievable": self.achievable, "budget_needed": self.budget_needed,
@@ -36,6 +39,8 @@ class Diagnosis:
             out["budget_needed_by_period"] = self.budget_needed_by_period
         if self.integer_only:
             out["integer_only"] = True
+        if self.on_off is not None:
+            out["on_off"] = self.on_off
         return out
 
 
@@ -52,15 +57,45 @@ def diagnose(program: Program, status: str, solver: str = "highs") -> Diagnosis:
                                      and lim.name.removeprefix("targets.") in unreachable},
                          unreachable=unreachable)
     names = conflict(program)
-    integer_only = names is None and program.integer and solve(program.relaxed(), solver).has_plan
+    relaxed = solve(program.relaxed(), solver) if names is None and program.integer else None
+    integer_only = relaxed is not None and relaxed.has_plan
+    found = [program.limits[i].name for i in names or []]
+    choices = None
+    if integer_only and program.set_ups:
+        found, choices = on_off_conflict(program, relaxed.units)
     needed, by_period = cheapest_without_budget(program, solver)
     return Diagnosis(
-        conflict=[program.limits[i].name for i in names or []],
+        conflict=found,
         achievable=achievable(program, solver),
         budget_needed=needed,
         integer_only=integer_only,
         budget_needed_by_period=by_period,
+        on_off=choices,
     )
+
+
+def on_off_conflict(program: Program, relaxed: np.ndarray) -> tuple[list[str], dict[str, bool] | None]:
+    """Where the LP with fractional set-ups has a plan but the scenario has none: the limits that
+    cannot all hold together once each on/off choice is made whole as that plan leans (a channel it
+    uses at all is used, set-up cost and minimum buy in full; one it leaves out is not used), and
+    those choices (``booth``, ``booth.Q2``: used or not). None: those choices leave a plan (whole
+    units of other channels stand in the way), so no such conflict is named."""
+    choices, fixed = {}, []
+    for s in program.set_ups:
+        used = bool(relaxed[s.column] > 1e-9)
+        name = s.channel if s.period is None else f"{s.channel}.{s.period}"
+        choices[name] = used
+        suffix = f".{s.period}" if s.period is not None else ""
+        fixed.append(Limit(f"channels[{s.channel}].on_off{suffix}", "set_up", np.array([s.column]), np.ones(1), "==",
+                           1.0 if used else 0.0, period=s.period))
+    held = {limit.name for limit in fixed}
+    limits = [lim for lim in program.limits if lim.name not in held] + fixed
+    variant = program.with_limits(limits)
+    names = conflict(variant)
+    if names is None:
+        return [], None
+    found = [variant.limits[i].name for i in names]
+    return [n for n in found if n not in held], choices
 
 
 def unreachable_targets(program: Program) -> list[str]:

@@ -61,6 +61,10 @@ class ChannelPlan:
     share: float | None
     metrics: dict[str, float | None]
     tiers: tuple[TierPlan, ...] | None = None
+    # a channel with a set-up cost or a minimum buy: the set-up cost paid (counted in ``spend``) and
+    # whether the channel is used (None: a channel without either)
+    fixed_cost: float | None = None
+    used: bool | None = None
 
     @property
     def cost_per_deal(self) -> float | None:
@@ -78,7 +82,26 @@ class ChannelPlan:
                "cost_per_deal": finite(self.cost_per_deal), "return_on_spend": finite(self.return_on_spend)}
         if self.tiers is not None:
             out["tiers"] = [t.to_dict() for t in self.tiers]
+        if self.used is not None:
+            out["fixed_cost"], out["used"] = self.fixed_cost, self.used
         return out
+
+
+def with_set_ups(program: Program, units: np.ndarray, channels: tuple[ChannelPlan, ...], period: str | None
+                 ) -> tuple[ChannelPlan, ...]:
+    """``channels`` with the set-up cost each paid and whether it is used, for the channels with a
+    set-up cost or a minimum buy: over the horizon (``period`` None: every set-up), or in one period
+    (the set-ups paid in it; a horizon's set-up is paid in none)."""
+    if not program.set_ups:
+        return channels
+    paid: dict[str, float] = {}
+    for s in program.set_ups:
+        if period is None or s.period == period:
+            paid[s.channel] = paid.get(s.channel, 0.0) + s.cost * float(round(units[s.column]))
+        else:
+            paid.setdefault(s.channel, 0.0)
+    return tuple(replace(c, fixed_cost=paid[c.name] + 0.0, used=program.used(units, c.name, period))
+                 if c.name in paid else c for c in channels)
 
 
 def with_tiers(program: Program, units: np.ndarray, channels: tuple[ChannelPlan, ...], period: str | None
@@ -158,7 +181,8 @@ class PeriodPlan:
                 "totals": {k: finite(v) for k, v in self.totals.items()},
                 "channels": [{"name": c.name, "units": c.units, "spend": c.spend,
                               "metrics": {k: finite(v) for k, v in c.metrics.items()},
-                              **({"tiers": [t.to_dict() for t in c.tiers]} if c.tiers is not None else {})}
+                              **({"tiers": [t.to_dict() for t in c.tiers]} if c.tiers is not None else {}),
+                              **({"fixed_cost": c.fixed_cost, "used": c.used} if c.used is not None else {})}
                              for c in self.channels]}
 
 
@@ -179,7 +203,7 @@ def period_plans(scenario: Scenario, program: Program, units: np.ndarray
         channels = tuple(ChannelPlan(name, float(amount[k]) + 0.0, float(spend[k]) + 0.0, None,
                                      {m: float(v[k]) + 0.0 for m, v in metrics.items()})
                          for k, name in enumerate(program.channels))
-        channels = with_tiers(program, units, channels, period)
+        channels = with_set_ups(program, units, with_tiers(program, units, channels, period), period)
         pipeline = {m: program.in_flight(m, period) for m in ("deals", "revenue") if m in program.pipeline}
         totals = {m: float(v.sum()) + program.in_flight(m, period) for m, v in metrics.items()}
         out.append(PeriodPlan(period, float(prices[bought] @ units[bought]) + 0.0, pipeline, totals, channels))
@@ -340,6 +364,13 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
     if program.tier_groups:  # the LP may leave tiers out of order where the order costs nothing: put it in order
         units = program.in_tier_order(units)
         solution = replace(solution, units=units)
+    if program.set_ups:  # each set-up paid exactly where units are bought (verified on the solver's own first)
+        raw = verify(program, units)
+        if not raw.passed and solution.status != "unverified":
+            raise SolverError(f"the {solution.solver.name} solver's plan breaks {raw.worst} by "
+                              f"{raw.max_violation:.3g} (relative); it is not reported as optimal")
+        units = program.settled(units)
+        solution = replace(solution, units=units)
     check = solution.certificate if isinstance(solution.certificate, Check) else verify(program, units)
     tiers = verify_tiers(program, units) if program.tier_groups else None
     if tiers is not None and not tiers.passed and solution.status != "unverified":
@@ -386,6 +417,7 @@ def what_units_buy(scenario: Scenario, program: Program, units: np.ndarray
     channels = [ChannelPlan(name, amount, cost, share, dict(zip(names, values)))
                 for name, amount, cost, share, values in zip(program.channels, bought.tolist(), spend.tolist(),
                                                              shares, columns or [()] * len(spend))]
+    channels = list(with_set_ups(program, units, tuple(channels), None))
     totals: dict[str, float | None] = {}
     for i, m in enumerate(names):
         # totals count the pipeline in flight (a channel's own numbers do not)

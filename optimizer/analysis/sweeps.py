@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import Issue, ScenarioError
 from ..files import cleanup_on_signals
+from ..model.program import PAID
 from ..scenario.rules import parse_decimal, to_float
 from ..scenario.schema import Scenario
 from ..scenario.tiers import rebuilt_each_point, tier_path
@@ -329,17 +330,19 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
             [j for j, (a, b) in enumerate(zip(cols, previous[0])) if a is not b]
         if changed is not None and all(_same_place(cols[j], previous[0][j]) for j in changed):
             owner, by_period, prices, amounts = previous[1], previous[2], previous[3].copy(), previous[4].copy()
+            payer = previous[5]
             for j in changed:
-                prices[j] = cols[j].price if cols[j].kind == "units" else 0.0
+                prices[j] = cols[j].price if cols[j].kind in PAID else 0.0
             if changed:
                 amounts[:, changed] = _amounts([cols[j] for j in changed], metrics)
         else:
             owner = _owners(cols, channels)
+            payer = _owners(cols, channels, PAID)  # a channel's spend: its units and its set-up cost
             by_period = _period_owners(cols, periods) if periods else None
-            prices = np.array([c.price if c.kind == "units" else 0.0 for c in cols], dtype=float)
+            prices = np.array([c.price if c.kind in PAID else 0.0 for c in cols], dtype=float)
             amounts = _amounts(cols, metrics)
-        previous = (cols, owner, by_period, prices, amounts)
-        spend[rows] = (units[rows] * prices) @ owner
+        previous = (cols, owner, by_period, prices, amounts, payer)
+        spend[rows] = (units[rows] * prices) @ payer
         if periods:
             period_spend[rows] = (units[rows] * prices) @ by_period
         bought[rows] = units[rows] @ owner
@@ -440,7 +443,7 @@ def _rebuilt(scenario: Scenario, changes: dict) -> Outcome:
     solution = solve(program, "highs")
     if not solution.has_plan:
         return Outcome(solution.status, program)
-    units = program.in_tier_order(solution.units)
+    units = program.settled(program.in_tier_order(solution.units))
     return Outcome(solution.status, program, units, program.objective_value(units))
 
 
@@ -448,8 +451,12 @@ def _in_layout(base, outcome: Outcome) -> tuple[np.ndarray, tuple]:
     """A rebuilt point's units and columns in the base program's layout: its units columns (the
     same channels, periods and tiers, in the same order) where the base has them, the base's other
     columns (order binaries, which buy nothing) at 0. A point may have binaries the base has not."""
-    own = [j for j, c in enumerate(outcome.program.columns) if c.kind == "units"]
-    where = [j for j, c in enumerate(base.columns) if c.kind == "units"]
+    own = [j for j, c in enumerate(outcome.program.columns) if c.kind in PAID]  # units, and set-ups (spend)
+    where = [j for j, c in enumerate(base.columns) if c.kind in PAID]
+    if [(c.channel, c.kind, c.period) for c in (outcome.program.columns[j] for j in own)] != \
+            [(c.channel, c.kind, c.period) for c in (base.columns[j] for j in where)]:
+        own = [j for j, c in enumerate(outcome.program.columns) if c.kind == "units"]
+        where = [j for j, c in enumerate(base.columns) if c.kind == "units"]
     units = np.zeros(len(base.columns))
     units[where] = outcome.units[own]
     columns = list(base.columns)
@@ -582,23 +589,23 @@ def _end_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
-def _owners(columns, channels: tuple[str, ...]) -> np.ndarray:
-    """columns x channels: 1 where a units column belongs to the channel (the column table as a
-    matrix, so per-column quantities of every point sum per channel in one product)."""
+def _owners(columns, channels: tuple[str, ...], kinds: tuple[str, ...] = ("units",)) -> np.ndarray:
+    """columns x channels: 1 where a units column (a column of ``kinds``) belongs to the channel (the
+    column table as a matrix, so per-column quantities of every point sum per channel in one product)."""
     where = {name: k for k, name in enumerate(channels)}
     owner = np.zeros((len(columns), len(channels)))
     for j, c in enumerate(columns):
-        if c.kind == "units":
+        if c.kind in kinds:
             owner[j, where[c.channel]] = 1.0
     return owner
 
 
 def _period_owners(columns, periods: tuple[str, ...]) -> np.ndarray:
-    """columns x periods: 1 where a units column is bought in the period."""
+    """columns x periods: 1 where a units column is bought (or a set-up paid) in the period."""
     where = {name: k for k, name in enumerate(periods)}
     owner = np.zeros((len(columns), len(periods)))
     for j, c in enumerate(columns):
-        if c.kind == "units" and c.period in where:
+        if c.kind in PAID and c.period in where:
             owner[j, where[c.period]] = 1.0
     return owner
 

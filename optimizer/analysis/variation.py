@@ -59,7 +59,8 @@ from ..scenario.schema import Funnel, Scenario, nearest
 
 MIX_TOLERANCE = 1e-9  # relative: a channel is in the plan, a limit binds, beyond this
 CHANNEL_NUMBERS = ("response_rate", "qualification_rate", "opportunity_rate", "win_rate", "deal_value",
-                   "min_spend", "max_spend", "min_units", "max_units")
+                   "min_spend", "max_spend", "min_units", "max_units", "fixed_cost", "min_units_if_used",
+                   "min_spend_if_used")
 
 
 # -- paths that name numbers ----------------------------------------------------------------------

@@ -8,6 +8,7 @@ period it names (``caps.qualified_leads.Q3``), a limit given as a number one row
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from ..scenario.funnel import PRICE_UNIT, RATE_FIELDS
 from ..scenario.periods import at, by_period, horizon, value_in
 from ..scenario.schema import Channel, Scenario
 from ..scenario.tiers import as_schedule, falls, units_for_spend
-from .program import Column, Limit, Program, TierGroup
+from .program import Column, Limit, Program, SetUp, TierGroup
 
 CLOSING = ("deals", "revenue")  # the metrics that close over the sales cycle; every other falls when bought
 CHANNEL_BOUNDS = (("min_spend", ">="), ("max_spend", "<="), ("min_units", ">="), ("max_units", "<="))
@@ -178,10 +179,12 @@ def build_program(scenario: Scenario) -> Program:
         columns = _columns_by_period(scenario, periods)
     else:
         columns = tuple(column for c in scenario.channels for column in _flat_columns(scenario, c))
+    columns, set_ups = _on_off_columns(scenario, columns, periods)
     n = len(columns)
-    position: dict[str, list[int]] = {}
+    position: dict[str, list[int]] = {}  # a channel's units columns
+    paid: dict[str, list[int]] = {}  # its on_off columns: their price (the set-up cost) is spend too
     for j, column in enumerate(columns):
-        position.setdefault(column.channel, []).append(j)
+        (position if column.kind == "units" else paid).setdefault(column.channel, []).append(j)
     groups: dict[tuple[str, str | None], list[int]] = {}  # a tiered price's columns, by channel and period
     for j, column in enumerate(columns):
         if column.tier is not None:
@@ -242,7 +245,7 @@ def build_program(scenario: Scenario) -> Program:
             own = np.array(where, dtype=int) if own is None else own
             for period, bound in scopes(value):
                 tiered = groups.get((c.name, period)) if period is not None or not periods else None
-                if field_name.endswith("spend") and tiered:
+                if field_name.endswith("spend") and tiered and c.name not in paid:
                     # spend along one schedule, filled in order: exactly a bound on the units (where a
                     # free open tier makes it none, the spend row below says the same)
                     schedule = as_schedule(value_in(getattr(c, c.price_field), period))
@@ -251,10 +254,12 @@ def build_program(scenario: Scenario) -> Program:
                         limits.append(Limit(named(f"channels[{c.name}].{field_name}", period), "channel_bound",
                                             np.array(tiered), np.ones(len(tiered)), sense, units, period=period))
                         continue
-                per_unit = (spend(period)[own] if field_name.endswith("spend") else np.ones(len(own))
+                index = np.array(position[c.name] + paid.get(c.name, []), dtype=int) \
+                    if field_name.endswith("spend") else own  # spend counts the set-up cost
+                per_unit = (spend(period)[index] if field_name.endswith("spend") else np.ones(len(own))
                             if period is None else masks[period][own].astype(float))
                 keep = per_unit != 0
-                limits.append(Limit(named(f"channels[{c.name}].{field_name}", period), "channel_bound", own[keep],
+                limits.append(Limit(named(f"channels[{c.name}].{field_name}", period), "channel_bound", index[keep],
                                     per_unit[keep], sense, bound, period=period))
         for metric, value in c.caps.items():
             for period, bound in scopes(value):
@@ -286,18 +291,113 @@ def build_program(scenario: Scenario) -> Program:
         where = list(periods) if spec.each_period else [spec.period]
         for period in where:
             limits.append(_constraint(f"constraints[{spec.name or k}]", spec, period, n, position, columns, prices,
-                                      masks, amounts, shell))
+                                      masks, amounts, shell, paid))
+    set_ups, set_up_notes = _set_up_rows(scenario, columns, set_ups, position, prices, limits)
     sense, objective = objective_coefficients(columns, scenario.objective)
     tier_groups: tuple[TierGroup, ...] = ()
     notes: tuple[str, ...] = ()
     if groups:
         columns, tier_groups, notes = _tier_order(scenario, columns, groups, limits, sense, objective)
         sense, objective = objective_coefficients(columns, scenario.objective)
+    notes = tuple(dict.fromkeys(notes + set_up_notes))
     metric = scenario.objective_metric
     constant = shell.in_flight(metric) if metric else 0.0
     return Program(scenario.name, columns, tuple(limits), scenario.objective, sense, objective,
                    integer=any(c.integer for c in columns), periods=periods, pipeline=shell.pipeline,
-                   objective_constant=constant, tier_groups=tier_groups, notes=notes)
+                   objective_constant=constant, tier_groups=tier_groups, notes=notes, set_ups=set_ups)
+
+
+def _on_off_columns(scenario: Scenario, columns: tuple[Column, ...], periods: tuple[str, ...]
+                    ) -> tuple[tuple[Column, ...], list[SetUp]]:
+    """``columns`` and an ``on_off`` binary per on/off choice of the channels with a set-up cost or a
+    minimum buy (its price: the set-up cost paid when used), with the choices they make (their rows
+    come later, :func:`_set_up_rows`). Without periods: one per channel. With periods: one per
+    period where a minimum buy or a set-up cost by period applies, and one over the horizon for a
+    set-up cost given as a number (paid once, whichever periods use the channel)."""
+    out, choices = list(columns), []
+    for c in scenario.channels:
+        if not c.sets_up:
+            continue
+        fixed, least, spend = c.fixed_cost, c.min_units_if_used, c.min_spend_if_used
+        if not periods:
+            units = tuple(j for j, col in enumerate(columns) if col.channel == c.name)
+            choices.append(SetUp(c.name, None, len(out), units, float(fixed or 0.0), least or None, spend or None))
+            out.append(Column(c.name, float(fixed or 0.0), {}, True, "binary", kind="on_off"))
+            continue
+        for period in scenario.available(c):
+            cost = float(at(fixed, period) or 0.0) if type(fixed) is dict else 0.0
+            m, s = at(least, period) or None, at(spend, period) or None
+            if cost > 0 or m or s:
+                units = tuple(j for j, col in enumerate(columns) if col.channel == c.name and col.period == period)
+                choices.append(SetUp(c.name, period, len(out), units, cost, m, s))
+                out.append(Column(c.name, cost, {}, True, "binary", kind="on_off", period=period))
+        if type(fixed) is not dict and fixed:
+            units = tuple(j for j, col in enumerate(columns) if col.channel == c.name)
+            choices.append(SetUp(c.name, None, len(out), units, float(fixed)))
+            out.append(Column(c.name, float(fixed), {}, True, "binary", kind="on_off"))
+    return tuple(out), choices
+
+
+def _set_up_rows(scenario: Scenario, columns: tuple[Column, ...], choices: list[SetUp], position: dict,
+                 prices: np.ndarray, limits: list[Limit]) -> tuple[tuple[SetUp, ...], tuple[str, ...]]:
+    """The rows of each on/off choice (added to ``limits``), the choices with their unit bounds, and
+    the notes saying the model is mixed-integer. Units open only with the binary (``units <= bound x
+    on``, the bound from max_units, max_spend or the budget: a finite one is required), the binary
+    at most 1, a period's use under the horizon's set-up, and each minimum buy (``units >= min x on``;
+    ``spend >= min x on``, the set-up cost paid in that period counted in the spend)."""
+    out, notes = [], []
+    horizon_of = {s.channel: s for s in choices if s.period is None and s.cost and scenario.periods}
+    for s in choices:
+        c = scenario.channels[scenario.channel_names.index(s.channel)]
+        base = f"channels[{s.channel}]"
+        suffix = f".{s.period}" if s.period is not None else ""
+        if s.cost:
+            notes.append(f"mixed-integer: set-up cost on {base}")
+        if s.min_units or s.min_spend:
+            notes.append(f"mixed-integer: minimum buy on {base}")
+        parent = horizon_of.get(s.channel) if s.period is not None else None
+        if s.period is None and scenario.periods:  # the horizon's set-up: each period's units, or its binary
+            opened = {o.period for o in choices if o.channel == s.channel and o.period is not None}
+            scopes = [p for p in scenario.available(c) if p not in opened]
+            for p in scenario.available(c):
+                if p in opened:
+                    child = next(o for o in choices if o.channel == s.channel and o.period == p)
+                    limits.append(Limit(f"{base}.fixed_cost.{p}", "set_up", np.array([child.column, s.column]),
+                                        np.array([1.0, -1.0]), "<=", 0.0, period=p))
+        else:
+            scopes = [s.period]
+        largest, source = 0.0, None
+        for p in scopes:
+            schedule = as_schedule(value_in(getattr(c, c.price_field), p))
+            most, where = _unit_bound(scenario, c, p, schedule)
+            if not np.isfinite(most):
+                field = "fixed_cost" if s.cost else "min_units_if_used" if s.min_units else "min_spend_if_used"
+                what = "a set-up cost" if s.cost else "a minimum buy"
+                raise ScenarioError(Issue(f"{base}.{field}", f"{what} is a mixed-integer model, which needs a finite "
+                                                             "bound on the channel's units" + (f" in {p}" if p else "")
+                                                             + ", and none is given; allowed: max_units or max_spend "
+                                                             "on the channel (or a budget)"))
+            units = [j for j in s.units if p is None or columns[j].period == p]
+            # named for what it says: no units without the set-up cost (or, without one, the on/off choice)
+            link = "fixed_cost" if s.cost else "used"
+            limits.append(Limit(f"{base}.{link}" + (f".{p}" if p is not None else ""), "set_up",
+                                np.array([*units, s.column]), np.array([1.0] * len(units) + [-most]), "<=", 0.0,
+                                period=p))
+            if most >= largest:
+                largest, source = most, where
+        if parent is None:
+            limits.append(Limit(f"{base}.on_off{suffix}", "set_up", np.array([s.column]), np.ones(1), "<=", 1.0,
+                                period=s.period))
+        own = list(s.units)
+        if s.min_units:
+            limits.append(Limit(f"{base}.min_units_if_used{suffix}", "min_buy", np.array([*own, s.column]),
+                                np.array([1.0] * len(own) + [-s.min_units]), ">=", 0.0, period=s.period))
+        if s.min_spend:
+            limits.append(Limit(f"{base}.min_spend_if_used{suffix}", "min_buy", np.array([*own, s.column]),
+                                np.array([*prices[own].tolist(), s.cost - s.min_spend]), ">=", 0.0,
+                                period=s.period))
+        out.append(replace(s, bound=largest, bounded_by=source))
+    return tuple(out), tuple(dict.fromkeys(notes))
 
 
 def _rewards(coefs: np.ndarray, sense: str) -> bool:
@@ -399,7 +499,7 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
 
 
 def _constraint(base: str, spec, period: str | None, n: int, position: dict, columns: tuple[Column, ...],
-                prices: np.ndarray, masks: dict, amounts, shell: Program) -> Limit:
+                prices: np.ndarray, masks: dict, amounts, shell: Program, paid: dict | None = None) -> Limit:
     """A custom constraint as a row: over the horizon (``period`` None) or within one period."""
     constant = float(spec.parsed.constant)
     dense = np.zeros(n) if any(ch is None for _, ch in spec.parsed.terms) else None  # totals touch every column
@@ -412,7 +512,8 @@ def _constraint(base: str, spec, period: str | None, n: int, position: dict, col
             dense += weight * amounts(term, period)
             constant += weight * shell.in_flight(term, period) if term in CLOSING else 0.0
         else:
-            for i in position[channel]:
+            # a channel's spend counts its set-up cost (its on_off columns' price)
+            for i in position[channel] + ((paid or {}).get(channel, []) if term == "spend" else []):
                 bought = inside is None or inside[i]
                 per_unit = ({"spend": prices[i] if bought else 0.0, "units": 1.0 if bought else 0.0}[term]
                             if term in ("spend", "units") else

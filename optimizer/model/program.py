@@ -12,13 +12,17 @@ from functools import cached_property
 
 import numpy as np
 
-KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint", "tier")
+KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint", "tier", "set_up", "min_buy")
 # ``tier``: the rows of a tiered price that are not the user's limits (a tier's width, and where the
 # tier order is enforced, the rows tying a tier to its binary); a capped last tier is a channel_bound
+# ``set_up``: the rows tying a channel's units to its on/off binary (units only when it is used, the
+# binary at most 1, a period's use under the horizon's set-up); ``min_buy``: min_units_if_used and
+# min_spend_if_used (units 0 or at least the minimum)
 # What a column is. Only ``units`` columns (a channel's units, for a tier and a period where the
 # scenario has them) carry spend and yields; ``on_off`` (channel, period), ``hires`` (role,
 # period) and ``auxiliary`` (a robust counterpart's extra variables) come with their issues.
 COLUMN_KINDS = ("units", "on_off", "hires", "auxiliary")
+PAID = ("units", "on_off")  # the column kinds whose price is a channel's spend
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,23 @@ class TierGroup:
 
 
 @dataclass(frozen=True)
+class SetUp:
+    """A channel's on/off choice (in ``period``; None: over the horizon, or without periods): the
+    ``on_off`` binary ``column``, whose price is the set-up ``cost`` paid when the channel is used,
+    and the ``units`` columns it opens (the channel's in the period, or in every period)."""
+
+    channel: str
+    period: str | None
+    column: int
+    units: tuple[int, ...]
+    cost: float = 0.0
+    min_units: float | None = None
+    min_spend: float | None = None
+    bound: float = float("inf")  # the most units the binary opens (per period for a horizon binary: the largest)
+    bounded_by: str | None = None  # the field whose value gives that bound (max_units, budget...)
+
+
+@dataclass(frozen=True)
 class Limit:
     """A named row: ``coefs . units + constant  SENSE  bound``."""
 
@@ -136,11 +157,13 @@ class Program:
     objective_constant: float = 0.0  # the objective's value at zero units (the pipeline's part of it)
     tier_groups: tuple[TierGroup, ...] = ()  # the tiered prices, one group per channel and period
     notes: tuple[str, ...] = ()  # what the plan should say about the model ("mixed-integer: ...")
+    set_ups: tuple[SetUp, ...] = ()  # the on/off choices of channels with a set-up cost or a minimum buy
 
     @property
     def prices(self) -> np.ndarray:
-        """Price per unit of every column (0 for columns that are not units)."""
-        return np.array([c.price if c.kind == "units" else 0.0 for c in self.columns], dtype=float)
+        """What one unit of every column costs: a units column its price, an ``on_off`` column its
+        channel's set-up cost (0 for the other kinds). Spend everywhere is ``prices @ units``."""
+        return np.array([c.price if c.kind in PAID else 0.0 for c in self.columns], dtype=float)
 
     # -- the column table: a channel's quantities, whatever its columns ---------------------------
     @cached_property
@@ -168,9 +191,63 @@ class Program:
         """Units bought per channel."""
         return self.per_channel(units)
 
+    @cached_property
+    def _payer(self) -> np.ndarray:
+        """For every column, the index of the channel whose spend it is (units and ``on_off``
+        columns: their channel; -1: no spend)."""
+        where = {name: k for k, name in enumerate(self.channels)}
+        return np.array([where[c.channel] if c.kind in PAID else -1 for c in self.columns], dtype=int)
+
+    def paid_columns(self, channel: str) -> np.ndarray:
+        """Indices of the columns that make ``channel``'s spend: its units and its set-up (``on_off``)."""
+        return np.flatnonzero(self._payer == self.channels.index(channel))
+
     def channel_spend(self, units: np.ndarray) -> np.ndarray:
-        """Spend per channel."""
-        return self.per_channel(self.prices * units)
+        """Spend per channel: units x price along the tiers, plus the set-up cost when used."""
+        payer = self._payer
+        keep = payer >= 0
+        return np.bincount(payer[keep], weights=(self.prices * np.asarray(units, dtype=float))[keep],
+                           minlength=len(self.channels))
+
+    def settled(self, units: np.ndarray) -> np.ndarray:
+        """A solver's ``units`` with every on/off binary exactly 0 or 1 (rounded), and the few units
+        a binary at 0 opens (at most the verification tolerance, which
+        :func:`~optimizer.model.verify.verify` checks first: a binary near 0 never carries units for
+        free) at 0. Spend then counts each set-up cost exactly once or not at all. (A binary at 1
+        with no units is a set-up paid for nothing, which only a rule rewarding spend can want, such
+        as a committed ``min_spend``: it stays paid.)"""
+        if not self.set_ups:
+            return units
+        out = np.array(units, dtype=float, copy=True)
+        for s in self.set_ups:
+            if not self.columns[s.column].integer:
+                continue  # a relaxation: the binary's fraction is the plan's
+            on = float(round(out[s.column]))
+            out[s.column] = on
+            if not on:
+                out[list(s.units)] = 0.0
+        return out
+
+    def set_up_from_units(self, units: np.ndarray) -> np.ndarray:
+        """``units`` without binaries (a proposal) with each on/off binary set from the units it
+        opens: 1 where any are bought, else 0."""
+        if not self.set_ups:
+            return units
+        out = np.array(units, dtype=float, copy=True)
+        for s in sorted(self.set_ups, key=lambda s: s.period is None):
+            out[s.column] = 1.0 if float(out[list(s.units)].sum()) > 0 else 0.0
+        return out
+
+    def used(self, units: np.ndarray, channel: str, period: str | None = None) -> bool:
+        """Whether ``channel`` is used (in ``period``): a binary of it at 1 there, or, in a period
+        that only a horizon's set-up covers, units bought in it."""
+        own = [s for s in self.set_ups if s.channel == channel]
+        if period is None:
+            return any(units[s.column] > 0.5 for s in own)
+        mine = [s for s in own if s.period == period]
+        if mine:
+            return any(units[s.column] > 0.5 for s in mine)
+        return bool(any(units[j] > 0 for s in own for j in s.units if self.columns[j].period == period))
 
     def amounts(self, metric: str) -> np.ndarray:
         """Per-unit yield of ``metric`` for every column (0 where the metric is missing)."""

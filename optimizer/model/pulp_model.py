@@ -76,7 +76,8 @@ def to_pulp(scenario):
     problem, variables, _ = pulp_problem(program)
     units = {name: pulp.LpAffineExpression([(variables[j], 1.0) for j in program.columns_of(name)])
              for name in program.channels}
-    spend = {name: pulp.LpAffineExpression([(variables[j], program.columns[j].price) for j in program.columns_of(name)])
+    # a channel's spend: its units at their prices, and its set-up cost when used (its on_off binaries)
+    spend = {name: pulp.LpAffineExpression([(variables[j], program.prices[j]) for j in program.paid_columns(name)])
              for name in program.channels}
     return problem, units, spend
 

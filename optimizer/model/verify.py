@@ -45,6 +45,14 @@ def verify(program: Program, units: np.ndarray) -> Check:
             off = abs(units[i] - round(units[i])) / max(1.0, abs(units[i]))
             if off > worst:
                 worst, name = off, f"units[{column.channel}] is whole"
+    for s in program.set_ups:  # units bought without their set-up: a binary near 0 that opens them
+        if not program.columns[s.column].integer:
+            continue  # a relaxation: the binary may be fractional
+        held = float(units[list(s.units)].sum())
+        off = 1.0 - float(units[s.column])
+        if held > TOLERANCE and off > worst:
+            worst, name = off, f"channels[{s.channel}] used" + (f" in {s.period}" if s.period else "") + \
+                " without its set-up (on/off binary at 0)"
     if program.limits:
         violations = program.violations(units)
         k = int(violations.argmax())

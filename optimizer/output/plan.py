@@ -116,7 +116,10 @@ def plan_table(plan: Plan) -> str:
             if c.tiers:
                 parts = ", ".join(f"{number(t.units)} at {money(t.cost, s.currency)}" for t in c.tiers if t.units)
                 console.print(f"Tiers of {c.name} in {p.name}: {parts or 'none bought'}.")
-    binding = [b for b in plan.binding if b.kind != "tier"]  # a tier's width is the schedule, shown above
+    if plan.program.set_ups:
+        console.print(set_up_text(plan))
+    # a tier's width is the schedule, shown above; the on/off rows are said by the line above
+    binding = [b for b in plan.binding if b.kind not in ("tier", "set_up", "min_buy")]
     if binding:
         console.print("Limits that bind:")
         for limit in binding:
@@ -127,6 +130,33 @@ def plan_table(plan: Plan) -> str:
     for w in plan.warnings:
         console.print(f"warning: {w}")
     return _text(buffer)
+
+
+def set_up_text(plan: Plan) -> str:
+    """The on/off choices of the channels with a set-up cost or a minimum buy, in one line:
+    "Set-up costs and minimum buys: booth used (set-up $25,000 paid); events not used (minimum buy 2)"."""
+    s, cur = plan.scenario, plan.scenario.currency
+    parts = []
+    for c in plan.channels:
+        if c.used is None:
+            continue
+        channel = s.channels[s.channel_names.index(c.name)]
+        terms = []
+        if c.used and c.fixed_cost:
+            once = " once over the horizon" if plan.periods and not isinstance(channel.fixed_cost, dict) else ""
+            terms.append(f"set-up {money(c.fixed_cost, cur)} paid{once}")
+        elif not c.used and channel.fixed_cost:
+            terms.append(f"set-up {limit_text('spend', channel.fixed_cost, cur)} saved")
+        if channel.min_units_if_used:
+            terms.append(f"minimum buy {limit_text('units', channel.min_units_if_used, cur)}")
+        if channel.min_spend_if_used:
+            terms.append(f"minimum buy {limit_text('spend', channel.min_spend_if_used, cur)}")
+        state = "used" if c.used else "not used"
+        if c.used and plan.periods:
+            running = [p.name for p in plan.periods if next(x for x in p.channels if x.name == c.name).units > 0]
+            state += f" in {', '.join(running)}"
+        parts.append(f"{c.name} {state}" + (f" ({'; '.join(terms)})" if terms else ""))
+    return "Set-up costs and minimum buys: " + "; ".join(parts) + "."
 
 
 def _period_tables(console, plan: Plan) -> None:
@@ -217,8 +247,21 @@ def no_plan_text(plan: Plan) -> str:
     lines = [f"{s.name}: no plan meets every limit (infeasible)."]
     if d and d.integer_only:
         whole = ", ".join(c.name for c in s.channels if c.integer)
-        lines.append(f"The limits hold with fractional units, but not with whole units of {whole}.")
-    if d and d.conflict:
+        set_up = ", ".join(c.name for c in s.channels if c.sets_up)
+        if not set_up:
+            lines.append(f"The limits hold with fractional units, but not with whole units of {whole}.")
+        else:
+            parts = ([f"whole units of {whole}"] if whole else []) + [
+                f"the on/off choices of {set_up} (a set-up cost paid in full, a minimum buy met in full)"]
+            lines.append(f"The limits hold with fractional units and set-ups, but not with {' and '.join(parts)}.")
+    if d and d.conflict and d.on_off:
+        used = [n for n, on in d.on_off.items() if on]
+        left = [n for n, on in d.on_off.items() if not on]
+        how = "; ".join(([f"{', '.join(used)} used"] if used else []) + ([f"{', '.join(left)} not used"] if left
+                                                                       else []))
+        lines.append(f"With the on/off choices the fractional plan leans to ({how}), these limits cannot all hold "
+                     "together: " + ", ".join(d.conflict) + ".")
+    elif d and d.conflict:
         lines.append("These limits cannot all hold together: " + ", ".join(d.conflict) + ".")
     if d and d.achievable and all(v is None for v in d.achievable.values()):
         lines.append("No plan meets the other limits even without the targets: the conflict above is among them.")
@@ -276,23 +319,33 @@ def plan_csv(plan: Plan) -> str:
     total = plan.total_spend or 0.0
     tiered = bool(plan.program.tier_groups)
     tier = [""] if tiered else []
+    set_up = bool(plan.program.set_ups)  # columns fixed_cost (paid) and used, last
+    extra = ["fixed_cost", "used"] if set_up else []
+
+    def on_off(c) -> list:
+        return [] if not set_up else ["", ""] if c.used is None else [c.fixed_cost, str(c.used).lower()]
+
+    def with_blanks(rows: list[list]) -> list[list]:
+        return [row + ["", ""] for row in rows] if set_up else rows
+
     if not plan.periods:
         rows = []
         for c in plan.channels:
-            rows.append([c.name, *tier, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics]])
-            rows += _tier_rows(c, [c.name], total, metrics)
-        return csv_document(["channel", *(["tier"] if tiered else []), "units", "spend", "share", *metrics], rows)
+            rows.append([c.name, *tier, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics], *on_off(c)])
+            rows += with_blanks(_tier_rows(c, [c.name], total, metrics))
+        return csv_document(["channel", *(["tier"] if tiered else []), "units", "spend", "share", *metrics, *extra],
+                            rows)
     rows = []
     for k in range(len(plan.channels)):
         for p in plan.periods:
             c = p.channels[k]
             rows.append([c.name, p.name, *tier, c.units, c.spend, c.spend / total if total else None,
-                         *[c.metrics.get(m) for m in metrics]])
-            rows += _tier_rows(c, [c.name, p.name], total, metrics)
-    rows += [[c.name, "total", *tier, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics]]
+                         *[c.metrics.get(m) for m in metrics], *on_off(c)])
+            rows += with_blanks(_tier_rows(c, [c.name, p.name], total, metrics))
+    rows += [[c.name, "total", *tier, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics], *on_off(c)]
              for c in plan.channels]
-    return csv_document(["channel", "period", *(["tier"] if tiered else []), "units", "spend", "share", *metrics],
-                        rows)
+    return csv_document(["channel", "period", *(["tier"] if tiered else []), "units", "spend", "share", *metrics,
+                         *extra], rows)
 
 
 # -- validate ------------------------------------------------------------------------------------
@@ -313,6 +366,9 @@ def understood(scenario: Scenario) -> dict:
         entry = {"name": c.name, "price_field": c.price_field, "price": c.price,
                  "unit": PRICE_UNIT[c.price_field], "entry": y.entry, "free": c.price == 0,
                  "per_1000": per_1000(y, c.price), "integer": c.integer}
+        for name in ("fixed_cost", "min_units_if_used", "min_spend_if_used"):  # given: as written
+            if getattr(c, name) is not None:
+                entry[name] = getattr(c, name)
         own = getattr(c, c.price_field)
         if type(own) is tuple:  # a tiered price: "what 1,000 buys" is at its first tier's cost
             entry["tiers"] = tiers(own)
@@ -337,6 +393,20 @@ def understood(scenario: Scenario) -> dict:
                     "pipeline": {m: dict(v) for m, v in (scenario.pipeline or {}).items()},
                     "by_period": given_by_period(scenario)})
     return out
+
+
+def set_up_cell(entry: dict, currency: str) -> str:
+    """A channel's set-up cost and minimum buys as validate shows them: "$25,000 set-up cost,
+    units 0 or >= 2" (by period: "Q1 $25,000, Q3 $25,000 set-up cost")."""
+    parts = []
+    if entry.get("fixed_cost"):
+        by_period = isinstance(entry["fixed_cost"], dict) or entry.get("available") is None
+        once = "" if by_period else " once over the horizon"
+        parts.append(f"{limit_text('spend', entry['fixed_cost'], currency)} set-up cost{once}")
+    for name, metric in (("min_units_if_used", "units"), ("min_spend_if_used", "spend")):
+        if entry.get(name):
+            parts.append(f"{metric} 0 or >= {limit_text(metric, entry[name], currency)}")
+    return ", ".join(parts) or "-"
 
 
 def limit_text(metric: str, value, currency: str, sense: str | None = None) -> str:
@@ -412,6 +482,10 @@ def validate_table(scenario: Scenario) -> str:
                           *buys)
     console.print(table)
     console.print("'-': the channel does not reach that stage, or a rate to reach it is not given.")
+    set_ups = [f"{c['name']} {set_up_cell(c, cur)}" for c in info["channels"]
+               if any(c.get(f) for f in ("fixed_cost", "min_units_if_used", "min_spend_if_used"))]
+    if set_ups:  # a line rather than a column: the table keeps its width
+        console.print(f"Set-up costs and minimum buys: {'; '.join(set_ups)}.")
     for w in info["warnings"]:
         console.print(f"warning: {w}")
     return _text(buffer)

@@ -110,7 +110,8 @@ def set_in_data(data: dict, path: str, value: Any) -> dict:
 
 _CHANNEL_LIMITS = {"min_spend", "max_spend", "min_units", "max_units"}
 _CHANNEL_VALUES = {"cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost", "response_rate",
-                   "qualification_rate", "opportunity_rate", "win_rate", "deal_value"}
+                   "qualification_rate", "opportunity_rate", "win_rate", "deal_value", "fixed_cost",
+                   "min_units_if_used", "min_spend_if_used"}
 
 
 _PRICES = ("cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost")
@@ -234,7 +235,9 @@ def _set_by_period(data: dict, parts: tuple[str, ...], value: Any, path: str) ->
 def _inherited(data: dict, name: str, where: list[str]) -> Any:
     """What a channel without its own ``name`` (a conversion rate or ``deal_value``) takes from the
     scenario: the funnel's default (or the top-level ``deal_value``), in the periods ``where`` it
-    runs; None where there is none."""
+    runs; None where there is none. A set-up cost or minimum buy has no default: 0 (none)."""
+    if name in ("fixed_cost", "min_units_if_used", "min_spend_if_used"):
+        return 0.0
     funnel = data.get("funnel")
     default = data.get(name) if name == "deal_value" else funnel.get(name) if isinstance(funnel, dict) else None
     if name == "deal_value" and default is None and isinstance(funnel, dict):

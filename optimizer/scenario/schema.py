@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 from ..errors import Issue, ScenarioError
 from .expressions import ExpressionError, LinearConstraint, parse_constraint
 from .funnel import DEFAULT_RATES, PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
-from .periods import RESERVED, TOTAL, at, cycle, first, nearest_period, per_period, value_in
+from .periods import RESERVED, TOTAL, at, by_period, cycle, first, horizon, nearest_period, per_period, value_in
 from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, listing, shorten, show
 from .tiers import Tier, as_schedule, falls, first_cost, is_tiered, tiered_price
 
@@ -170,6 +170,16 @@ class Funnel(_Frozen):
     sales_cycle: Cycle = None
 
 
+SET_UP_FIELDS = ("fixed_cost", "min_units_if_used", "min_spend_if_used")
+
+
+def _some(value: Any) -> bool:
+    """Whether a set-up field holds a number > 0 (in some period)."""
+    if type(value) is dict:
+        return any(v > 0 for v in value.values())
+    return value is not None and value > 0
+
+
 # what Channel._own_rules reads of every channel, in one call
 _RULE_FIELDS = itemgetter("name", "cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost", "yields",
                           "min_spend", "min_units")
@@ -197,6 +207,10 @@ class Channel(_Frozen):
     integer: StrictBool = False
     available: list[str] | None = None
     sales_cycle: Cycle = None
+    # set-up costs and minimum buys (a mixed-integer model): a number, or with periods a mapping by period
+    fixed_cost: NonNegativeValue = None
+    min_units_if_used: NonNegativeValue = None
+    min_spend_if_used: NonNegativeValue = None
 
     @model_validator(mode="after")
     def _own_rules(self) -> Channel:
@@ -273,6 +287,12 @@ class Channel(_Frozen):
         """The channel's price (a per-period price: its first period's; a tiered price: its first
         tier's cost, where one number is needed)."""
         return first_cost(first(getattr(self, self.price_field)))
+
+    @property
+    def sets_up(self) -> bool:
+        """Whether the channel has a set-up cost or a minimum buy (in some period): on/off binaries."""
+        own = self.__dict__
+        return any(_some(own[f]) for f in SET_UP_FIELDS)
 
     @property
     def tiered(self) -> bool:
@@ -420,6 +440,16 @@ class Scenario(_Frozen):
                     getattr(c, c.price_field).values() if type(getattr(c, c.price_field)) is dict
                     else [getattr(c, c.price_field)])):
                 out.append(f"mixed-integer: volume discount on {channel_path(c.name)}")
+            for field, what in (("fixed_cost", "set-up cost"), ("min_units_if_used", "minimum buy"),
+                                ("min_spend_if_used", "minimum buy")):
+                note = f"mixed-integer: {what} on {channel_path(c.name)}"
+                if _some(getattr(c, field)) and note not in out:
+                    out.append(note)
+            for low, floor in (("min_units_if_used", "min_units"), ("min_spend_if_used", "min_spend")):
+                lo, committed = getattr(c, low), getattr(c, floor)
+                if type(lo) is not dict and type(committed) is not dict and lo and committed and lo <= committed:
+                    out.append(f"{channel_path(c.name)}.{low} {show(lo)} is at or below {floor} {show(committed)}: "
+                               f"it changes nothing (the channel buys at least {floor} anyway)")
             if c.price == 0 and c.max_spend is not None:
                 out.append(f"{channel_path(c.name)}.max_spend does not limit a free channel (its {c.price_field} "
                            "is 0); use max_units or caps")
@@ -459,6 +489,7 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
                        f"and in funnel ({show(s.funnel.deal_value)}); allowed: give one or the other"))
     metrics = s.metrics
     metric_list = listing(metrics)
+    issues.extend(set_up_issues(s))
     for c in s.channels:
         for key in c.yields or {}:
             if key not in STAGES:
@@ -531,10 +562,59 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
     return issues
 
 
+def _unit_bound_given(s: Scenario, c: Channel) -> bool:
+    """Whether something bounds ``c``'s units in every period it runs in (or without periods):
+    max_units, max_spend at a price > 0, or the budget; the build finds the bound itself."""
+    def covers(value: Any, per_unit_cost: bool) -> list[str | None]:
+        if value is None or (per_unit_cost and not c.price and not c.tiered):
+            return []
+        if type(value) is not dict:
+            return [None]
+        return [None] if horizon(value) is not None else list(by_period(value))
+
+    covered: set[str | None] = set()
+    for value, spend in ((c.max_units, False), (c.max_spend, True), (s.budget, True)):
+        covered.update(covers(value, spend))
+    if None in covered:
+        return True
+    return bool(s.periods) and all(p in covered for p in s.available(c))
+
+
+def set_up_issues(s: Scenario) -> list[tuple[str, str]]:
+    """The rules of set-up costs and minimum buys: a finite bound on the channel's units, and a
+    minimum buy within the channel's maximum."""
+    issues: list[tuple[str, str]] = []
+    for c in s.channels:
+        if not c.sets_up:
+            continue
+        where = channel_path(c.name)
+        field = next(f for f in SET_UP_FIELDS if _some(getattr(c, f)))
+        what = "a set-up cost" if field == "fixed_cost" else "a minimum buy"
+        if not _unit_bound_given(s, c):
+            issues.append((f"{where}.{field}", f"{what} is a mixed-integer model, which needs a finite bound on the "
+                                               "channel's units, and none is given; allowed: max_units or max_spend "
+                                               "on the channel (or a budget)"))
+        for low, high in (("min_units_if_used", "max_units"), ("min_spend_if_used", "max_spend")):
+            lo, hi = getattr(c, low), getattr(c, high)
+            if lo is None or hi is None:
+                continue
+            for period in (s.periods or [None]):
+                lo_at = at(lo, period)
+                hi_at = horizon(hi) if period is None or type(hi) is not dict else (
+                    at(by_period(hi), period) if at(by_period(hi), period) is not None else horizon(hi))
+                if lo_at is not None and hi_at is not None and lo_at > hi_at:
+                    at_text = f" in {period}" if period is not None and type(lo) is dict else ""
+                    issues.append((f"{where}.{low}" + (f".{period}" if at_text else ""),
+                                   f"{show(lo_at)}{at_text} is above {high} {show(hi_at)}; allowed: {low} <= "
+                                   f"{high}: lower one of them, or leave {low} out"))
+                    break
+    return issues
+
+
 # fields that may be a mapping by period: limits (keys: periods and total) and values (keys: periods)
 _SCENARIO_LIMITS = ("budget",)
 _CHANNEL_LIMITS = ("min_spend", "max_spend", "min_units", "max_units")
-_CHANNEL_VALUES = (*PRICE_FIELDS, *RATE_FIELDS)
+_CHANNEL_VALUES = (*PRICE_FIELDS, *RATE_FIELDS, *SET_UP_FIELDS)
 _FUNNEL_VALUES = RATE_FIELDS
 
 

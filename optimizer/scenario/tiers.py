@@ -262,6 +262,9 @@ def rebuilt_each_point(scenario: Any, program: Any, paths: list[str]) -> bool:
     price (a flat number replaces the schedule, as with --set), a tiered channel's spend limit (a
     bound on its units through the schedule), or the field bounding an ordered open tier."""
     bounding = {g.bounded_by for g in program.tier_groups if g.bounded_by}
+    if getattr(program, "set_ups", ()) or any(  # a set-up's bound on the units comes from prices and limits
+            f".{f}" in p for p in paths for f in ("fixed_cost", "min_units_if_used", "min_spend_if_used")):
+        return True  # (and its rows from the set-up fields): built anew at each point
     return any(tiered_path(scenario, p) or p in bounding for p in paths)
 
 

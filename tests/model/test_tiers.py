@@ -178,25 +178,32 @@ def test_verification_catches_units_out_of_order_and_names_the_tier():
     assert broken.max_violation == pytest.approx(0.5)
 
 
-def test_the_bundled_tiered_scenario_is_its_hand_built_lp():
+def test_the_bundled_tiered_scenario_is_its_hand_built_milp():
     from pathlib import Path
 
     from optimizer import load_scenario
 
     plan = optimize(load_scenario(Path(__file__).resolve().parents[2] / "scenarios" / "b2b-tiered-search.yaml"))
-    # x = search tiers 0, 1, 2 (leads), content leads, event booths, partner qualified leads.
+    # x = search tiers 0, 1, 2 (leads), content leads, event booths, partner qualified leads, and the
+    # events' on/off binary (its $40,000 booth, paid when any show is bought; 0 or 2 to 6 shows).
     # revenue per unit at $40,000 a deal: search 0.30 x 0.40 x 0.20 = 0.024 deals a lead; content
     # 0.15 x 0.4 x 0.2 = 0.012; a booth 110 qualified x 0.4 x 0.26 = 11.44; a partner lead 0.4 x 0.3 = 0.12
-    cost = [35, 55, 90, 70, 55_000, 900]
-    revenue = np.array([0.024, 0.024, 0.024, 0.012, 11.44, 0.12]) * 40_000
-    qualified = [0.3, 0.3, 0.3, 0.15, 110, 1]
-    res = linprog(cost, A_ub=[-revenue, qualified, cost, [0, 0, 0, 70, 0, 0]], b_ub=[-6e6, 1600, 900_000, 120_000],
-                  bounds=[(0, 2000), (0, 3000), (0, None), (0, None), (0, 6), (0, 250)], method="highs")
+    cost = np.array([35, 55, 90, 70, 55_000, 900, 40_000])
+    revenue = np.array([0.024, 0.024, 0.024, 0.012, 11.44, 0.12, 0]) * 40_000
+    qualified = [0.3, 0.3, 0.3, 0.15, 110, 1, 0]
+    rows = [(-revenue, -6e6), (qualified, 1600), (cost, 900_000), ([0, 0, 0, 70, 0, 0, 0], 120_000),
+            ([0, 0, 0, 0, 1, 0, -6], 0), ([0, 0, 0, 0, -1, 0, 2], 0)]  # shows <= 6 x on, shows >= 2 x on
+    res = milp(cost, constraints=LinearConstraint([r for r, _ in rows], -np.inf, [b for _, b in rows]),
+               bounds=Bounds([0] * 7, [2000, 3000, np.inf, np.inf, 6, 250, 1]), integrality=[0] * 6 + [1],
+               options={"mip_rel_gap": 1e-9})
     assert res.status == 0
     assert plan.total_spend == pytest.approx(res.fun, rel=1e-9)
     search = next(c for c in plan.channels if c.name == "paid_search")
     assert search.units == pytest.approx(res.x[:3].sum(), rel=1e-9)
     assert [t.units for t in search.tiers] == pytest.approx(list(res.x[:3]), abs=1e-6)
+    events = next(c for c in plan.channels if c.name == "events")
+    assert (events.used, events.fixed_cost) == (True, 40_000)
+    assert events.spend == pytest.approx(55_000 * res.x[4] + 40_000)
 
 
 def test_cbc_solves_the_order_binaries_too():

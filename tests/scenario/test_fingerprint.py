@@ -38,7 +38,7 @@ PINNED = {
     # added with periods (its canonical JSON is checked against the oracle below like every other)
     "b2b-quarterly-plan.yaml": "78ba9a3cde87e8259c71aaf654d842b40c455729e2d35a6f99382506ff6d10c4",
     # added with tiered prices (a tier list is canonical as a list of {cost, up_to}, keys sorted)
-    "b2b-tiered-search.yaml": "6e50874ea46a3ad6acc4ffdbc46098b003f411e5eab414c88d3bf41ae1e545d4",
+    "b2b-tiered-search.yaml": "ab53a4caa24e2c4ef10eaaf2a120cb9ff9dab1236182bc9298a90b61949cabc4",
     "ecommerce-holiday.yaml": "c52354a7a609779da11cf07ff2ecce8ddbb373901d4701003b03e49f0c27e896",
     "fixed-budget-max-deals.yaml": "68f78d9dfdc687af63ebef57bb4dee1a3bd80caf8b04d3706d5748518625cbf9",
     "textbook-media-selection.yaml": "a42d45e675a8db572e982b67583c40981c0430bb3e56600832bbbf4e1e7590d2",
@@ -153,7 +153,7 @@ def test_random_scenarios_draw_every_field():
     # the canonical form reads a channel's fields one by one; a new field must be drawn below too
     # (the fields of periods are drawn by tests/scenario/test_periods.py's own strategy)
     assert set(Channel.model_fields) == {"name", *PRICES, "yields", *RATES, "deal_value", *BOUNDS, "caps", "integer",
-                                         "available", "sales_cycle"}
+                                         "available", "sales_cycle", *SET_UP}
     assert set(Funnel.model_fields) == {*RATES, "deal_value", "sales_cycle"}
     assert set(Scenario.model_fields) == {"name", "currency", "budget", "deal_value", "objective", "funnel",
                                           "targets", "caps", "channels", "constraints", "periods", "pipeline"}
@@ -179,6 +179,7 @@ def _numbers(low: float, high: float, tame: bool) -> st.SearchStrategy[float]:
 PRICES = ("cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost")
 RATES = ("response_rate", "qualification_rate", "opportunity_rate", "win_rate")
 BOUNDS = ("min_spend", "max_spend", "min_units", "max_units")
+SET_UP = ("fixed_cost", "min_units_if_used", "min_spend_if_used")
 
 
 @st.composite
@@ -213,6 +214,10 @@ def scenarios(draw) -> dict:
                                                    _numbers(0, 1e9, tame), max_size=3))
         if draw(st.booleans()):
             channel["integer"] = True
+        if "max_units" in channel and draw(st.integers(0, 3)) == 0:  # a set-up needs a bound on the units
+            channel["fixed_cost"] = draw(_numbers(0, 1e9, tame))
+            if draw(st.booleans()):
+                channel["min_units_if_used"] = channel["max_units"] / 2
         channels.append(channel)
     data: dict = {"name": draw(text), "channels": channels,
                   "currency": draw(st.sampled_from(["USD", "EUR", "GBP"]) | text),
