@@ -224,13 +224,15 @@ def build_program(scenario: Scenario) -> Program:
             for period, bound in scopes(value):
                 limits.append(_dense(named(f"{section}.{metric}", period), kind, amounts(metric, period), sense,
                                      bound, shell.in_flight(metric, period), period))
-    # A channel of one column (no periods, no tiers), the usual case: its bounds are slices of these
-    # arrays, one element long (none where the price is 0 and the bound is on spend), the same rows
-    # as below without numpy's work per channel and bound (about 70 ms of the build at 10,000 channels).
+    # A channel of one column (no periods, no tiers, no set-up cost), the usual case: its bounds are
+    # slices of these arrays, one element long (none where the price is 0 and the bound is on spend),
+    # the same rows as below without numpy's work per channel and bound (about 70 ms of the build at
+    # 10,000 channels).
     column_index, spend_coefs, unit_coefs, price_list = np.arange(n), prices.copy(), np.ones(n), prices.tolist()
     for c in scenario.channels:
         where = position[c.name]
-        single = where[0] if not periods and len(where) == 1 and (c.name, None) not in groups else None
+        single = where[0] if (not periods and len(where) == 1 and (c.name, None) not in groups
+                              and c.name not in paid) else None
         own = np.array(where, dtype=int) if single is None or c.caps else None
         for field_name, sense in CHANNEL_BOUNDS:
             value = getattr(c, field_name)
