@@ -653,7 +653,33 @@ def run() -> None:
     except OSError as exc:
         _stdout_failed(exc)
         code = code or 1
-    sys.exit(code)
+    _exit_now(code)
+
+
+def _exit_now(code: int | str | None) -> None:
+    """Exit with ``code`` as ``sys.exit`` would, without tearing the interpreter down: freeing every
+    object one by one takes about 50 ms after a 10,000-channel plan, and the process ends anyway
+    (mypy exits the same way). What an exit must do still happens: the ``atexit`` functions run and
+    stdout and stderr are flushed. With another thread still running, it is ``sys.exit``."""
+    import atexit
+    import threading
+
+    main = threading.main_thread()
+    if any(t is not main and t.is_alive() and not t.daemon for t in threading.enumerate()):
+        sys.exit(code)
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # as sys.exit: the text on stderr, status 1
+        with contextlib.suppress(Exception):
+            print(code, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 PLUGINS_OFF = ("__all__", "1", "true")  # the values by which pydantic turns off every plugin
