@@ -54,8 +54,103 @@ def to_json(document: Any) -> str:
         clean = _clean(document)
         text = json.dumps(clean, allow_nan=False, ensure_ascii=False)
     if len(text) <= INDENT_UP_TO:
-        text = json.dumps(clean, indent=2, allow_nan=False, ensure_ascii=False)
+        text = indented_json(clean)
     return text + "\n"
+
+
+def indented_json(data: Any) -> str:
+    """``json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)``, the same text, for data
+    that ``json.dumps`` has just written once (finite numbers, no cycles), about twice as fast.
+
+    Python's indenting encoder runs in pure Python, one generator step per item; here a list or
+    mapping of plain values (most of a plan's or an analysis's containers) is written by the C
+    encoder in one call, its separator carrying the line break and the indentation of its level,
+    and only the containers around them are walked in Python.
+    """
+    if _c_make_encoder is None:  # pragma: no cover (CPython has its C accelerator)
+        return json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False)
+    out: list[str] = []
+    _indent_into(out.append, data, 0)
+    return "".join(out)
+
+
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_encode_text = json.encoder.encode_basestring  # ensure_ascii=False: text as it is, quotes and controls escaped
+_CONTAINERS = (dict, list, tuple)
+_flat_encoders: dict[int, Any] = {}
+
+
+def _flat_encoder(level: int):
+    """The C encoder of a container at ``level`` whose items are plain values: items one per line,
+    indented for ``level + 1``."""
+    encoder = _flat_encoders.get(level)
+    if encoder is None:
+        encoder = _flat_encoders[level] = _c_make_encoder(
+            None, _not_serializable, _encode_text, None, ": ", ",\n" + "  " * (level + 1), False, False, False)
+    return encoder
+
+
+def _not_serializable(value: Any) -> Any:
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def _plain(value: Any) -> str:
+    """A value that is no list or mapping, as json.dumps writes it."""
+    if isinstance(value, str):
+        return _encode_text(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value)
+    return "".join(_flat_encoder(0)([value], 0))[1:-1]  # anything else: as the C encoder says (TypeError)
+
+
+def _key(key: Any) -> str:
+    """A mapping's key as json.dumps writes it: text, or a number, true, false or null quoted."""
+    if isinstance(key, str):
+        return _encode_text(key)
+    if isinstance(key, float):
+        return '"' + float.__repr__(key) + '"'
+    if key is True or key is False or key is None:
+        return '"' + {True: "true", False: "false", None: "null"}[key] + '"'
+    if isinstance(key, int):
+        return '"' + int.__repr__(key) + '"'
+    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+
+
+def _indent_into(put, value: Any, level: int) -> None:
+    if not isinstance(value, _CONTAINERS):
+        put(_plain(value))
+        return
+    mapping = isinstance(value, dict)
+    if not value:
+        put("{}" if mapping else "[]")
+        return
+    pad = "  " * level
+    items = value.values() if mapping else value
+    if not any(isinstance(item, _CONTAINERS) for item in items):
+        text = "".join(_flat_encoder(level)(value, 0))
+        put(f"{text[0]}\n{pad}  {text[1:-1]}\n{pad}{text[-1]}")
+        return
+    between = ",\n" + pad + "  "
+    put(("{" if mapping else "[") + "\n" + pad + "  ")
+    for k, item in enumerate(value.items() if mapping else value):
+        if k:
+            put(between)
+        if mapping:
+            key, item = item
+            put(_key(key) + ": ")
+        if isinstance(item, _CONTAINERS):
+            _indent_into(put, item, level + 1)
+        else:
+            put(_plain(item))
+    put("\n" + pad + ("}" if mapping else "]"))
 
 
 # Below this size a number prints as 0: a billionth is the rounding noise of a difference between two
