@@ -401,7 +401,7 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
     metric = name.rsplit(".", 1)[-1]
     if metric == "revenue":
         return scenario.currency
-    if name.endswith(("_units", ".integer", ".available")):
+    if name.endswith(("_units", ".integer", ".available", ".up_to", ".response_curve")):  # the channel's units
         channel = name[name.index("[") + 1:name.index("]")]
         unit = program.columns[program.columns_of(channel)[0]].unit
         return "units" if unit == "unit" else unit + "s"

@@ -214,6 +214,11 @@ def curve_in(value: Curve | dict[str, Curve], period: str | None) -> Curve:
     return value.get(period) or next(iter(value.values()))
 
 
+def curve_data(curve: Curve) -> dict:
+    """A curve as plain data (JSON-ready): ``{stage, points}``."""
+    return {"stage": curve.stage, "points": [list(point) for point in curve.points]}
+
+
 def curves(value: Curve | dict[str, Curve]) -> list[Curve]:
     """Every curve a channel's ``response_curve`` holds (one, or one per period)."""
     return [value] if isinstance(value, Curve) else list(value.values())
@@ -251,3 +256,10 @@ def curve_path(path: str) -> bool:
     """Whether a path names a response curve or a part of it (``channels[x].response_curve.points[2]``)."""
     return re.fullmatch(r"\s*channels(?:\[[^\]]+\]|\.[A-Za-z_][A-Za-z0-9_]*)\.response_curve\b.*", path,
                         re.DOTALL) is not None
+
+
+def curve_notes(scenario: Any) -> tuple[str, ...]:
+    """What sensitivity says of each response curve: it gets no price range."""
+    return tuple(f"channels[{c.name}].response_curve: a response curve gets no price range (its segments' costs "
+                 "are its points'; move a point with --set and compare)" for c in scenario.channels
+                 if c.response_curve is not None)

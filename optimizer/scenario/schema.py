@@ -612,7 +612,16 @@ def given_by_period(s: Scenario) -> dict[str, dict]:
     ...     "targets": {"leads": 1}, "channels": [{"name": "a", "cost_per_lead": 1, "max_units": {"Q1": 2}}]}))
     {'budget': {'total': 9.0, 'Q2': 5.0}, 'channels[a].max_units': {'Q1': 2.0}}
     """
-    return {path: dict(value) for path, value, _, _ in _mappings(s) if type(value) is dict}
+    return {path: {k: _plain(v) for k, v in value.items()} for path, value, _, _ in _mappings(s) if type(value) is dict}
+
+
+def _plain(value: Any) -> Any:
+    """A period's entry as plain data (JSON-ready): a tier list's tiers and a curve as mappings."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if type(value) is tuple:
+        return [_plain(v) for v in value]
+    return value
 
 
 def _period_issues(s: Scenario) -> list[tuple[str, str]]:

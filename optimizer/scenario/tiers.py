@@ -274,6 +274,13 @@ def refuse_tiered_sensitivity(scenario: Any, program: Any, report: bool = False)
     if group is not None:
         from ..errors import Issue, ScenarioError
 
+        if group.field == "response_curve":
+            raise ScenarioError(Issue(f"channels[{group.channel}].response_curve",
+                                      f"is a response curve whose segments need binaries ({group.why}), and "
+                                      "sensitivity analyses LPs and plans whose only binaries are whole units; "
+                                      "allowed: " + ("report --no-sensitivity, " if report else "")
+                                      + "optimize, validate, check and sweep, which read such curves"))
+
         raise ScenarioError(Issue(f"channels[{group.channel}].{group.field}",
                                   f"is a tiered price whose order needs binaries ({group.why}), and sensitivity "
                                   "analyses tiered prices the LP fills in order by itself only (costs that do not "
