@@ -219,6 +219,16 @@ def tier_path(scenario: Any, path: str) -> str | None:
     """The canonical form of a path to a tier's number (``channels[email].cost_per_lead[1].cost``;
     ``[1]`` alone is its cost; with periods ``channels[email].cost_per_lead.Q1[1].up_to``), or None
     where ``path`` names no tier. The tier must exist: else a ScenarioError naming the path."""
+    from .curves import curve_path
+
+    if curve_path(path):
+        from ..errors import Issue, ScenarioError
+
+        raise ScenarioError(Issue(f"--vary {path.strip()}", "names a response curve, whose points a sweep does not "
+                                                            "vary (a point is a pair, and a curve must stay valid "
+                                                            "along the sweep); allowed: --set "
+                                                            f"{path.strip()}=... for one run at a time, or a tiered "
+                                                            "price, whose tiers' numbers a sweep varies"))
     m = _PRICE_PATH.fullmatch(path)
     if not m or m.group(3).endswith("_spend"):
         return None
