@@ -387,7 +387,7 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
             notes.append(f"mixed-integer: {discount} on channels[{name}]")
         else:
             notes.append(f"mixed-integer: tier order enforced on channels[{name}] ({rewarding[key]} rewards its "
-                         "spend)")
+                         "spend)" + (": a concave response curve, filled in order by binaries" if curve else ""))
     return tuple(out_columns), tuple(out_groups), tuple(dict.fromkeys(notes))
 
 
