@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from .funnel import STAGES
-from .rules import ERROR_TYPE, NON_NEGATIVE, fail, shorten, show
+from .rules import ERROR_TYPE, LARGEST, LIMITS_DOC, NON_NEGATIVE, fail, shorten, show
 from .tiers import Tier, falls
 
 FIELD = "response_curve"
@@ -164,6 +164,13 @@ def _points(value: Any, where: str) -> tuple[tuple[float, float], ...]:
         raise _at(path, fail("every point's amount is 0: the curve buys nothing",
                              "a curve whose amount rises, such as " + POINTS_EXAMPLE))
     last = max(k for k, (_, amount) in enumerate(out) if amount == out[-1][1])
+    for k in range(1, last + 1):
+        cost = (out[k][0] - out[k - 1][0]) / (out[k][1] - out[k - 1][1]) if out[k][1] > out[k - 1][1] else 0.0
+        if not cost <= LARGEST:  # a rise too small for its spend: a price beyond any the input allows
+            raise _at(f"{path}[{k}]", fail(f"the segment to this point costs {cost:.3g} per unit (spend "
+                                           f"{show(out[k][0] - out[k - 1][0])} for an amount of "
+                                           f"{out[k][1] - out[k - 1][1]:.3g})",
+                                           f"a cost per unit at most 1e15 ({LIMITS_DOC})"))
     flat = next((k for k in range(1, last + 1) if out[k][1] == out[k - 1][1]), None)
     if flat is not None:  # flat inside the curve: a jump in spend before more is bought, not a price
         raise _at(f"{path}[{flat}]", fail(f"amount {show(out[flat][1])} is the same as the point before's, and "
