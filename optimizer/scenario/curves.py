@@ -55,7 +55,7 @@ class Curve(BaseModel):
     @property
     def rising(self) -> tuple[tuple[float, float], ...]:
         """The points up to the last one where the amount still rises (flat points at the end buy nothing)."""
-        last = max(k for k, (_, amount) in enumerate(self.points) if amount == self.points[-1][1])
+        last = min(k for k, (_, amount) in enumerate(self.points) if amount == self.points[-1][1])
         return self.points[:last + 1]
 
     @property
@@ -163,7 +163,7 @@ def _points(value: Any, where: str) -> tuple[tuple[float, float], ...]:
     if out[-1][1] == 0:
         raise _at(path, fail("every point's amount is 0: the curve buys nothing",
                              "a curve whose amount rises, such as " + POINTS_EXAMPLE))
-    last = max(k for k, (_, amount) in enumerate(out) if amount == out[-1][1])
+    last = min(k for k, (_, amount) in enumerate(out) if amount == out[-1][1])
     for k in range(1, last + 1):
         cost = (out[k][0] - out[k - 1][0]) / (out[k][1] - out[k - 1][1]) if out[k][1] > out[k - 1][1] else 0.0
         if not cost <= LARGEST:  # a rise too small for its spend: a price beyond any the input allows
