@@ -93,6 +93,12 @@ def set_in_data(data: dict, path: str, value: Any) -> dict:
             raise ScenarioError(Issue(path, f"{field!r} is not a channel field"
                                             f"{did_you_mean(field, list(Channel.model_fields))}; "
                                             f"allowed: {', '.join(Channel.model_fields)}"))
+        if field in _PRICES and isinstance(channels[i], dict) and channels[i].get("response_curve") is not None:
+            base = f"channels[{parts[1]}]"
+            raise ScenarioError(Issue(path, f"{base} is priced by a response curve, so it has no {field} of its own; "
+                                            f"allowed: {base}.response_curve.points[K]=[SPEND, AMOUNT] (a point), or "
+                                            f"{base}.response_curve=null with {base}.{field}=NUMBER (a price instead "
+                                            "of the curve)"))
         if field in _PRICES and len(parts) > 3:
             return _set_tier(data, channels[i], parts, value, path)
         if field == "response_curve" and len(parts) > 3:

@@ -232,6 +232,16 @@ def tier_path(scenario: Any, path: str) -> str | None:
     m = _PRICE_PATH.fullmatch(path)
     if not m or m.group(3).endswith("_spend"):
         return None
+    curved = next((c for c in scenario.channels if c.name == (m.group(1) or m.group(2))
+                   and c.response_curve is not None), None)
+    if curved is not None:  # the tiered price a curve becomes is the curve's: its points are what to change
+        from ..errors import Issue, ScenarioError
+
+        raise ScenarioError(Issue(f"--vary {path.strip()}", f"channels[{curved.name}] is priced by a response "
+                                                            f"curve, and {m.group(3)} is the tiered price it "
+                                                            "becomes, which a sweep does not vary; allowed: --set "
+                                                            f"channels[{curved.name}].response_curve.points[K]="
+                                                            "[SPEND, AMOUNT] for one run at a time"))
     if "[" not in m.group(4):
         if tiered_path(scenario, path):  # a number for a schedule would change the model's shape mid-sweep
             from ..errors import Issue, ScenarioError

@@ -227,3 +227,23 @@ def test_validate_warns_which_model_a_curve_makes():
     assert scenario().warnings == ("response curve on channels[search]: concave, an LP",)
     s = scenario({"stage": "leads", "points": [[0, 0], [30000, 200], [60000, 1500]]})
     assert s.warnings == ("mixed-integer: non-concave response curve on channels[search]",)
+
+
+def test_the_price_a_curve_becomes_is_not_set_nor_swept():
+    with pytest.raises(ScenarioError) as info:
+        apply_changes(scenario(), {"channels[search].cost_per_lead[0].cost": 10})
+    assert str(info.value) == (
+        "channels[search].cost_per_lead[0].cost: channels[search] is priced by a response curve, so it has no "
+        "cost_per_lead of its own; allowed: channels[search].response_curve.points[K]=[SPEND, AMOUNT] (a point), or "
+        "channels[search].response_curve=null with channels[search].cost_per_lead=NUMBER (a price instead of the "
+        "curve)")
+    flat = apply_changes(scenario(), {"channels[search].response_curve": None, "channels[search].cost_per_lead": 40})
+    assert flat.channels[0].cost_per_lead == 40 and flat.channels[0].response_curve is None
+    from optimizer.scenario.tiers import tier_path
+
+    with pytest.raises(ScenarioError) as info:
+        tier_path(scenario(), "channels[search].cost_per_lead[0].cost")
+    assert str(info.value) == (
+        "--vary channels[search].cost_per_lead[0].cost: channels[search] is priced by a response curve, and "
+        "cost_per_lead is the tiered price it becomes, which a sweep does not vary; allowed: --set "
+        "channels[search].response_curve.points[K]=[SPEND, AMOUNT] for one run at a time")
