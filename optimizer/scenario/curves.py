@@ -239,6 +239,7 @@ def price_of(value: Curve | dict[str, Curve]) -> tuple[Tier, ...] | dict[str, tu
 
 
 def stage_of(value: Curve | dict[str, Curve]) -> str:
+    """The stage a channel's curve (or every period's curve) buys."""
     return curves(value)[0].stage
 
 
