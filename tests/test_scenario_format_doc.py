@@ -50,7 +50,7 @@ def test_the_complete_example_uses_every_field_and_solves() -> None:
     by_period = {"periods", "pipeline", "sales_cycle", "available"}
     assert set(Scenario.model_fields) - by_period <= set(data)
     assert set(Funnel.model_fields) - {"deal_value"} - by_period <= set(data["funnel"])  # deal_value: top level
-    # a response curve replaces a price: its example is the section's own (tests/scenario/test_curves.py)
+    # a response curve replaces a price: its example is the section's own (tests/scenario/test_curves_input.py)
     assert set(Channel.model_fields) - {"response_rate", "opportunity_rate", "deal_value", "response_curve"} \
         - by_period <= used_channel_fields
 
