@@ -437,7 +437,8 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
     metric = name.rsplit(".", 1)[-1]
     if metric == "revenue":
         return scenario.currency
-    if name.endswith(("_units", ".integer", ".available", "_units_if_used")):
+    # the channel's units
+    if name.endswith(("_units", ".integer", ".available", ".up_to", ".response_curve", "_units_if_used")):
         channel = name[name.index("[") + 1:name.index("]")]
         unit = program.columns[program.columns_of(channel)[0]].unit
         return "units" if unit == "unit" else unit + "s"

@@ -249,7 +249,12 @@ class Plan:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.scenario.warnings + self.program.notes))
+        notes = self.program.notes
+        ordered = {n.split("channels[", 1)[1].split("]", 1)[0] for n in notes if "tier order enforced on" in n}
+        # a concave curve is an LP unless a rule rewards its spend: then the order note says what it is
+        said = tuple(w for w in self.scenario.warnings if not (w.startswith("response curve on channels[")
+                                                               and w.split("[", 1)[1].split("]", 1)[0] in ordered))
+        return tuple(dict.fromkeys(said + notes))
 
     @property
     def binding(self) -> tuple[LimitState, ...]:

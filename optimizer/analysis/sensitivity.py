@@ -71,6 +71,7 @@ from ..model.highs import WarmModel
 from ..model.parametric import Certificate, Parametric, Probe, whole_unit_alternative
 from ..model.program import Program
 from ..model.verify import verify
+from ..scenario.curves import curve_notes
 from ..scenario.funnel import CONVERSION_RATES, PRICE_UNIT
 from ..scenario.periods import by_period, horizon
 from ..scenario.schema import Scenario
@@ -218,6 +219,11 @@ class Sensitivity:
     analysed_units: dict[str, float] | None = None
     left_out: tuple[str, ...] = ()  # whole-unit channels without a finite bound, left out of the alternative search
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the analysis leaves out and why (a response curve gets no price range)."""
+        return curve_notes(self.scenario)
+
     def limit(self, name: str) -> LimitSensitivity:
         """The analysis of one limit, by its path (``budget``, ``targets.revenue``, with periods
         ``caps.qualified_leads.Q3``; ``budget.total`` is the horizon's ``budget``).
@@ -276,6 +282,7 @@ class Sensitivity:
                 "objective_value": finite(self.objective_value), "analysed_as": self.analysed_as, **extra,
                 "limits": [x.to_dict() for x in self.limits], "channels": [x.to_dict() for x in self.channels],
                 "rates": [x.to_dict() for x in self.rates],
+                **({"notes": list(self.notes)} if self.notes else {}),
                 "alternative": None if self.alternative is None else {
                     "spend": dict(self.alternative), "units": dict(self.alternative_units or {})},
                 **({"diagnosis": self.diagnosis} if self.status not in ("optimal", "time_limit") else {}),
@@ -1083,6 +1090,8 @@ def _items(scenario: Scenario, columns: dict[str, np.ndarray], program: Program)
 
     prices: list[_Item] = []
     for c in scenario.channels:
+        if c.response_curve is not None:  # a curve's segment costs are its points': no price ranges (curve_notes)
+            continue
         base, value = f"channels[{c.name}].{c.price_field}", getattr(c, c.price_field)
         available = scenario.available(c)
         if type(value) is tuple:

@@ -199,6 +199,8 @@ def sensitivity_table(s: Sensitivity) -> str:
     console.print("Channel prices:")
     for c in s.channels:
         console.print("  " + channel_sentence(c, cur))
+    for note in s.notes:
+        console.print("  " + note)
     if any(c.tier is not None for c in s.channels):
         console.print("A tier's range stops at the tier before's and the tier after's costs: past them the tiers "
                       "would need binaries to be filled in order (another model, not analysed here).")
