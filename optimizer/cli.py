@@ -580,13 +580,6 @@ def report(
         analysis = None
         if not no_sensitivity:
             from .analysis.sensitivity import sensitivity as analyse
-            from .errors import ScenarioError
-            from .scenario.tiers import refuse_tiered_sensitivity
-
-            try:
-                refuse_tiered_sensitivity(plan.scenario, plan.program, report=True)
-            except ScenarioError as exc:
-                raise _in_file(exc, scenario) from None
 
             if len(plan.program.columns) >= PROGRESS_CHANNELS and sys.stderr.isatty():
                 from rich.progress import Progress

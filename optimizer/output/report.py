@@ -286,7 +286,9 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
                  "stays between 'valid from' and 'valid to' (empty: no end). From the sensitivity analysis, each "
                  "price checked by re-solving.",)
         analysed_as = getattr(sensitivity, "analysed_as", "lp")
-        if analysed_as == "integers_fixed":
+        ordered = getattr(sensitivity, "tier_order", None) is not None
+        whole = not ordered or any(c.integer for c in plan.scenario.channels)
+        if analysed_as == "integers_fixed" and whole:
             held = [x.name for x in sensitivity.limits if getattr(x, "held", False)]
             notes += ("Whole-unit channels are held at their planned units; the whole-unit choice itself may change "
                       "inside these ranges." + (f" No shadow price for {', '.join(held)}: held at the planned whole "
@@ -294,6 +296,10 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
         elif analysed_as == "relaxed":
             notes += ("Shadow prices and ranges are those of the LP relaxation (whole units may be fractions), "
                       "not of the whole-unit plan above.",)
+        if ordered:
+            from .whatif import tier_order_note
+
+            notes += (tier_order_note(sensitivity),)
     else:
         notes = ("shadow price: the solver's dual, the change of the objective per one unit more of the limit, "
                  "not checked by re-solving (no sensitivity analysis was given to the report); ranges are not "
