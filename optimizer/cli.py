@@ -363,7 +363,7 @@ def sensitivity(
         _refuse_overwriting({"--output": output}, [scenario])
         fmt = _format_for(format, output, TableOrJson)
         loaded = load_scenario(scenario, changes_from_options(set_))
-        plan = run_optimize(loaded)  # a tiered price it cannot analyse: analyse() says so, named below
+        plan = run_optimize(loaded)
         long = len(plan.program.columns) >= PROGRESS_CHANNELS
         try:
             if long and fmt is TableOrJson.table and output is None and sys.stdout.isatty() \
