@@ -6,8 +6,9 @@ them; it never solves. All three formats show the same tables, built once by :fu
 - **Plan**: a row per channel (spend, share, units, every funnel stage and metric, cost per deal,
   return on spend) and a total row;
 - **Periods** (a scenario with periods only): a row per channel and period (units, spend, share of
-  the period's spend, every stage; deals and revenue closing in the period), each period's pipeline,
-  total and limits, the horizon's total, and what closes after the horizon;
+  the period's spend, every stage; deals and revenue closing in the period), a tiered channel's
+  tiers under it in each period, each period's pipeline, total and limits, the horizon's total, and
+  what closes after the horizon;
 - **Funnel**: each stage's total, what enters the funnel there, and the conversion from the stage
   before (over the channels that pass through both);
 - **Limits**: every limit, binding or not, with its shadow prices and the range over which the
