@@ -27,7 +27,10 @@ Every range end is checked by a certificate from the basis (primal and dual feas
 that fails it, or a re-solve that disagrees, falls back to re-solves on both sides.
 
 A plan with whole-unit channels is analysed with them held at the plan's units (HiGHS's fixed LP:
-``analysed_as: integers_fixed``), or as its LP relaxation with ``relax=True`` (``relaxed``).
+``analysed_as: integers_fixed``), or as its LP relaxation with ``relax=True`` (``relaxed``). So is
+a tiered price whose order needs binaries (a volume discount, a rule rewarding spend on it): its
+binaries held at the plan's values, the fixed LP stating the plan's order once (``tier_order:
+held``, :func:`_order_held`), or relaxed (``tier_order: relaxed``: the tiers may fill out of order).
 
 With periods every limit is named by its path and priced where it holds (``caps.qualified_leads.Q3``:
 what one more qualified lead of Q3's capacity is worth); availability (``channels[NAME].available``)

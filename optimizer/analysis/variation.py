@@ -443,8 +443,9 @@ class ValueMap:
 def _tier_variant(price: Any, period: str | None, k: int, value: Any) -> Any:
     """``price`` (a schedule, or with periods a mapping of prices) with tier ``k``'s cost (in
     ``period``) at ``value``, or None where that is not a cheap variant: a value the cost's rule
-    rejects, no such tier, or a cost out of order with its neighbours (a volume discount needs
-    binaries: another model)."""
+    rejects, or no such tier. (A cost out of order with its neighbours is a volume discount, which
+    the schema accepts and the build gives binaries: a program of another shape, which a map's
+    corners or a sensitivity variant see.)"""
     schedule = price if period is None else price.get(period) if isinstance(price, dict) else None
     if type(schedule) is not tuple or k >= len(schedule) or isinstance(value, bool) or \
             not isinstance(value, (int, float)):
@@ -452,8 +453,6 @@ def _tier_variant(price: Any, period: str | None, k: int, value: Any) -> Any:
     try:
         cost = float(NON_NEGATIVE.parse(value))
     except Exception:  # noqa: BLE001 (the full validation words it)
-        return None
-    if (k and cost < schedule[k - 1].cost) or (k + 1 < len(schedule) and cost > schedule[k + 1].cost):
         return None
     new = tuple(tier.model_copy(update={"cost": cost}) if j == k else tier for j, tier in enumerate(schedule))
     return new if period is None else {**price, period: new}
