@@ -77,7 +77,7 @@ from ..model.verify import verify
 from ..scenario.funnel import CONVERSION_RATES, PRICE_UNIT
 from ..scenario.periods import by_period, horizon
 from ..scenario.schema import Scenario
-from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution
+from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution, spend_bounds
 from .provenance import provenance
 from .variation import MIX_TOLERANCE, Explorer, shaping_rates
 
@@ -326,6 +326,39 @@ def sensitivity(plan: Plan, progress: Callable[[int, int], None] | None = None, 
     return _Analysis(scenario, plan, progress, analysed_as, ordered, order).run()
 
 
+def _tier_at(group, units: float, side: int) -> tuple[float, float, float]:
+    """(cost, first unit, last unit) of the tier that the next unit (``side`` +1) or the last unit
+    (-1) at ``units`` falls in, along ``group``'s schedule (past a capped last tier: its cost goes on)."""
+    start, last = 0.0, len(group.costs) - 1
+    for k, (up_to, cost) in enumerate(zip(group.up_to, group.costs)):
+        end = math.inf if up_to is None or k == last else float(up_to)
+        if (units < end) if side > 0 else (units <= end):
+            return float(cost), start, end
+        start = end
+    return float(group.costs[-1]), start, math.inf
+
+
+def _in_money(x: LimitSensitivity, group) -> LimitSensitivity:
+    """A tiered channel's ``min_spend``/``max_spend``, analysed as the bound on its units it is in
+    the model, in money as the scenario gives it: the value and limit along the schedule; one $
+    more (less) of the limit moves the units bound by 1 / the cost of the tier the next (last) unit
+    falls in, so each shadow price is the units' one over that cost (none at a free tier: there a $
+    buys no definite number of units); ``shadow_price`` holds while the bound stays in that tier."""
+    u = x.limit
+    up, start, end = _tier_at(group, u, +1)
+    down = _tier_at(group, u, -1)[0]
+    price = None if x.shadow_price is None or up <= 0 else x.shadow_price / up
+    price_down = None if x.shadow_price_down is None or down <= 0 else x.shadow_price_down / down
+    low = x.valid_from if x.valid_from is None or not x.binding else max(x.valid_from, start)
+    high = x.valid_to if not x.binding else end if x.valid_to is None else min(x.valid_to, end)
+    money = {"value": group.spend_of(x.value), "limit": group.spend_of(u),
+             "valid_from": None if low is None else group.spend_of(low),
+             "valid_to": None if high is None or not math.isfinite(high) else group.spend_of(high)}
+    if x.held:
+        return replace(x, **money)
+    return replace(x, shadow_price=price, shadow_price_down=price_down, **money)
+
+
 def _ordered_by_binaries(program: Program) -> frozenset[tuple[str, str | None]]:
     """The tiered prices (channel, period) whose order binaries enforce."""
     return frozenset((g.channel, g.period) for g in program.tier_groups if g.binaries)
@@ -473,6 +506,7 @@ class _Analysis:
         self._prepared: dict[str, list | None] = {}
         self._entries: dict[str, tuple] = {}
         self._channels = {c.name: c for c in scenario.channels}
+        self._spend_bounds = spend_bounds(program)  # a tiered channel's spend limits: bounds on its units
         self._keep_mix()
 
     def _unproven(self) -> str | None:
@@ -704,6 +738,11 @@ class _Analysis:
 
     # -- limits ----------------------------------------------------------------------------------
     def _limit(self, k: int) -> LimitSensitivity:
+        found = self._limit_in_units(k)
+        group = self._spend_bounds.get(k)
+        return found if group is None else _in_money(found, group)
+
+    def _limit_in_units(self, k: int) -> LimitSensitivity:
         limit = self.program.limits[k]
         value = float(self.basis.activity[k] + limit.constant) if len(limit.index) else limit.constant
         binding = self.binding[k]

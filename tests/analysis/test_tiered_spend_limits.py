@@ -1,0 +1,72 @@
+"""A tiered channel's ``min_spend``/``max_spend`` is a bound on its units through the schedule in
+the model; the plan and the sensitivity analysis report it in money, as the scenario gives it: its
+value, limit and slack along the schedule (by hand), its shadow prices per $ (against scipy linprog
+with the spend row written by hand, and against re-solves of the limit one $ up and down)."""
+
+from __future__ import annotations
+
+import pytest
+from scipy.optimize import linprog
+
+from optimizer import Scenario, optimize
+from optimizer.analysis.sensitivity import sensitivity
+from optimizer.scenario.paths import apply_changes
+
+SEARCH = [{"up_to": 2000, "cost": 35}, {"cost": 55}]
+
+
+def scenario(**search) -> Scenario:
+    return Scenario(channels=[{"name": "search", "cost_per_lead": SEARCH, **search},
+                              {"name": "display", "cost_per_lead": 120}], targets={"leads": 4000})
+
+
+def constraint(plan, name: str) -> dict:
+    return next(c for c in plan.to_dict()["constraints"] if c["name"] == name)
+
+
+def test_a_binding_max_spend_is_reported_and_priced_per_dollar():
+    s = scenario(max_spend=100_000)
+    plan = optimize(s)
+    # by hand: $100,000 buys 2,000 leads at $35 and 30,000 / 55 at $55; display brings the rest
+    assert constraint(plan, "channels[search].max_spend") == {
+        "name": "channels[search].max_spend", "kind": "channel_bound", "value": pytest.approx(100_000),
+        "limit": pytest.approx(100_000), "slack": 0.0, "binding": True}
+    limit = sensitivity(plan).limit("channels[search].max_spend")
+    assert (limit.value, limit.limit) == pytest.approx((100_000, 100_000))
+    # the spend row by hand (the LP fills these rising tiers in order by itself): x0 <= 2000, x1, display
+    lp = linprog([35, 55, 120], A_ub=[[-1, -1, -1], [35, 55, 0]], b_ub=[-4000, 100_000],
+                 bounds=[(0, 2000), (0, None), (0, None)], method="highs")
+    assert limit.shadow_price == pytest.approx(lp.ineqlin.marginals[1]) == pytest.approx(-65 / 55)
+    for d, price in ((1, limit.shadow_price), (-1, -limit.shadow_price_down)):
+        again = optimize(apply_changes(s, {"channels[search].max_spend": 100_000 + d}))
+        assert again.objective_value - plan.objective_value == pytest.approx(d * price, rel=1e-6)
+    # the price holds while the limit's last $ buys tier 1's leads at $55: from $70,000 (tier 0 spent)
+    # up to $180,000 (every lead from search: 2,000 at $35 and 2,000 at $55)
+    assert (limit.valid_from, limit.valid_to) == pytest.approx((70_000, 180_000))
+
+
+def test_a_binding_min_spend_is_priced_per_dollar_as_re_solves_find():
+    s = Scenario(channels=[{"name": "search", "cost_per_lead": SEARCH, "min_spend": 100_000},
+                           {"name": "display", "cost_per_lead": 20}], targets={"leads": 4000})
+    plan = optimize(s)
+    state = constraint(plan, "channels[search].min_spend")
+    assert (state["value"], state["limit"], state["binding"]) == (pytest.approx(100_000), pytest.approx(100_000),
+                                                                  True)
+    limit = sensitivity(plan).limit("channels[search].min_spend")
+    # by hand: the fewest search leads $100,000 buys in order (2,545.45) replace display's $20 leads;
+    # one $ more buys 1/55 of a lead more at $55 and one fewer display lead's $20 / 55
+    assert limit.shadow_price == pytest.approx((55 - 20) / 55)
+    for d, price in ((1, limit.shadow_price), (-1, -limit.shadow_price_down)):
+        again = optimize(apply_changes(s, {"channels[search].min_spend": 100_000 + d}))
+        assert again.objective_value - plan.objective_value == pytest.approx(d * price, rel=1e-6)
+
+
+def test_a_max_spend_with_room_reports_its_slack_in_money():
+    plan = optimize(scenario(max_spend=500_000))
+    # by hand: every lead from search, 2,000 at $35 and 2,000 at $55: $180,000 of $500,000
+    state = constraint(plan, "channels[search].max_spend")
+    assert (state["value"], state["limit"], state["slack"], state["binding"]) == (
+        pytest.approx(180_000), pytest.approx(500_000), pytest.approx(320_000), False)
+    limit = sensitivity(plan).limit("channels[search].max_spend")
+    assert (limit.value, limit.shadow_price, limit.valid_from) == (pytest.approx(180_000), 0.0,
+                                                                   pytest.approx(180_000))
