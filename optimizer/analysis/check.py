@@ -44,7 +44,7 @@ from ..scenario.rules import NON_NEGATIVE, SHARE, NumberRule, show
 from ..scenario.schema import Scenario, did_you_mean
 from ..scenario.tiers import Tier, units_for_spend
 from .diagnosis import Diagnosis, diagnose
-from .plan import ChannelPlan, PeriodPlan, finite, period_plans, what_units_buy
+from .plan import ChannelPlan, PeriodPlan, finite, period_plans, spend_bounds, what_units_buy
 from .provenance import Provenance, provenance
 
 KINDS = ("spend", "units", "share")
@@ -411,12 +411,16 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
 def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple[Violation, ...]:
     """Every limit the units break by more than the verification tolerance (relative), in the limits' order."""
     out = []
-    for limit in program.limits:
+    money = spend_bounds(program)  # a tiered channel's spend limit: a bound on its units, told in money
+    for k, limit in enumerate(program.limits):
         if limit.violation(units) > TOLERANCE:
-            value = limit.value(units)
+            value, bound = limit.value(units), limit.bound
+            by = limit.excess(value)
+            if k in money:
+                value, bound = money[k].spend_of(value), money[k].spend_of(bound)
+                by = value - bound if limit.sense == "<=" else bound - value
             base = limit.name[:-len(limit.period) - 1] if limit.period else limit.name
-            out.append(Violation(limit.name, value, limit.bound, limit.excess(value),
-                                 limit_unit(scenario, program, base), limit.period))
+            out.append(Violation(limit.name, value, bound, by, limit_unit(scenario, program, base), limit.period))
     whole = np.array([column.integer for column in program.columns], dtype=bool)
     off = np.abs(units - np.round(units))
     for j in np.flatnonzero(whole & (off > TOLERANCE * np.maximum(1.0, np.abs(units)))):

@@ -70,3 +70,13 @@ def test_a_max_spend_with_room_reports_its_slack_in_money():
     limit = sensitivity(plan).limit("channels[search].max_spend")
     assert (limit.value, limit.shadow_price, limit.valid_from) == (pytest.approx(180_000), 0.0,
                                                                    pytest.approx(180_000))
+
+
+def test_a_proposal_over_a_tiered_max_spend_is_told_in_money():
+    from optimizer.analysis.check import check
+
+    s = scenario(max_spend=100_000)
+    result = check(s, {"search": {"spend": 150_000}, "display": {"spend": 200_000}})
+    broken = next(v for v in result.violations if v.name == "channels[search].max_spend")
+    # $150,000 along the schedule against the $100,000 limit: over by $50,000
+    assert (broken.value, broken.limit, broken.by) == pytest.approx((150_000, 100_000, 50_000))
