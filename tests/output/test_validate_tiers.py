@@ -11,6 +11,12 @@ from optimizer.output.plan import understood, validate_table
 SEARCH = [{"up_to": 2000, "cost": 35}, {"up_to": 5000, "cost": 55}, {"cost": 90}]
 
 
+@pytest.fixture(autouse=True)
+def wide(monkeypatch):
+    """Tables as wide as they need: a narrow COLUMNS would wrap the rows these tests look for."""
+    monkeypatch.setenv("COLUMNS", "250")
+
+
 def test_the_price_column_shows_the_schedule_and_1000_buys_at_the_first_tier():
     s = Scenario(channels=[{"name": "search", "cost_per_lead": SEARCH, "qualification_rate": 0.3},
                            {"name": "mail", "cost_per_contact": [{"up_to": 10_000, "cost": 2}, {"cost": 4}],
