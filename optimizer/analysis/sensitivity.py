@@ -557,6 +557,7 @@ class _Analysis:
     def run(self) -> Sensitivity:
         moves = self._moves()
         self._price_moves = {m.path: m for m in moves if m.path in self.prices}
+        self._bound_moves = self._spend_bound_moves()
         rates = [m for m in moves if m.path not in self.prices and m.matters]
         # availability (the periods a channel does not run in) is no limit a user moves: not listed
         # nor are a tiered price's own rows (a tier's width, the order): its cap (``up_to`` of a capped
@@ -720,13 +721,53 @@ class _Analysis:
 
     # -- probes on the kept model ----------------------------------------------------------------
     def _probe_move(self, move: _Move, t: float) -> Probe:
-        """Re-solve with ``move``'s number at ``value + t``."""
+        """Re-solve with ``move``'s number at ``value + t`` (a tier's cost: with the bound on its
+        channel's units that a binding spend limit buys along the changed schedule)."""
         basis = self.basis
         coefs = basis._coef_at(move.rows, move.cols) + t * move.slope
         moved = np.flatnonzero(move.cost)
         costs = {int(j): float(basis.costs[j] + t * move.cost[j]) for j in moved}
         self.solves += 1
-        return basis.probe((move.rows, move.cols, coefs), costs)
+        bound = self._bound_moves.get(move.path)
+        if bound is None:
+            return basis.probe((move.rows, move.cols, coefs), costs)
+        k, units = bound[0], bound[1](move.value + t)
+        limit = self.program.limits[k]
+        rhs = units - limit.constant
+        row = (k, rhs if limit.sense == ">=" else -math.inf, rhs if limit.sense == "<=" else math.inf)
+        probe = basis.probe((move.rows, move.cols, coefs), costs, row=row)
+        if probe.activity is None:
+            return probe
+        activity = probe.activity.copy()
+        activity[k] -= units - limit.bound  # measured against the moved bound, as the mix reads it
+        return replace(probe, activity=activity)
+
+    def _spend_bound_moves(self) -> dict[str, tuple[int, Callable[[float], float]]]:
+        """For a tier's cost on a channel whose spend limit binds (one such row): the row, and the
+        units bound at a cost (what the limit's money buys along the schedule with that cost). A
+        range of such a cost is found by re-solves that move the bound too."""
+        from ..scenario.tiers import Tier, units_for_spend
+
+        out = {}
+        for item in self._price_items:
+            if item.tier is None:
+                continue
+            mine = set(item.columns.tolist())
+            rows = [(k, g) for k, g in self._spend_bounds.items() if self.binding[k] and g.channel == item.channel
+                    and mine & set(g.columns)]
+            if len(rows) != 1:
+                continue  # (several periods' spend limits at once: the bound stays, as before)
+            k, g = rows[0]
+            limit = self.program.limits[k]
+            money, most, tier = g.spend_of(limit.bound), limit.sense == "<=", item.tier
+
+            def units(cost: float, g=g, money=money, most=most, tier=tier) -> float:
+                schedule = tuple(Tier(cost=cost if j == tier else c, up_to=u)
+                                 for j, (c, u) in enumerate(zip(g.costs, g.up_to)))
+                return units_for_spend(schedule, money, most=most)
+
+            out[item.path] = (k, units)
+        return out
 
     def _probe_bound(self, k: int, bound: float) -> Probe:
         limit = self.program.limits[k]
@@ -914,6 +955,8 @@ class _Analysis:
         """
         answer = self._prepared.pop(move.path, None) if move.path in self._prepared else (
             None if move.columns is None else self._basis_range(move, low, high, open_low))
+        if move.path in self._bound_moves:  # a spend limit's bound moves too, which the basis step does not see
+            answer = None
         if answer is not None and any(len(end) == 4 for end in answer):
             answer = self._confirm(move, answer)
         if answer is None:

@@ -80,3 +80,30 @@ def test_a_proposal_over_a_tiered_max_spend_is_told_in_money():
     broken = next(v for v in result.violations if v.name == "channels[search].max_spend")
     # $150,000 along the schedule against the $100,000 limit: over by $50,000
     assert (broken.value, broken.limit, broken.by) == pytest.approx((150_000, 100_000, 50_000))
+
+
+def test_a_tier_cost_range_moves_the_units_a_binding_spend_limit_buys():
+    # $80,000 of search buys 2,000 leads at c0 and (80,000 - 2,000 c0) / c1 more; display ($120) the rest
+    s = Scenario(channels=[{"name": "search", "cost_per_lead": [{"up_to": 2000, "cost": 20}, {"cost": 55}],
+                            "max_spend": 80_000},
+                           {"name": "display", "cost_per_lead": 120}], targets={"leads": 3000})
+    result = sensitivity(optimize(s))
+
+    def pattern(c0: float, c1: float) -> tuple:
+        """The mix of the LP by hand, the spend limit as the spend row it is: x0 <= 2000, x1, display."""
+        lp = linprog([c0, c1, 120], A_ub=[[-1, -1, -1], [c0, c1, 0]], b_ub=[-3000, 80_000],
+                     bounds=[(0, 2000), (0, None), (0, None)], method="highs")
+        return tuple(lp.x > 1e-6), tuple(abs(lp.ineqlin.residual) < 1e-6), abs(lp.x[0] - 2000) < 1e-6
+
+    base = pattern(20, 55)
+    # by hand: tier 1's cost may fall until search buys all 3,000 leads (80,000 - 40,000 = 1,000 c1: c1 = 40)
+    # and rise to display's $120; tier 0's until tier 1 buys nothing (c0 = 40) or all (1,000 x 55 = 80,000
+    # - 2,000 c0: c0 = 12.5)
+    tier0, tier1 = result.channel("search", tier=0), result.channel("search", tier=1)
+    assert (tier1.price_from, tier1.price_to) == pytest.approx((40, 120), rel=1e-5)
+    assert (tier0.price_from, tier0.price_to) == pytest.approx((12.5, 40), rel=1e-5)
+    for entry, costs in ((tier0, lambda v: (v, 55)), (tier1, lambda v: (20, v))):
+        assert entry.from_reason == entry.to_reason == "mix"
+        for end, side in ((entry.price_from, -1), (entry.price_to, +1)):
+            assert pattern(*costs(end - side * 1e-3 * end)) == base
+            assert pattern(*costs(end + side * 1e-3 * end)) != base
