@@ -578,7 +578,8 @@ class _Analysis:
         # factors, and going back to the optimal one costs a run
         self._prepared = {m.path: self._basis_range(m, 0.0, *((math.inf, False) if m.path in self.prices else
                                                               (1.0, True)))
-                          for m in moves if m.columns is not None and (m.matters or m.path in self.prices)}
+                          for m in moves if m.columns is not None and (m.matters or m.path in self.prices)
+                          and m.path not in self._bound_moves}  # (those are ranged by re-solves)
         limits = tuple(tick(self._limit(k)) for k in listed)
         channels = tuple(tick(self._channel(item)) for item in self._price_items)
         ranges = tuple(tick(self._rate(move)) for move in rates)
@@ -953,10 +954,11 @@ class _Analysis:
         degenerate basis), a warm re-solve just outside it shows the mix changing; else by scan
         and bisection on the kept model, as before.
         """
-        answer = self._prepared.pop(move.path, None) if move.path in self._prepared else (
-            None if move.columns is None else self._basis_range(move, low, high, open_low))
         if move.path in self._bound_moves:  # a spend limit's bound moves too, which the basis step does not see
             answer = None
+        else:
+            answer = self._prepared.pop(move.path, None) if move.path in self._prepared else (
+                None if move.columns is None else self._basis_range(move, low, high, open_low))
         if answer is not None and any(len(end) == 4 for end in answer):
             answer = self._confirm(move, answer)
         if answer is None:
