@@ -116,16 +116,16 @@ def test_sensitivity_gives_a_curve_no_price_range_and_says_so(tmp_path):
                                                                                          scenario).stdout
 
 
-def test_sensitivity_of_a_non_concave_curve_is_refused_by_name(tmp_path):
-    done = run("sensitivity", BUNDLED)
-    assert done.returncode == 2
-    assert done.stderr.strip() == (
-        f"{BUNDLED}: channels[online_video].response_curve: is a response curve whose segments need binaries "
-        "(non-concave response curve), and sensitivity analyses LPs and plans whose only binaries are whole units; "
-        "allowed: optimize, validate, check and sweep, which read such curves")
-    report = run("report", BUNDLED, "--output", str(tmp_path / "r.xlsx"))
-    assert report.returncode == 2 and "allowed: report --no-sensitivity" in report.stderr
-    assert run("report", BUNDLED, "--no-sensitivity", "--output", str(tmp_path / "r.xlsx")).returncode == 0
+def test_sensitivity_of_a_non_concave_curve_holds_its_segment_order(tmp_path):
+    # a non-concave curve's segments are ordered by binaries: sensitivity holds them as the plan fills
+    # them (integers_fixed), as for a volume discount, and names the curve, not its derived price
+    done = run("sensitivity", BUNDLED, "--format", "json")
+    assert done.returncode == 0
+    result = json.loads(done.stdout)
+    assert result["analysed_as"] == "integers_fixed" and result["tier_order"] == "held"
+    assert result["ordered_by_binaries"] == ["channels[online_video].response_curve"]
+    assert "online_video" not in [c["name"] for c in result["channels"]]  # a curve gets no price range
+    assert run("report", BUNDLED, "--output", str(tmp_path / "r.xlsx")).returncode == 0
 
 
 def test_a_sweep_does_not_vary_a_curve():

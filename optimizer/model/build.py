@@ -437,10 +437,10 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
         if limit.kind == "tier":  # a tier's width: filling in order stays within it by construction
             continue
         touched = {member[j] for j in limit.index.tolist() if j in member}
+        coefs = dict(zip(limit.index.tolist(), limit.coefs.tolist())) if touched else {}  # once a row, not a key
         for key in touched:
             if key in rewarding:
                 continue
-            coefs = dict(zip(limit.index.tolist(), limit.coefs.tolist()))
             if _rewards(np.array([coefs.get(j, 0.0) for j in groups[key]]), limit.sense):
                 rewarding[key] = limit.name
     out_columns, out_groups, notes = list(columns), [], []

@@ -286,27 +286,3 @@ def rebuilt_each_point(scenario: Any, program: Any, paths: list[str]) -> bool:
             f".{f}" in p for p in paths for f in ("fixed_cost", "min_units_if_used", "min_spend_if_used")):
         return True  # (and its rows from the set-up fields): built anew at each point
     return any(tiered_path(scenario, p) or p in bounding for p in paths)
-
-
-def refuse_tiered_sensitivity(scenario: Any, program: Any, report: bool = False) -> None:
-    """Sensitivity of a tiered price whose order needs binaries (a volume discount, or a rule that
-    rewards spending on a tiered channel) in ``program``: an input error naming the first such price
-    (``report``: the report's way out, --no-sensitivity, named too). A tiered price the LP fills in
-    order by itself is analysed tier by tier."""
-    group = next((g for g in program.tier_groups if g.binaries), None)
-    if group is not None:
-        from ..errors import Issue, ScenarioError
-
-        if group.field == "response_curve":
-            raise ScenarioError(Issue(f"channels[{group.channel}].response_curve",
-                                      f"is a response curve whose segments need binaries ({group.why}), and "
-                                      "sensitivity analyses LPs and plans whose only binaries are whole units; "
-                                      "allowed: " + ("report --no-sensitivity, " if report else "")
-                                      + "optimize, validate, check and sweep, which read such curves"))
-
-        raise ScenarioError(Issue(f"channels[{group.channel}].{group.field}",
-                                  f"is a tiered price whose order needs binaries ({group.why}), and sensitivity "
-                                  "analyses tiered prices the LP fills in order by itself only (costs that do not "
-                                  "fall from tier to tier, no rule rewarding spend on the channel); allowed: a "
-                                  "flat price (--set PATH=NUMBER), " + ("report --no-sensitivity, " if report else "")
-                                  + "or optimize, validate and sweep, which read such prices"))
