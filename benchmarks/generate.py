@@ -7,6 +7,7 @@ a third of what the channels could bring at their spend limits).
 
     python benchmarks/generate.py 1000 > /tmp/scenario-1000.json
     python benchmarks/generate.py 100 12 > /tmp/scenario-100-by-12.json   # by month (periodic_data)
+    python benchmarks/generate.py 1000 tiered > /tmp/scenario-1000-tiered.json   # three tiers a channel
 """
 
 from __future__ import annotations
@@ -106,7 +107,32 @@ def set_up_data(n: int, seed: int = 7) -> dict:
     return data
 
 
+def tiered_data(n: int, seed: int = 7) -> dict:
+    """``scenario_data(n)`` with every channel's price in three tiers, each dearer than the one before
+    (an LP: the cheap inventory runs out): the channel's price up to a quarter of the units its
+    ``max_spend`` bought at that price, 1.35 times it up to 60%, then 1.8 times it. The mix rules
+    become caps on pairs of channels' spend (a rule such as ``spend[a] <= 2 * spend[b]`` rewards
+    spending on ``b``, which would need binaries for the order), and the revenue target asks for a
+    fifth of what the channels could bring at their flat prices."""
+    data = scenario_data(n, seed)
+    data["name"] = f"generated-{n}-tiered"
+    for channel in data["channels"]:
+        kind = next(k for k in PRICES if k in channel)
+        price = channel[kind]
+        units = channel["max_spend"] / price
+        channel[kind] = [{"up_to": round(0.25 * units, 4), "cost": price},
+                         {"up_to": round(0.6 * units, 4), "cost": round(1.35 * price, 2)},
+                         {"cost": round(1.8 * price, 2)}]
+    data["constraints"] = [{"name": f"pair{k}", "expr": f"spend[ch{k}] + spend[ch{k + 1}] <= 250000"}
+                           for k in range(0, n - 1, 10)]
+    data["targets"] = {"revenue": round(data["targets"]["revenue"] * 3 / 5, 2)}
+    return data
+
+
 if __name__ == "__main__":
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    if len(sys.argv) > 2 and sys.argv[2] == "tiered":
+        json.dump(tiered_data(size), sys.stdout, indent=1)
+        raise SystemExit(0)
     by = int(sys.argv[2]) if len(sys.argv) > 2 else 0  # periods: 0 for none
     json.dump(periodic_data(size, by) if by else scenario_data(size), sys.stdout, indent=1)

@@ -364,7 +364,7 @@ def sensitivity(
         _refuse_overwriting({"--output": output}, [scenario])
         fmt = _format_for(format, output, TableOrJson)
         loaded = load_scenario(scenario, changes_from_options(set_))
-        plan = run_optimize(loaded)  # a tiered price it cannot analyse: analyse() says so, named below
+        plan = run_optimize(loaded)
         long = len(plan.program.columns) >= PROGRESS_CHANNELS
         try:
             if long and fmt is TableOrJson.table and output is None and sys.stdout.isatty() \
@@ -581,13 +581,6 @@ def report(
         analysis = None
         if not no_sensitivity:
             from .analysis.sensitivity import sensitivity as analyse
-            from .errors import ScenarioError
-            from .scenario.tiers import refuse_tiered_sensitivity
-
-            try:
-                refuse_tiered_sensitivity(plan.scenario, plan.program, report=True)
-            except ScenarioError as exc:
-                raise _in_file(exc, scenario) from None
 
             if len(plan.program.columns) >= PROGRESS_CHANNELS and sys.stderr.isatty():
                 from rich.progress import Progress

@@ -33,9 +33,10 @@ RATE_ALLOWED = 'allowed: a number in (0, 1], or a percentage such as "12%"'
 POSITIVE_ALLOWED = "allowed: a number > 0 (4800000, 4_800_000 or 4.8e6)"
 AMOUNT_ALLOWED = "allowed: a number >= 0 (4800000, 4_800_000 or 4.8e6)"
 STAGES = "reach, leads, qualified_leads, opportunities, deals, revenue"
-CHANNEL_FIELDS = ("name, cost_per_contact, cost_per_lead, cost_per_qualified_lead, unit_cost, yields, response_rate, "
-                  "qualification_rate, opportunity_rate, win_rate, deal_value, min_spend, max_spend, min_units, "
-                  "max_units, caps, integer, available, sales_cycle, fixed_cost, min_units_if_used, min_spend_if_used")
+CHANNEL_FIELDS = ("name, cost_per_contact, cost_per_lead, cost_per_qualified_lead, unit_cost, response_curve, yields, "
+                  "response_rate, qualification_rate, opportunity_rate, win_rate, deal_value, min_spend, max_spend, "
+                  "min_units, max_units, caps, integer, available, sales_cycle, fixed_cost, min_units_if_used, "
+                  "min_spend_if_used")
 TERM_ALLOWED = ("allowed: spend[NAME], units[NAME], METRIC[NAME], total_spend, numbers, or a metric "
                 f"({STAGES})")
 LINEAR_ALLOWED = 'allowed: a linear comparison such as "spend[paid_search] <= 0.3 * total_spend"'
@@ -334,14 +335,14 @@ def test_no_price() -> None:
     text = BASE.replace("    cost_per_lead: 45\n", "    max_spend: 10\n")
     assert only(invalid(text)) == (
         "channels[email]", "no price is given; allowed: exactly one of cost_per_contact, cost_per_lead, "
-                           "cost_per_qualified_lead, unit_cost")
+                           "cost_per_qualified_lead, unit_cost, response_curve")
 
 
 def test_two_prices() -> None:
     text = BASE.replace("    cost_per_lead: 45\n", "    cost_per_lead: 45\n    cost_per_contact: 2\n")
     assert only(invalid(text)) == (
         "channels[email]", "2 prices are given (cost_per_contact, cost_per_lead); allowed: exactly one of "
-                           "cost_per_contact, cost_per_lead, cost_per_qualified_lead, unit_cost")
+                           "cost_per_contact, cost_per_lead, cost_per_qualified_lead, unit_cost, response_curve")
 
 
 def test_unit_cost_needs_yields_and_yields_needs_unit_cost() -> None:

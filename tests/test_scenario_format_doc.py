@@ -53,8 +53,9 @@ def test_the_complete_example_uses_every_field_and_solves() -> None:
     set_up = {"fixed_cost", "min_units_if_used", "min_spend_if_used"}
     assert set(Scenario.model_fields) - by_period <= set(data)
     assert set(Funnel.model_fields) - {"deal_value"} - by_period <= set(data["funnel"])  # deal_value: top level
-    assert set(Channel.model_fields) - {"response_rate", "opportunity_rate", "deal_value"} - by_period - set_up \
-        <= used_channel_fields
+    # a response curve replaces a price: its example is the section's own (tests/scenario/test_curves_input.py)
+    assert set(Channel.model_fields) - {"response_rate", "opportunity_rate", "deal_value", "response_curve"} \
+        - by_period - set_up <= used_channel_fields
 
     scenario = Scenario.model_validate(data)
     assert scenario.warnings == ()

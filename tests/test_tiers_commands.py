@@ -1,6 +1,6 @@
 """Tiered prices through the commands: --set on tier paths, the bundled scenario, sensitivity per
-tier and the report with tiers, and the clear refusals (exit 2) of sensitivity where the tier order
-needs binaries and of a sweep over a tiered price."""
+tier (with the order held where binaries enforce it) and the report with tiers, and the clear
+refusal (exit 2) of a sweep over a tiered price."""
 
 from __future__ import annotations
 
@@ -96,23 +96,30 @@ def test_sensitivity_of_a_tiered_scenario_ranges_each_tier():
     assert "paid_search tier 1 ($55.00 to 5,000): in the plan at $55.00 per lead" in text
 
 
-def test_sensitivity_of_a_tiered_price_whose_order_needs_binaries_is_refused_by_name():
+def test_sensitivity_of_a_tiered_price_whose_order_needs_binaries_holds_the_order():
     result = run("sensitivity", TIERED, "--set", DISCOUNT, "--format", "json")
-    assert result.returncode == 2
-    error = json.loads(result.stdout)["errors"][0]
-    assert error["path"] == "channels[paid_search].cost_per_lead"
-    assert error["message"] == ("is a tiered price whose order needs binaries (volume discount), and sensitivity "
-                                "analyses tiered prices the LP fills in order by itself only (costs that do not "
-                                "fall from tier to tier, no rule rewarding spend on the channel); allowed: a flat "
-                                "price (--set PATH=NUMBER), or optimize, validate and sweep, which read such prices")
-    assert run("sensitivity", TIERED, "--set", "channels[paid_search].cost_per_lead=40").returncode == 0
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert (out["analysed_as"], out["tier_order"], out["ordered_by_binaries"]) == (
+        "integers_fixed", "held", ["channels[paid_search].cost_per_lead"])
+    search = [c for c in out["channels"] if c["name"] == "paid_search"]
+    assert [c["tier"] for c in search] == [0, 1, 2] and "tier_order" not in {c["price_to_reason"] for c in search}
+    text = " ".join(run("sensitivity", TIERED, "--set", DISCOUNT).stdout.split())
+    assert "The tier order of channels[paid_search].cost_per_lead is held as the plan fills it" in text
+    assert "Whole-unit channels" not in text  # no whole-unit channel: only the order is held
+    relaxed = run("sensitivity", TIERED, "--set", DISCOUNT, "--relax")
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert "the relaxation may fill its tiers out of order" in " ".join(relaxed.stdout.split())
 
 
-def test_a_report_with_sensitivity_of_a_tiered_scenario_names_the_way_out(tmp_path):
-    assert run("report", TIERED, "--output", str(tmp_path / "plan.md")).returncode == 0
-    result = run("report", TIERED, "--set", DISCOUNT, "--output", str(tmp_path / "plan.md"))
-    assert result.returncode == 2
-    assert "report --no-sensitivity" in result.stderr
+def test_a_report_with_sensitivity_of_a_tiered_price_ordered_by_binaries_says_the_order_is_held(tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "plan.xlsx"
+    result = run("report", TIERED, "--set", DISCOUNT, "--output", str(path))
+    assert result.returncode == 0, result.stderr
+    cells = [str(cell.value) for row in load_workbook(path)["Limits"].iter_rows() for cell in row if cell.value]
+    assert any("The tier order of channels[paid_search].cost_per_lead is held" in c for c in cells)
     assert run("report", TIERED, "--output", str(tmp_path / "plan.md"), "--no-sensitivity").returncode == 0
 
 
@@ -204,16 +211,13 @@ def test_a_sweep_of_the_budget_bounding_an_ordered_open_tier_is_exact():
     assert [float(v) for v in result.objective_value] == pytest.approx([40_000 / 30, 3500, 8500])
 
 
-def test_the_library_refuses_sensitivity_of_a_tiered_price_with_its_named_error():
+def test_the_library_analyses_a_tiered_price_ordered_by_binaries_with_the_order_held():
     from optimizer import load_scenario, optimize, sensitivity
-    from optimizer.errors import ScenarioError
 
     plan = optimize(load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "b2b-tiered-search.yaml",
                                   changes_from_options([DISCOUNT])))
-    with pytest.raises(ScenarioError) as caught:
-        sensitivity(plan)
-    assert caught.value.issues[0].path == "channels[paid_search].cost_per_lead"
-    assert "is a tiered price whose order needs binaries (volume discount)" in caught.value.issues[0].message
+    result = sensitivity(plan)
+    assert result.tier_order == "held" and result.objective_value == pytest.approx(plan.objective_value)
 
 
 def test_the_report_shows_tiers_under_their_channel_and_prices_the_limits(tmp_path):

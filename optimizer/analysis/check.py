@@ -44,7 +44,7 @@ from ..scenario.rules import NON_NEGATIVE, SHARE, NumberRule, show
 from ..scenario.schema import Scenario, did_you_mean
 from ..scenario.tiers import Tier, units_for_spend
 from .diagnosis import Diagnosis, diagnose
-from .plan import ChannelPlan, PeriodPlan, finite, period_plans, what_units_buy
+from .plan import ChannelPlan, PeriodPlan, finite, period_plans, spend_bounds, what_units_buy
 from .provenance import Provenance, provenance
 
 KINDS = ("spend", "units", "share")
@@ -437,7 +437,8 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
     metric = name.rsplit(".", 1)[-1]
     if metric == "revenue":
         return scenario.currency
-    if name.endswith(("_units", ".integer", ".available", "_units_if_used")):
+    # the channel's units
+    if name.endswith(("_units", ".integer", ".available", ".up_to", ".response_curve", "_units_if_used")):
         channel = name[name.index("[") + 1:name.index("]")]
         unit = program.columns[program.columns_of(channel)[0]].unit
         return "units" if unit == "unit" else unit + "s"
@@ -448,17 +449,21 @@ def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple
     """Every limit the units break by more than the verification tolerance (relative), in the limits' order."""
     out = []
     on_off = {s.column for s in program.set_ups}
-    for limit in program.limits:
+    money = spend_bounds(program)  # a tiered channel's spend limit: a bound on its units, told in money
+    for k, limit in enumerate(program.limits):
         if limit.kind == "set_up":
             continue  # the model's own rows tying units to a set-up (settled from the units: they hold)
         if limit.violation(units) > TOLERANCE:
             value, bound = limit.value(units), limit.bound
-            if limit.kind == "min_buy":  # shown as the units (or spend) bought against the minimum
+            by = limit.excess(value)
+            if k in money:
+                value, bound = money[k].spend_of(value), money[k].spend_of(bound)
+                by = value - bound if limit.sense == "<=" else bound - value
+            elif limit.kind == "min_buy":  # shown as the units (or spend) bought against the minimum
                 least = -float(sum(a for j, a in zip(limit.index.tolist(), limit.coefs.tolist()) if j in on_off))
                 value, bound = value + least, least
             base = limit.name[:-len(limit.period) - 1] if limit.period else limit.name
-            out.append(Violation(limit.name, value, bound, limit.excess(limit.value(units)),
-                                 limit_unit(scenario, program, base), limit.period))
+            out.append(Violation(limit.name, value, bound, by, limit_unit(scenario, program, base), limit.period))
     whole = np.array([column.integer for column in program.columns], dtype=bool)
     off = np.abs(units - np.round(units))
     for j in np.flatnonzero(whole & (off > TOLERANCE * np.maximum(1.0, np.abs(units)))):

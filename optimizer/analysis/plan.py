@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import Issue, ScenarioError, SolverError
 from ..model.build import build_program
-from ..model.program import Limit, Program
+from ..model.program import Limit, Program, TierGroup
 from ..model.solve import Solution, SolverInfo, solve
 from ..model.verify import Check, verify, verify_tiers
 from ..scenario.schema import Scenario
@@ -160,9 +160,30 @@ def limit_states(program: Program, units: np.ndarray) -> tuple[LimitState, ...]:
     binding = np.abs(slack) <= BINDING_TOLERANCE * np.maximum(1.0, np.abs(bounds))
     slack = np.where(binding, 0.0, slack)
     binding &= ~program.availability
+    values, bounds, slack = values.tolist(), bounds.tolist(), slack.tolist()
+    for k, group in spend_bounds(program).items():  # a tiered channel's spend limit: in money, as it is given
+        values[k], bounds[k] = group.spend_of(values[k]), group.spend_of(bounds[k])
+        slack[k] = 0.0 if binding[k] else (bounds[k] - values[k]) * (1 if program.limits[k].sense == "<=" else -1)
     return tuple(LimitState(limit.name, limit.kind, limit.sense, v, b, s, bind, limit.period)
-                 for limit, v, b, s, bind in zip(program.limits, values.tolist(), bounds.tolist(), slack.tolist(),
-                                                 binding.tolist()))
+                 for limit, v, b, s, bind in zip(program.limits, values, bounds, slack, binding.tolist()))
+
+
+def spend_bounds(program: Program) -> dict[int, TierGroup]:
+    """The limits that are a tiered channel's ``min_spend`` or ``max_spend`` (the model bounds its
+    units through the schedule, filled in order), by limit index, with their schedule: what reads
+    such a limit in money converts its units with ``TierGroup.spend_of``."""
+    if not program.tier_groups:
+        return {}
+    groups = {g.columns: g for g in program.tier_groups}
+    out = {}
+    for k, limit in enumerate(program.limits):
+        if limit.kind != "channel_bound":
+            continue
+        group = groups.get(tuple(limit.index.tolist()))
+        if group is not None and limit.name.startswith(f"channels[{group.channel}].") and \
+                limit.name[len(group.channel) + 11:].split(".", 1)[0] in ("min_spend", "max_spend"):
+            out[k] = group
+    return out
 
 
 @dataclass(frozen=True)
@@ -251,7 +272,12 @@ class Plan:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.scenario.warnings + self.program.notes))
+        notes = self.program.notes
+        ordered = {n.split("channels[", 1)[1].split("]", 1)[0] for n in notes if "tier order enforced on" in n}
+        # a concave curve is an LP unless a rule rewards its spend: then the order note says what it is
+        said = tuple(w for w in self.scenario.warnings if not (w.startswith("response curve on channels[")
+                                                               and w.split("[", 1)[1].split("]", 1)[0] in ordered))
+        return tuple(dict.fromkeys(said + notes))
 
     @property
     def binding(self) -> tuple[LimitState, ...]:

@@ -27,7 +27,10 @@ Every range end is checked by a certificate from the basis (primal and dual feas
 that fails it, or a re-solve that disagrees, falls back to re-solves on both sides.
 
 A plan with whole-unit channels is analysed with them held at the plan's units (HiGHS's fixed LP:
-``analysed_as: integers_fixed``), or as its LP relaxation with ``relax=True`` (``relaxed``).
+``analysed_as: integers_fixed``), or as its LP relaxation with ``relax=True`` (``relaxed``). So is
+a tiered price whose order needs binaries (a volume discount, a rule rewarding spend on it): its
+binaries held at the plan's values, the fixed LP stating the plan's order once (``tier_order:
+held``, :func:`_order_held`), or relaxed (``tier_order: relaxed``: the tiers may fill out of order).
 
 With periods every limit is named by its path and priced where it holds (``caps.qualified_leads.Q3``:
 what one more qualified lead of Q3's capacity is worth); availability (``channels[NAME].available``)
@@ -59,7 +62,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -71,11 +74,11 @@ from ..model.highs import WarmModel
 from ..model.parametric import Certificate, Parametric, Probe, whole_unit_alternative
 from ..model.program import Program
 from ..model.verify import verify
+from ..scenario.curves import curve_notes
 from ..scenario.funnel import CONVERSION_RATES, PRICE_UNIT
 from ..scenario.periods import by_period, horizon
 from ..scenario.schema import Scenario
-from ..scenario.tiers import refuse_tiered_sensitivity
-from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution
+from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution, spend_bounds
 from .provenance import provenance
 from .variation import MIX_TOLERANCE, Explorer, shaping_rates
 
@@ -217,6 +220,15 @@ class Sensitivity:
     analysed_spend: dict[str, float] | None = None  # the relaxed plan analysed (relaxed), per channel
     analysed_units: dict[str, float] | None = None
     left_out: tuple[str, ...] = ()  # whole-unit channels without a finite bound, left out of the alternative search
+    # a tiered price whose order needs binaries: "held" (at the plan's values: the fixed LP is analysed) or
+    # "relaxed" (the LP relaxation, which may fill its tiers out of order); None: no such price
+    tier_order: str | None = None
+    ordered: tuple[str, ...] = ()  # those prices, by path (channels[search].cost_per_lead)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the analysis leaves out and why (a response curve gets no price range)."""
+        return curve_notes(self.scenario)
 
     def limit(self, name: str) -> LimitSensitivity:
         """The analysis of one limit, by its path (``budget``, ``targets.revenue``, with periods
@@ -272,10 +284,14 @@ class Sensitivity:
             extra = {"mip_gap": finite(self.mip_gap), "alternative_left_out": list(self.left_out)}
         elif self.analysed_as == "relaxed" and self.analysed_spend is not None:
             extra = {"analysed_plan": {"spend": dict(self.analysed_spend), "units": dict(self.analysed_units or {})}}
+        if self.tier_order is not None:
+            extra["tier_order"] = self.tier_order
+            extra["ordered_by_binaries"] = list(self.ordered)
         return {"scenario": self.scenario.name, "status": self.status, "objective": self.objective,
                 "objective_value": finite(self.objective_value), "analysed_as": self.analysed_as, **extra,
                 "limits": [x.to_dict() for x in self.limits], "channels": [x.to_dict() for x in self.channels],
                 "rates": [x.to_dict() for x in self.rates],
+                **({"notes": list(self.notes)} if self.notes else {}),
                 "alternative": None if self.alternative is None else {
                     "spend": dict(self.alternative), "units": dict(self.alternative_units or {})},
                 **({"diagnosis": self.diagnosis} if self.status not in ("optimal", "time_limit") else {}),
@@ -289,24 +305,112 @@ def sensitivity(plan: Plan, progress: Callable[[int, int], None] | None = None, 
     a plan stopped at the time limit around its incumbent), or as its LP relaxation with
     ``relax=True`` (``relaxed``); a plan without them is ``lp`` either way. A scenario without a
     plan gives a Sensitivity with its status and nothing else. ``progress(done, total)`` is called
-    after each limit, channel and rate. A tiered price is analysed tier by tier where the LP fills its
-    tiers in order by itself; one whose order needs binaries is a ScenarioError naming it.
+    after each limit, channel and rate. A tiered price is analysed tier by tier; one whose order needs
+    binaries (a volume discount, or a rule rewarding spend on the channel) with its binaries held at
+    the plan's values (``tier_order`` "held": the fixed LP), or with ``relax=True`` relaxed with the
+    rest (``tier_order`` "relaxed": the relaxation may fill its tiers out of order).
     """
     scenario = plan.scenario
-    refuse_tiered_sensitivity(scenario, plan.program)
     analysed_as = "lp" if not plan.program.integer else "relaxed" if relax else "integers_fixed"
+    ordered = _ordered_by_binaries(plan.program)
+    order = {"tier_order": None if not ordered else "relaxed" if relax else "held",
+             "ordered": tuple(dict.fromkeys(f"channels[{c.name}].{c.price_path}" for c in scenario.channels
+                                            if any(name == c.name for name, _ in ordered)))}
     if not plan.has_plan:
         return Sensitivity(scenario, plan.status, plan.objective, None, analysed_as=analysed_as,
-                           diagnosis=plan.diagnosis.to_dict() if plan.diagnosis else None)
+                           diagnosis=plan.diagnosis.to_dict() if plan.diagnosis else None, **order)
     if analysed_as == "relaxed":
         from ..model.solve import solve
 
         program = plan.program.relaxed()
+        # the relaxation may fill a tiered price held in order by binaries out of order: such a
+        # schedule is no longer checked for its order (it is the relaxation's plan, not one to buy)
+        program = replace(program, tier_groups=tuple(g for g in program.tier_groups if not g.binaries))
         plan = plan_from_solution(scenario, program, solve(program))
         if not plan.has_plan:
             return Sensitivity(scenario, plan.status, plan.objective, None, analysed_as=analysed_as,
-                               diagnosis=plan.diagnosis.to_dict() if plan.diagnosis else None)
-    return _Analysis(scenario, plan, progress, analysed_as).run()
+                               diagnosis=plan.diagnosis.to_dict() if plan.diagnosis else None, **order)
+    return _Analysis(scenario, plan, progress, analysed_as, ordered, order).run()
+
+
+def _tier_at(group, units: float, side: int) -> tuple[float, float, float]:
+    """(cost, first unit, last unit) of the tier that the next unit (``side`` +1) or the last unit
+    (-1) at ``units`` falls in, along ``group``'s schedule (past a capped last tier: its cost goes on)."""
+    start, last = 0.0, len(group.costs) - 1
+    for k, (up_to, cost) in enumerate(zip(group.up_to, group.costs)):
+        end = math.inf if up_to is None or k == last else float(up_to)
+        if (units < end) if side > 0 else (units <= end):
+            return float(cost), start, end
+        start = end
+    return float(group.costs[-1]), start, math.inf
+
+
+def _in_money(x: LimitSensitivity, group) -> LimitSensitivity:
+    """A tiered channel's ``min_spend``/``max_spend``, analysed as the bound on its units it is in
+    the model, in money as the scenario gives it: the value and limit along the schedule; one $
+    more (less) of the limit moves the units bound by 1 / the cost of the tier the next (last) unit
+    falls in, so each shadow price is the units' one over that cost (none at a free tier: there a $
+    buys no definite number of units); ``shadow_price`` holds while the bound stays in that tier."""
+    u = x.limit
+    up, start, end = _tier_at(group, u, +1)
+    down = _tier_at(group, u, -1)[0]
+    price = None if x.shadow_price is None or up <= 0 else x.shadow_price / up
+    price_down = None if x.shadow_price_down is None or down <= 0 else x.shadow_price_down / down
+    low = x.valid_from if x.valid_from is None or not x.binding else max(x.valid_from, start)
+    high = x.valid_to if not x.binding else end if x.valid_to is None else min(x.valid_to, end)
+    money = {"value": group.spend_of(x.value), "limit": group.spend_of(u),
+             "valid_from": None if low is None else group.spend_of(low),
+             "valid_to": None if high is None or not math.isfinite(high) else group.spend_of(high)}
+    if x.held:
+        return replace(x, **money)
+    return replace(x, shadow_price=price, shadow_price_down=price_down, **money)
+
+
+def _ordered_by_binaries(program: Program) -> frozenset[tuple[str, str | None]]:
+    """The tiered prices (channel, period) whose order binaries enforce."""
+    return frozenset((g.channel, g.period) for g in program.tier_groups if g.binaries)
+
+
+def _order_row(limit) -> bool:
+    """Whether ``limit`` ties a tier to its order binary (``[k].full``, ``[k].opens``)."""
+    return limit.kind == "tier" and len(limit.index) == 2
+
+
+def _order_held(program: Program, held: dict[int, float]) -> Program:
+    """``program`` with each tier order binary at its ``held`` value written into the rows, so that
+    the fixed LP states the plan's order and nothing more, once: with the binary on, tier k is full
+    (its width row becomes ``units == width`` and its own ``<=`` row is dropped) and the next tier's
+    row is dropped (its own width, or the cap of a capped last tier, bounds it and takes the dual: a
+    held ``units <= width`` would repeat that bound); off, the next tier stays empty (``units <= 0``)
+    and tier k's row is dropped. A dropped row is an empty one (the shape stays). The binaries are in
+    no row then, and no width computed from a budget or a price (an ordered open last tier) is left
+    in the model, so a variant's coefficients move as the fixed LP's do."""
+    binaries = {j for g in program.tier_groups for j in g.binaries}
+    if not binaries:
+        return program
+    empty = {"index": np.zeros(0, dtype=int), "coefs": np.zeros(0), "bound": 0.0}
+    one = np.ones(1)
+    full = set()  # the units columns of the tiers held full
+    for limit in program.limits:
+        index = limit.index.tolist()
+        if limit.kind == "tier" and len(index) == 2 and index[1] in binaries and limit.sense == ">=" \
+                and held[index[1]] > 0.5:
+            full.add(index[0])
+    limits = []
+    for limit in program.limits:
+        index = limit.index.tolist()
+        if limit.kind == "tier" and len(index) == 2 and index[1] in binaries:
+            units, on = np.array(index[:1], dtype=int), held[index[1]] > 0.5
+            width = -float(limit.coefs[1])
+            if limit.sense == ">=":  # tier k full before tier k + 1 opens
+                limit = replace(limit, index=units, coefs=one, sense="==", bound=width) if on else \
+                    replace(limit, **empty)
+            else:  # tier k + 1 opens when tier k is full
+                limit = replace(limit, **empty) if on else replace(limit, index=units, coefs=one, bound=0.0)
+        elif limit.kind == "tier" and len(index) == 1 and index[0] in full and limit.sense == "<=":
+            limit = replace(limit, **empty)  # a full tier's width: the row above holds it
+        limits.append(limit)
+    return replace(program, limits=tuple(limits))
 
 
 def _derivative(base: Program, other: Program, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
@@ -357,13 +461,15 @@ class _Move:
 
 class _Analysis:
     def __init__(self, scenario: Scenario, plan: Plan, progress: Callable[[int, int], None] | None,
-                 analysed_as: str):
+                 analysed_as: str, ordered: frozenset = frozenset(), order: dict | None = None):
         self.scenario, self.plan, self.progress, self.analysed_as = scenario, plan, progress, analysed_as
+        self.ordered, self.order = ordered, order or {}
         program = plan.program
-        self.program = program
         held = None
         if analysed_as == "integers_fixed":
             held = {j: float(np.round(plan.units[j])) for j, c in enumerate(program.columns) if c.integer}
+            program = _order_held(program, held)  # the plan's tier order, as rows of the fixed LP
+        self.program = program
         self.held = held or {}
         model = WarmModel(program)  # scaled as every solve is; the basis is read back in our units
         self.basis = Parametric(model, held)
@@ -407,6 +513,7 @@ class _Analysis:
         self._prepared: dict[str, list | None] = {}
         self._entries: dict[str, tuple] = {}
         self._channels = {c.name: c for c in scenario.channels}
+        self._spend_bounds = spend_bounds(program)  # a tiered channel's spend limits: bounds on its units
         self._keep_mix()
 
     def _unproven(self) -> str | None:
@@ -457,6 +564,7 @@ class _Analysis:
     def run(self) -> Sensitivity:
         moves = self._moves()
         self._price_moves = {m.path: m for m in moves if m.path in self.prices}
+        self._bound_moves = self._spend_bound_moves()
         rates = [m for m in moves if m.path not in self.prices and m.matters]
         # availability (the periods a channel does not run in) is no limit a user moves: not listed
         # nor are a tiered price's own rows (a tier's width, the order): its cap (``up_to`` of a capped
@@ -477,7 +585,8 @@ class _Analysis:
         # factors, and going back to the optimal one costs a run
         self._prepared = {m.path: self._basis_range(m, 0.0, *((math.inf, False) if m.path in self.prices else
                                                               (1.0, True)))
-                          for m in moves if m.columns is not None and (m.matters or m.path in self.prices)}
+                          for m in moves if m.columns is not None and (m.matters or m.path in self.prices)
+                          and m.path not in self._bound_moves}  # (those are ranged by re-solves)
         limits = tuple(tick(self._limit(k)) for k in listed)
         channels = tuple(tick(self._channel(item)) for item in self._price_items)
         ranges = tuple(tick(self._rate(move)) for move in rates)
@@ -494,7 +603,8 @@ class _Analysis:
             extra["analysed_spend"], extra["analysed_units"] = self._per_channel(self.x)
         return Sensitivity(self.scenario, status, self.scenario.objective, self.f0 + self.constant, limits,
                            channels, ranges,
-                           spend, units, self.solves, analysed_as=self.analysed_as, left_out=left_out, **extra)
+                           spend, units, self.solves, analysed_as=self.analysed_as, left_out=left_out, **extra,
+                           **self.order)
 
     def _entry_directions(self, moves: list[_Move]) -> dict[str, tuple]:
         """For every number that moves one column out of the basis at zero (a channel out of the
@@ -589,6 +699,14 @@ class _Analysis:
         return ordered
 
     def _relaxed(self, program: Program) -> Program:
+        """A variant as the analysis reads it: relaxed, with the plan's tier order held (integers_fixed)."""
+        if self.analysed_as == "integers_fixed":
+            program = _order_held(program, self.held)
+        elif self.analysed_as == "relaxed" and self.ordered and len(program.limits) == len(self.program.limits):
+            # the rows tying a tier to its binary keep the analysed relaxation's widths (an ordered open
+            # last tier's is the most units a budget or max_spend buys, which a price moves)
+            program = replace(program, limits=tuple(
+                mine if _order_row(mine) else theirs for mine, theirs in zip(self.program.limits, program.limits)))
         return program.relaxed() if self.analysed_as != "lp" else program
 
     def _one_move(self, item: _Item, step: float) -> _Move:
@@ -611,13 +729,53 @@ class _Analysis:
 
     # -- probes on the kept model ----------------------------------------------------------------
     def _probe_move(self, move: _Move, t: float) -> Probe:
-        """Re-solve with ``move``'s number at ``value + t``."""
+        """Re-solve with ``move``'s number at ``value + t`` (a tier's cost: with the bound on its
+        channel's units that a binding spend limit buys along the changed schedule)."""
         basis = self.basis
         coefs = basis._coef_at(move.rows, move.cols) + t * move.slope
         moved = np.flatnonzero(move.cost)
         costs = {int(j): float(basis.costs[j] + t * move.cost[j]) for j in moved}
         self.solves += 1
-        return basis.probe((move.rows, move.cols, coefs), costs)
+        bound = self._bound_moves.get(move.path)
+        if bound is None:
+            return basis.probe((move.rows, move.cols, coefs), costs)
+        k, units = bound[0], bound[1](move.value + t)
+        limit = self.program.limits[k]
+        rhs = units - limit.constant
+        row = (k, rhs if limit.sense == ">=" else -math.inf, rhs if limit.sense == "<=" else math.inf)
+        probe = basis.probe((move.rows, move.cols, coefs), costs, row=row)
+        if probe.activity is None:
+            return probe
+        activity = probe.activity.copy()
+        activity[k] -= units - limit.bound  # measured against the moved bound, as the mix reads it
+        return replace(probe, activity=activity)
+
+    def _spend_bound_moves(self) -> dict[str, tuple[int, Callable[[float], float]]]:
+        """For a tier's cost on a channel whose spend limit binds (one such row): the row, and the
+        units bound at a cost (what the limit's money buys along the schedule with that cost). A
+        range of such a cost is found by re-solves that move the bound too."""
+        from ..scenario.tiers import Tier, units_for_spend
+
+        out = {}
+        for item in self._price_items:
+            if item.tier is None:
+                continue
+            mine = set(item.columns.tolist())
+            rows = [(k, g) for k, g in self._spend_bounds.items() if self.binding[k] and g.channel == item.channel
+                    and mine & set(g.columns)]
+            if len(rows) != 1:
+                continue  # (several periods' spend limits at once: the bound stays, as before)
+            k, g = rows[0]
+            limit = self.program.limits[k]
+            money, most, tier = g.spend_of(limit.bound), limit.sense == "<=", item.tier
+
+            def units(cost: float, g=g, money=money, most=most, tier=tier) -> float:
+                schedule = tuple(Tier(cost=cost if j == tier else c, up_to=u)
+                                 for j, (c, u) in enumerate(zip(g.costs, g.up_to)))
+                return units_for_spend(schedule, money, most=most)
+
+            out[item.path] = (k, units)
+        return out
 
     def _probe_bound(self, k: int, bound: float) -> Probe:
         limit = self.program.limits[k]
@@ -629,6 +787,11 @@ class _Analysis:
 
     # -- limits ----------------------------------------------------------------------------------
     def _limit(self, k: int) -> LimitSensitivity:
+        found = self._limit_in_units(k)
+        group = self._spend_bounds.get(k)
+        return found if group is None else _in_money(found, group)
+
+    def _limit_in_units(self, k: int) -> LimitSensitivity:
         limit = self.program.limits[k]
         value = float(self.basis.activity[k] + limit.constant) if len(limit.index) else limit.constant
         binding = self.binding[k]
@@ -798,8 +961,11 @@ class _Analysis:
         degenerate basis), a warm re-solve just outside it shows the mix changing; else by scan
         and bisection on the kept model, as before.
         """
-        answer = self._prepared.pop(move.path, None) if move.path in self._prepared else (
-            None if move.columns is None else self._basis_range(move, low, high, open_low))
+        if move.path in self._bound_moves:  # a spend limit's bound moves too, which the basis step does not see
+            answer = None
+        else:
+            answer = self._prepared.pop(move.path, None) if move.path in self._prepared else (
+                None if move.columns is None else self._basis_range(move, low, high, open_low))
         if answer is not None and any(len(end) == 4 for end in answer):
             answer = self._confirm(move, answer)
         if answer is None:
@@ -945,7 +1111,8 @@ class _Analysis:
         low, high, _, _, why_low, why_high = self._range(move, 0.0, math.inf, False)
         if item.tier is not None:
             # past its neighbours' costs the schedule would need binaries for its order: another model
-            before, after = item.neighbours
+            # (where binaries enforce the order already, held or relaxed, the costs may pass each other)
+            before, after = (None, None) if self._by_binaries(item) else item.neighbours
             entering = low
             # at a neighbour's cost exactly the order still holds, and past it the model is another one
             if before is not None and (low is None or low < before or _close(low, before)):
@@ -961,6 +1128,11 @@ class _Analysis:
         if in_plan:
             return make(0.0, low, high)
         return make(None if low is None or low <= 0 else p - low, low, high)
+
+    def _by_binaries(self, item: _Item) -> bool:
+        """Whether binaries enforce the order of ``item``'s tiered price (in its period)."""
+        return any(name == item.channel and (item.period is None or period == item.period)
+                   for name, period in self.ordered)
 
     def _rate(self, move: _Move) -> RateRange:
         low, high, at_low, at_high, why_low, why_high = self._range(move, 0.0, 1.0, True)
@@ -988,10 +1160,11 @@ class _Analysis:
         total = float(prices @ self.x)
         scale = np.where(prices > 0, prices, 1.0)
         room = 1e-6 * np.where(prices > 0, max(1.0, total), max(1.0, float(self.x.max())))
-        if not np.any(np.abs(units - self.x) * scale > room):
-            return None
-        if not verify(program, units).passed or not _close(program.objective_value(units), self.f0 + self.constant,
-                                                             1e-7):
+        moved = np.abs(units - self.x) * scale > room
+        if not np.any(moved & np.array([c.kind == "units" for c in program.columns])):
+            return None  # (a tier order binary alone moves nothing a plan buys)
+        if not verify(self.plan.program, units).passed or not _close(program.objective_value(units),
+                                                                     self.f0 + self.constant, 1e-7):
             return None
         units = np.where(np.abs(units) < 1e-9 * max(1.0, float(np.abs(units).max())), 0.0, units)
         return self._per_channel(units)
@@ -1000,10 +1173,11 @@ class _Analysis:
         """Another plan exactly as good for a whole-unit plan: first with the whole units held (the
         continuous channels may move), then one MILP asking a whole-unit channel to move by a unit."""
         held_alternative = self._alternative()
-        program, scenario = self.program, self.scenario
+        # the search runs on the plan's own program: a tier order binary follows the units there
+        program, scenario = self.plan.program, self.scenario
         upper = np.full(len(program.columns), math.inf)
         for j, column in enumerate(program.columns):
-            if not column.integer:
+            if not column.integer or column.kind != "units":
                 continue
             c = self._channels[column.channel]
             price = column.price
@@ -1015,7 +1189,8 @@ class _Analysis:
             finite_bounds = [float(x) for x in units_bounds if x is not None]
             finite_bounds += [float(x) / price for x in money_bounds if x is not None and price > 0]
             upper[j] = math.floor(min(finite_bounds) + 1e-9) if finite_bounds else math.inf
-        left_out = tuple(dict.fromkeys(program.columns[j].channel for j in self.held if not math.isfinite(upper[j])))
+        left_out = tuple(dict.fromkeys(program.columns[j].channel for j in self.held
+                                       if program.columns[j].kind == "units" and not math.isfinite(upper[j])))
         if held_alternative is not None:
             return held_alternative, left_out
         units = whole_unit_alternative(program, self.x, self.f0, upper)
@@ -1083,6 +1258,8 @@ def _items(scenario: Scenario, columns: dict[str, np.ndarray], program: Program)
 
     prices: list[_Item] = []
     for c in scenario.channels:
+        if c.response_curve is not None:  # a curve's segment costs are its points': no price ranges (curve_notes)
+            continue
         base, value = f"channels[{c.name}].{c.price_field}", getattr(c, c.price_field)
         available = scenario.available(c)
         if type(value) is tuple:

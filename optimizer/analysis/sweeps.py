@@ -247,10 +247,13 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     """
     paths, lists = _checked(scenario, parameters)
     explorer = Explorer(scenario)
-    # tiers: a point whose change reshapes the schedule's rows is built and solved anew (exact, slower)
+    # tiers: a point whose change reshapes the schedule's rows is built and solved anew (exact, slower),
+    # but for a tier's cost that keeps the model's shape over the sweep's range (a cheap variant)
     rebuilt = rebuilt_each_point(scenario, explorer.program, paths)
+    mapped = rebuilt and explorer.maps_tier_costs(dict(zip(paths, lists)))
     if rebuilt:
-        workers = 1
+        workers = 1  # (mapped: a point the map does not cover may be of another shape: laid out below)
+        rebuilt = not mapped
     else:
         explorer.prepare(dict(zip(paths, lists)))
     program = explorer.program
@@ -296,7 +299,7 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
         changes = dict(zip(paths, combos[i]))
         outcome: Outcome = _rebuilt(scenario, changes) if rebuilt else explorer.solve(changes)
         point_units, point_columns = (outcome.units, outcome.program.columns) if outcome.has_plan else (None, None)
-        if rebuilt and outcome.has_plan:
+        if outcome.has_plan and (rebuilt or mapped and len(outcome.program.columns) != len(program.columns)):
             point_units, point_columns = _in_layout(program, outcome)
         record(i, outcome.status, outcome.message, outcome.objective_value, point_units, point_columns,
                (outcome.program, outcome.units) if outcome.has_plan else None, _unreachable(outcome),

@@ -12,7 +12,10 @@ Explorer keeps one HiGHS model (``highs.WarmModel``) and changes only the number
   the scenario does not have yet;
 - a price, rate, deal value or yield that a sweep varies is mapped once (:class:`ValueMap`): the
   programs at the two ends of its range give every point's coefficients by interpolation, and
-  only those that move are changed on the kept model;
+  only those that move are changed on the kept model. A tier's cost
+  (``channels[search].cost_per_lead[1].cost``) is such a value where the model's shape cannot
+  change with it: its schedule keeps its order (no binaries, at either end) and no spend limit of
+  the channel reads the schedule (:meth:`Explorer.maps_tier_costs`);
 - anything else (a value not prepared for, a price or yield of 0 that removes terms) gives a new
   validated scenario and program, and only the coefficients that differ are changed on the kept
   model (a change of structure loads the new program in full).
@@ -427,12 +430,33 @@ class ValueMap:
         pipeline = dict(ref.pipeline)
         for m, array in self._pipeline.items():
             pipeline[m] = tuple(float(x) for x in w @ array)
+        groups = tuple(replace(g, costs=tuple(float(cols[j].price) for j in g.columns)) if any(
+            j in self._column_data for j in g.columns) else g for g in ref.tier_groups)  # a tier's cost moved
         program = replace(ref, columns=tuple(cols), limits=tuple(limits), objective_coefs=objective,
-                          objective_constant=float(w @ self._objective_constant), pipeline=pipeline)
+                          objective_constant=float(w @ self._objective_constant), pipeline=pipeline,
+                          tier_groups=groups)
         # what cached_property would compute: the same shape as the reference's
         program.__dict__.update(_stacked=(rows, columns, coefs, bounds, constants), _senses=ref._senses,
                                 channels=ref.channels, _owner=ref._owner)
         return program
+
+
+def _tier_variant(price: Any, period: str | None, k: int, value: Any) -> Any:
+    """``price`` (a schedule, or with periods a mapping of prices) with tier ``k``'s cost (in
+    ``period``) at ``value``, or None where that is not a cheap variant: a value the cost's rule
+    rejects, or no such tier. (A cost out of order with its neighbours is a volume discount, which
+    the schema accepts and the build gives binaries: a program of another shape, which a map's
+    corners or a sensitivity variant see.)"""
+    schedule = price if period is None else price.get(period) if isinstance(price, dict) else None
+    if type(schedule) is not tuple or k >= len(schedule) or isinstance(value, bool) or \
+            not isinstance(value, (int, float)):
+        return None
+    try:
+        cost = float(NON_NEGATIVE.parse(value))
+    except Exception:  # noqa: BLE001 (the full validation words it)
+        return None
+    new = tuple(tier.model_copy(update={"cost": cost}) if j == k else tier for j, tier in enumerate(schedule))
+    return new if period is None else {**price, period: new}
 
 
 def _same_shape(a: Program, b: Program) -> bool:
@@ -614,6 +638,15 @@ class Explorer:
         scenario = self.scenario
         fields: dict[int, dict[str, Any]] = {}
         for path, value in changes.items():
+            tier = self._tier_cost(path)
+            if tier is not None:  # a tier's cost: its schedule with that tier's cost replaced
+                i, name, period, k = tier
+                own = fields.setdefault(i, {f: getattr(scenario.channels[i], f) for f in Channel.model_fields})
+                new = _tier_variant(own[name], period, k, value)
+                if new is None:
+                    return None
+                own[name] = new
+                continue
             field, period = split_period(path)
             parts = _parts(field)
             if parts[0] != "channels" or is_limit(field) or len(parts) not in (3, 4) or parts[1] not in \
@@ -644,6 +677,43 @@ class Explorer:
         data = {f: getattr(scenario, f) for f in type(scenario).model_fields}
         data["channels"] = channels
         return type(scenario).model_construct(scenario.model_fields_set, **data)
+
+    def _tier_cost(self, path: str) -> tuple[int, str, str | None, int] | None:
+        """(channel index, price field, period or None, tier) where ``path`` is a tier's cost that a
+        variant may change without changing the model's shape or leaving its coefficients affine in
+        the cost; else None. Not such a cost: one of a schedule whose order binaries enforce (an
+        ordered open last tier is as wide as the units a budget buys, read from the costs), or of a
+        channel with a spend limit (a bound on its units through the schedule)."""
+        parts = _parts(path)
+        if len(parts) not in (5, 6) or parts[0] != "channels" or parts[-1] != "cost" or not parts[-2].isdigit() \
+                or parts[1] not in self._channel_index:
+            return None
+        i = self._channel_index[parts[1]]
+        c = self.scenario.channels[i]
+        if parts[2] != c.price_field or c.min_spend is not None or c.max_spend is not None:
+            return None
+        if any(g.binaries for g in self.program.tier_groups if g.channel == c.name):
+            return None
+        return i, parts[2], parts[3] if len(parts) == 6 else None, int(parts[-2])
+
+    def maps_tier_costs(self, parameters: dict[str, Any]) -> bool:
+        """Prepare a sweep over ``parameters`` ({canonical path: values}) whose tier paths are all
+        tiers' costs as cheap variants (:meth:`_tier_cost`), the map holding at both ends of each
+        range (the same shape there, so everywhere between: the order of the costs and which rows
+        reward spend are intervals of each cost); True if it does. Else the explorer is left as it
+        was (False: such a sweep builds every point anew)."""
+        from ..scenario.tiers import tiered_path
+
+        tiers = [p for p in parameters if tiered_path(self.scenario, p)]
+        if not tiers or any(self._tier_cost(p) is None for p in tiers):
+            return False
+        scenario, program = self.scenario, self.program
+        self.prepare(parameters)
+        if self.values is not None and set(tiers) <= set(self.values.paths):
+            return True
+        self.values = None
+        self._reset(scenario, program)
+        return False
 
     def _default_like(self, name: str) -> Any:
         """The scenario's default of a channel's rate or deal value (what a channel without its own inherits)."""

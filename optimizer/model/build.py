@@ -277,17 +277,19 @@ def build_program(scenario: Scenario) -> Program:
     for (name, period), tiered in groups.items():
         c = scenario.channels[scenario.channel_names.index(name)]
         schedule = as_schedule(value_in(getattr(c, c.price_field), period))
-        base = f"channels[{name}].{c.price_field}"
+        base = f"channels[{name}].{c.price_path}"
+        curve = c.response_curve is not None  # a curve's segments end at its points; its last point caps it
         before = 0.0
         for k, tier in enumerate(schedule):
             if tier.up_to is None:
                 continue
             if k == len(schedule) - 1:  # a capped last tier caps the channel's units
-                limits.append(Limit(named(f"{base}.up_to", period), "channel_bound", np.array(tiered),
-                                    np.ones(len(tiered)), "<=", tier.up_to, period=period))
+                limits.append(Limit(named(base if curve else f"{base}.up_to", period), "channel_bound",
+                                    np.array(tiered), np.ones(len(tiered)), "<=", tier.up_to, period=period))
             else:
-                limits.append(Limit(named(f"{base}[{k}].up_to", period), "tier", np.array([tiered[k]]),
-                                    np.ones(1), "<=", tier.up_to - before, period=period))
+                limits.append(Limit(named(f"{base}.points[{k + 1}]" if curve else f"{base}[{k}].up_to", period),
+                                    "tier", np.array([tiered[k]]), np.ones(1), "<=", tier.up_to - before,
+                                    period=period))
             before = tier.up_to
     for k, spec in enumerate(scenario.constraints):
         where = list(periods) if spec.each_period else [spec.period]
@@ -450,10 +452,10 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
         if limit.kind == "tier":  # a tier's width: filling in order stays within it by construction
             continue
         touched = {member[j] for j in limit.index.tolist() if j in member}
+        coefs = dict(zip(limit.index.tolist(), limit.coefs.tolist())) if touched else {}  # once a row, not a key
         for key in touched:
             if key in rewarding:
                 continue
-            coefs = dict(zip(limit.index.tolist(), limit.coefs.tolist()))
             if _rewards(np.array([coefs.get(j, 0.0) for j in groups[key]]), limit.sense):
                 rewarding[key] = limit.name
     out_columns, out_groups, notes = list(columns), [], []
@@ -461,12 +463,16 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
         name, period = key
         c = scenario.channels[scenario.channel_names.index(name)]
         schedule = as_schedule(value_in(getattr(c, c.price_field), period))
-        base = f"channels[{name}].{c.price_field}"
+        base = f"channels[{name}].{c.price_path}"
         open_period = period is None or c.available is None or period in c.available
-        why = "volume discount" if falls(schedule) else "tier order" if key in rewarding else None
-        group = TierGroup(name, c.price_field, period, tuple(tiered), tuple(t.up_to for t in schedule),
+        curve = c.response_curve is not None
+        discount = "non-concave response curve" if curve else "volume discount"
+        why = discount if falls(schedule) else "tier order" if key in rewarding else None
+        group = TierGroup(name, c.price_path, period, tuple(tiered), tuple(t.up_to for t in schedule),
                           tuple(t.cost for t in schedule))
         if why is None or not open_period:
+            if curve and open_period:
+                notes.append(f"response curve on channels[{name}]: concave, an LP")
             out_groups.append(group)
             continue
         widths = list(group.widths)
@@ -490,13 +496,13 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
                                 np.array([1.0, -widths[k]]), ">=", 0.0, period=period))
             limits.append(Limit(f"{base}[{k + 1}].opens{suffix}", "tier", np.array([tiered[k + 1], j]),
                                 np.array([1.0, -widths[k + 1]]), "<=", 0.0, period=period))
-        out_groups.append(TierGroup(name, c.price_field, period, tuple(tiered), group.up_to, group.costs,
+        out_groups.append(TierGroup(name, c.price_path, period, tuple(tiered), group.up_to, group.costs,
                                     tuple(binaries), why, bounded_by))
-        if why == "volume discount":
-            notes.append(f"mixed-integer: volume discount on channels[{name}]")
+        if why == discount:
+            notes.append(f"mixed-integer: {discount} on channels[{name}]")
         else:
             notes.append(f"mixed-integer: tier order enforced on channels[{name}] ({rewarding[key]} rewards its "
-                         "spend)")
+                         "spend)" + (": a concave response curve, filled in order by binaries" if curve else ""))
     return tuple(out_columns), tuple(out_groups), tuple(dict.fromkeys(notes))
 
 

@@ -10,6 +10,7 @@ import os
 
 from ..analysis.plan import Plan
 from ..analysis.provenance import provenance
+from ..scenario.curves import Curve, curve_data, curve_in, describe_curve
 from ..scenario.funnel import PRICE_UNIT, STAGE_LABEL
 from ..scenario.periods import at, by_period, horizon, value_in, varies_by_period
 from ..scenario.schema import Scenario, given_by_period
@@ -372,13 +373,17 @@ def understood(scenario: Scenario) -> dict:
         own = getattr(c, c.price_field)
         if type(own) is tuple:  # a tiered price: "what 1,000 buys" is at its first tier's cost
             entry["tiers"] = tiers(own)
+        if c.response_curve is not None:  # a curve: its points, and its segments as the tiers above
+            entry["response_curve"] = curve_data(curve_in(c.response_curve, None))
         if scenario.periods and varies_by_period(c):  # what it buys in each period it is available in
             entry["periods"] = {}
             for p in scenario.available(c):
                 price = value_in(own, p)
                 entry["periods"][p] = {"price": first_cost(price),
                                        "per_1000": per_1000(scenario.yields_in(c, p), first_cost(price)),
-                                       **({"tiers": tiers(price)} if type(price) is tuple else {})}
+                                       **({"tiers": tiers(price)} if type(price) is tuple else {}),
+                                       **({"response_curve": curve_data(curve_in(c.response_curve, p))}
+                                          if c.response_curve is not None else {})}
         channels.append(entry)
     out = {"status": "valid", "scenario": scenario.name, "objective": scenario.objective,
            "currency": scenario.currency, "budget": scenario.budget, "targets": scenario.targets,
@@ -470,12 +475,15 @@ def validate_table(scenario: Scenario) -> str:
         table.add_column(STAGE_LABEL.get(m, m), justify="right")
     symbol = money(0, cur).split("0")[0]
     for c in info["channels"]:
-        rows = [(c["name"], c["price"], c["per_1000"], c.get("tiers"))] if "periods" not in c else \
-            [(f"{c['name']} in {p}", v["price"], v["per_1000"], v.get("tiers")) for p, v in c["periods"].items()]
-        for name, price_of, per, schedule in rows:
+        rows = [(c["name"], c["price"], c["per_1000"], c.get("tiers"), c.get("response_curve"))] \
+            if "periods" not in c else [(f"{c['name']} in {p}", v["price"], v["per_1000"], v.get("tiers"),
+                                         v.get("response_curve")) for p, v in c["periods"].items()]
+        for name, price_of, per, schedule, curve in rows:
             price = f"{money(price_of, cur)} / {c['unit']}" if price_of else f"free ({c['unit']})"
             if schedule:
                 price = describe(tuple(Tier(**t) for t in schedule), symbol, c["unit"])
+            if curve:
+                price = describe_curve(Curve(**curve), symbol, STAGE_LABEL.get(curve["stage"], curve["stage"]))
             buys = ["unlimited" if v == float("inf") else quantity(m, v, cur) for m, v in per.items()]
             table.add_row(name + (" (whole units)" if c["integer"] else ""), price,
                           STAGE_LABEL.get(c["entry"], "outside the funnel") if c["entry"] else "outside the funnel",

@@ -6,8 +6,9 @@ them; it never solves. All three formats show the same tables, built once by :fu
 - **Plan**: a row per channel (spend, share, units, every funnel stage and metric, cost per deal,
   return on spend) and a total row;
 - **Periods** (a scenario with periods only): a row per channel and period (units, spend, share of
-  the period's spend, every stage; deals and revenue closing in the period), each period's pipeline,
-  total and limits, the horizon's total, and what closes after the horizon;
+  the period's spend, every stage; deals and revenue closing in the period), a tiered channel's
+  tiers under it in each period, each period's pipeline, total and limits, the horizon's total, and
+  what closes after the horizon;
 - **Funnel**: each stage's total, what enters the funnel there, and the conversion from the stage
   before (over the channels that pass through both);
 - **Limits**: every limit, binding or not, with its shadow prices and the range over which the
@@ -100,12 +101,9 @@ def plan_sheet(plan: Plan) -> Sheet:
     for c in plan.channels:
         rows.append((c.name, c.spend, c.share, c.units, unit[c.name], *[c.metrics.get(m) for m in metrics],
                      *[own[r](c) for r in ratios]))
-        for k, tier in enumerate(c.tiers or ()):  # a tiered price: its tiers under it, as the plan's table shows
-            end = f"to {number(tier.up_to)}" if tier.up_to is not None else "open"
-            part = tier.units / c.units if c.units else 0.0  # each tier yields the same per unit
-            rows.append((f"  tier {k} ({money(tier.cost, s.currency)}, {end})", tier.spend,
-                         tier.spend / plan.total_spend if plan.total_spend else None, tier.units, unit[c.name],
-                         *[None if c.metrics.get(m) is None else c.metrics[m] * part for m in metrics],
+        for label, tier, part in _tiers(c, s.currency):  # a tiered price: its tiers under it, as the plan's table
+            rows.append((label, tier.spend, tier.spend / plan.total_spend if plan.total_spend else None, tier.units,
+                         unit[c.name], *[None if c.metrics.get(m) is None else c.metrics[m] * part for m in metrics],
                          *[None for _ in ratios]))
     flight = {m: plan.program.in_flight(m) for m in ("deals", "revenue")}
     if any(flight.values()):  # the totals count the pipeline in flight: a row shows it, so that columns add up
@@ -125,6 +123,14 @@ def plan_sheet(plan: Plan) -> Sheet:
                   f"those closing inside it; what closes after {plan.periods[-1].name} is on the Periods sheet, "
                   "with every period's numbers.",)
     return Sheet("Plan", tuple(columns), tuple(rows), notes, total)
+
+
+def _tiers(c, currency: str):
+    """A tiered channel's tiers as rows: (label, tier, its part of the channel's units)."""
+    for k, tier in enumerate(c.tiers or ()):
+        end = f"to {number(tier.up_to)}" if tier.up_to is not None else "open"
+        part = tier.units / c.units if c.units else 0.0  # each tier yields the same per unit
+        yield f"  tier {k} ({money(tier.cost, currency)}, {end})", tier, part
 
 
 def _period_label(metric: str) -> str:
@@ -165,6 +171,10 @@ def periods_sheet(plan: Plan) -> Sheet:
         for c in p.channels:
             rows.append((c.name, p.name, c.units, c.spend, c.spend / p.total_spend if p.total_spend else None,
                          *[c.metrics.get(m) for m in metrics]))
+            for label, tier, part in _tiers(c, plan.scenario.currency):  # tiers count the period's own units
+                rows.append((label, p.name, tier.units, tier.spend, tier.spend / p.total_spend if p.total_spend
+                             else None, *[None if m in ("deals", "revenue") or c.metrics.get(m) is None
+                                          else c.metrics[m] * part for m in metrics]))
         if flight:
             rows.append(("pipeline (in flight)", p.name, None, None, None,
                          *[p.pipeline.get(m, 0.0) if m in ("deals", "revenue") else None for m in metrics]))
@@ -191,6 +201,12 @@ def periods_sheet(plan: Plan) -> Sheet:
                      *closing_after(after.get("deals"), after.get("revenue"))))
     notes = ["Spend, units and every stage of the funnel fall in the period of the spend"
              + ("; deals and revenue are those closing in the period, after the sales cycle's lag." if closes else ".")]
+    if any(c.tiers for p in plan.periods for c in p.channels):
+        notes.append("A tiered price's tiers follow its channel in each period (indented): the units, spend and "
+                     "stages bought in each tier within the period (tiers count the units bought in the period), "
+                     "cheapest first; they split the channel's row and are not added again in the total. Deals and "
+                     "revenue closing in a period are the channel's, not split by tier (they come from earlier "
+                     "periods' spend too).")
     if flight:
         notes.append("A period's total counts the pipeline in flight (deals opened before "
                      f"{plan.periods[0].name}); a channel's rows do not.")
@@ -286,7 +302,9 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
                  "stays between 'valid from' and 'valid to' (empty: no end). From the sensitivity analysis, each "
                  "price checked by re-solving.",)
         analysed_as = getattr(sensitivity, "analysed_as", "lp")
-        if analysed_as == "integers_fixed":
+        ordered = getattr(sensitivity, "tier_order", None) is not None
+        whole = not ordered or any(c.integer for c in plan.scenario.channels)
+        if analysed_as == "integers_fixed" and whole:
             held = [x.name for x in sensitivity.limits if getattr(x, "held", False)]
             notes += ("Whole-unit channels are held at their planned units; the whole-unit choice itself may change "
                       "inside these ranges." + (f" No shadow price for {', '.join(held)}: held at the planned whole "
@@ -294,6 +312,10 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
         elif analysed_as == "relaxed":
             notes += ("Shadow prices and ranges are those of the LP relaxation (whole units may be fractions), "
                       "not of the whole-unit plan above.",)
+        if ordered:
+            from .whatif import tier_order_note
+
+            notes += (tier_order_note(sensitivity),)
     else:
         notes = ("shadow price: the solver's dual, the change of the objective per one unit more of the limit, "
                  "not checked by re-solving (no sensitivity analysis was given to the report); ranges are not "
@@ -349,7 +371,8 @@ def inputs_sheet(plan: Plan) -> Sheet:
     rows = []
     for c in s.channels:
         entry = s.yields[c.name].entry
-        rows.append((c.name, c.price, PRICE_UNIT[c.price_field], STAGE_LABEL[entry] if entry else "outside the funnel",
+        rows.append((c.name, _price_cell(getattr(c, c.price_field), c, s.currency), PRICE_UNIT[c.price_field],
+                     STAGE_LABEL[entry] if entry else "outside the funnel",
                      *_effective_rates(plan, c), c.min_spend, c.max_spend, c.min_units, c.max_units,
                      ", ".join(f"{m} <= {quantity(m, v, s.currency)}" for m, v in c.caps.items()),
                      ", ".join(f"{m} {quantity(m, v, s.currency)}" for m, v in (c.yields or {}).items()),
@@ -365,6 +388,16 @@ def inputs_sheet(plan: Plan) -> Sheet:
         notes.append(f"constraints[{spec.name or i}]: {spec.expr}")
     notes.append("Rates are after the funnel defaults are applied; empty where a rate does not apply to the channel.")
     return Sheet("Inputs", tuple(columns), tuple(rows), tuple(notes))
+
+
+def _price_cell(value: Any, channel, currency: str) -> Any:
+    """A price as the Inputs sheet shows it: the number, or a tiered price's schedule in words
+    ("$35 / lead to 2,000, $55 to 5,000, then $90", as ``validate`` shows it)."""
+    if type(value) is not tuple:
+        return value
+    from ..scenario.tiers import describe
+
+    return describe(value, money(0, currency).split("0")[0], PRICE_UNIT[channel.price_field])
 
 
 def _by_period(channel, scenario) -> bool:
@@ -400,7 +433,7 @@ def _inputs_by_period(plan: Plan) -> Sheet:
         caps = ", ".join(f"{m} <= {quantity(m, horizon(v), cur)}" for m, v in c.caps.items() if horizon(v) is not None)
         yields = ", ".join(f"{m} {quantity(m, v, cur)}" for m, v in (c.yields or {}).items() if not isinstance(v, dict))
         runs = ", ".join(s.available(c)) if c.available is not None else "every period"
-        rows.append((c.name, "horizon", shown(_at(getattr(c, c.price_field), None)), unit, enters,
+        rows.append((c.name, "horizon", _price_cell(shown(_at(getattr(c, c.price_field), None)), c, cur), unit, enters,
                      *_effective_rates(plan, c), *[horizon(getattr(c, f)) for f in LIMIT_FIELDS], caps, yields,
                      "yes" if c.integer else "no", runs, _cycle(c.sales_cycle) if c.sales_cycle else "the funnel's"))
         if not _by_period(c, s):
@@ -409,7 +442,8 @@ def _inputs_by_period(plan: Plan) -> Sheet:
             caps = ", ".join(f"{m} <= {quantity(m, by_period(v)[p], cur)}" for m, v in c.caps.items()
                              if p in by_period(v))
             yields = ", ".join(f"{m} {quantity(m, value_in(v, p), cur)}" for m, v in (c.yields or {}).items())
-            rows.append((c.name, p, value_in(getattr(c, c.price_field), p), unit, enters, *_effective_rates(plan, c, p),
+            rows.append((c.name, p, _price_cell(value_in(getattr(c, c.price_field), p), c, cur), unit, enters,
+                         *_effective_rates(plan, c, p),
                          *[by_period(getattr(c, f)).get(p) for f in LIMIT_FIELDS], caps, yields, None, None, None))
     notes = [f"Scenario {s.name}: objective {s.objective}; currency {cur}; budget "
              f"{limit_text('budget', s.budget, cur) if s.budget is not None else 'none'}.",

@@ -170,14 +170,16 @@ def sensitivity_table(s: Sensitivity) -> str:
         f", gap {s.mip_gap:.2%}" if s.mip_gap is not None else "")
     console.print(f"{s.scenario.name}: {s.objective} = {objective_text(s.objective_value, s.objective, cur)} "
                   f"({status})")
-    if s.analysed_as == "integers_fixed":
+    if s.analysed_as == "integers_fixed" and (not s.ordered or any(c.integer for c in s.scenario.channels)):
         console.print("Whole-unit channels are held at their planned units; the whole-unit choice itself may "
                       "change inside these ranges.")
-    elif s.analysed_as == "relaxed":
+    if s.analysed_as == "relaxed":
         spent = ", ".join(f"{k} {money(v, cur)} ({number((s.analysed_units or {}).get(k, 0.0))} units)"
                           for k, v in (s.analysed_spend or {}).items() if v > 0 or (s.analysed_units or {}).get(k))
         console.print("Analysed as the LP relaxation (whole units may be fractions), the plan it is about: "
                       f"{spent or 'nothing bought'}.")
+    if s.tier_order is not None:
+        console.print(tier_order_note(s))
     table = Table(title="Limits", title_justify="left")
     for col in ("limit", "value", "limit value", "binds", "one more", "one less", "holds from", "holds to"):
         table.add_column(col, justify="left" if col in ("limit", "binds") else "right")
@@ -199,7 +201,10 @@ def sensitivity_table(s: Sensitivity) -> str:
     console.print("Channel prices:")
     for c in s.channels:
         console.print("  " + channel_sentence(c, cur))
-    if any(c.tier is not None for c in s.channels):
+    for note in s.notes:
+        console.print("  " + note)
+    ordered = {_price_path(c) for c in s.channels} & set(s.ordered)
+    if any(c.tier is not None and _price_path(c) not in ordered for c in s.channels):
         console.print("A tier's range stops at the tier before's and the tier after's costs: past them the tiers "
                       "would need binaries to be filled in order (another model, not analysed here).")
     if s.rates:
@@ -221,6 +226,21 @@ def sensitivity_table(s: Sensitivity) -> str:
         console.print("Another mix is exactly as good: the plan above is one of several optimal answers.")
         console.print(f"  for example, with {s.objective} the same: {spent}")
     return _text(buffer)
+
+
+def _price_path(c) -> str:
+    return f"channels[{c.name}].{c.price_field}"  # a channel's price item (a curve's channel has none)
+
+
+def tier_order_note(s: Sensitivity) -> str:
+    """What the analysis of a tiered price whose order needs binaries is about (held or relaxed)."""
+    names = ", ".join(s.ordered)
+    if s.tier_order == "relaxed":
+        return (f"The order of {names} needs binaries, relaxed here with the rest: the relaxation may fill its "
+                "tiers out of order, so these figures are the relaxation's, not those of a plan that buys in order.")
+    return (f"The tier order of {names} is held as the plan fills it (its order binaries fixed): shadow prices and "
+            "ranges are those of that fixed LP, a tier's cost may pass its neighbours' inside them, and which "
+            "tiers the plan fills may change inside them.")
 
 
 def sensitivity_json(s: Sensitivity) -> str:

@@ -25,6 +25,7 @@ from dataclasses import make_dataclass
 from operator import attrgetter
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic_core import SchemaSerializer, core_schema
 
 from .funnel import DEFAULT_RATES
@@ -99,6 +100,9 @@ def _channel_data(channel: Channel) -> dict[str, Any]:
     """A channel's fields that are given, in name order (the same data as its ``model_dump``, without the walk)."""
     own = channel.__dict__
     data = {field: own[field] for field in _CHANNEL_FIELDS if own[field] is not None}
+    for field in _MODEL_FIELDS:  # a tier list's tiers and a curve, as the plain data pydantic-core writes
+        if field in data:
+            data[field] = _plain(data[field])
     if _by_period(own):
         return _keys_sorted(data)
     for field in _CHANNEL_MAPPINGS:
@@ -106,6 +110,20 @@ def _channel_data(channel: Channel) -> dict[str, Any]:
         if mapping is not None and len(mapping) > 1:
             data[field] = dict(sorted(mapping.items()))
     return data
+
+
+_MODEL_FIELDS = ("cost_per_contact", "cost_per_lead", "cost_per_qualified_lead", "unit_cost", "response_curve")
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as plain data: models (a tier, a curve) as their fields in name order, tuples as lists."""
+    if isinstance(value, BaseModel):
+        return _keys_sorted(value.model_dump(mode="json", exclude_none=True))
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _channel_views(scenario: Scenario) -> list[Any]:

@@ -444,7 +444,15 @@ def read_channel_sheet(spec: str | dict, folder: Path, source: str) -> ChannelSh
     for column in table.columns:
         head, dot, rest = column.partition(".")
         # a cell holds one value: the lists of periods (available, sales_cycle) are the scenario file's
-        cells = [f for f in Channel.model_fields if f not in NESTED and f not in ("available", "sales_cycle")]
+        cells = [f for f in Channel.model_fields if f not in NESTED and f not in ("available", "sales_cycle",
+                                                                                 "response_curve")]
+        if head == "response_curve":  # a curve is a list of points, which no one cell holds
+            issues.append(table.error(table.header_row, column, "a response curve cannot come from a channel sheet "
+                                                                "(it is a list of points); allowed: the channel in "
+                                                                "the scenario file's channels list, with "
+                                                                "response_curve: {stage: leads, points: [[0, 0], "
+                                                                "[20000, 900], ...]}"))
+            continue
         if (dot and head in NESTED and rest) or (not dot and column in cells) or _TIER_COLUMN.fullmatch(column):
             continue
         known = cells + [f"{n}.METRIC" for n in NESTED] + ["PRICE[K].cost", "PRICE[K].up_to"]

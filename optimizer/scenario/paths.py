@@ -93,8 +93,16 @@ def set_in_data(data: dict, path: str, value: Any) -> dict:
             raise ScenarioError(Issue(path, f"{field!r} is not a channel field"
                                             f"{did_you_mean(field, list(Channel.model_fields))}; "
                                             f"allowed: {', '.join(Channel.model_fields)}"))
+        if field in _PRICES and isinstance(channels[i], dict) and channels[i].get("response_curve") is not None:
+            base = f"channels[{parts[1]}]"
+            raise ScenarioError(Issue(path, f"{base} is priced by a response curve, so it has no {field} of its own; "
+                                            f"allowed: {base}.response_curve.points[K]=[SPEND, AMOUNT] (a point), or "
+                                            f"{base}.response_curve=null with {base}.{field}=NUMBER (a price instead "
+                                            "of the curve)"))
         if field in _PRICES and len(parts) > 3:
             return _set_tier(data, channels[i], parts, value, path)
+        if field == "response_curve" and len(parts) > 3:
+            return _set_curve(channels[i], parts, value, path, data)
         return _set(data, ["channels", i, *parts[2:]], value, path, maps=CHANNEL_MAPS)
     if head == "constraints" and len(parts) > 1:
         return _set_constraint(data, parts, value, path)
@@ -145,6 +153,44 @@ def _set_tier(data: dict, channel: dict, parts: tuple[str, ...], value: Any, pat
     tier = schedule[k]
     if isinstance(tier, dict):
         tier[part] = value
+    return data
+
+
+def _set_curve(channel: dict, parts: tuple[str, ...], value: Any, path: str, data: dict) -> dict:
+    """``channels[x].response_curve.points[2]`` (a point, ``[SPEND, AMOUNT]``), ``...points[2][0]``
+    (its spend) or ``[1]`` (its amount), ``...stage``, and with a curve per period the same after
+    the period (``channels[x].response_curve.Q1.points[2]``): one part of a response curve."""
+    rest = list(parts[3:])
+    base = f"channels[{parts[1]}].response_curve"
+    curve = channel.get("response_curve")
+    periods = data.get("periods") if isinstance(data.get("periods"), list) else []
+    if rest and rest[0] in periods and isinstance(curve, dict) and rest[0] in curve:
+        base += f".{rest[0]}"
+        if len(rest) == 1:
+            curve[rest[0]] = value
+            return data
+        curve = curve[rest.pop(0)]
+    example = f"{base}.points[1]=[SPEND, AMOUNT], {base}.points[1][0] (its spend), {base}.points[1][1] (its amount) " \
+              f"or {base}.stage"
+    if not isinstance(curve, dict) or "points" not in curve:
+        raise ScenarioError(Issue(path, f"{base} is not one curve here; allowed: {base}.PERIOD.points[K] for a curve "
+                                        f"per period, or {base}=CURVE"))
+    if rest == ["stage"]:
+        curve["stage"] = value
+        return data
+    points = curve.get("points")
+    if rest[0] != "points" or len(rest) not in (2, 3) or not rest[1].isdigit() or (
+            len(rest) == 3 and rest[2] not in ("0", "1")) or not isinstance(points, list):
+        raise ScenarioError(Issue(path, f"does not name a part of the curve; allowed: {example}"))
+    k = int(rest[1])
+    if k >= len(points):
+        raise ScenarioError(Issue(path, f"{base} has {len(points)} points, numbered from 0; allowed: "
+                                        f"{base}.points[0] to {base}.points[{len(points) - 1}], or {base}=CURVE for "
+                                        "another list of points"))
+    if len(rest) == 2:
+        points[k] = value
+    elif isinstance(points[k], list) and len(points[k]) == 2:
+        points[k][int(rest[2])] = value
     return data
 
 

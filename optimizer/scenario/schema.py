@@ -23,6 +23,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 from pydantic_core import PydanticCustomError
 
 from ..errors import Issue, ScenarioError
+from .curves import FIELD as CURVE
+from .curves import Curve, curves, price_field_of, price_of, response_curve, stage_of
 from .expressions import ExpressionError, LinearConstraint, parse_constraint
 from .funnel import DEFAULT_RATES, PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
 from .periods import RESERVED, TOTAL, at, by_period, cycle, first, horizon, nearest_period, per_period, value_in
@@ -93,6 +95,8 @@ PriceValue = Annotated[float | tuple[Tier, ...] | dict[str, float | tuple[Tier, 
                       BeforeValidator(tiered_price(NON_NEGATIVE,
                                                    per_period(NON_NEGATIVE, _quick(NON_NEGATIVE), limit=False)))]
 Cycle = Annotated[tuple[float, ...] | None, BeforeValidator(cycle)]
+# a response curve (scenario/curves.py), or with periods a mapping of curves by period
+CurveValue = Annotated[Curve | dict[str, Curve] | None, BeforeValidator(response_curve)]
 # `targets:` with every line below it commented out is YAML null: an empty section, not a type error.
 _EMPTY_IS_NONE = BeforeValidator(lambda v: {} if v is None else v)
 _EMPTY_LIST_IS_NONE = BeforeValidator(lambda v: [] if v is None else v)
@@ -193,6 +197,7 @@ class Channel(_Frozen):
     cost_per_lead: PriceValue = None
     cost_per_qualified_lead: PriceValue = None
     unit_cost: PriceValue = None
+    response_curve: CurveValue = None
     yields: dict[str, AmountValue] | None = None
     response_rate: RateValue = None
     qualification_rate: RateValue = None
@@ -219,6 +224,9 @@ class Channel(_Frozen):
         # NAME in full, without the regular expression: an ASCII identifier is exactly that
         if not (name.isascii() and name.isidentifier()):
             raise fail(f"name {show(self.name)} is not a valid channel name", NAME_RULE)
+        if own["response_curve"] is not None:  # a curve becomes the tiered price it is (scenario/curves.py)
+            self._curve_price()
+            contact, lead, qualified, unit_cost, yields = (own[f] for f in (*PRICE_FIELDS, "yields"))
         # the usual channel, one price and yields only with unit_cost, in a few comparisons
         given = (contact is not None) + (lead is not None) + (qualified is not None) + (unit_cost is not None)
         if given != 1 or (unit_cost is None) == bool(yields):
@@ -265,13 +273,31 @@ class Channel(_Frozen):
                        "min_spend 0 (or min_units) for a free channel")
         return self
 
+    def _curve_price(self) -> None:
+        """A response curve's channel: the curve is its only price, and becomes the tiered price in
+        the curve's stage that the rest of the tool reads (its price field, and for a stage no price
+        field buys, ``unit_cost`` with a yield of one of the stage per unit)."""
+        own = self.__dict__
+        prices = [f for f in PRICE_FIELDS if own[f] is not None]
+        if prices:
+            raise fail(f"{len(prices) + 1} prices are given ({', '.join([*prices, CURVE])})",
+                       "exactly one of " + ", ".join(PRICE_FIELDS + (CURVE,)))
+        if own["yields"]:
+            raise fail("yields is not read for a response_curve channel: its units are the curve's stage",
+                       "remove yields, or price the channel by unit_cost with yields")
+        stage = stage_of(own[CURVE])
+        field = price_field_of(stage)
+        own[field] = price_of(own[CURVE])
+        if field == "unit_cost":
+            own["yields"] = {stage: 1.0}
+
     def _price_issue(self) -> None:
         """Raise the error of a channel without exactly one price, or with yields that do not fit its price."""
         own = self.__dict__
         prices = [f for f in PRICE_FIELDS if own[f] is not None]
         if len(prices) != 1:
             wrong = "no price is given" if not prices else f"{len(prices)} prices are given ({', '.join(prices)})"
-            raise fail(wrong, "exactly one of " + ", ".join(PRICE_FIELDS))
+            raise fail(wrong, "exactly one of " + ", ".join(PRICE_FIELDS + (CURVE,)))
         if self.unit_cost is not None and not self.yields:
             raise fail("unit_cost needs yields (what one unit buys)", "yields such as {leads: 140}")
         if self.yields and self.unit_cost is None:
@@ -293,6 +319,11 @@ class Channel(_Frozen):
         """Whether the channel has a set-up cost or a minimum buy (in some period): on/off binaries."""
         own = self.__dict__
         return any(_some(own[f]) for f in SET_UP_FIELDS)
+
+    @property
+    def price_path(self) -> str:
+        """The field a user wrote the channel's price in: ``response_curve`` for a curve, else the price field."""
+        return CURVE if self.response_curve is not None else self.price_field
 
     @property
     def tiered(self) -> bool:
@@ -436,7 +467,11 @@ class Scenario(_Frozen):
                 else:
                     why = f"the channel enters the funnel at {y.entry}"
                 out.append(f"{channel_path(c.name)}.{rate} does not apply: {why}")
-            if c.tiered and any(falls(as_schedule(v)) for v in (
+            if c.response_curve is not None:
+                concave = all(curve.concave for curve in curves(c.response_curve))
+                out.append(f"response curve on {channel_path(c.name)}: concave, an LP" if concave else
+                           f"mixed-integer: non-concave response curve on {channel_path(c.name)}")
+            elif c.tiered and any(falls(as_schedule(v)) for v in (
                     getattr(c, c.price_field).values() if type(getattr(c, c.price_field)) is dict
                     else [getattr(c, c.price_field)])):
                 out.append(f"mixed-integer: volume discount on {channel_path(c.name)}")
@@ -467,7 +502,13 @@ class Scenario(_Frozen):
 
     def to_data(self) -> dict:
         """The scenario as plain data (JSON-ready), which validates back to an equal scenario."""
-        return self.model_dump(mode="json", exclude_none=True)
+        data = self.model_dump(mode="json", exclude_none=True)
+        for c, entry in zip(self.channels, data["channels"]):
+            if c.response_curve is not None:  # the price a curve becomes is the curve's, not the user's
+                entry.pop(c.price_field, None)
+                if c.price_field == "unit_cost":
+                    entry.pop("yields", None)
+        return data
 
 
 def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
@@ -634,10 +675,13 @@ def _mappings(s: Scenario):
         for name in _CHANNEL_LIMITS:
             yield f"{where}.{name}", own[name], True, c
         for name in _CHANNEL_VALUES:
+            if name == c.price_field and own[CURVE] is not None:  # the curve's price: named by the curve
+                yield f"{where}.{CURVE}", own[CURVE], False, c
+                continue
             yield f"{where}.{name}", own[name], False, c
         for metric, value in c.caps.items():
             yield f"{where}.caps.{shorten(metric)}", value, True, c
-        for metric, value in (c.yields or {}).items():
+        for metric, value in (c.yields or {}).items() if own[CURVE] is None else ():
             yield f"{where}.yields.{shorten(metric)}", value, False, c
 
 
@@ -648,7 +692,16 @@ def given_by_period(s: Scenario) -> dict[str, dict]:
     ...     "targets": {"leads": 1}, "channels": [{"name": "a", "cost_per_lead": 1, "max_units": {"Q1": 2}}]}))
     {'budget': {'total': 9.0, 'Q2': 5.0}, 'channels[a].max_units': {'Q1': 2.0}}
     """
-    return {path: dict(value) for path, value, _, _ in _mappings(s) if type(value) is dict}
+    return {path: {k: _plain(v) for k, v in value.items()} for path, value, _, _ in _mappings(s) if type(value) is dict}
+
+
+def _plain(value: Any) -> Any:
+    """A period's entry as plain data (JSON-ready): a tier list's tiers and a curve as mappings."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if type(value) is tuple:
+        return [_plain(v) for v in value]
+    return value
 
 
 def _period_issues(s: Scenario) -> list[tuple[str, str]]:

@@ -219,9 +219,29 @@ def tier_path(scenario: Any, path: str) -> str | None:
     """The canonical form of a path to a tier's number (``channels[email].cost_per_lead[1].cost``;
     ``[1]`` alone is its cost; with periods ``channels[email].cost_per_lead.Q1[1].up_to``), or None
     where ``path`` names no tier. The tier must exist: else a ScenarioError naming the path."""
+    from .curves import curve_path
+
+    if curve_path(path):
+        from ..errors import Issue, ScenarioError
+
+        raise ScenarioError(Issue(f"--vary {path.strip()}", "names a response curve, whose points a sweep does not "
+                                                            "vary (a point is a pair, and a curve must stay valid "
+                                                            "along the sweep); allowed: --set "
+                                                            f"{path.strip()}=... for one run at a time, or a tiered "
+                                                            "price, whose tiers' numbers a sweep varies"))
     m = _PRICE_PATH.fullmatch(path)
     if not m or m.group(3).endswith("_spend"):
         return None
+    curved = next((c for c in scenario.channels if c.name == (m.group(1) or m.group(2))
+                   and c.response_curve is not None), None)
+    if curved is not None:  # the tiered price a curve becomes is the curve's: its points are what to change
+        from ..errors import Issue, ScenarioError
+
+        raise ScenarioError(Issue(f"--vary {path.strip()}", f"channels[{curved.name}] is priced by a response "
+                                                            f"curve, and {m.group(3)} is the tiered price it "
+                                                            "becomes, which a sweep does not vary; allowed: --set "
+                                                            f"channels[{curved.name}].response_curve.points[K]="
+                                                            "[SPEND, AMOUNT] for one run at a time"))
     if "[" not in m.group(4):
         if tiered_path(scenario, path):  # a number for a schedule would change the model's shape mid-sweep
             from ..errors import Issue, ScenarioError
@@ -266,20 +286,3 @@ def rebuilt_each_point(scenario: Any, program: Any, paths: list[str]) -> bool:
             f".{f}" in p for p in paths for f in ("fixed_cost", "min_units_if_used", "min_spend_if_used")):
         return True  # (and its rows from the set-up fields): built anew at each point
     return any(tiered_path(scenario, p) or p in bounding for p in paths)
-
-
-def refuse_tiered_sensitivity(scenario: Any, program: Any, report: bool = False) -> None:
-    """Sensitivity of a tiered price whose order needs binaries (a volume discount, or a rule that
-    rewards spending on a tiered channel) in ``program``: an input error naming the first such price
-    (``report``: the report's way out, --no-sensitivity, named too). A tiered price the LP fills in
-    order by itself is analysed tier by tier."""
-    group = next((g for g in program.tier_groups if g.binaries), None)
-    if group is not None:
-        from ..errors import Issue, ScenarioError
-
-        raise ScenarioError(Issue(f"channels[{group.channel}].{group.field}",
-                                  f"is a tiered price whose order needs binaries ({group.why}), and sensitivity "
-                                  "analyses tiered prices the LP fills in order by itself only (costs that do not "
-                                  "fall from tier to tier, no rule rewarding spend on the channel); allowed: a "
-                                  "flat price (--set PATH=NUMBER), " + ("report --no-sensitivity, " if report else "")
-                                  + "or optimize, validate and sweep, which read such prices"))

@@ -126,15 +126,6 @@ def test_a_tiered_price_per_period_is_an_item_per_period_and_tier():
     assert result.limit("targets.leads.H1").shadow_price == pytest.approx(55.0)
 
 
-def test_a_tiered_price_whose_order_needs_binaries_is_refused_by_name():
-    discount = [{"up_to": 2000, "cost": 55}, {"up_to": 8000, "cost": 35}]
-    with pytest.raises(ScenarioError) as caught:
-        sensitivity(optimize(scenario(discount)))
-    issue = caught.value.issues[0]
-    assert issue.path == "channels[search].cost_per_lead"
-    assert "whose order needs binaries (volume discount)" in issue.message
-
-
 def test_a_tiered_channels_rate_moves_every_tier_together():
     # 1,200 qualified leads at 0.3 a lead: 2,000 leads at $35 and 2,000 of the next tier at $55. By hand the
     # mix holds while tier 1 is partly bought: 5,000 r >= 1,200 (r >= 0.24) and 2,000 r <= 1,200 (r <= 0.6)

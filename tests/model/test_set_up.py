@@ -347,9 +347,10 @@ def test_tiers_and_a_set_up_against_scipy_milp():
     assert plan2.objective_value == pytest.approx(60_000 + 1250 * 50)
 
 
-def _set_up_knapsack(n: int = 150, dims: int = 5) -> Scenario:
+def _set_up_knapsack(n: int = 600, dims: int = 10) -> Scenario:
     """A multi-dimensional knapsack of set-ups: each channel costs its set-up to use at all (up to
-    one unit, nearly free), its metrics capped at half of all; at 400 x 6 HiGHS needs seconds to prove it."""
+    one unit, nearly free), its metrics capped at half of all; HiGHS needs seconds to prove it (6.7 s
+    here, idle; 150 channels and 5 metrics took 0.15 s, within the 0.2 s limit, and the test was flaky)."""
     rng = np.random.default_rng(5)
     keys = [f"m{k}" for k in range(dims)]
     channels = [{"name": f"c{i}", "unit_cost": 1.0, "fixed_cost": float(rng.integers(1000, 9999)), "max_units": 1,
@@ -361,7 +362,7 @@ def _set_up_knapsack(n: int = 150, dims: int = 5) -> Scenario:
 
 
 def test_a_time_limit_gives_the_best_set_ups_found_and_their_gap():
-    plan = optimize(_set_up_knapsack(400, 6), time_limit=0.2)  # 150 x 5 is proven optimal in 0.2 s here
+    plan = optimize(_set_up_knapsack(), time_limit=0.2)
     assert plan.status == "time_limit"
     assert plan.has_plan and plan.check.passed
     assert plan.solution.mip_gap is not None and plan.solution.mip_gap > 0

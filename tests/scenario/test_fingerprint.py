@@ -41,6 +41,8 @@ PINNED = {
     "b2b-tiered-search.yaml": "ab53a4caa24e2c4ef10eaaf2a120cb9ff9dab1236182bc9298a90b61949cabc4",
     "ecommerce-holiday.yaml": "c52354a7a609779da11cf07ff2ecce8ddbb373901d4701003b03e49f0c27e896",
     "fixed-budget-max-deals.yaml": "68f78d9dfdc687af63ebef57bb4dee1a3bd80caf8b04d3706d5748518625cbf9",
+    # added with response curves (the curve, and the tiered price it becomes, are both in the canonical JSON)
+    "saturating-search.yaml": "67ecd11704cf380e262685952445f5a418c0688603cd7cee31067b8074515ea5",
     "textbook-media-selection.yaml": "a42d45e675a8db572e982b67583c40981c0430bb3e56600832bbbf4e1e7590d2",
 }
 PINNED_GENERATED = {  # benchmarks/generate.py, seed 7: custom constraints, every price kind, yields
@@ -153,7 +155,7 @@ def test_random_scenarios_draw_every_field():
     # the canonical form reads a channel's fields one by one; a new field must be drawn below too
     # (the fields of periods are drawn by tests/scenario/test_periods.py's own strategy)
     assert set(Channel.model_fields) == {"name", *PRICES, "yields", *RATES, "deal_value", *BOUNDS, "caps", "integer",
-                                         "available", "sales_cycle", *SET_UP}
+                                         "available", "sales_cycle", "response_curve", *SET_UP}
     assert set(Funnel.model_fields) == {*RATES, "deal_value", "sales_cycle"}
     assert set(Scenario.model_fields) == {"name", "currency", "budget", "deal_value", "objective", "funnel",
                                           "targets", "caps", "channels", "constraints", "periods", "pipeline"}
@@ -218,6 +220,17 @@ def scenarios(draw) -> dict:
             channel["fixed_cost"] = draw(_numbers(0, 1e9, tame))
             if draw(st.booleans()):
                 channel["min_units_if_used"] = channel["max_units"] / 2
+        if draw(st.integers(0, 4)) == 0:  # a response curve instead of the price (tiers in its stage)
+            del channel[price]
+            channel.pop("yields", None)
+            spend = amount = 0.0
+            points = [[0, 0]]
+            for _ in range(draw(st.integers(1, 3))):
+                spend += draw(_numbers(0, 1e6, tame))
+                amount += draw(_numbers(0, 1e6, tame))
+                points.append([spend, amount])
+            channel["response_curve"] = {"stage": draw(st.sampled_from(["leads", "reach", "deals", "demos"])),
+                                         "points": points}
         channels.append(channel)
     data: dict = {"name": draw(text), "channels": channels,
                   "currency": draw(st.sampled_from(["USD", "EUR", "GBP"]) | text),

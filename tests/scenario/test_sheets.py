@@ -95,7 +95,7 @@ def test_a_row_without_a_price_and_duplicate_names(tmp_path):
     sheet = tmp_path / "channels.csv"
     assert _errors(_scenario(tmp_path, "channels.csv", text)) == [
         f"{sheet}: row 4: no price is given; allowed: exactly one of cost_per_contact, cost_per_lead, "
-        "cost_per_qualified_lead, unit_cost"]
+        "cost_per_qualified_lead, unit_cost, response_curve"]
     text = "name,cost_per_lead,win_rate\nemail,20,0.1\nemail,25,0.1\nsearch,5,0.2\n"
     assert _errors(_scenario(tmp_path, "channels.csv", text)) == [
         f'{sheet}: row 3, name: "email" is used by another channel; allowed: a unique name per channel']
