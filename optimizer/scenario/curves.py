@@ -44,7 +44,8 @@ NAME_RULE = "letters, digits and _, not starting with a digit"
 
 class Curve(BaseModel):
     """A validated response curve: its stage and points ([spend, amount], from [0, 0], spend
-    strictly rising, amount rising except on flat points at the end)."""
+    strictly rising, amount never falling: a flat stretch inside is a jump in spend, flat points
+    at the end buy nothing more)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -61,14 +62,35 @@ class Curve(BaseModel):
     @property
     def schedule(self) -> tuple[Tier, ...]:
         """The curve as a tiered price in its stage: segment k costs delta spend / delta amount per
-        unit, up to the amount at its end (the last caps the channel)."""
+        unit, up to the amount at its end (the last caps the channel). A flat stretch (a jump in
+        spend) is no segment: it is the jump paid before the next one (:attr:`jumps`)."""
         points = self.rising
-        return tuple(Tier(cost=(s1 - s0) / (a1 - a0), up_to=a1) for (s0, a0), (s1, a1) in zip(points, points[1:]))
+        return tuple(Tier(cost=(s1 - s0) / (a1 - a0), up_to=a1)
+                     for (s0, a0), (s1, a1) in zip(points, points[1:]) if a1 > a0)
+
+    @property
+    def jumps(self) -> tuple[float, ...]:
+        """For each segment of :attr:`schedule`, the spend of the flat stretch just before it (0 for
+        most): a jump in spend paid when the segment opens, before it buys anything.
+
+        >>> response_curve({"stage": "leads", "points": [[0, 0], [100, 10], [150, 10], [350, 30]]}).jumps
+        (0.0, 50.0)
+        """
+        out, flat = [], 0.0
+        points = self.rising
+        for (s0, a0), (s1, a1) in zip(points, points[1:]):
+            if a1 > a0:
+                out.append(flat)
+                flat = 0.0
+            else:
+                flat += s1 - s0
+        return tuple(out)
 
     @property
     def concave(self) -> bool:
-        """Whether each segment buys at most as much per unit of spend as the one before (an LP)."""
-        return not falls(self.schedule)
+        """Whether each segment buys at most as much per unit of spend as the one before, without a
+        jump in spend (an LP)."""
+        return not falls(self.schedule) and not any(self.jumps)
 
     @property
     def cap(self) -> float:
@@ -88,10 +110,11 @@ class Curve(BaseModel):
         return points[-1][1]
 
     def spend_for(self, amount: float) -> float:
-        """What ``amount`` costs along the curve (its segments filled in order)."""
+        """What ``amount`` costs along the curve (its segments filled in order; a jump in spend is
+        paid once more is bought than the amount before it)."""
         points = self.rising
         for (s0, a0), (s1, a1) in zip(points, points[1:]):
-            if amount <= a1:
+            if amount <= a1 and a1 > a0:
                 return s0 + (s1 - s0) * max(0.0, amount - a0) / (a1 - a0)
         return points[-1][0]
 
@@ -166,18 +189,12 @@ def _points(value: Any, where: str) -> tuple[tuple[float, float], ...]:
     last = min(k for k, (_, amount) in enumerate(out) if amount == out[-1][1])
     for k in range(1, last + 1):
         cost = (out[k][0] - out[k - 1][0]) / (out[k][1] - out[k - 1][1]) if out[k][1] > out[k - 1][1] else 0.0
+        # (a flat stretch inside the curve is a jump in spend, paid before the next segment buys)
         if not cost <= LARGEST:  # a rise too small for its spend: a price beyond any the input allows
             raise _at(f"{path}[{k}]", fail(f"the segment to this point costs {cost:.3g} per unit (spend "
                                            f"{show(out[k][0] - out[k - 1][0])} for an amount of "
                                            f"{out[k][1] - out[k - 1][1]:.3g})",
                                            f"a cost per unit at most 1e15 ({LIMITS_DOC})"))
-    flat = next((k for k in range(1, last + 1) if out[k][1] == out[k - 1][1]), None)
-    if flat is not None:  # flat inside the curve: a jump in spend before more is bought, not a price
-        raise _at(f"{path}[{flat}]", fail(f"amount {show(out[flat][1])} is the same as the point before's, and "
-                                          "later points buy more: a flat stretch inside a curve (a jump in spend) "
-                                          "is not supported",
-                                          "amounts rising from point to point, except flat points at the end; "
-                                          "drop this point or give it a small rise"))
     return tuple(out)
 
 
