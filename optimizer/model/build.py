@@ -265,6 +265,10 @@ def build_program(scenario: Scenario) -> Program:
         schedule = as_schedule(value_in(getattr(c, c.price_field), period))
         base = f"channels[{name}].{c.price_path}"
         curve = c.response_curve is not None  # a curve's segments end at its points; its last point caps it
+        if curve:
+            from ..scenario.curves import curve_in
+
+            ends = curve_in(c.response_curve, period).ends
         before = 0.0
         for k, tier in enumerate(schedule):
             if tier.up_to is None:
@@ -273,7 +277,7 @@ def build_program(scenario: Scenario) -> Program:
                 limits.append(Limit(named(base if curve else f"{base}.up_to", period), "channel_bound",
                                     np.array(tiered), np.ones(len(tiered)), "<=", tier.up_to, period=period))
             else:
-                limits.append(Limit(named(f"{base}.points[{k + 1}]" if curve else f"{base}[{k}].up_to", period),
+                limits.append(Limit(named(f"{base}.points[{ends[k]}]" if curve else f"{base}[{k}].up_to", period),
                                     "tier", np.array([tiered[k]]), np.ones(1), "<=", tier.up_to - before,
                                     period=period))
             before = tier.up_to

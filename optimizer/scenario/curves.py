@@ -87,6 +87,12 @@ class Curve(BaseModel):
         return tuple(out)
 
     @property
+    def ends(self) -> tuple[int, ...]:
+        """For each segment of :attr:`schedule`, the index of the point it ends at."""
+        points = self.rising
+        return tuple(k for k in range(1, len(points)) if points[k][1] > points[k - 1][1])
+
+    @property
     def concave(self) -> bool:
         """Whether each segment buys at most as much per unit of spend as the one before, without a
         jump in spend (an LP)."""
