@@ -501,6 +501,11 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
     # the channel's units
     if name.endswith(("_units", ".integer", ".available", ".up_to", ".response_curve", "_units_if_used")):
         channel = name[name.index("[") + 1:name.index("]")]
+        own = next((c for c in scenario.channels if c.name == channel), None)
+        if own is not None and own.response_curve is not None:  # a curve's units are its stage's
+            from ..scenario.curves import stage_of, stage_units
+
+            return stage_units(stage_of(own.response_curve))
         unit = program.columns[program.columns_of(channel)[0]].unit
         return "units" if unit == "unit" else unit + "s"
     return STAGE_LABEL.get(metric, metric)

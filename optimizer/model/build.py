@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import Issue, ScenarioError
-from ..scenario.funnel import PRICE_UNIT, RATE_FIELDS
+from ..scenario.curves import price_unit
+from ..scenario.funnel import RATE_FIELDS
 from ..scenario.periods import at, by_period, horizon, value_in
 from ..scenario.schema import Channel, Scenario
 from ..scenario.tiers import as_schedule, falls, units_for_spend
@@ -128,7 +129,7 @@ def _columns_by_period(scenario: Scenario, periods: tuple[str, ...]) -> tuple[Co
     missing = {"deals": no_deals.tolist(), "revenue": no_revenue.tolist()}
     out = []
     for i, c in enumerate(channels):
-        unit, price_value = PRICE_UNIT[c.price_field], getattr(c, c.price_field)
+        unit, price_value = price_unit(c), getattr(c, c.price_field)
         for t, period in enumerate(periods):
             per_unit = dict(bought[i][t])
             closing_of, after = {}, {"deals": 0.0, "revenue": 0.0}
@@ -154,7 +155,7 @@ def _columns_by_period(scenario: Scenario, periods: tuple[str, ...]) -> tuple[Co
 def _flat_columns(scenario: Scenario, c: Channel) -> list[Column]:
     """A channel's columns without periods: one, or one per tier of a tiered price."""
     price = getattr(c, c.price_field)
-    per_unit, unit = scenario.yields[c.name].per_unit, PRICE_UNIT[c.price_field]
+    per_unit, unit = scenario.yields[c.name].per_unit, price_unit(c)
     if type(price) is not tuple:
         return [Column(c.name, c.price, per_unit, c.integer, unit)]
     return [Column(c.name, float(tier.cost), per_unit, c.integer, unit, tier=k) for k, tier in enumerate(price)]

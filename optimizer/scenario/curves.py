@@ -272,6 +272,41 @@ def price_field_of(stage: str) -> str:
     return STAGE_PRICE.get(stage, "unit_cost")
 
 
+SINGULAR = {"reach": "contact", "leads": "lead", "qualified_leads": "qualified lead", "opportunities": "opportunity",
+            "deals": "deal", "revenue": "unit of revenue"}
+
+
+def stage_unit(stage: str) -> str:
+    """One unit of a curve's stage, for people: "opportunity", "deal", "demo" (a metric of your own,
+    ``demos``, in the singular where it reads as a plural; else as it is).
+
+    >>> stage_unit("opportunities"), stage_unit("demos"), stage_unit("pipeline")
+    ('opportunity', 'demo', 'pipeline')
+    """
+    if stage in SINGULAR:
+        return SINGULAR[stage]
+    if stage.endswith("ies") and len(stage) > 3:
+        return stage[:-3] + "y"
+    if stage.endswith("s") and not stage.endswith("ss") and len(stage) > 1:
+        return stage[:-1]
+    return stage
+
+
+def stage_units(stage: str) -> str:
+    """Units of a curve's stage, for people: "opportunities", "qualified leads", "demos"."""
+    return {"qualified_leads": "qualified leads", "revenue": "units of revenue"}.get(stage, stage)
+
+
+def price_unit(channel: Any) -> str:
+    """What a channel's price is per, for people: its price field's unit ("lead", "unit"), or for
+    a curve, one of its stage ("opportunity", "demo")."""
+    from .funnel import PRICE_UNIT
+
+    if getattr(channel, "response_curve", None) is not None:
+        return stage_unit(stage_of(channel.response_curve))
+    return PRICE_UNIT[channel.price_field]
+
+
 def _grouped(number: float) -> str:
     return f"{number:,.0f}" if float(number).is_integer() else f"{number:,.2f}"
 
