@@ -7,7 +7,9 @@ delta spend / delta amount per unit, up to the amount at its end, and the last p
 channel. That schedule is what the rest of the tool reads (the build, the plan, verification,
 check, sweeps), so a curve is solved by the tiers' own machinery: a concave curve (costs per unit
 rising) is an LP; one that is not has falling costs somewhere, which the tiers' order binaries
-solve exactly (a piecewise-linear MILP).
+solve exactly (a piecewise-linear MILP). A flat stretch inside the curve is a jump in spend
+(:attr:`Curve.jumps`), paid when the segment after it opens: the build prices the binary that
+opens it at the jump.
 
 >>> curve = response_curve({"stage": "leads", "points": [[0, 0], [20000, 900], [50000, 1700], [100000, 2400]]})
 >>> [(t.up_to, round(t.cost, 4)) for t in curve.schedule]
