@@ -116,3 +116,20 @@ def test_a_flat_stretch_names_its_rows_by_the_points():
     widths = [limit.name for limit in plan.program.limits if limit.kind == "tier" and len(limit.index) == 1]
     # segment 0 ends at point 1, segment 1 at point 3 (point 2 ends the flat stretch); point 4 caps the channel
     assert widths == ["channels[search].response_curve.points[1]", "channels[search].response_curve.points[3]"]
+
+
+def test_with_periods_a_jump_is_paid_in_the_period_whose_segment_opens():
+    s = Scenario(objective="max_deals", periods=["Q1", "Q2"], budget={"Q1": 30000, "Q2": 45000},
+                 funnel={"qualification_rate": 0.4, "win_rate": 0.25},
+                 channels=[{"name": "search", "response_curve": {
+                     "Q1": JUMPY, "Q2": {"stage": "leads", "points": [[0, 0], [10000, 500], [40000, 1500]]}}},
+                     {"name": "email", "cost_per_lead": 33, "max_units": {"Q1": 300, "Q2": 300}}])
+    plan = optimize(s)
+    # Q1 by hand: 500 leads ($10,000) and email's 300 ($9,900) are 800 leads; paying the jump,
+    # $25,000 and 5,000 / 15 leads more are 833.3: the jump pays. Q2 (no jump): 1,500 leads for
+    # $40,000, then $5,000 of email (151.5 leads). 0.1 deals a lead.
+    assert plan.objective_value == pytest.approx(0.1 * (500 + 5000 / 15 + 1500 + 5000 / 33))
+    q1 = next(c for c in plan.periods[0].channels if c.name == "search")
+    assert q1.spend == pytest.approx(30000) and q1.tiers[1].jump == 15000
+    q2 = next(c for c in plan.periods[1].channels if c.name == "search")
+    assert q2.spend == pytest.approx(40000) and q2.tiers[1].jump is None
