@@ -371,7 +371,7 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
                 continue
             amount -= set_up
         if tiers is not None and tiers.jumps:  # a curve with jumps in spend: each paid before its segment buys
-            bought, inside = _along_curve(tiers, amount)
+            bought, opened, inside = _along_curve(tiers, amount)
             if inside is not None:
                 start, end, reached = set_up + inside[0], set_up + inside[1], inside[2]
                 when = f" in {period}" if period else ""
@@ -381,9 +381,7 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
                                f"at least {show(end)}")
                 continue
             units[list(tiers.columns)] = bought
-            paid_jumps.update(tiers.jump_columns[k] for k, (b, jump) in enumerate(zip(bought, tiers.jumps))
-                              if jump and (b > 0 or (k and bought[k - 1] >= tiers.widths[k - 1]
-                                                     and _paid_flat(tiers, amount, k))))
+            paid_jumps.update(tiers.jump_columns[k] for k in opened)
             continue
         if tiers is not None and tiers.costs[0] > 0:
             schedule = tuple(Tier(cost=c, up_to=u) for c, u in zip(tiers.costs, tiers.up_to))
@@ -402,12 +400,14 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
     # where units are bought
 
 
-def _along_curve(group, spend: float) -> tuple[list[float], tuple[float, float, float] | None]:
+def _along_curve(group, spend: float) -> tuple[list[float], list[int], tuple[float, float, float] | None]:
     """What ``spend`` buys along a response curve with jumps in spend (``group``: its segments):
-    units per segment, each jump paid before its segment buys; past the last point the last cost
-    goes on (a limit past the cap stays one). Or, where the spend ends inside a jump (part of it
-    would buy nothing), (spend before the jump, spend at its end, amount bought) in place of None."""
-    out, left, spent, held = [0.0] * len(group.costs), float(spend), 0.0, 0.0
+    units per segment and the segments whose jump it pays, each jump paid before its segment buys
+    (a spend that ends at a jump's end pays it and buys no more: a point of the curve); past the
+    last point the last cost goes on (a limit past the cap stays one). Where the spend ends inside
+    a jump (part of it would buy nothing): (spend before the jump, spend at its end, amount bought)
+    as the third item, else None."""
+    out, opened, left, spent, held = [0.0] * len(group.costs), [], float(spend), 0.0, 0.0
     size = 1e-9 * max(1.0, abs(spend))
     for k, (width, cost) in enumerate(zip(group.widths, group.costs)):
         if left <= size:
@@ -415,18 +415,12 @@ def _along_curve(group, spend: float) -> tuple[list[float], tuple[float, float, 
         jump = group.jumps[k]
         if jump:
             if left < jump - size:
-                return out, (spent, spent + jump, held)
+                return out, opened, (spent, spent + jump, held)
             left, spent = max(0.0, left - jump), spent + jump
+            opened.append(k)
         take = left / cost if k == len(group.costs) - 1 else min(width, left / cost)
         out[k], left, spent, held = take, left - take * cost, spent + take * cost, held + take
-    return out, None
-
-
-def _paid_flat(group, spend: float, k: int) -> bool:
-    """Whether ``spend`` reaches the end of the jump before segment ``k`` (a point of the curve that
-    buys no more than the one before it)."""
-    before = sum(w * c for w, c in zip(group.widths[:k], group.costs[:k])) + sum(group.jumps[:k + 1])
-    return spend >= before - 1e-9 * max(1.0, spend)
+    return out, opened, None
 
 
 def _order_from_units(program: Program, units: np.ndarray, paid: set[int]) -> np.ndarray:

@@ -65,3 +65,14 @@ def test_check_exits_2_on_a_spend_inside_a_jump(tmp_path):
     result = CliRunner().invoke(app, ["check", str(path), str(proposal)])
     assert result.exit_code == 2
     assert "stops inside a jump in spend" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("spend", "leads"), [(8000, 0), (14000, 200), (20000, 400), (28000, 600)])
+def test_a_jump_before_the_first_segment_is_paid_first(spend, leads):
+    # $8,000 buys nothing, then $30 a lead to 400, then $40 a lead
+    late = {"stage": "leads", "points": [[0, 0], [8000, 0], [20000, 400], [36000, 800]]}
+    r = check(Scenario(targets={"leads": 10}, channels=[{"name": "search", "response_curve": late}]),
+              {"search": spend})
+    assert search(r).units == pytest.approx(leads)
+    assert search(r).spend == pytest.approx(spend)
+    assert r.total_spend == pytest.approx(spend)
