@@ -293,6 +293,7 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
     seen: dict[tuple[str, Any], Issue] = {}
     issues: list[Issue] = []
     payer = _set_up_payers(program, entries, periods)
+    paid_jumps: set[int] = set()  # a curve's jumps in spend that a proposal's spend pays
 
     def problem(entry: Entry, message: str, at: str | None = None) -> None:
         """An issue at the entry's value, or at its ``channel`` or ``period`` cell (field)."""
@@ -369,6 +370,19 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
                                f"(fixed_cost), so it buys nothing; allowed: 0, or at least {show(set_up)}")
                 continue
             amount -= set_up
+        if tiers is not None and tiers.jumps:  # a curve with jumps in spend: each paid before its segment buys
+            bought, opened, inside = _along_curve(tiers, amount)
+            if inside is not None:
+                start, end, reached = set_up + inside[0], set_up + inside[1], inside[2]
+                when = f" in {period}" if period else ""
+                problem(entry, f"spend {show(amount + set_up)} stops inside a jump in spend of {name}'s response "
+                               f"curve{when} ({show(start)} buys {show(reached)}, and the curve buys more only from "
+                               f"{show(end)} on), so part of it buys nothing; allowed: at most {show(start)}, or "
+                               f"at least {show(end)}")
+                continue
+            units[list(tiers.columns)] = bought
+            paid_jumps.update(tiers.jump_columns[k] for k in opened)
+            continue
         if tiers is not None and tiers.costs[0] > 0:
             schedule = tuple(Tier(cost=c, up_to=u) for c, u in zip(tiers.costs, tiers.up_to))
             units[list(tiers.columns)] = tiers.in_order(units_for_spend(schedule, amount))
@@ -382,7 +396,48 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
         units[j] = amount / price
     if issues:
         raise ScenarioError(issues, source=source)
-    return program.set_up_from_units(units)  # a set-up paid exactly where units are bought
+    return _order_from_units(program, program.set_up_from_units(units), paid_jumps)  # a set-up paid exactly
+    # where units are bought
+
+
+def _along_curve(group, spend: float) -> tuple[list[float], list[int], tuple[float, float, float] | None]:
+    """What ``spend`` buys along a response curve with jumps in spend (``group``: its segments):
+    units per segment and the segments whose jump it pays, each jump paid before its segment buys
+    (a spend that ends at a jump's end pays it and buys no more: a point of the curve); past the
+    last point the last cost goes on (a limit past the cap stays one). Where the spend ends inside
+    a jump (part of it would buy nothing): (spend before the jump, spend at its end, amount bought)
+    as the third item, else None."""
+    out, opened, left, spent, held = [0.0] * len(group.costs), [], float(spend), 0.0, 0.0
+    size = 1e-9 * max(1.0, abs(spend))
+    for k, (width, cost) in enumerate(zip(group.widths, group.costs)):
+        if left <= size:
+            break
+        jump = group.jumps[k]
+        if jump:
+            if left < jump - size:
+                return out, opened, (spent, spent + jump, held)
+            left, spent = max(0.0, left - jump), spent + jump
+            opened.append(k)
+        take = left / cost if k == len(group.costs) - 1 else min(width, left / cost)
+        out[k], left, spent, held = take, left - take * cost, spent + take * cost, held + take
+    return out, opened, None
+
+
+def _order_from_units(program: Program, units: np.ndarray, paid: set[int]) -> np.ndarray:
+    """A proposal's ``units`` with each tier order binary set from the units (on where the next
+    tier holds units; a curve's jump in spend also where the proposal's spend paid it): a proposal
+    is held to the limits a user wrote, not to the model's own order rows, which its units obey
+    by construction (they fill the tiers in order)."""
+    if not any(g.binaries for g in program.tier_groups):
+        return units
+    out = np.array(units, dtype=float, copy=True)
+    for group in program.tier_groups:
+        for k, j in enumerate(group.binaries):
+            out[j] = 1.0 if out[group.columns[k + 1]] > 0 or j in paid else 0.0
+        if group.jump_columns and group.jump_columns[0] is not None:  # a jump before the first segment
+            j = group.jump_columns[0]
+            out[j] = 1.0 if out[group.columns[0]] > 0 or j in paid else 0.0
+    return out
 
 
 def _set_up_payers(program: Program, entries: list[Entry], periods: tuple[str, ...]) -> dict[tuple[str, Any], float]:
@@ -440,6 +495,11 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
     # the channel's units
     if name.endswith(("_units", ".integer", ".available", ".up_to", ".response_curve", "_units_if_used")):
         channel = name[name.index("[") + 1:name.index("]")]
+        own = next((c for c in scenario.channels if c.name == channel), None)
+        if own is not None and own.response_curve is not None:  # a curve's units are its stage's
+            from ..scenario.curves import stage_of, stage_units
+
+            return stage_units(stage_of(own.response_curve))
         unit = program.columns[program.columns_of(channel)[0]].unit
         return "units" if unit == "unit" else unit + "s"
     return STAGE_LABEL.get(metric, metric)
@@ -451,8 +511,11 @@ def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple
     on_off = {s.column for s in program.set_ups}
     money = spend_bounds(program)  # a tiered channel's spend limit: a bound on its units, told in money
     for k, limit in enumerate(program.limits):
-        if limit.kind == "set_up":
-            continue  # the model's own rows tying units to a set-up (settled from the units: they hold)
+        if limit.kind in ("set_up", "tier"):
+            # the model's own rows tying units to a set-up (settled from the units: they hold) or to a
+            # tier's width and order (a proposal fills the tiers in order; past a capped last tier the
+            # channel's cap is the limit it breaks)
+            continue
         if limit.violation(units) > TOLERANCE:
             value, bound = limit.value(units), limit.bound
             by = limit.excess(value)

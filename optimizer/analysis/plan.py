@@ -45,9 +45,13 @@ class TierPlan:
     cost: float
     units: float
     spend: float
+    jump: float | None = None  # a response curve's jump in spend paid to open this segment (None: no jump)
 
     def to_dict(self) -> dict:
-        return {"up_to": self.up_to, "cost": self.cost, "units": self.units, "spend": self.spend}
+        out = {"up_to": self.up_to, "cost": self.cost, "units": self.units, "spend": self.spend}
+        if self.jump is not None:
+            out["jump"] = self.jump
+        return out
 
 
 @dataclass(frozen=True)
@@ -115,8 +119,14 @@ def with_tiers(program: Program, units: np.ndarray, channels: tuple[ChannelPlan,
         group = found.get(c.name)
         if group is not None:
             held = [float(units[j]) + 0.0 for j in group.columns]
-            c = replace(c, tiers=tuple(TierPlan(up_to, cost, u, u * cost + 0.0)
-                                       for up_to, cost, u in zip(group.up_to, group.costs, held)))
+            if group.jumps:  # a curve with jumps in spend: each segment's spend pays its jump where opened
+                paid = [None if j is None else group.jumps[k] * float(round(units[j])) + 0.0
+                        for k, j in enumerate(group.jump_columns)]
+                c = replace(c, tiers=tuple(TierPlan(up_to, cost, u, u * cost + (jump or 0.0) + 0.0, jump)
+                                           for up_to, cost, u, jump in zip(group.up_to, group.costs, held, paid)))
+            else:
+                c = replace(c, tiers=tuple(TierPlan(up_to, cost, u, u * cost + 0.0)
+                                           for up_to, cost, u in zip(group.up_to, group.costs, held)))
         out.append(c)
     return tuple(out)
 
@@ -390,7 +400,9 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
     if program.tier_groups:  # the LP may leave tiers out of order where the order costs nothing: put it in order
         units = program.in_tier_order(units)
         solution = replace(solution, units=units)
-    if program.set_ups:  # each set-up paid exactly where units are bought (verified on the solver's own first)
+    if program.set_ups or any(g.jumps for g in program.tier_groups):
+        # each set-up (and each jump in spend of a curve) paid exactly where units are bought (verified
+        # on the solver's own first)
         raw = verify(program, units)
         if not raw.passed and solution.status != "unverified":
             raise SolverError(f"the {solution.solver.name} solver's plan breaks {raw.worst} by "

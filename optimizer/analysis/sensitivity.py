@@ -74,8 +74,8 @@ from ..model.highs import WarmModel
 from ..model.parametric import Certificate, Parametric, Probe, whole_unit_alternative
 from ..model.program import Program
 from ..model.verify import verify
-from ..scenario.curves import curve_notes
-from ..scenario.funnel import CONVERSION_RATES, PRICE_UNIT
+from ..scenario.curves import curve_notes, price_unit
+from ..scenario.funnel import CONVERSION_RATES
 from ..scenario.periods import by_period, horizon
 from ..scenario.schema import Scenario
 from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution, spend_bounds
@@ -568,10 +568,12 @@ class _Analysis:
         rates = [m for m in moves if m.path not in self.prices and m.matters]
         # availability (the periods a channel does not run in) is no limit a user moves: not listed
         # nor are a tiered price's own rows (a tier's width, the order): its cap (``up_to`` of a capped
-        # last tier) is a channel_bound and is listed
+        # last tier) is a channel_bound and is listed; nor a set-up's own rows (units only with the
+        # binary, the binary at most 1: ``fixed_cost``, ``used``, ``on_off``), held with the binaries;
+        # a minimum buy (``min_buy``, a user's rule) is listed
         listed = [k for k, limit in enumerate(self.program.limits)
                   if not (limit.kind == "channel_bound" and limit.name.endswith("].available"))
-                  and limit.kind != "tier"]
+                  and limit.kind not in ("tier", "set_up")]
         total = len(listed) + len(self._price_items) + len(rates)
         done = iter(range(1, total + 1))
 
@@ -1106,7 +1108,7 @@ class _Analysis:
         move = self._price_moves[item.path]
         p = item.value
         in_plan = any(int(j) in self.mix[0] for j in item.columns)
-        make = partial(ChannelSensitivity, c.name, in_plan, c.price_field, PRICE_UNIT[c.price_field], p,
+        make = partial(ChannelSensitivity, c.name, in_plan, c.price_field, price_unit(c), p,
                        period=item.period, planned_by_period=self.periods)
         low, high, _, _, why_low, why_high = self._range(move, 0.0, math.inf, False)
         if item.tier is not None:

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import Issue, ScenarioError
-from ..scenario.funnel import PRICE_UNIT, RATE_FIELDS
+from ..scenario.curves import price_unit
+from ..scenario.funnel import RATE_FIELDS
 from ..scenario.periods import at, by_period, horizon, value_in
 from ..scenario.schema import Channel, Scenario
 from ..scenario.tiers import as_schedule, falls, units_for_spend
@@ -128,7 +129,7 @@ def _columns_by_period(scenario: Scenario, periods: tuple[str, ...]) -> tuple[Co
     missing = {"deals": no_deals.tolist(), "revenue": no_revenue.tolist()}
     out = []
     for i, c in enumerate(channels):
-        unit, price_value = PRICE_UNIT[c.price_field], getattr(c, c.price_field)
+        unit, price_value = price_unit(c), getattr(c, c.price_field)
         for t, period in enumerate(periods):
             per_unit = dict(bought[i][t])
             closing_of, after = {}, {"deals": 0.0, "revenue": 0.0}
@@ -154,7 +155,7 @@ def _columns_by_period(scenario: Scenario, periods: tuple[str, ...]) -> tuple[Co
 def _flat_columns(scenario: Scenario, c: Channel) -> list[Column]:
     """A channel's columns without periods: one, or one per tier of a tiered price."""
     price = getattr(c, c.price_field)
-    per_unit, unit = scenario.yields[c.name].per_unit, PRICE_UNIT[c.price_field]
+    per_unit, unit = scenario.yields[c.name].per_unit, price_unit(c)
     if type(price) is not tuple:
         return [Column(c.name, c.price, per_unit, c.integer, unit)]
     return [Column(c.name, float(tier.cost), per_unit, c.integer, unit, tier=k) for k, tier in enumerate(price)]
@@ -180,6 +181,7 @@ def build_program(scenario: Scenario) -> Program:
     else:
         columns = tuple(column for c in scenario.channels for column in _flat_columns(scenario, c))
     columns, set_ups = _on_off_columns(scenario, columns, periods)
+    columns, jumps = _jump_columns(scenario, columns, periods)
     n = len(columns)
     position: dict[str, list[int]] = {}  # a channel's units columns
     paid: dict[str, list[int]] = {}  # its on_off columns: their price (the set-up cost) is spend too
@@ -187,7 +189,7 @@ def build_program(scenario: Scenario) -> Program:
         (position if column.kind == "units" else paid).setdefault(column.channel, []).append(j)
     groups: dict[tuple[str, str | None], list[int]] = {}  # a tiered price's columns, by channel and period
     for j, column in enumerate(columns):
-        if column.tier is not None:
+        if column.tier is not None and column.kind == "units":
             groups.setdefault((column.channel, column.period), []).append(j)
     prices = np.array([c.price for c in columns], dtype=float)
     shell = Program(scenario.name, columns, (), scenario.objective, "min", prices, periods=periods,
@@ -279,6 +281,10 @@ def build_program(scenario: Scenario) -> Program:
         schedule = as_schedule(value_in(getattr(c, c.price_field), period))
         base = f"channels[{name}].{c.price_path}"
         curve = c.response_curve is not None  # a curve's segments end at its points; its last point caps it
+        if curve:
+            from ..scenario.curves import curve_in
+
+            ends = curve_in(c.response_curve, period).ends
         before = 0.0
         for k, tier in enumerate(schedule):
             if tier.up_to is None:
@@ -287,7 +293,7 @@ def build_program(scenario: Scenario) -> Program:
                 limits.append(Limit(named(base if curve else f"{base}.up_to", period), "channel_bound",
                                     np.array(tiered), np.ones(len(tiered)), "<=", tier.up_to, period=period))
             else:
-                limits.append(Limit(named(f"{base}.points[{k + 1}]" if curve else f"{base}[{k}].up_to", period),
+                limits.append(Limit(named(f"{base}.points[{ends[k]}]" if curve else f"{base}[{k}].up_to", period),
                                     "tier", np.array([tiered[k]]), np.ones(1), "<=", tier.up_to - before,
                                     period=period))
             before = tier.up_to
@@ -296,12 +302,12 @@ def build_program(scenario: Scenario) -> Program:
         for period in where:
             limits.append(_constraint(f"constraints[{spec.name or k}]", spec, period, n, position, columns, prices,
                                       masks, amounts, shell, paid))
-    set_ups, set_up_notes = _set_up_rows(scenario, columns, set_ups, position, prices, limits)
+    set_ups, set_up_notes = _set_up_rows(scenario, columns, set_ups, position, prices, limits, jumps)
     sense, objective = objective_coefficients(columns, scenario.objective)
     tier_groups: tuple[TierGroup, ...] = ()
     notes: tuple[str, ...] = ()
     if groups:
-        columns, tier_groups, notes = _tier_order(scenario, columns, groups, limits, sense, objective)
+        columns, tier_groups, notes = _tier_order(scenario, columns, groups, limits, sense, objective, jumps)
         sense, objective = objective_coefficients(columns, scenario.objective)
     notes = tuple(dict.fromkeys(notes + set_up_notes))
     metric = scenario.objective_metric
@@ -342,8 +348,30 @@ def _on_off_columns(scenario: Scenario, columns: tuple[Column, ...], periods: tu
     return tuple(out), choices
 
 
+def _jump_columns(scenario: Scenario, columns: tuple[Column, ...], periods: tuple[str, ...]
+                  ) -> tuple[tuple[Column, ...], dict[tuple[str, str | None, int], int]]:
+    """``columns`` and an ``on_off`` binary per jump in spend of a response curve (a flat stretch
+    before segment k, in each period the channel runs in), priced at the jump: like a set-up cost, it
+    is spend wherever the channel's spend counts (:attr:`Program.prices`). The binary is the order
+    binary opening segment k (:func:`_tier_order` ties it: segment k - 1 full, segment k open only
+    with it), by (channel, period, k)."""
+    from ..scenario.curves import curve_in
+
+    out, found = list(columns), {}
+    for c in scenario.channels:
+        if c.response_curve is None:
+            continue
+        for period in (scenario.available(c) if periods else (None,)):
+            for k, jump in enumerate(curve_in(c.response_curve, period).jumps):
+                if jump > 0:
+                    found[c.name, period, k] = len(out)
+                    out.append(Column(c.name, float(jump), {}, True, "binary", kind="on_off", tier=k, period=period))
+    return tuple(out), found
+
+
 def _set_up_rows(scenario: Scenario, columns: tuple[Column, ...], choices: list[SetUp], position: dict,
-                 prices: np.ndarray, limits: list[Limit]) -> tuple[tuple[SetUp, ...], tuple[str, ...]]:
+                 prices: np.ndarray, limits: list[Limit], jumps: dict | None = None
+                 ) -> tuple[tuple[SetUp, ...], tuple[str, ...]]:
     """The rows of each on/off choice (added to ``limits``), the choices with their unit bounds, and
     the notes saying the model is mixed-integer. Units open only with the binary (``units <= bound x
     on``, the bound from max_units, max_spend or the budget: a finite one is required), the binary
@@ -396,9 +424,11 @@ def _set_up_rows(scenario: Scenario, columns: tuple[Column, ...], choices: list[
         if s.min_units:
             limits.append(Limit(f"{base}.min_units_if_used{suffix}", "min_buy", np.array([*own, s.column]),
                                 np.array([1.0] * len(own) + [-s.min_units]), ">=", 0.0, period=s.period))
-        if s.min_spend:
-            limits.append(Limit(f"{base}.min_spend_if_used{suffix}", "min_buy", np.array([*own, s.column]),
-                                np.array([*prices[own].tolist(), s.cost - s.min_spend]), ">=", 0.0,
+        if s.min_spend:  # the spend counts the jumps in spend its curve's units pay (where it has them)
+            spent = own + [j for (name, p, _), j in (jumps or {}).items() if name == s.channel
+                           and (s.period is None or p == s.period)]
+            limits.append(Limit(f"{base}.min_spend_if_used{suffix}", "min_buy", np.array([*spent, s.column]),
+                                np.array([*prices[spent].tolist(), s.cost - s.min_spend]), ">=", 0.0,
                                 period=s.period))
         out.append(replace(s, bound=largest, bounded_by=source))
     return tuple(out), tuple(dict.fromkeys(notes))
@@ -439,10 +469,13 @@ def _unit_bound(scenario: Scenario, c: Channel, period: str | None, schedule) ->
 
 
 def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, limits: list[Limit], sense: str,
-                objective: np.ndarray) -> tuple[tuple[Column, ...], tuple[TierGroup, ...], tuple[str, ...]]:
+                objective: np.ndarray, jumps: dict | None = None
+                ) -> tuple[tuple[Column, ...], tuple[TierGroup, ...], tuple[str, ...]]:
     """The tier groups, with order binaries where the LP alone could fill a later tier first (a
-    falling cost, or a row or objective rewarding spend): their columns, rows (added to
-    ``limits``) and the notes saying so."""
+    falling cost, a jump in spend, or a row or objective rewarding spend): their columns, rows
+    (added to ``limits``) and the notes saying so. The binary opening a segment after a jump in
+    spend is the jump's own ``on_off`` column (``jumps``), so the jump is paid when it opens."""
+    jumps = jumps or {}
     member = {j: key for key, tiered in groups.items() for j in tiered}
     rewarding: dict[tuple, str] = {}
     for key, tiered in groups.items():
@@ -467,7 +500,9 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
         open_period = period is None or c.available is None or period in c.available
         curve = c.response_curve is not None
         discount = "non-concave response curve" if curve else "volume discount"
-        why = discount if falls(schedule) else "tier order" if key in rewarding else None
+        jump_at = tuple(jumps.get((name, period, k)) for k in range(len(tiered)))
+        paid = tuple(columns[j].price if j is not None else 0.0 for j in jump_at)
+        why = discount if falls(schedule) or any(paid) else "tier order" if key in rewarding else None
         group = TierGroup(name, c.price_path, period, tuple(tiered), tuple(t.up_to for t in schedule),
                           tuple(t.cost for t in schedule))
         if why is None or not open_period:
@@ -486,18 +521,24 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
                                                 "the last tier"))
             widths[-1] = max(0.0, most - (schedule[-2].up_to or 0.0))
         binaries = []
+        suffix = f".{period}" if period is not None else ""
+        if jump_at[0] is not None:  # a jump before the first segment: paid when the channel buys at all
+            limits.append(Limit(f"{base}[0].opens{suffix}", "tier", np.array([tiered[0], jump_at[0]]),
+                                np.array([1.0, -widths[0]]), "<=", 0.0, period=period))
         for k in range(len(tiered) - 1):
-            j = len(out_columns)
-            out_columns.append(Column(name, 0.0, {}, True, "binary", kind="auxiliary", tier=k, period=period))
+            j = jump_at[k + 1]
+            if j is None:
+                j = len(out_columns)
+                out_columns.append(Column(name, 0.0, {}, True, "binary", kind="auxiliary", tier=k, period=period))
             binaries.append(j)
-            suffix = f".{period}" if period is not None else ""
             # tier k full (units >= width x binary) before tier k + 1 opens (units <= width x binary)
             limits.append(Limit(f"{base}[{k}].full{suffix}", "tier", np.array([tiered[k], j]),
                                 np.array([1.0, -widths[k]]), ">=", 0.0, period=period))
             limits.append(Limit(f"{base}[{k + 1}].opens{suffix}", "tier", np.array([tiered[k + 1], j]),
                                 np.array([1.0, -widths[k + 1]]), "<=", 0.0, period=period))
         out_groups.append(TierGroup(name, c.price_path, period, tuple(tiered), group.up_to, group.costs,
-                                    tuple(binaries), why, bounded_by))
+                                    tuple(binaries), why, bounded_by, jumps=paid if any(paid) else (),
+                                    jump_columns=jump_at if any(paid) else ()))
         if why == discount:
             notes.append(f"mixed-integer: {discount} on channels[{name}]")
         else:

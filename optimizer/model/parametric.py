@@ -481,25 +481,30 @@ class Parametric:
         at_rows = np.column_stack([self.apply(v) for v in (self.x, z, *W.T)])[rows]  # A x, A z, A W
         check = self._violation_test(keep)
 
-        def violations(t: float) -> np.ndarray:
-            M = eye + t * WP
+        def primal(t: float, M: np.ndarray) -> np.ndarray:  # the basic units' and limits' side of the test
             u = np.linalg.solve(M, zP)
             units = self.x - t * z + t * t * (W @ u)
+            activity = at_rows[:, 0] - t * at_rows[:, 1] + t * t * (at_rows[:, 2:] @ u) + t * da_times(units)[rows]
+            return check.primal(units[self.col_basic], activity)
+
+        def dual(t: float, M: np.ndarray) -> np.ndarray:  # the reduced costs' and duals' side
             beta = t * dcP - t * np.linalg.solve(M.T, g + t * (WP.T @ dcP))
             duals = self.y + Rt @ beta
             reduced = self.d + t * dc - alpha_t @ beta - t * da_transposed(duals)
             reduced[self.col_basic] = 0.0
-            activity = at_rows[:, 0] - t * at_rows[:, 1] + t * t * (at_rows[:, 2:] @ u) + t * da_times(units)[rows]
-            return check(units[self.col_basic], activity, duals, reduced)
+            return check.dual(duals, reduced)
 
         # feasible as a ratio test sees it: nothing crosses its bound (what is already beyond one
         # by rounding at the optimum may stay there, not go further), so an end is where the first
         # number reaches its bound, which the certificate there then accepts
-        allowed = violations(0.0) + 1e-15
+        allowed_primal, allowed_dual = primal(0.0, eye) + 1e-15, dual(0.0, eye) + 1e-15
 
         def holds(t: float) -> bool:
+            # the primal side first: where it fails (half the bisection's steps), the dual side's
+            # products over every column are not needed (the answer is the same as testing both)
+            M = eye + t * WP
             try:
-                return bool(np.all(violations(t) <= allowed))
+                return bool(np.all(primal(t, M) <= allowed_primal)) and bool(np.all(dual(t, M) <= allowed_dual))
             except np.linalg.LinAlgError:
                 return False
 
@@ -524,16 +529,26 @@ class Parametric:
         cost_size = np.maximum(1.0, np.abs(self.costs))
         size_y = max(1.0, float(np.abs(self.y).max(initial=0.0)))
 
-        def test(x: np.ndarray, a: np.ndarray, duals: np.ndarray, reduced: np.ndarray) -> np.ndarray:
+        def primal_test(x: np.ndarray, a: np.ndarray) -> np.ndarray:
             with np.errstate(invalid="ignore"):
                 out = np.concatenate((
                     np.maximum(low_x - x, x - high_x) / np.maximum(1.0, np.abs(x)),
-                    np.maximum(low_a - a, a - high_a) / np.maximum(1.0, np.maximum(bound, np.abs(a))),
+                    np.maximum(low_a - a, a - high_a) / np.maximum(1.0, np.maximum(bound, np.abs(a)))))
+            out[np.isnan(out)] = np.inf
+            return np.maximum(out, 0.0, out=out)
+
+        def dual_test(duals: np.ndarray, reduced: np.ndarray) -> np.ndarray:
+            with np.errstate(invalid="ignore"):
+                out = np.concatenate((
                     np.maximum(col_lo - s * reduced, s * reduced - col_hi) / cost_size,
                     np.maximum(row_lo - s * duals, s * duals - row_hi) / size_y))
             out[np.isnan(out)] = np.inf
             return np.maximum(out, 0.0, out=out)
 
+        def test(x: np.ndarray, a: np.ndarray, duals: np.ndarray, reduced: np.ndarray) -> np.ndarray:
+            return np.concatenate((primal_test(x, a), dual_test(duals, reduced)))
+
+        test.primal, test.dual = primal_test, dual_test  # each side alone, for a test that may stop early
         return test
 
     def entry_certificate(self, j, reduced) -> Certificate:

@@ -60,6 +60,10 @@ class TierGroup:
     binaries: tuple[int, ...] = ()
     why: str | None = None
     bounded_by: str | None = None  # the field whose value bounds an open last tier under binaries (budget...)
+    # a response curve's jumps in spend: per tier, the jump paid when it opens (its on_off binary in
+    # ``jump_columns``, None where there is no jump); empty without jumps
+    jumps: tuple[float, ...] = ()
+    jump_columns: tuple[int | None, ...] = ()
 
     @property
     def widths(self) -> tuple[float, ...]:
@@ -71,10 +75,13 @@ class TierGroup:
         return tuple(out)
 
     def spend_of(self, units: float) -> float:
-        """What ``units`` cost along the schedule, filled in order (past a capped last tier: at its cost)."""
+        """What ``units`` cost along the schedule, filled in order (past a capped last tier: at its
+        cost), with the jump in spend before each tier they reach."""
         left, spent = max(0.0, float(units)), 0.0
         for k, (width, cost) in enumerate(zip(self.widths, self.costs)):
             take = left if k == len(self.costs) - 1 else min(left, width)
+            if take > 0 and self.jumps:
+                spent += self.jumps[k]
             spent += take * cost
             left -= take
         return spent
@@ -216,7 +223,8 @@ class Program:
         free) at 0. Spend then counts each set-up cost exactly once or not at all. (A binary at 1
         with no units is a set-up paid for nothing, which only a rule rewarding spend can want, such
         as a committed ``min_spend``: it stays paid.)"""
-        if not self.set_ups:
+        jumps = [(j, g.columns[k]) for g in self.tier_groups for k, j in enumerate(g.jump_columns) if j is not None]
+        if not self.set_ups and not jumps:
             return units
         out = np.array(units, dtype=float, copy=True)
         for s in self.set_ups:
@@ -226,6 +234,11 @@ class Program:
             out[s.column] = on
             if not on:
                 out[list(s.units)] = 0.0
+        for j, opened in jumps:  # a curve's jump in spend: paid once, or not (and then its segment is empty)
+            if self.columns[j].integer:
+                out[j] = float(round(out[j]))
+                if not out[j]:
+                    out[opened] = 0.0
         return out
 
     def set_up_from_units(self, units: np.ndarray) -> np.ndarray:

@@ -64,7 +64,8 @@ def verify(program: Program, units: np.ndarray) -> Check:
 def verify_tiers(program: Program, units: np.ndarray) -> Check:
     """Each tiered price at ``units``: tiers filled in order (a later tier holds units only when
     the one before is full), and the model's spend equal to the channel's units priced along the
-    schedule. The violation is relative to the tier's width (order) or the spend."""
+    schedule (and a response curve's jumps in spend where its segments open). The violation is
+    relative to the tier's width (order) or the spend."""
     worst, name = 0.0, None
     for group in program.tier_groups:
         index = list(group.columns)
@@ -77,6 +78,12 @@ def verify_tiers(program: Program, units: np.ndarray) -> Check:
                     worst, name = float(short), f"{where}: tier {k} full before tier {k + 1}"
         model_spend = float(np.dot(held, group.costs))
         along = group.spend_of(float(held.sum()))
+        for k, j in enumerate(group.jump_columns):  # a curve's jumps in spend: paid where a tier opens
+            if j is None:
+                continue
+            model_spend += group.jumps[k] * float(units[j])
+            if units[j] > 0.5 and held[k] <= TOLERANCE * max(1.0, group.widths[k]):
+                along += group.jumps[k]  # paid before the tier buys: the end of the flat stretch
         off = abs(model_spend - along) / max(1.0, abs(along))
         if off > worst:
             worst, name = off, f"{where}: spend along the schedule"

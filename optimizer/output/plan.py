@@ -10,8 +10,8 @@ import os
 
 from ..analysis.plan import Plan
 from ..analysis.provenance import provenance
-from ..scenario.curves import Curve, curve_data, curve_in, describe_curve
-from ..scenario.funnel import PRICE_UNIT, STAGE_LABEL
+from ..scenario.curves import Curve, curve_data, curve_in, describe_curve, price_unit
+from ..scenario.funnel import STAGE_LABEL
 from ..scenario.periods import at, by_period, horizon, value_in, varies_by_period
 from ..scenario.schema import Scenario, given_by_period
 from ..scenario.tiers import Tier, describe, first_cost
@@ -365,7 +365,7 @@ def understood(scenario: Scenario) -> dict:
     for c in scenario.channels:
         y = scenario.yields[c.name]
         entry = {"name": c.name, "price_field": c.price_field, "price": c.price,
-                 "unit": PRICE_UNIT[c.price_field], "entry": y.entry, "free": c.price == 0,
+                 "unit": price_unit(c), "entry": y.entry, "free": c.price == 0,
                  "per_1000": per_1000(y, c.price), "integer": c.integer}
         for name in ("fixed_cost", "min_units_if_used", "min_spend_if_used"):  # given: as written
             if getattr(c, name) is not None:

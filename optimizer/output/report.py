@@ -37,7 +37,8 @@ from typing import Any
 from ..analysis.plan import Plan
 from ..errors import Issue, NoPlanError, ScenarioError
 from ..files import make_folder, write_atomic
-from ..scenario.funnel import DEFAULT_RATES, PRICE_UNIT, RATE_FIELDS, RATE_INTO, STAGE_LABEL, STAGES
+from ..scenario.curves import price_unit
+from ..scenario.funnel import DEFAULT_RATES, RATE_FIELDS, RATE_INTO, STAGE_LABEL, STAGES
 from ..scenario.periods import by_period, horizon, value_in
 from .formats import SYMBOLS, is_money, money, number, percent, quantity
 from .plan import limit_text, objective_text
@@ -93,7 +94,7 @@ def plan_sheet(plan: Plan) -> Sheet:
     ratios = [r for r in ("deals", "revenue") if r in metrics]  # cost per deal, return on spend
     columns += [(label, kind) for r, label, kind in (("deals", "cost per deal", MONEY),
                                                      ("revenue", "return on spend", RATE)) if r in ratios]
-    unit = {c.name: PRICE_UNIT[c.price_field] for c in s.channels}
+    unit = {c.name: price_unit(c) for c in s.channels}
     t = plan.totals
     ros = t["revenue"] / plan.total_spend if t.get("revenue") is not None and plan.total_spend else None
     own = {"deals": lambda c: c.cost_per_deal, "revenue": lambda c: c.return_on_spend}
@@ -276,8 +277,10 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
     for k, state in enumerate(plan.constraints):
         if periods and state.name.endswith("].available"):
             continue  # a period a channel does not run in: no units there, nothing to price
-        if state.kind == "tier":
-            continue  # a tier's width is the schedule (the Plan sheet shows it), not a limit a user moves
+        if state.kind in ("tier", "set_up"):
+            # a tier's width is the schedule (the Plan sheet shows it), a set-up's rows tie its units to
+            # its on/off choice (the Plan sheet's fixed cost and used): not limits a user moves
+            continue
         row = by_name.get(state.name)
         base = state.name  # budget.Q4 is money as budget is, constraints[x].Q1 as constraints[x]
         if state.period and base.endswith(f".{state.period}"):
@@ -316,6 +319,7 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
             from .whatif import tier_order_note
 
             notes += (tier_order_note(sensitivity),)
+        notes += tuple(getattr(sensitivity, "notes", ()))  # what the text output says too (a curve: no price range)
     else:
         notes = ("shadow price: the solver's dual, the change of the objective per one unit more of the limit, "
                  "not checked by re-solving (no sensitivity analysis was given to the report); ranges are not "
@@ -371,7 +375,7 @@ def inputs_sheet(plan: Plan) -> Sheet:
     rows = []
     for c in s.channels:
         entry = s.yields[c.name].entry
-        rows.append((c.name, _price_cell(getattr(c, c.price_field), c, s.currency), PRICE_UNIT[c.price_field],
+        rows.append((c.name, _price_cell(getattr(c, c.price_field), c, s.currency), price_unit(c),
                      STAGE_LABEL[entry] if entry else "outside the funnel",
                      *_effective_rates(plan, c), c.min_spend, c.max_spend, c.min_units, c.max_units,
                      ", ".join(f"{m} <= {quantity(m, v, s.currency)}" for m, v in c.caps.items()),
@@ -397,7 +401,7 @@ def _price_cell(value: Any, channel, currency: str) -> Any:
         return value
     from ..scenario.tiers import describe
 
-    return describe(value, money(0, currency).split("0")[0], PRICE_UNIT[channel.price_field])
+    return describe(value, money(0, currency).split("0")[0], price_unit(channel))
 
 
 def _by_period(channel, scenario) -> bool:
@@ -429,7 +433,7 @@ def _inputs_by_period(plan: Plan) -> Sheet:
     for c in s.channels:
         entry = s.yields[c.name].entry
         enters = STAGE_LABEL[entry] if entry else "outside the funnel"
-        unit = PRICE_UNIT[c.price_field]
+        unit = price_unit(c)
         caps = ", ".join(f"{m} <= {quantity(m, horizon(v), cur)}" for m, v in c.caps.items() if horizon(v) is not None)
         yields = ", ".join(f"{m} {quantity(m, v, cur)}" for m, v in (c.yields or {}).items() if not isinstance(v, dict))
         runs = ", ".join(s.available(c)) if c.available is not None else "every period"

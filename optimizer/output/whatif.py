@@ -43,9 +43,9 @@ def _limit_unit(limit: LimitSensitivity, s: Sensitivity) -> tuple[float, str]:
     if limit.kind == "channel_bound":
         channel = name[len("channels["):name.index("]")]
         column = next(c for c in s.scenario.channels if c.name == channel)
-        from ..scenario.funnel import PRICE_UNIT
+        from ..scenario.curves import price_unit
 
-        return 1.0, f"{PRICE_UNIT[column.price_field]} of {channel}"
+        return 1.0, f"{price_unit(column)} of {channel}"
     if limit.kind == "constraint":  # taken as left - right OP 0: one more moves the 0 to 1
         return 1.0, {"<=": "unit of room (left side may exceed the right by 1)",
                      ">=": "unit required (left side must exceed the right by 1)"}.get(

@@ -7,7 +7,9 @@ delta spend / delta amount per unit, up to the amount at its end, and the last p
 channel. That schedule is what the rest of the tool reads (the build, the plan, verification,
 check, sweeps), so a curve is solved by the tiers' own machinery: a concave curve (costs per unit
 rising) is an LP; one that is not has falling costs somewhere, which the tiers' order binaries
-solve exactly (a piecewise-linear MILP).
+solve exactly (a piecewise-linear MILP). A flat stretch inside the curve is a jump in spend
+(:attr:`Curve.jumps`), paid when the segment after it opens: the build prices the binary that
+opens it at the jump.
 
 >>> curve = response_curve({"stage": "leads", "points": [[0, 0], [20000, 900], [50000, 1700], [100000, 2400]]})
 >>> [(t.up_to, round(t.cost, 4)) for t in curve.schedule]
@@ -44,7 +46,8 @@ NAME_RULE = "letters, digits and _, not starting with a digit"
 
 class Curve(BaseModel):
     """A validated response curve: its stage and points ([spend, amount], from [0, 0], spend
-    strictly rising, amount rising except on flat points at the end)."""
+    strictly rising, amount never falling: a flat stretch inside is a jump in spend, flat points
+    at the end buy nothing more)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -61,14 +64,41 @@ class Curve(BaseModel):
     @property
     def schedule(self) -> tuple[Tier, ...]:
         """The curve as a tiered price in its stage: segment k costs delta spend / delta amount per
-        unit, up to the amount at its end (the last caps the channel)."""
+        unit, up to the amount at its end (the last caps the channel). A flat stretch (a jump in
+        spend) is no segment: it is the jump paid before the next one (:attr:`jumps`)."""
         points = self.rising
-        return tuple(Tier(cost=(s1 - s0) / (a1 - a0), up_to=a1) for (s0, a0), (s1, a1) in zip(points, points[1:]))
+        return tuple(Tier(cost=(s1 - s0) / (a1 - a0), up_to=a1)
+                     for (s0, a0), (s1, a1) in zip(points, points[1:]) if a1 > a0)
+
+    @property
+    def jumps(self) -> tuple[float, ...]:
+        """For each segment of :attr:`schedule`, the spend of the flat stretch just before it (0 for
+        most): a jump in spend paid when the segment opens, before it buys anything.
+
+        >>> response_curve({"stage": "leads", "points": [[0, 0], [100, 10], [150, 10], [350, 30]]}).jumps
+        (0.0, 50.0)
+        """
+        out, flat = [], 0.0
+        points = self.rising
+        for (s0, a0), (s1, a1) in zip(points, points[1:]):
+            if a1 > a0:
+                out.append(flat)
+                flat = 0.0
+            else:
+                flat += s1 - s0
+        return tuple(out)
+
+    @property
+    def ends(self) -> tuple[int, ...]:
+        """For each segment of :attr:`schedule`, the index of the point it ends at."""
+        points = self.rising
+        return tuple(k for k in range(1, len(points)) if points[k][1] > points[k - 1][1])
 
     @property
     def concave(self) -> bool:
-        """Whether each segment buys at most as much per unit of spend as the one before (an LP)."""
-        return not falls(self.schedule)
+        """Whether each segment buys at most as much per unit of spend as the one before, without a
+        jump in spend (an LP)."""
+        return not falls(self.schedule) and not any(self.jumps)
 
     @property
     def cap(self) -> float:
@@ -88,10 +118,11 @@ class Curve(BaseModel):
         return points[-1][1]
 
     def spend_for(self, amount: float) -> float:
-        """What ``amount`` costs along the curve (its segments filled in order)."""
+        """What ``amount`` costs along the curve (its segments filled in order; a jump in spend is
+        paid once more is bought than the amount before it)."""
         points = self.rising
         for (s0, a0), (s1, a1) in zip(points, points[1:]):
-            if amount <= a1:
+            if amount <= a1 and a1 > a0:
                 return s0 + (s1 - s0) * max(0.0, amount - a0) / (a1 - a0)
         return points[-1][0]
 
@@ -166,18 +197,12 @@ def _points(value: Any, where: str) -> tuple[tuple[float, float], ...]:
     last = min(k for k, (_, amount) in enumerate(out) if amount == out[-1][1])
     for k in range(1, last + 1):
         cost = (out[k][0] - out[k - 1][0]) / (out[k][1] - out[k - 1][1]) if out[k][1] > out[k - 1][1] else 0.0
+        # (a flat stretch inside the curve is a jump in spend, paid before the next segment buys)
         if not cost <= LARGEST:  # a rise too small for its spend: a price beyond any the input allows
             raise _at(f"{path}[{k}]", fail(f"the segment to this point costs {cost:.3g} per unit (spend "
                                            f"{show(out[k][0] - out[k - 1][0])} for an amount of "
                                            f"{out[k][1] - out[k - 1][1]:.3g})",
                                            f"a cost per unit at most 1e15 ({LIMITS_DOC})"))
-    flat = next((k for k in range(1, last + 1) if out[k][1] == out[k - 1][1]), None)
-    if flat is not None:  # flat inside the curve: a jump in spend before more is bought, not a price
-        raise _at(f"{path}[{flat}]", fail(f"amount {show(out[flat][1])} is the same as the point before's, and "
-                                          "later points buy more: a flat stretch inside a curve (a jump in spend) "
-                                          "is not supported",
-                                          "amounts rising from point to point, except flat points at the end; "
-                                          "drop this point or give it a small rise"))
     return tuple(out)
 
 
@@ -247,6 +272,41 @@ def price_field_of(stage: str) -> str:
     """The price field a curve in ``stage`` becomes (``unit_cost`` with a yield of one ``stage``
     per unit where no price field buys that stage)."""
     return STAGE_PRICE.get(stage, "unit_cost")
+
+
+SINGULAR = {"reach": "contact", "leads": "lead", "qualified_leads": "qualified lead", "opportunities": "opportunity",
+            "deals": "deal", "revenue": "unit of revenue"}
+
+
+def stage_unit(stage: str) -> str:
+    """One unit of a curve's stage, for people: "opportunity", "deal", "demo" (a metric of your own,
+    ``demos``, in the singular where it reads as a plural; else as it is).
+
+    >>> stage_unit("opportunities"), stage_unit("demos"), stage_unit("pipeline")
+    ('opportunity', 'demo', 'pipeline')
+    """
+    if stage in SINGULAR:
+        return SINGULAR[stage]
+    if stage.endswith("ies") and len(stage) > 3:
+        return stage[:-3] + "y"
+    if stage.endswith("s") and not stage.endswith("ss") and len(stage) > 1:
+        return stage[:-1]
+    return stage
+
+
+def stage_units(stage: str) -> str:
+    """Units of a curve's stage, for people: "opportunities", "qualified leads", "demos"."""
+    return {"qualified_leads": "qualified leads", "revenue": "units of revenue"}.get(stage, stage)
+
+
+def price_unit(channel: Any) -> str:
+    """What a channel's price is per, for people: its price field's unit ("lead", "unit"), or for
+    a curve, one of its stage ("opportunity", "demo")."""
+    from .funnel import PRICE_UNIT
+
+    if getattr(channel, "response_curve", None) is not None:
+        return stage_unit(stage_of(channel.response_curve))
+    return PRICE_UNIT[channel.price_field]
 
 
 def _grouped(number: float) -> str:
