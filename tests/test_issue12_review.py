@@ -1,0 +1,67 @@
+"""Issue 12 reviewed as a user and an adversary would try it: each test is a problem found (what a
+user saw) and pins what now happens. Optimal values are checked against enumeration or scipy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from optimizer import Scenario, optimize
+from optimizer.errors import ScenarioError
+
+ROOT = Path(__file__).resolve().parents[1]
+FUNNEL = {"qualification_rate": 0.3, "opportunity_rate": 0.4, "win_rate": 0.25}
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "optimizer", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def shows(up_to_first: float) -> Scenario:
+    """Whole trade shows on a tiered price (the first tier to ``up_to_first`` shows), and search up to 300 leads."""
+    return Scenario(budget=50000, deal_value=20000, objective="max_deals", funnel=FUNNEL, channels=[
+        {"name": "shows", "unit_cost": [{"up_to": up_to_first, "cost": 6000}, {"up_to": 4, "cost": 9000},
+                                        {"cost": 15000}],
+         "yields": {"leads": 100}, "integer": True},
+        {"name": "search", "cost_per_lead": 50, "max_units": 300}])
+
+
+def test_a_whole_unit_channel_with_whole_tier_ends_is_optimal_against_enumeration():
+    plan = optimize(shows(3))
+
+    def spend_of(n: int) -> float:  # the schedule by hand: 3 at 6,000, the 4th at 9,000, then 15,000
+        return sum(6000 if k < 3 else 9000 if k < 4 else 15000 for k in range(n))
+
+    best = 0.0
+    for n in range(0, 9):  # every whole number of shows the budget allows; search takes what is left
+        left = 50000 - spend_of(n)
+        if left >= 0:
+            best = max(best, n * 100 * 0.03 + min(300, left / 50) * 0.03)
+    assert plan.objective_value == pytest.approx(best, rel=1e-9)  # 21: 4 shows and all 300 leads of search
+    assert plan.objective_value == pytest.approx(21)
+
+
+def test_a_whole_unit_channel_refuses_a_tier_that_ends_inside_a_unit():
+    """Seen: `up_to: 2.5` on an integer channel solved each tier's units in whole numbers (2, 1, 1
+    shows: $36,000 for 4 shows, whose schedule costs $28,500), then reported 20.4 deals as optimal
+    with $7,500 of budget left unspent, where 21 was possible. Now an input error naming the tier."""
+    with pytest.raises(ScenarioError) as caught:
+        shows(2.5)
+    assert str(caught.value) == (
+        "channels[shows].unit_cost[0].up_to: 2.5 is not a whole number of units, and shows buys whole units "
+        "(integer: true); allowed: a whole number such as 2 or 3 (or integer: false)")
+
+
+def test_a_whole_unit_curve_refuses_a_point_that_ends_inside_a_unit(tmp_path):
+    path = tmp_path / "curve.yaml"
+    path.write_text("budget: 10000\nobjective: max_leads\nchannels:\n  - name: video\n    integer: true\n"
+                    "    response_curve: {stage: leads, points: [[0, 0], [3000, 200], [6000, 250.5]]}\n")
+    result = run("optimize", str(path))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        f"{path}: channels[video].response_curve.points[2]: 250.5 is not a whole number of units, and video buys "
+        "whole units (integer: true); allowed: a whole number such as 250 or 251 (or integer: false)")
+    assert "Traceback" not in result.stderr
