@@ -65,3 +65,18 @@ def test_a_whole_unit_curve_refuses_a_point_that_ends_inside_a_unit(tmp_path):
         f"{path}: channels[video].response_curve.points[2]: 250.5 is not a whole number of units, and video buys "
         "whole units (integer: true); allowed: a whole number such as 250 or 251 (or integer: false)")
     assert "Traceback" not in result.stderr
+
+
+def test_a_curve_concave_in_one_period_only_is_not_also_called_an_lp():
+    """Seen: a channel whose Q1 curve is S-shaped and Q2 curve concave got both warnings, "mixed-integer:
+    non-concave response curve on channels[video]" and "response curve on channels[video]: concave,
+    an LP". Now only the first: the model is a mixed-integer program."""
+    s = Scenario(periods=["Q1", "Q2"], budget=200000, funnel=FUNNEL, targets={"deals": {"Q1": 10, "Q2": 20}},
+                 channels=[{"name": "video", "response_curve": {
+                     "Q1": {"stage": "leads", "points": [[0, 0], [30000, 200], [60000, 1500], [90000, 1800]]},
+                     "Q2": {"stage": "leads", "points": [[0, 0], [20000, 900], [50000, 1700]]}}}])
+    plan = optimize(s)
+    assert plan.warnings == ("mixed-integer: non-concave response curve on channels[video]",)
+    # Q1: 10 deals = 333.33 leads on the S-curve, 200 at $150 then 133.33 at $30,000 / 1,300;
+    # Q2: 20 deals = 666.67 leads at $20,000 / 900 (enumeration: a curve's cheapest fill is in order)
+    assert plan.total_spend == pytest.approx(30000 + (1000 / 3 - 200) * 30000 / 1300 + (2000 / 3) * 20000 / 900)

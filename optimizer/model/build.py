@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Issue, ScenarioError
+from ..scenario.curves import curves
 from ..scenario.funnel import PRICE_UNIT, RATE_FIELDS
 from ..scenario.periods import at, by_period, horizon, value_in
 from ..scenario.schema import Channel, Scenario
@@ -456,8 +457,8 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
         group = TierGroup(name, c.price_path, period, tuple(tiered), tuple(t.up_to for t in schedule),
                           tuple(t.cost for t in schedule))
         if why is None or not open_period:
-            if curve and open_period:
-                notes.append(f"response curve on channels[{name}]: concave, an LP")
+            if curve and open_period and all(cv.concave for cv in curves(c.response_curve)):
+                notes.append(f"response curve on channels[{name}]: concave, an LP")  # not where one period's is not
             out_groups.append(group)
             continue
         widths = list(group.widths)
