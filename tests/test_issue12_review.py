@@ -80,3 +80,40 @@ def test_a_curve_concave_in_one_period_only_is_not_also_called_an_lp():
     # Q1: 10 deals = 333.33 leads on the S-curve, 200 at $150 then 133.33 at $30,000 / 1,300;
     # Q2: 20 deals = 666.67 leads at $20,000 / 900 (enumeration: a curve's cheapest fill is in order)
     assert plan.total_spend == pytest.approx(30000 + (1000 / 3 - 200) * 30000 / 1300 + (2000 / 3) * 20000 / 900)
+
+
+def test_check_of_a_curve_plan_filled_in_order_breaks_no_internal_row(tmp_path):
+    """Seen: `check` of saturating-search's own optimal plan (video $60,000, search $39,375) broke
+    "channels[online_video].response_curve[1].opens" by 1,300 (exit 3): the proposal's order
+    binaries stayed 0. Now the proposal meets every limit, and its spend buys what optimize's does."""
+    proposal = tmp_path / "plan.csv"
+    proposal.write_text("channel,spend\npaid_search,39375\nonline_video,60000\n")
+    result = run("check", "scenarios/saturating-search.yaml", str(proposal), "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    import json
+
+    checked = json.loads(result.stdout)
+    assert checked["feasible"] is True and checked["violations"] == []
+    # by hand: video's $60,000 = 200 leads at $150 and 1,300 at $30,000 / 1,300; search's $39,375 =
+    # 900 at $20,000 / 900 and 516.67 at $37.50: 2,916.67 leads x 0.3 x 0.4 x 0.25 x $30,000 = $2.4M
+    units = {c["name"]: c["units"] for c in checked["channels"]}
+    assert units["online_video"] == pytest.approx(1500) and units["paid_search"] == pytest.approx(900 + 19375 / 37.5)
+    assert checked["totals"]["revenue"] == pytest.approx(2.4e6)
+
+
+def test_check_by_period_of_an_ordered_tiered_price_breaks_no_internal_row(tmp_path):
+    """Seen: a min_spend over the horizon orders search's tiers by binaries; a proposal buying its
+    second tier in Q2 broke "channels[search].cost_per_lead[1].opens.Q2". Now it holds."""
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "periods: [Q1, Q2]\nbudget: 100000\ndeal_value: 5000\nobjective: max_profit\n"
+        "funnel: {qualification_rate: 0.3, opportunity_rate: 0.4, win_rate: 0.25}\nchannels:\n"
+        "  - name: search\n    cost_per_lead: [{up_to: 500, cost: 20}, {up_to: 1000, cost: 60}, {cost: 150}]\n"
+        "    min_spend: 30000\n")
+    proposal = tmp_path / "p.csv"
+    proposal.write_text("channel,period,spend\nsearch,Q1,10000\nsearch,Q2,30000\n")
+    result = run("check", str(scenario), str(proposal), "--format", "json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    import json
+
+    assert json.loads(result.stdout)["violations"] == []

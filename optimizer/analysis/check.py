@@ -382,6 +382,9 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
         units[j] = amount / price
     if issues:
         raise ScenarioError(issues, source=source)
+    for group in program.tier_groups:  # a tier's order binary is 1 where the tier after it is bought
+        for k, binary in enumerate(group.binaries):  # (the proposal's units fill the tiers in order)
+            units[binary] = 1.0 if units[group.columns[k + 1]] > 0 else 0.0
     return program.set_up_from_units(units)  # a set-up paid exactly where units are bought
 
 
