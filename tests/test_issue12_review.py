@@ -117,3 +117,23 @@ def test_check_by_period_of_an_ordered_tiered_price_breaks_no_internal_row(tmp_p
     import json
 
     assert json.loads(result.stdout)["violations"] == []
+
+
+def test_a_sweep_of_a_set_up_cost_names_no_internal_row_and_no_false_mix_change():
+    """Seen: sweeping events' fixed_cost over 0:100000 said "The mix (channels in the plan, limits
+    that bind) changes at channels[events].fixed_cost = 25000" though every point buys the same
+    units (the model's own set-up row bound only at 0), and a sweep with periods listed rows such as
+    channels[booth].fixed_cost.Q1 and channels[video].response_curve[1].opens.Q1 among the limits
+    that bind. Now binding limits are those optimize calls so: no tier, set-up or minimum-buy rows."""
+    from optimizer import load_scenario
+    from optimizer.analysis.sweeps import run_sweep
+
+    sweep = run_sweep(load_scenario(ROOT / "scenarios" / "b2b-tiered-search.yaml"),
+                      {"channels[events].fixed_cost": [0, 25000, 50000, 75000, 100000]}, workers=1)
+    # the same units at every point (6 booths, 2,620 search leads, 154 partner leads): spend rises with the set-up
+    assert list(sweep.total_spend) == pytest.approx([572700 + f for f in (0, 25000, 50000, 75000, 100000)])
+    assert sweep.mix_changes() == []
+    kinds = {limit.name: limit.kind for limit in optimize(load_scenario(
+        ROOT / "scenarios" / "b2b-tiered-search.yaml")).program.limits}
+    assert all(kinds[name] not in ("tier", "set_up", "min_buy") for point in sweep.binding for name in point)
+    assert sweep.binding[0] == {"targets.revenue", "caps.qualified_leads", "channels[events].max_units"}
