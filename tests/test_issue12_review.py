@@ -137,3 +137,17 @@ def test_a_sweep_of_a_set_up_cost_names_no_internal_row_and_no_false_mix_change(
         ROOT / "scenarios" / "b2b-tiered-search.yaml")).program.limits}
     assert all(kinds[name] not in ("tier", "set_up", "min_buy") for point in sweep.binding for name in point)
     assert sweep.binding[0] == {"targets.revenue", "caps.qualified_leads", "channels[events].max_units"}
+
+
+def test_set_on_a_tier_of_a_mistyped_period_names_the_period():
+    """Seen: `--set channels[search].cost_per_lead.Q4[0].up_to=900` on a price tiered by period
+    (Q1, Q2, Q3) said "channels[search].cost_per_lead is not tiered, so it has no tier Q4". Now the
+    period is named, with the nearest one, as for every other path by period."""
+    from optimizer.scenario.paths import apply_changes, changes_from_options
+
+    s = Scenario(periods=["Q1", "Q2", "Q3"], targets={"leads": 100}, channels=[
+        {"name": "search", "cost_per_lead": {"Q1": [{"up_to": 500, "cost": 30}, {"cost": 80}], "Q2": 60, "Q3": 40}}])
+    with pytest.raises(ScenarioError) as caught:
+        apply_changes(s, changes_from_options(["channels[search].cost_per_lead.Q4[0].up_to=900"]))
+    assert str(caught.value) == ("channels[search].cost_per_lead.Q4[0].up_to: 'Q4' is not a period of this scenario "
+                                 "(did you mean Q3?); allowed: Q1, Q2, Q3")
