@@ -151,3 +151,16 @@ def test_set_on_a_tier_of_a_mistyped_period_names_the_period():
         apply_changes(s, changes_from_options(["channels[search].cost_per_lead.Q4[0].up_to=900"]))
     assert str(caught.value) == ("channels[search].cost_per_lead.Q4[0].up_to: 'Q4' is not a period of this scenario "
                                  "(did you mean Q3?); allowed: Q1, Q2, Q3")
+
+
+def test_check_spends_along_a_schedule_whose_first_tier_is_free(tmp_path):
+    """Seen: a proposal's $5,000 on search, whose first 1,000 leads are free (`{up_to: 1000, cost: 0}`,
+    then $10), was refused: "search is free (cost_per_lead 0): spend buys no units; allowed: units"
+    (exit 2). Now it buys along the schedule: the 1,000 free leads, then $5,000 / $10 = 500 more."""
+    from optimizer import check
+
+    s = Scenario(budget=20000, objective="max_leads",
+                 channels=[{"name": "search", "cost_per_lead": [{"up_to": 1000, "cost": 0}, {"cost": 10}]}])
+    result = check(s, {"search": 5000})
+    assert result.to_dict()["channels"][0]["units"] == pytest.approx(1500)
+    assert result.to_dict()["channels"][0]["spend"] == pytest.approx(5000)

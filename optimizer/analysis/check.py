@@ -369,7 +369,7 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
                                f"(fixed_cost), so it buys nothing; allowed: 0, or at least {show(set_up)}")
                 continue
             amount -= set_up
-        if tiers is not None and tiers.costs[0] > 0:
+        if tiers is not None and max(tiers.costs) > 0:  # a free first tier: spend buys it, then the rest
             schedule = tuple(Tier(cost=c, up_to=u) for c, u in zip(tiers.costs, tiers.up_to))
             units[list(tiers.columns)] = tiers.in_order(units_for_spend(schedule, amount))
             continue
