@@ -164,3 +164,15 @@ def test_check_spends_along_a_schedule_whose_first_tier_is_free(tmp_path):
     result = check(s, {"search": 5000})
     assert result.to_dict()["channels"][0]["units"] == pytest.approx(1500)
     assert result.to_dict()["channels"][0]["spend"] == pytest.approx(5000)
+
+
+def test_a_report_says_tiers_fill_in_order_not_cheapest_first(tmp_path):
+    """Seen: saturating-search's report said the tiers are bought "cheapest first", beside video's
+    tier 0 at $150 filled before tier 1 at $23.08 (an S-curve, as a volume discount). Now it says
+    what the plan does: in order, each full before the next."""
+    result = run("report", "scenarios/saturating-search.yaml", "--output", str(tmp_path / "r.md"))
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "r.md").read_text()
+    assert "| &nbsp;&nbsp;tier 0 ($150, to 200) |" in text or "tier 0 ($150, to 200) | $30,000" in text
+    assert "cheapest first" not in text
+    assert "the units and spend bought in each tier, in order (each full before the next)" in text

@@ -117,7 +117,8 @@ def plan_sheet(plan: Plan) -> Sheet:
              "Units are what each channel's price is per (a lead, a contact, a unit such as one webinar).")
     if any(c.tiers for c in plan.channels):
         notes += ("A tiered price's tiers follow its channel (indented): the units and spend bought in each tier, "
-                  "cheapest first; they split the channel's row and are not added again in the total.",)
+                  "in order (each full before the next); they split the channel's row and are not added again "
+                  "in the total.",)
     if plan.periods:
         notes += (f"Over the horizon ({plan.periods[0].name} to {plan.periods[-1].name}): deals and revenue are "
                   f"those closing inside it; what closes after {plan.periods[-1].name} is on the Periods sheet, "
@@ -204,7 +205,8 @@ def periods_sheet(plan: Plan) -> Sheet:
     if any(c.tiers for p in plan.periods for c in p.channels):
         notes.append("A tiered price's tiers follow its channel in each period (indented): the units, spend and "
                      "stages bought in each tier within the period (tiers count the units bought in the period), "
-                     "cheapest first; they split the channel's row and are not added again in the total. Deals and "
+                     "in order (each full before the next); they split the channel's row and are not added again "
+                     "in the total. Deals and "
                      "revenue closing in a period are the channel's, not split by tier (they come from earlier "
                      "periods' spend too).")
     if flight:
