@@ -176,3 +176,15 @@ def test_a_report_says_tiers_fill_in_order_not_cheapest_first(tmp_path):
     assert "| &nbsp;&nbsp;tier 0 ($150, to 200) |" in text or "tier 0 ($150, to 200) | $30,000" in text
     assert "cheapest first" not in text
     assert "the units and spend bought in each tier, in order (each full before the next)" in text
+
+
+def test_sensitivity_of_set_ups_without_whole_units_says_what_is_held():
+    """Seen: sensitivity of b2b-tiered-search, which has no whole-unit channel, said "Whole-unit
+    channels are held at their planned units"; what it holds is events' on/off choice (its set-up
+    cost and minimum buy). Now it says so; a whole-unit scenario keeps its sentence."""
+    result = run("sensitivity", "scenarios/b2b-tiered-search.yaml")
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())  # as printed, wrapped at the terminal's width
+    assert "Whole-unit channels" not in text
+    assert ("(optimal) The on/off choices of set-up costs and minimum buys (events) are held at the plan's; those "
+            "choices may change inside these ranges. Limits") in text

@@ -308,8 +308,9 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
         whole = not ordered or any(c.integer for c in plan.scenario.channels)
         if analysed_as == "integers_fixed" and whole:
             held = [x.name for x in sensitivity.limits if getattr(x, "held", False)]
-            notes += ("Whole-unit channels are held at their planned units; the whole-unit choice itself may change "
-                      "inside these ranges." + (f" No shadow price for {', '.join(held)}: held at the planned whole "
+            from .whatif import held_note
+
+            notes += (held_note(plan.scenario) + (f" No shadow price for {', '.join(held)}: held at the planned whole "
                                                 "units." if held else ""),)
         elif analysed_as == "relaxed":
             notes += ("Shadow prices and ranges are those of the LP relaxation (whole units may be fractions), "
