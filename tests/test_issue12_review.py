@@ -188,3 +188,54 @@ def test_sensitivity_of_set_ups_without_whole_units_says_what_is_held():
     assert "Whole-unit channels" not in text
     assert ("(optimal) The on/off choices of set-up costs and minimum buys (events) are held at the plan's; those "
             "choices may change inside these ranges. Limits") in text
+
+
+def booth_and_brand() -> Scenario:
+    return Scenario(budget=100000, objective="max_leads", channels=[
+        {"name": "booth", "unit_cost": 7000, "yields": {"leads": 300}, "fixed_cost": 5000, "max_spend": 60000},
+        {"name": "brand", "cost_per_lead": 100}])
+
+
+def test_sensitivity_of_a_set_up_with_a_max_spend_is_its_ranges_by_hand():
+    """Seen: `sensitivity` of a channel with a set-up cost and a max_spend stopped with "error:
+    ValueError: a column moved that was not asked to" (exit 1): the set-up row's bound on the units
+    (the most max_spend buys at the price) moved with the price. Then its ranges ended early, at that
+    row ($65,000, a price of $6,417). Now, by hand: booth takes its max_spend ($5,000 set-up and
+    (S - 5,000) / 7,000 booths of 300 leads), brand the rest of the budget at $100 a lead."""
+    from optimizer import sensitivity
+
+    analysis = sensitivity(optimize(booth_and_brand())).to_dict()
+    assert analysis["objective_value"] == pytest.approx(55000 / 7000 * 300 + 40000 / 100)
+    spend = next(x for x in analysis["limits"] if x["name"] == "channels[booth].max_spend")
+    assert spend["shadow_price"] == pytest.approx(300 / 7000 - 1 / 100)  # a dollar moved from brand to booth
+    # from the set-up alone (no booth bought, held used) to the whole budget (no brand left)
+    assert (spend["valid_from"], spend["valid_to"]) == (pytest.approx(5000), pytest.approx(100000))
+    booth = next(c for c in analysis["channels"] if c["name"] == "booth")
+    assert booth["price_to"] == pytest.approx(30000, rel=1e-6)  # 300 leads per booth as dear as brand's $100
+    assert booth["price_from"] == pytest.approx(0, abs=1e-3)  # any price above 0 keeps the mix (0: no end)
+    # a re-solve at each end's inside keeps the mix: booth at its max_spend, brand with the rest
+    from optimizer.scenario.paths import apply_changes, changes_from_options
+
+    for price in (0.5, 20000):  # (near $30,000 not using booth at all is better: held used here)
+        plan = optimize(apply_changes(booth_and_brand(), changes_from_options([f"channels[booth].unit_cost={price}"])))
+        assert plan.objective_value == pytest.approx(55000 / price * 300 + 400)
+
+
+def test_sensitivity_runs_on_a_free_first_tier_and_on_a_curve_a_rule_orders():
+    """Seen: "error: ZeroDivisionError: float division by zero" (exit 1) from `sensitivity` of a
+    price whose first tier is free, and of a concave curve whose order a share rule enforces: a
+    price's range reached the price at which its units grow without end. Now the range is told."""
+    from optimizer import sensitivity
+
+    free = Scenario(budget=20000, objective="max_leads",
+                    channels=[{"name": "search", "cost_per_lead": [{"up_to": 1000, "cost": 0}, {"cost": 10}]}])
+    tiers = [c for c in sensitivity(optimize(free)).to_dict()["channels"] if c["name"] == "search"]
+    assert (tiers[0]["price_from"], tiers[0]["price_to"]) == (pytest.approx(0), pytest.approx(10))
+    curved = Scenario(budget=100000, deal_value=20000, objective="max_deals", funnel=FUNNEL,
+                      constraints=["spend[brand] <= 0.2 * total_spend"], channels=[
+                          {"name": "search", "response_curve": {"stage": "leads", "points": [
+                              [0, 0], [20000, 900], [50000, 1700], [100000, 2400]]}},
+                          {"name": "brand", "cost_per_lead": 10, "qualification_rate": 0.5}])
+    brand = next(c for c in sensitivity(optimize(curved)).to_dict()["channels"] if c["name"] == "brand")
+    # brand's $20,000 (the rule's 20%) against search's third segment: 700 leads for $50,000, 0.03 deals a lead
+    assert brand["price_to"] == pytest.approx(0.05 / (0.03 * 700 / 50000), rel=1e-6)
