@@ -239,3 +239,28 @@ def test_sensitivity_runs_on_a_free_first_tier_and_on_a_curve_a_rule_orders():
     brand = next(c for c in sensitivity(optimize(curved)).to_dict()["channels"] if c["name"] == "brand")
     # brand's $20,000 (the rule's 20%) against search's third segment: 700 leads for $50,000, 0.03 deals a lead
     assert brand["price_to"] == pytest.approx(0.05 / (0.03 * 700 / 50000), rel=1e-6)
+
+
+def test_a_capped_last_tier_or_a_curve_is_the_finite_bound_a_set_up_needs():
+    """Seen: a set-up cost on a curve's channel (its last point caps the units) or on a tiered price
+    whose last tier has up_to was refused: "a set-up cost is a mixed-integer model, which needs a
+    finite bound on the channel's units, and none is given". The cap is such a bound: now it is used.
+    By hand (1,000 leads at least cost): video's set-up and its dear first 200 leads lose to search
+    ($1,000 set-up, 500 at $30, 400 at $60) and mail's last 100 at $80: $48,000."""
+    s = Scenario(targets={"leads": 1000}, channels=[
+        {"name": "video", "response_curve": {"stage": "leads", "points": [[0, 0], [30000, 200], [60000, 1500]]},
+         "fixed_cost": 5000, "min_units_if_used": 300},
+        {"name": "search", "cost_per_lead": [{"up_to": 500, "cost": 30}, {"up_to": 900, "cost": 60}],
+         "fixed_cost": 1000},
+        {"name": "mail", "cost_per_lead": 80}])
+    plan = optimize(s)
+    # every on/off choice enumerated, each channel's cheapest fill by hand
+    video = 5000 + 200 * 150 + 800 * 30000 / 1300  # video alone: its segments in order
+    search_mail = 1000 + 500 * 30 + 400 * 60 + 100 * 80
+    assert plan.total_spend == pytest.approx(min(video, search_mail, 1000 * 80, 1000 + 15000 + 500 * 80))
+    assert plan.total_spend == pytest.approx(48000)
+    per_period = Scenario(periods=["Q1", "Q2"], targets={"leads": {"Q1": 100, "Q2": 100}}, channels=[
+        {"name": "search", "cost_per_lead": {"Q1": [{"up_to": 500, "cost": 30}], "Q2": [{"up_to": 50, "cost": 20}]},
+         "fixed_cost": {"Q1": 100, "Q2": 100}},
+        {"name": "mail", "cost_per_lead": 80}])
+    assert optimize(per_period).total_spend == pytest.approx(100 + 100 * 30 + 100 + 50 * 20 + 50 * 80)

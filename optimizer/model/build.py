@@ -409,6 +409,10 @@ def _unit_bound(scenario: Scenario, c: Channel, period: str | None, schedule) ->
     field that gives it (``budget``, ``channels[email].max_units.Q2``). The channel's own fields
     come first, so that a sweep of the budget keeps the bound valid."""
     best, source = np.inf, None
+    if schedule and schedule[-1].up_to is not None:  # a capped last tier (a curve's last point) caps the units
+        best = float(schedule[-1].up_to)
+        source = f"channels[{c.name}].{c.price_path}" + ("" if c.response_curve is not None else ".up_to") + (
+            f".{period}" if period is not None else "")
     for fields in (((f"channels[{c.name}].max_units", c.max_units, False),
                     (f"channels[{c.name}].max_spend", c.max_spend, True)),
                    (("budget", scenario.budget, True),)):

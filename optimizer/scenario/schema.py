@@ -624,7 +624,7 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
 
 def _unit_bound_given(s: Scenario, c: Channel) -> bool:
     """Whether something bounds ``c``'s units in every period it runs in (or without periods):
-    max_units, max_spend at a price > 0, or the budget; the build finds the bound itself."""
+    max_units, max_spend at a price > 0, the budget, or a capped last tier; the build finds the bound itself."""
     def covers(value: Any, per_unit_cost: bool) -> list[str | None]:
         if value is None or (per_unit_cost and not c.price and not c.tiered):
             return []
@@ -635,6 +635,10 @@ def _unit_bound_given(s: Scenario, c: Channel) -> bool:
     covered: set[str | None] = set()
     for value, spend in ((c.max_units, False), (c.max_spend, True), (s.budget, True)):
         covered.update(covers(value, spend))
+    price = getattr(c, c.price_field)  # a capped last tier (a curve's last point) caps the units
+    for period, schedule in (price.items() if type(price) is dict else [(None, price)]):
+        if type(schedule) is tuple and schedule[-1].up_to is not None:
+            covered.add(period)
     if None in covered:
         return True
     return bool(s.periods) and all(p in covered for p in s.available(c))
