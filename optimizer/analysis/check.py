@@ -383,7 +383,7 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
             units[list(tiers.columns)] = bought
             paid_jumps.update(tiers.jump_columns[k] for k in opened)
             continue
-        if tiers is not None and tiers.costs[0] > 0:
+        if tiers is not None and max(tiers.costs) > 0:  # a free first tier: spend buys it, then the rest
             schedule = tuple(Tier(cost=c, up_to=u) for c, u in zip(tiers.costs, tiers.up_to))
             units[list(tiers.columns)] = tiers.in_order(units_for_spend(schedule, amount))
             continue

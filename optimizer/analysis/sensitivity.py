@@ -413,6 +413,21 @@ def _order_held(program: Program, held: dict[int, float]) -> Program:
     return replace(program, limits=tuple(limits))
 
 
+def _set_ups_held(program: Program, held: dict[int, float]) -> Program:
+    """``program`` with each set-up row whose on/off binary is held on dropped (an empty row: the
+    shape stays): ``units <= most x on`` then says only that the units are at most the most the
+    budget, a max_spend or max_units buys, which that limit's own row says, while its ``most``,
+    worked out at the scenario's price and limits, would end a price's or that limit's range early."""
+    on = {j for j, value in held.items() if value > 0.5}
+    kinds = {j for s in program.set_ups for j in [s.column]} & on
+    if not kinds:
+        return program
+    empty = {"index": np.zeros(0, dtype=int), "coefs": np.zeros(0), "bound": 0.0}
+    return replace(program, limits=tuple(
+        replace(limit, **empty) if limit.kind == "set_up" and limit.sense == "<=" and len(limit.index) > 1
+        and any(int(j) in kinds for j in limit.index) else limit for limit in program.limits))
+
+
 def _derivative(base: Program, other: Program, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                                                            np.ndarray]:
     """Per column, the change of its cost and coefficients per unit of its own parameter, from two
@@ -428,6 +443,11 @@ def _derivative(base: Program, other: Program, steps: np.ndarray) -> tuple[np.nd
     unique, where = np.unique(keys, return_inverse=True)
     change = np.bincount(where, weights=values, minlength=len(unique))
     cols, rows = np.divmod(unique, max(1, len(base.limits)))
+    # a set-up row's bound on the units (units <= most x on/off) is the most units the budget or a
+    # max_spend buys at the price: it moves with the price, but that limit's own row implies it
+    held = np.array([base.limits[r].kind == "set_up" and c < n and base.columns[c].kind == "on_off"
+                     for r, c in zip(rows.tolist(), cols.tolist())], dtype=bool)
+    change = np.where(held, 0.0, change)
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = np.where(steps[cols] != 0, change / steps[cols], 0.0)
         cost = np.where(steps != 0, (other.objective_coefs - base.objective_coefs) / steps, 0.0)
@@ -468,7 +488,7 @@ class _Analysis:
         held = None
         if analysed_as == "integers_fixed":
             held = {j: float(np.round(plan.units[j])) for j, c in enumerate(program.columns) if c.integer}
-            program = _order_held(program, held)  # the plan's tier order, as rows of the fixed LP
+            program = _set_ups_held(_order_held(program, held), held)  # the plan's tier order, as rows
         self.program = program
         self.held = held or {}
         model = WarmModel(program)  # scaled as every solve is; the basis is read back in our units
@@ -703,7 +723,7 @@ class _Analysis:
     def _relaxed(self, program: Program) -> Program:
         """A variant as the analysis reads it: relaxed, with the plan's tier order held (integers_fixed)."""
         if self.analysed_as == "integers_fixed":
-            program = _order_held(program, self.held)
+            program = _set_ups_held(_order_held(program, self.held), self.held)
         elif self.analysed_as == "relaxed" and self.ordered and len(program.limits) == len(self.program.limits):
             # the rows tying a tier to its binary keep the analysed relaxation's widths (an ordered open
             # last tier's is the most units a budget or max_spend buys, which a price moves)

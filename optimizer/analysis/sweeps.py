@@ -503,10 +503,13 @@ def _in_flight(outcome: Outcome, metrics: tuple[str, ...]) -> np.ndarray | None:
 def binding_limits(program, units: np.ndarray) -> frozenset:
     """The names of the limits of ``program`` that bind at ``units`` (part of a plan's mix), by path
     (``caps.qualified_leads.Q3``); a channel's availability (no units where it does not run) is a
-    fact of the calendar, not a limit the plan presses against: Program.binding leaves it out."""
+    fact of the calendar, not a limit the plan presses against: Program.binding leaves it out. Nor
+    are the model's own rows, as in optimize's "Limits that bind": a tier's width (the schedule) and
+    the on/off rows of set-up costs and minimum buys (a set-up row binds whether used or not)."""
     # as ``optimize`` reports binding (1e-6 relative): tighter, warm and cold re-solves disagree on noise
     limits = program.limits
-    return frozenset(limits[k].name for k in np.flatnonzero(program.binding(units, BINDING_TOLERANCE)))
+    return frozenset(limits[k].name for k in np.flatnonzero(program.binding(units, BINDING_TOLERANCE))
+                     if limits[k].kind not in ("tier", "set_up", "min_buy"))
 
 
 def _in_parallel(scenario: Scenario, paths: list[str], combos: list[tuple], cores: int) -> list[tuple]:

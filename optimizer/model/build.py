@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Issue, ScenarioError
-from ..scenario.curves import price_unit
+from ..scenario.curves import curves, price_unit
 from ..scenario.funnel import RATE_FIELDS
 from ..scenario.periods import at, by_period, horizon, value_in
 from ..scenario.schema import Channel, Scenario
@@ -453,6 +453,10 @@ def _unit_bound(scenario: Scenario, c: Channel, period: str | None, schedule) ->
     field that gives it (``budget``, ``channels[email].max_units.Q2``). The channel's own fields
     come first, so that a sweep of the budget keeps the bound valid."""
     best, source = np.inf, None
+    if schedule and schedule[-1].up_to is not None:  # a capped last tier (a curve's last point) caps the units
+        best = float(schedule[-1].up_to)
+        source = f"channels[{c.name}].{c.price_path}" + ("" if c.response_curve is not None else ".up_to") + (
+            f".{period}" if period is not None else "")
     for fields in (((f"channels[{c.name}].max_units", c.max_units, False),
                     (f"channels[{c.name}].max_spend", c.max_spend, True)),
                    (("budget", scenario.budget, True),)):
@@ -506,8 +510,8 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
         group = TierGroup(name, c.price_path, period, tuple(tiered), tuple(t.up_to for t in schedule),
                           tuple(t.cost for t in schedule))
         if why is None or not open_period:
-            if curve and open_period:
-                notes.append(f"response curve on channels[{name}]: concave, an LP")
+            if curve and open_period and all(cv.concave for cv in curves(c.response_curve)):
+                notes.append(f"response curve on channels[{name}]: concave, an LP")  # not where one period's is not
             out_groups.append(group)
             continue
         widths = list(group.widths)

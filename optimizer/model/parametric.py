@@ -366,8 +366,8 @@ class Parametric:
             def to_t(s: float) -> float:
                 return s / (1.0 - s * wp) if 1.0 - s * wp > 0 else np.inf
 
-            def to_s(t: float) -> float:
-                return t / (1.0 + t * wp)
+            def to_s(t: float) -> float:  # at the pole (a price at 0 buying without end): no answer
+                return t / (1.0 + t * wp) if 1.0 + t * wp != 0 else np.nan
 
             cap_lo = 1.0 / wp if wp < 0 else -np.inf
             cap_hi = 1.0 / wp if wp > 0 else np.inf
@@ -390,6 +390,8 @@ class Parametric:
 
         def at(t: float):
             s = to_s(t)
+            if np.isnan(s):  # no basis answer there: a certificate of it fails, and re-solves decide
+                return np.full_like(self.x, np.nan), np.full_like(self.y, np.nan), np.full_like(self.d, np.nan)
             return self.x + s * dx, self.y + s * dy, self.d + s * dd
 
         return (t_lo, t_hi), at

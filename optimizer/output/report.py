@@ -118,7 +118,8 @@ def plan_sheet(plan: Plan) -> Sheet:
              "Units are what each channel's price is per (a lead, a contact, a unit such as one webinar).")
     if any(c.tiers for c in plan.channels):
         notes += ("A tiered price's tiers follow its channel (indented): the units and spend bought in each tier, "
-                  "cheapest first; they split the channel's row and are not added again in the total.",)
+                  "in order (each full before the next); they split the channel's row and are not added again "
+                  "in the total.",)
     if plan.periods:
         notes += (f"Over the horizon ({plan.periods[0].name} to {plan.periods[-1].name}): deals and revenue are "
                   f"those closing inside it; what closes after {plan.periods[-1].name} is on the Periods sheet, "
@@ -205,7 +206,8 @@ def periods_sheet(plan: Plan) -> Sheet:
     if any(c.tiers for p in plan.periods for c in p.channels):
         notes.append("A tiered price's tiers follow its channel in each period (indented): the units, spend and "
                      "stages bought in each tier within the period (tiers count the units bought in the period), "
-                     "cheapest first; they split the channel's row and are not added again in the total. Deals and "
+                     "in order (each full before the next); they split the channel's row and are not added again "
+                     "in the total. Deals and "
                      "revenue closing in a period are the channel's, not split by tier (they come from earlier "
                      "periods' spend too).")
     if flight:
@@ -309,8 +311,9 @@ def limits_sheet(plan: Plan, sensitivity: Any | None) -> Sheet:
         whole = not ordered or any(c.integer for c in plan.scenario.channels)
         if analysed_as == "integers_fixed" and whole:
             held = [x.name for x in sensitivity.limits if getattr(x, "held", False)]
-            notes += ("Whole-unit channels are held at their planned units; the whole-unit choice itself may change "
-                      "inside these ranges." + (f" No shadow price for {', '.join(held)}: held at the planned whole "
+            from .whatif import held_note
+
+            notes += (held_note(plan.scenario) + (f" No shadow price for {', '.join(held)}: held at the planned whole "
                                                 "units." if held else ""),)
         elif analysed_as == "relaxed":
             notes += ("Shadow prices and ranges are those of the LP relaxation (whole units may be fractions), "

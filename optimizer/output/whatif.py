@@ -171,8 +171,7 @@ def sensitivity_table(s: Sensitivity) -> str:
     console.print(f"{s.scenario.name}: {s.objective} = {objective_text(s.objective_value, s.objective, cur)} "
                   f"({status})")
     if s.analysed_as == "integers_fixed" and (not s.ordered or any(c.integer for c in s.scenario.channels)):
-        console.print("Whole-unit channels are held at their planned units; the whole-unit choice itself may "
-                      "change inside these ranges.")
+        console.print(held_note(s.scenario))
     if s.analysed_as == "relaxed":
         spent = ", ".join(f"{k} {money(v, cur)} ({number((s.analysed_units or {}).get(k, 0.0))} units)"
                           for k, v in (s.analysed_spend or {}).items() if v > 0 or (s.analysed_units or {}).get(k))
@@ -230,6 +229,20 @@ def sensitivity_table(s: Sensitivity) -> str:
 
 def _price_path(c) -> str:
     return f"channels[{c.name}].{c.price_field}"  # a channel's price item (a curve's channel has none)
+
+
+def held_note(scenario) -> str:
+    """What sensitivity holds at the plan's values: whole units, and the on/off choices of set-ups."""
+    on_off = ", ".join(c.name for c in scenario.channels if c.sets_up)
+    whole = any(c.integer for c in scenario.channels)
+    if not on_off:
+        return "Whole-unit channels are held at their planned units; the whole-unit choice itself may change " \
+               "inside these ranges."
+    choices = f"the on/off choices of set-up costs and minimum buys ({on_off})"
+    if whole:
+        return f"Whole-unit channels are held at their planned units and {choices} at the plan's; those choices " \
+               "may change inside these ranges."
+    return f"The {choices.removeprefix('the ')} are held at the plan's; those choices may change inside these ranges."
 
 
 def tier_order_note(s: Sensitivity) -> str:

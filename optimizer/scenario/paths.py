@@ -140,6 +140,11 @@ def _set_tier(data: dict, channel: dict, parts: tuple[str, ...], value: Any, pat
             return _set(data, ["channels", data["channels"].index(channel), field, period], value, path,
                         maps={field})
     example = f"{base}[0].cost or {base}[0].up_to"
+    if periods and isinstance(schedule, dict) and rest and not rest[0].isdigit():  # a price by period, mistyped
+        near = nearest_period(rest[0], periods)
+        raise ScenarioError(Issue(path, f"{shorten(rest[0])!r} is not a period of this scenario"
+                                        f"{f' (did you mean {near}?)' if near else ''}; "
+                                        f"allowed: {', '.join(str(p) for p in periods)}"))
     if not isinstance(schedule, list):
         raise ScenarioError(Issue(path, f"{base} is not tiered, so it has no tier {rest[0]}; allowed: {base}=NUMBER, "
                                         f"or a tier list: {base}='[{{up_to: 2000, cost: 35}}, {{cost: 55}}]'"))

@@ -29,7 +29,7 @@ from .expressions import ExpressionError, LinearConstraint, parse_constraint
 from .funnel import DEFAULT_RATES, PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
 from .periods import RESERVED, TOTAL, at, by_period, cycle, first, horizon, nearest_period, per_period, value_in
 from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, listing, shorten, show
-from .tiers import Tier, as_schedule, falls, first_cost, is_tiered, tiered_price
+from .tiers import Tier, _at, as_schedule, falls, first_cost, is_tiered, tiered_price
 
 
 def _quick(rule: NumberRule):
@@ -245,6 +245,8 @@ class Channel(_Frozen):
         if type(price) is tuple:  # a tiered price: its first tier's cost describes it
             price = first_cost(price)
         own["price_field"], own["price"] = price_field, price  # kept now: every later stage reads them
+        if tiered and own["integer"]:
+            self._whole_tier_ends(price_field)
         if min_spend is None and min_units is None:  # the usual case: nothing below to compare
             return self
         if any(type(own[f]) is dict for f in ("min_spend", "max_spend", "min_units", "max_units")) \
@@ -290,6 +292,23 @@ class Channel(_Frozen):
         own[field] = price_of(own[CURVE])
         if field == "unit_cost":
             own["yields"] = {stage: 1.0}
+
+    def _whole_tier_ends(self, price_field: str) -> None:
+        """A whole-unit channel's tiers end at whole units: each tier's units are whole in the model,
+        so a tier ending inside a unit (``up_to: 2.5``) would buy its units at the wrong prices."""
+        own = self.__dict__
+        value = own[price_field]
+        for period, schedule in (value.items() if type(value) is dict else [(None, value)]):
+            for k, tier in enumerate(schedule if type(schedule) is tuple else ()):
+                if tier.up_to is None or float(tier.up_to).is_integer():
+                    continue
+                within = "" if period is None else f".{period}"
+                where = (f".{CURVE}{within}.points[{k + 1}]" if own[CURVE] is not None
+                         else f".{price_field}{within}[{k}].up_to")
+                low = math.floor(tier.up_to)
+                raise _at(where, fail(f"{show(tier.up_to)} is not a whole number of units, and {self.name} buys "
+                                      "whole units (integer: true)",
+                                      f"a whole number such as {show(low)} or {show(low + 1)} (or integer: false)"))
 
     def _price_issue(self) -> None:
         """Raise the error of a channel without exactly one price, or with yields that do not fit its price."""
@@ -605,7 +624,7 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
 
 def _unit_bound_given(s: Scenario, c: Channel) -> bool:
     """Whether something bounds ``c``'s units in every period it runs in (or without periods):
-    max_units, max_spend at a price > 0, or the budget; the build finds the bound itself."""
+    max_units, max_spend at a price > 0, the budget, or a capped last tier; the build finds the bound itself."""
     def covers(value: Any, per_unit_cost: bool) -> list[str | None]:
         if value is None or (per_unit_cost and not c.price and not c.tiered):
             return []
@@ -616,6 +635,10 @@ def _unit_bound_given(s: Scenario, c: Channel) -> bool:
     covered: set[str | None] = set()
     for value, spend in ((c.max_units, False), (c.max_spend, True), (s.budget, True)):
         covered.update(covers(value, spend))
+    price = getattr(c, c.price_field)  # a capped last tier (a curve's last point) caps the units
+    for period, schedule in (price.items() if type(price) is dict else [(None, price)]):
+        if type(schedule) is tuple and schedule[-1].up_to is not None:
+            covered.add(period)
     if None in covered:
         return True
     return bool(s.periods) and all(p in covered for p in s.available(c))
