@@ -281,6 +281,11 @@ def optimize(
         changes = changes_from_options(set_, budget=budget, objective=objective, targets=target)
         _refuse_overwriting({"--output": output, "--write-lp": write_lp}, [scenario])
         fmt = _format_for(format, output, Format)
+        if time_limit == 0:  # typer refuses a negative one; the library's message would say "None"
+            from .errors import Issue, ScenarioError
+
+            raise ScenarioError(Issue("--time-limit", "0 seconds leaves no time to search; allowed: a number of "
+                                                      "seconds > 0, or no --time-limit for no limit"))
         plan = run_optimize(load_scenario(scenario, changes), solver=solver.value, time_limit=time_limit)
         if write_lp is not None:
             from .model.solve import write_lp as write_model

@@ -322,3 +322,10 @@ def test_output_suffix_picks_the_format_and_a_contradicting_format_is_refused(tm
     done = cli("sweep", B2B, "--vary", "budget=6e5,7e5", "--output", str(tmp_path / "sweep.json"))
     assert [p["values"] for p in json.loads((tmp_path / "sweep.json").read_text())["points"]] \
         == [{"budget": 6e5}, {"budget": 7e5}]
+
+
+def test_a_time_limit_of_zero_is_an_input_error_in_the_options_words():
+    done = cli("optimize", B2B, "--time-limit", "0")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == ("--time-limit: 0 seconds leaves no time to search; allowed: a number of "
+                                   "seconds > 0, or no --time-limit for no limit")

@@ -302,7 +302,8 @@ class WarmModel:
             units = self._cleared(self.scaling.units(np.array(solution.col_value, dtype=float)[self._q]),
                                   np.array(solution.col_value, dtype=float)[self._q])
             if self.program.integer:
-                gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else 0.0
+                # HiGHS reports an infinite gap where it has no bound yet: proven 0 only at optimal
+                gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else 0.0 if status == Status.OPTIMAL else None
             elif status == Status.OPTIMAL and want_duals:
                 # HiGHS's row duals are d(objective)/d(row bound) for both senses; a limit written
                 # as ``coefs . units + constant`` moves its row bound one for one, so no flip here.

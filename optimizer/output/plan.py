@@ -79,8 +79,8 @@ def plan_table(plan: Plan) -> str:
         console.print(unverified_text(plan).rstrip("\n"))
     status = {"optimal": "optimal", "unverified": "unverified"}.get(plan.status, "best found within the time limit")
     gap = plan.solution.mip_gap
-    if plan.status == "time_limit" and gap is not None:
-        status += f", proven gap {gap:.2%}"
+    if plan.status == "time_limit":
+        status += f", proven gap {gap:.2%}" if gap is not None else ", no gap proven yet"
     value = objective_text(plan.objective_value, plan.objective, s.currency)
     title = f"{s.name}: {plan.objective} = {value} ({status})"
     metrics = _metric_columns(s)
