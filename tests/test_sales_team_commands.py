@@ -87,6 +87,14 @@ def test_validate_shows_the_roles():
             "50.0%, then 100% │") in done.stdout
 
 
+def test_validate_json_lists_the_roles():
+    (sdr,) = json.loads(run("validate", TEAM, "--format", "json").stdout)["sales_team"]
+    assert sdr == {"name": "sdr", "cost": 30_000.0, "metric": "qualified_leads", "capacity_per_rep": 120.0,
+                   "current": 3.0, "current_capacity": 360.0, "max_hires": 4.0, "ramp": [0.5], "integer": True}
+    assert "sales_team" not in json.loads(run("validate", str(ROOT / "scenarios" / "b2b-annual-plan.yaml"),
+                                              "--format", "json").stdout)
+
+
 def test_cbc_agrees():
     plan = json.loads(run("optimize", TEAM, "--solver", "cbc", "--format", "json").stdout)
     assert plan["objective_value"] == pytest.approx(776_000, rel=1e-6)

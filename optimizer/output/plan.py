@@ -464,6 +464,11 @@ def understood(scenario: Scenario) -> dict:
         out.update({"periods": list(scenario.periods), "sales_cycle": list(scenario.funnel.sales_cycle or (1.0,)),
                     "pipeline": {m: dict(v) for m, v in (scenario.pipeline or {}).items()},
                     "by_period": given_by_period(scenario)})
+    if scenario.sales_team:  # the roles table's numbers; without a sales team the JSON is as before
+        out["sales_team"] = [{"name": r.name, "cost": r.cost, "metric": r.metric, "capacity_per_rep": r.per_rep,
+                              "current": r.current, "current_capacity": r.per_rep * r.current,
+                              "max_hires": r.max_hires, "ramp": list(r.ramp or ()), "integer": r.integer}
+                             for r in scenario.sales_team]
     return out
 
 
