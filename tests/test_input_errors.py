@@ -158,7 +158,7 @@ def test_a_document_that_is_not_a_mapping(text: str, kind: str) -> None:
 def test_unknown_top_level_field() -> None:
     assert only(invalid("budgit: 500000\n" + BASE)) == (
         "budgit", "unknown field (did you mean budget?); allowed: name, currency, budget, deal_value, objective, "
-                  "funnel, targets, caps, channels, constraints, periods, pipeline")
+                  "funnel, targets, caps, channels, constraints, periods, pipeline, sales_team")
 
 
 def test_unknown_funnel_field() -> None:
@@ -229,7 +229,7 @@ def test_wrong_type_at_top_level(line: str, path: str, message: str) -> None:
 def test_keys_that_are_numbers_not_names() -> None:
     assert only(invalid("2024: 5\n" + BASE)) == (
         "2024", "the key 2024 is not text; allowed: name, currency, budget, deal_value, objective, funnel, targets, "
-                "caps, channels, constraints, periods, pipeline")
+                "caps, channels, constraints, periods, pipeline, sales_team")
     assert only(invalid(BASE + "  2024: 5\n")) == (
         "targets.2024", "the key 2024 is not text; allowed: a name (letters, digits and _)")
     text = "channels:\n  - name: tv\n    unit_cost: 100\n    yields: {leads: 5, 30: 1}\n"
@@ -564,7 +564,7 @@ def test_two_constraints_with_one_name() -> None:
 @pytest.mark.parametrize(("option", "path", "message"), [
     ("budgit=5", "budgit", "'budgit' is not a scenario field (did you mean budget?); allowed: name, currency, "
                            "budget, deal_value, objective, funnel, targets, caps, channels, constraints, periods, "
-                           "pipeline"),
+                           "pipeline, sales_team"),
     ("channels[emial].cost_per_lead=5", "channels[emial].cost_per_lead",
      "no channel is named 'emial' (did you mean email?); allowed: email"),
     ("channels[email].cost_per_led=5", "channels[email].cost_per_led",

@@ -51,7 +51,8 @@ def test_the_complete_example_uses_every_field_and_solves() -> None:
     # set-up costs and minimum buys make a mixed-integer model: their section's example has them
     # (test_the_set_up_example_costs_what_the_text_says)
     set_up = {"fixed_cost", "min_units_if_used", "min_spend_if_used"}
-    assert set(Scenario.model_fields) - by_period <= set(data)
+    # the sales team's section has its own example (test_the_sales_team_example_is_what_the_text_says)
+    assert set(Scenario.model_fields) - by_period - {"sales_team"} <= set(data)
     assert set(Funnel.model_fields) - {"deal_value"} - by_period <= set(data["funnel"])  # deal_value: top level
     # a response curve replaces a price: its example is the section's own (tests/scenario/test_curves_input.py)
     assert set(Channel.model_fields) - {"response_rate", "opportunity_rate", "deal_value", "response_curve"} \
@@ -156,3 +157,22 @@ def test_the_set_up_example_costs_what_the_text_says() -> None:
     assert plan.objective_value == pytest.approx(1700 * 50 + 25_000 + 2 * 18_000)
     data["channels"][1] = {**channels[0], "min_units_if_used": 0}  # without the minimum buy: one show
     assert optimize(Scenario.model_validate(data)).objective_value == pytest.approx(2000 * 50 + 25_000 + 18_000)
+
+
+def test_the_sales_team_example_is_what_the_text_says() -> None:
+    from optimizer.scenario.sales_team import Role
+
+    data = yaml.safe_load(yaml_block("Sales team"))
+    assert [f for f in Role.model_fields if f"`{f}`" not in DOC.split("\n## Sales team\n", 1)[1]] == []
+    assert set(Role.model_fields) <= set(data["sales_team"][0])
+    data.update(targets={"opportunities": {"Q4": 50}}, funnel={"opportunity_rate": 0.4},
+                channels=[{"name": "search", "cost_per_qualified_lead": 100}])
+    scenario = Scenario.model_validate(data)
+    sdr, ae = scenario.sales_team
+    assert (sdr.metric, sdr.per_rep, [sdr.share(k) for k in range(3)]) == ("qualified_leads", 120, [0.25, 0.75, 1])
+    assert ae.most_hires("Q1") == 1 and ae.most_hires(None) is None
+    plan = optimize(scenario)
+    # Q4: 50 opportunities take 125 qualified leads, within the 720 the six SDRs follow up; 25 x 4 AEs
+    # follow up 100 opportunities: nobody is hired, and 125 leads cost $12,500
+    assert plan.status == "optimal" and plan.objective_value == pytest.approx(12_500)
+    assert plan.hiring_cost == 0

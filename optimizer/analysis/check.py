@@ -555,6 +555,16 @@ def _with_budget(program: Program, budget: float) -> Program:
     return program.with_limits([Limit("budget", "budget", index, program.prices[index], "<=", budget), *limits])
 
 
+def sales_team_refusal(scenario: Scenario) -> ScenarioError | None:
+    """The error for a scenario with a sales team, which check does not take yet (None: it does):
+    a proposal's hires, and the optimum's hiring cost, come with their own issue."""
+    if not scenario.sales_team:
+        return None
+    return ScenarioError(Issue("sales_team", "check does not read hires in a proposal yet, so its comparison with "
+                                             "the optimum would leave out hiring cost; allowed: optimize or validate "
+                                             "with a sales team, or check the scenario without sales_team"))
+
+
 def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solver: str = "highs") -> CheckResult:
     """Check a proposed allocation against ``scenario`` and compare it with the optimum.
 
@@ -562,6 +572,9 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
     ``{"paid_search": {"share": "40%"}, "webinars": {"units": 25}, "events": 60000}``; for a
     scenario with periods, by period: ``{"events": {"Q2": {"units": 1}}, "email": {"Q1": 9000}}``.
     """
+    refused = sales_team_refusal(scenario)
+    if refused is not None:
+        raise refused
     periods = tuple(scenario.periods or ())
     source = None
     if isinstance(proposal, (str, Path)):

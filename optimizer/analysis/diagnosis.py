@@ -133,15 +133,17 @@ def cheapest_without_budget(program: Program, solver: str = "highs") -> tuple[fl
     """:func:`budget_needed`, and with periods the spend in each period of the plan that needs it
     (one cheapest plan: another may split the same spend differently)."""
     others = [lim for lim in program.limits if lim.kind != "budget"]
-    result = solve(program.with_limits(others, objective="min_spend", sense="min", objective_coefs=program.prices),
+    # the budget limits the total cost: marketing and, with a sales team, the hires it could make
+    result = solve(program.with_limits(others, objective="min_spend", sense="min", objective_coefs=program.cost_coefs),
                    solver)
     if result.status != "optimal":
         return None, None
     spend = program.prices * result.units
     if not program.periods:
-        return float(spend.sum()), None
-    by_period = {p: float(spend[program.in_period(p)].sum()) for p in program.periods}
-    return float(spend.sum()), by_period
+        return float(spend.sum()) + program.hiring_cost(result.units), None
+    by_period = {p: float(spend[program.in_period(p)].sum()) + program.hiring_cost(result.units, p)
+                 for p in program.periods}
+    return float(spend.sum()) + program.hiring_cost(result.units), by_period
 
 
 def unbounded_channels(program: Program, solver: str = "highs") -> list[str]:

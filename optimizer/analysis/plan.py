@@ -132,6 +132,39 @@ def with_tiers(program: Program, units: np.ndarray, channels: tuple[ChannelPlan,
 
 
 @dataclass(frozen=True)
+class RolePlan:
+    """A sales role in a plan: reps hired, its capacity and what the plan uses of it, by period
+    (the single key ``total`` without periods), and the hiring cost over the horizon."""
+
+    name: str
+    metric: str
+    hires: dict[str, float]
+    capacity: dict[str, float]
+    used: dict[str, float]
+    hiring_cost: float
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "metric": self.metric, "hires": self.hires, "capacity": self.capacity,
+                "used": self.used, "hiring_cost": self.hiring_cost}
+
+
+def role_plans(program: Program, units: np.ndarray) -> tuple[RolePlan, ...]:
+    """Every sales role at ``units``: hires, capacity (recomputed from the hires over their ramp)
+    and use of it (its metric in each period), and its hiring cost."""
+    out = []
+    keys = list(program.periods) or ["total"]
+    for name, metric, _, _ in program.roles:
+        own = program.hires_of(name)
+        capacity = program.capacity_of(name, units)
+        used = [float(program.amounts_in(metric, p if program.periods else None) @ units) + 0.0
+                for p in (program.periods or (None,))]
+        cost = float(sum(h.total_cost * float(units[h.column]) for h in own)) + 0.0
+        out.append(RolePlan(name, metric, {k: float(units[h.column]) + 0.0 for k, h in zip(keys, own)},
+                            dict(zip(keys, capacity)), dict(zip(keys, used)), cost))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class LimitState:
     """A limit at the plan: its value, how far from the limit, whether it binds."""
 
@@ -206,9 +239,11 @@ class PeriodPlan:
     pipeline: dict[str, float]
     totals: dict[str, float | None]
     channels: tuple[ChannelPlan, ...]
+    hiring_cost: float | None = None  # a scenario with sales roles: the hiring cost paid in the period
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "total_spend": self.total_spend, "pipeline": self.pipeline,
+        hiring = {} if self.hiring_cost is None else {"hiring_cost": self.hiring_cost}
+        return {"name": self.name, "total_spend": self.total_spend, **hiring, "pipeline": self.pipeline,
                 "totals": {k: finite(v) for k, v in self.totals.items()},
                 "channels": [{"name": c.name, "units": c.units, "spend": c.spend,
                               "metrics": {k: finite(v) for k, v in c.metrics.items()},
@@ -237,7 +272,8 @@ def period_plans(scenario: Scenario, program: Program, units: np.ndarray
         channels = with_set_ups(program, units, with_tiers(program, units, channels, period), period)
         pipeline = {m: program.in_flight(m, period) for m in ("deals", "revenue") if m in program.pipeline}
         totals = {m: float(v.sum()) + program.in_flight(m, period) for m, v in metrics.items()}
-        out.append(PeriodPlan(period, float(prices[bought] @ units[bought]) + 0.0, pipeline, totals, channels))
+        out.append(PeriodPlan(period, float(prices[bought] @ units[bought]) + 0.0, pipeline, totals, channels,
+                              program.hiring_cost(units, period) if program.hires else None))
     after = {m: program.per_channel(program.after_horizon(m) * units) for m in ("deals", "revenue")}
     after_horizon = {"deals": float(after["deals"].sum()) + 0.0, "revenue": float(after["revenue"].sum()) + 0.0,
                      "channels": [{"name": name, "deals": float(after["deals"][k]) + 0.0,
@@ -263,6 +299,19 @@ class Plan:
     diagnosis: Diagnosis | None = None
     periods: tuple[PeriodPlan, ...] = ()  # with periods: the plan of each
     after_horizon: dict[str, Any] = field(default_factory=dict)  # with periods: what closes after the last
+    sales_team: tuple[RolePlan, ...] = ()  # a scenario with sales roles: each role's hires and capacity
+
+    @property
+    def hiring_cost(self) -> float | None:
+        """What the plan's hires cost over the horizon (0 without a sales team)."""
+        if self.total_spend is None:
+            return None
+        return float(sum(r.hiring_cost for r in self.sales_team)) + 0.0
+
+    @property
+    def total_cost(self) -> float | None:
+        """Marketing spend plus hiring: what the budget limits."""
+        return None if self.total_spend is None else self.total_spend + (self.hiring_cost or 0.0)
 
     @property
     def objective(self) -> str:
@@ -327,6 +376,10 @@ class Plan:
             "check": self.check.to_dict() if self.check else None,
             "provenance": self.provenance.to_dict(),
         }
+        if self.scenario.sales_team:
+            out["hiring_cost"] = finite(self.hiring_cost)
+            out["total_cost"] = finite(self.total_cost)
+            out["sales_team"] = [r.to_dict() for r in self.sales_team]
         if self.program.periods and self.periods:
             out["periods"] = [p.to_dict() for p in self.periods]
             out["after_horizon"] = self.after_horizon
@@ -409,6 +462,16 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
                               f"{raw.max_violation:.3g} (relative); it is not reported as optimal")
         units = program.settled(units)
         solution = replace(solution, units=units)
+    if any(program.columns[h.column].integer for h in program.hires):  # whole reps: exactly whole
+        raw = verify(program, units)
+        if not raw.passed and solution.status != "unverified":
+            raise SolverError(f"the {solution.solver.name} solver's plan breaks {raw.worst} by "
+                              f"{raw.max_violation:.3g} (relative); it is not reported as optimal")
+        units = np.array(units, dtype=float, copy=True)
+        for h in program.hires:
+            if program.columns[h.column].integer:
+                units[h.column] = float(round(units[h.column])) + 0.0
+        solution = replace(solution, units=units)
     check = solution.certificate if isinstance(solution.certificate, Check) else verify(program, units)
     tiers = verify_tiers(program, units) if program.tier_groups else None
     if tiers is not None and not tiers.passed and solution.status != "unverified":
@@ -422,7 +485,8 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
     states = limit_states(program, units)
     periods, after_horizon = period_plans(scenario, program, units)
     return Plan(scenario, program, solution, solution.status, program.objective_value(units), total_spend,
-                channels, totals, states, check, periods=periods, after_horizon=after_horizon)
+                channels, totals, states, check, periods=periods, after_horizon=after_horizon,
+                sales_team=role_plans(program, units))
 
 
 def what_units_buy(scenario: Scenario, program: Program, units: np.ndarray

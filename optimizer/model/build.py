@@ -19,7 +19,7 @@ from ..scenario.funnel import RATE_FIELDS
 from ..scenario.periods import at, by_period, horizon, value_in
 from ..scenario.schema import Channel, Scenario
 from ..scenario.tiers import as_schedule, falls, units_for_spend
-from .program import Column, Limit, Program, SetUp, TierGroup
+from .program import Column, Hire, Limit, Program, SetUp, TierGroup
 
 CLOSING = ("deals", "revenue")  # the metrics that close over the sales cycle; every other falls when bought
 CHANNEL_BOUNDS = (("min_spend", ">="), ("max_spend", "<="), ("min_units", ">="), ("max_units", "<="))
@@ -182,16 +182,19 @@ def build_program(scenario: Scenario) -> Program:
         columns = tuple(column for c in scenario.channels for column in _flat_columns(scenario, c))
     columns, set_ups = _on_off_columns(scenario, columns, periods)
     columns, jumps = _jump_columns(scenario, columns, periods)
+    columns, hires = _hires_columns(scenario, columns, periods)
     n = len(columns)
     position: dict[str, list[int]] = {}  # a channel's units columns
     paid: dict[str, list[int]] = {}  # its on_off columns: their price (the set-up cost) is spend too
     for j, column in enumerate(columns):
-        (position if column.kind == "units" else paid).setdefault(column.channel, []).append(j)
+        if column.kind in ("units", "on_off"):
+            (position if column.kind == "units" else paid).setdefault(column.channel, []).append(j)
     groups: dict[tuple[str, str | None], list[int]] = {}  # a tiered price's columns, by channel and period
     for j, column in enumerate(columns):
         if column.tier is not None and column.kind == "units":
             groups.setdefault((column.channel, column.period), []).append(j)
-    prices = np.array([c.price for c in columns], dtype=float)
+    prices = np.array([c.price if c.kind != "hires" else 0.0 for c in columns], dtype=float)  # marketing spend
+    hiring = _hiring_by_period(hires, n, periods)  # {period or None: hiring cost per column}
     shell = Program(scenario.name, columns, (), scenario.objective, "min", prices, periods=periods,
                     pipeline=_pipeline(scenario, periods))
     cache: dict[tuple[str, str | None], np.ndarray] = {}
@@ -220,7 +223,8 @@ def build_program(scenario: Scenario) -> Program:
     limits: list[Limit] = []
     if scenario.budget is not None:
         for period, bound in scopes(scenario.budget):
-            limits.append(_dense(named("budget", period), "budget", spend(period), "<=", bound, period=period))
+            limits.append(_dense(named("budget", period), "budget", spend(period) + hiring[period], "<=", bound,
+                                 period=period))
     for section, kind, sense in (("targets", "target", ">="), ("caps", "cap", "<=")):
         for metric, value in getattr(scenario, section).items():
             for period, bound in scopes(value):
@@ -297,11 +301,12 @@ def build_program(scenario: Scenario) -> Program:
                                     "tier", np.array([tiered[k]]), np.ones(1), "<=", tier.up_to - before,
                                     period=period))
             before = tier.up_to
+    limits.extend(_sales_team_rows(scenario, hires, amounts, periods))
     for k, spec in enumerate(scenario.constraints):
         where = list(periods) if spec.each_period else [spec.period]
         for period in where:
             limits.append(_constraint(f"constraints[{spec.name or k}]", spec, period, n, position, columns, prices,
-                                      masks, amounts, shell, paid))
+                                      masks, amounts, shell, paid, hires, hiring))
     set_ups, set_up_notes = _set_up_rows(scenario, columns, set_ups, position, prices, limits, jumps)
     sense, objective = objective_coefficients(columns, scenario.objective)
     tier_groups: tuple[TierGroup, ...] = ()
@@ -309,12 +314,76 @@ def build_program(scenario: Scenario) -> Program:
     if groups:
         columns, tier_groups, notes = _tier_order(scenario, columns, groups, limits, sense, objective, jumps)
         sense, objective = objective_coefficients(columns, scenario.objective)
-    notes = tuple(dict.fromkeys(notes + set_up_notes))
+    hire_notes = tuple(f"mixed-integer: whole reps on sales_team[{r.name}]" for r in scenario.sales_team if r.integer)
+    notes = tuple(dict.fromkeys(notes + set_up_notes + hire_notes))
     metric = scenario.objective_metric
     constant = shell.in_flight(metric) if metric else 0.0
     return Program(scenario.name, columns, tuple(limits), scenario.objective, sense, objective,
                    integer=any(c.integer for c in columns), periods=periods, pipeline=shell.pipeline,
-                   objective_constant=constant, tier_groups=tier_groups, notes=notes, set_ups=set_ups)
+                   objective_constant=constant, tier_groups=tier_groups, notes=notes, set_ups=set_ups,
+                   hires=hires, roles=tuple((r.name, r.metric, r.per_rep, float(r.current))
+                                            for r in scenario.sales_team))
+
+
+def _hires_columns(scenario: Scenario, columns: tuple[Column, ...], periods: tuple[str, ...]
+                   ) -> tuple[tuple[Column, ...], tuple[Hire, ...]]:
+    """``columns`` and a ``hires`` column per sales role and period (one per role without periods):
+    reps hired then. Its price is what a hire costs over the horizon (``cost`` in the period it is
+    hired in and every later one; without periods ``cost`` once): its part of the total cost,
+    never of marketing spend."""
+    out, hires = list(columns), []
+    count = len(periods)
+    for role in scenario.sales_team:
+        for t, period in enumerate(periods or (None,)):
+            if period is None:
+                costs, shares = (float(role.cost),), (1.0,)
+            else:
+                costs = tuple(float(role.cost) if k >= t else 0.0 for k in range(count))
+                shares = tuple(role.share(k - t) if k >= t else 0.0 for k in range(count))
+            hires.append(Hire(role.name, period, len(out), role.metric, role.per_rep, float(role.cost), costs, shares))
+            out.append(Column(role.name, float(sum(costs)), {}, role.integer, "rep", kind="hires", period=period))
+    return tuple(out), tuple(hires)
+
+
+def _hiring_by_period(hires: tuple[Hire, ...], n: int, periods: tuple[str, ...]) -> dict[str | None, np.ndarray]:
+    """Hiring cost per column over the horizon (key None) and in each period: the rows of the budget."""
+    out = {None: np.zeros(n), **{p: np.zeros(n) for p in periods}}
+    for h in hires:
+        out[None][h.column] = h.total_cost
+        for k, p in enumerate(periods):
+            out[p][h.column] = h.costs[k]
+    return out
+
+
+def _sales_team_rows(scenario: Scenario, hires: tuple[Hire, ...], amounts, periods: tuple[str, ...]) -> list[Limit]:
+    """Each role's capacity in every period (``sales_team[sdr].capacity.Q3``: the metric in the
+    period, less what the reps hired so far follow up over their ramp, at most what the reps on
+    staff follow up) and its ``max_hires`` rows (over the horizon, and per period where given)."""
+    out: list[Limit] = []
+    for role in scenario.sales_team:
+        base = f"sales_team[{role.name}]"
+        own = [h for h in hires if h.role == role.name]
+        index = np.array([h.column for h in own], dtype=int)
+        for k, period in enumerate(periods or (None,)):
+            metric = amounts(role.metric, period)
+            bought = np.flatnonzero(metric)
+            ramped = np.array([-role.per_rep * h.shares[k] for h in own])
+            keep = ramped != 0
+            out.append(Limit(base + (f".capacity.{period}" if period else ".capacity"), "sales_capacity",
+                             np.concatenate([bought, index[keep]]), np.concatenate([metric[bought], ramped[keep]]),
+                             "<=", role.per_rep * float(role.current), period=period))
+        most = role.max_hires
+        if most is None:
+            continue
+        total = horizon(most) if type(most) is dict else most
+        if total is not None:
+            out.append(Limit(f"{base}.max_hires", "max_hires", index, np.ones(len(index)), "<=", float(total)))
+        if type(most) is dict:
+            for period, bound in by_period(most).items():
+                j = next(h.column for h in own if h.period == period)
+                out.append(Limit(f"{base}.max_hires.{period}", "max_hires", np.array([j]), np.ones(1), "<=",
+                                 float(bound), period=period))
+    return out
 
 
 def _on_off_columns(scenario: Scenario, columns: tuple[Column, ...], periods: tuple[str, ...]
@@ -552,8 +621,10 @@ def _tier_order(scenario: Scenario, columns: tuple[Column, ...], groups: dict, l
 
 
 def _constraint(base: str, spec, period: str | None, n: int, position: dict, columns: tuple[Column, ...],
-                prices: np.ndarray, masks: dict, amounts, shell: Program, paid: dict | None = None) -> Limit:
-    """A custom constraint as a row: over the horizon (``period`` None) or within one period."""
+                prices: np.ndarray, masks: dict, amounts, shell: Program, paid: dict | None = None,
+                hires: tuple[Hire, ...] = (), hiring: dict | None = None) -> Limit:
+    """A custom constraint as a row: over the horizon (``period`` None) or within one period
+    (``hiring_cost`` in a period: the hiring cost paid in it; ``hires[sdr]``: the reps hired in it)."""
     constant = float(spec.parsed.constant)
     dense = np.zeros(n) if any(ch is None for _, ch in spec.parsed.terms) else None  # totals touch every column
     sparse: dict[int, float] = {}  # terms of named channels: most constraints name a few
@@ -561,6 +632,12 @@ def _constraint(base: str, spec, period: str | None, n: int, position: dict, col
     for (term, channel), weight in spec.parsed.terms.items():
         if term == "total_spend":
             dense += weight * (prices if inside is None else prices * inside)
+        elif term == "hiring_cost":
+            dense += weight * hiring[period]
+        elif term == "hires":
+            for h in hires:
+                if h.role == channel and (period is None or h.period == period):
+                    sparse[h.column] = sparse.get(h.column, 0.0) + weight
         elif channel is None:
             dense += weight * amounts(term, period)
             constant += weight * shell.in_flight(term, period) if term in CLOSING else 0.0

@@ -12,12 +12,14 @@ from functools import cached_property
 
 import numpy as np
 
-KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint", "tier", "set_up", "min_buy")
+KINDS = ("budget", "target", "cap", "channel_bound", "channel_cap", "constraint", "tier", "set_up", "min_buy",
+         "sales_capacity", "max_hires")
 # ``tier``: the rows of a tiered price that are not the user's limits (a tier's width, and where the
 # tier order is enforced, the rows tying a tier to its binary); a capped last tier is a channel_bound
 # ``set_up``: the rows tying a channel's units to its on/off binary (units only when it is used, the
 # binary at most 1, a period's use under the horizon's set-up); ``min_buy``: min_units_if_used and
-# min_spend_if_used (units 0 or at least the minimum)
+# min_spend_if_used (units 0 or at least the minimum); ``sales_capacity``: a sales role's capacity on its
+# metric in a period (reps on staff and hired, over their ramp); ``max_hires``: the most reps a role may hire
 # What a column is. Only ``units`` columns (a channel's units, for a tier and a period where the
 # scenario has them) carry spend and yields; ``on_off`` (channel, period), ``hires`` (role,
 # period) and ``auxiliary`` (a robust counterpart's extra variables) come with their issues.
@@ -114,6 +116,28 @@ class SetUp:
 
 
 @dataclass(frozen=True)
+class Hire:
+    """The ``hires`` column of a sales role in one period (None: without periods): reps hired then.
+    ``costs`` is what one such hire costs in each period of the horizon (its ``cost`` from the
+    period it is hired in on; without periods: one entry, the cost once); ``shares`` its share of
+    full capacity in each period (0 before it is hired, then the ramp)."""
+
+    role: str
+    period: str | None
+    column: int
+    metric: str
+    per_rep: float
+    cost: float
+    costs: tuple[float, ...]
+    shares: tuple[float, ...]
+
+    @property
+    def total_cost(self) -> float:
+        """What one hire costs over the horizon."""
+        return float(sum(self.costs))
+
+
+@dataclass(frozen=True)
 class Limit:
     """A named row: ``coefs . units + constant  SENSE  bound``."""
 
@@ -165,12 +189,49 @@ class Program:
     tier_groups: tuple[TierGroup, ...] = ()  # the tiered prices, one group per channel and period
     notes: tuple[str, ...] = ()  # what the plan should say about the model ("mixed-integer: ...")
     set_ups: tuple[SetUp, ...] = ()  # the on/off choices of channels with a set-up cost or a minimum buy
+    hires: tuple[Hire, ...] = ()  # the sales roles' hires columns, by role and period
+    # the sales roles: (name, metric, capacity per rep, reps on staff), in the scenario's order
+    roles: tuple[tuple[str, str, float, float], ...] = ()
 
     @property
     def prices(self) -> np.ndarray:
         """What one unit of every column costs: a units column its price, an ``on_off`` column its
         channel's set-up cost (0 for the other kinds). Spend everywhere is ``prices @ units``."""
         return np.array([c.price if c.kind in PAID else 0.0 for c in self.columns], dtype=float)
+
+    @property
+    def hiring_prices(self) -> np.ndarray:
+        """What one unit of every column costs in hiring over the horizon: a ``hires`` column a hire's
+        cost from its period on, 0 for every other kind. The one place hiring cost is read:
+        :meth:`hiring_cost` and the total cost (:attr:`cost_coefs`) come from it."""
+        out = np.zeros(len(self.columns))
+        for h in self.hires:
+            out[h.column] = h.total_cost
+        return out
+
+    @property
+    def cost_coefs(self) -> np.ndarray:
+        """Total cost per unit of every column: marketing spend (:attr:`prices`) plus hiring."""
+        return self.prices + self.hiring_prices if self.hires else self.prices
+
+    def hiring_cost(self, units: np.ndarray, period: str | None = None) -> float:
+        """The hiring cost of ``units`` over the horizon, or in ``period`` (the reps hired up to then)."""
+        if period is None:
+            return float(sum(h.total_cost * float(units[h.column]) for h in self.hires)) + 0.0
+        k = self.periods.index(period)
+        return float(sum(h.costs[k] * float(units[h.column]) for h in self.hires)) + 0.0
+
+    def hires_of(self, role: str) -> tuple[Hire, ...]:
+        """A role's hires columns, in period order."""
+        return tuple(h for h in self.hires if h.role == role)
+
+    def capacity_of(self, role: str, units: np.ndarray) -> list[float]:
+        """A role's capacity in every period (one entry without periods): reps on staff and hired,
+        over their ramp, times what one rep follows up."""
+        name, metric, per_rep, current = next(r for r in self.roles if r[0] == role)
+        count = max(1, len(self.periods))
+        return [per_rep * (current + sum(h.shares[k] * float(units[h.column]) for h in self.hires_of(role))) + 0.0
+                for k in range(count)]
 
     # -- the column table: a channel's quantities, whatever its columns ---------------------------
     @cached_property

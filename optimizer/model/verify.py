@@ -53,6 +53,13 @@ def verify(program: Program, units: np.ndarray) -> Check:
         if held > TOLERANCE and off > worst:
             worst, name = off, f"channels[{s.channel}] used" + (f" in {s.period}" if s.period else "") + \
                 " without its set-up (on/off binary at 0)"
+    for role, metric, _, _ in program.roles:  # capacity recomputed from the hires over their ramp, not the rows
+        capacity = program.capacity_of(role, units)
+        for k, period in enumerate(program.periods or (None,)):
+            used = float(program.amounts_in(metric, period) @ units)
+            off = (used - capacity[k]) / max(1.0, abs(capacity[k]))
+            if off > worst:
+                worst, name = off, f"sales_team[{role}] capacity" + (f" in {period}" if period else "")
     if program.limits:
         violations = program.violations(units)
         k = int(violations.argmax())

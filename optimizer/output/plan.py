@@ -110,6 +110,8 @@ def plan_table(plan: Plan) -> str:
         table.add_row("pipeline (in flight)", "", "", "",
                       *[quantity(m, flight[m], s.currency) if m in flight else "" for m in metrics], "", "")
     console.print(table)
+    if plan.sales_team:
+        _sales_team_table(console, plan)
     if plan.periods:
         _period_tables(console, plan)
     for p in plan.periods:  # tiers count within each period
@@ -123,7 +125,14 @@ def plan_table(plan: Plan) -> str:
     binding = [b for b in plan.binding if b.kind not in ("tier", "set_up", "min_buy")]
     if binding:
         console.print("Limits that bind:")
+        roles = {r.name: r for r in plan.sales_team}
         for limit in binding:
+            if limit.kind == "sales_capacity":  # the role's metric against its capacity, hires included
+                r = roles[limit.name.split("[", 1)[1].split("]", 1)[0]]
+                key = limit.period or "total"
+                console.print(f"  {limit.name}: {quantity(r.metric, r.used[key], s.currency)} "
+                              f"(<= {quantity(r.metric, r.capacity[key], s.currency)})")
+                continue
             console.print(f"  {limit.name}: {quantity(limit.name, limit.value, s.currency, s)} "
                           f"({limit.sense} {quantity(limit.name, limit.limit, s.currency, s)})")
     else:
@@ -131,6 +140,34 @@ def plan_table(plan: Plan) -> str:
     for w in plan.warnings:
         console.print(f"warning: {w}")
     return _text(buffer)
+
+
+def _sales_team_table(console, plan: Plan) -> None:
+    """Hires per role and period, capacity against what the plan uses of it, and the budget's split
+    between marketing and hiring."""
+    from rich.table import Table
+
+    s, cur = plan.scenario, plan.scenario.currency
+    keys = [p.name for p in plan.periods] or ["total"]
+    table = Table(title="Sales team (hires; capacity used / capacity)", title_justify="left")
+    table.add_column("role")
+    table.add_column("", justify="left")
+    for k in keys:
+        table.add_column(k if plan.periods else "horizon", justify="right")
+    table.add_column("hiring cost", justify="right")
+    for r in plan.sales_team:
+        table.add_row(r.name, "hires", *[number(r.hires[k]) for k in keys], money(r.hiring_cost, cur))
+        label = STAGE_LABEL.get(r.metric, r.metric)
+        table.add_row("", label, *[f"{quantity(r.metric, r.used[k], cur)} / {quantity(r.metric, r.capacity[k], cur)}"
+                                   for k in keys], "")
+    console.print(table)
+    budget = s.budget
+    of = ""
+    if budget is not None:
+        total = budget if not isinstance(budget, dict) else budget.get("total")
+        of = f" of the {money(total, cur)} budget" if total is not None else ""
+    console.print(f"Total cost {money(plan.total_cost, cur)}{of}: marketing {money(plan.total_spend, cur)}, hiring "
+                  f"{money(plan.hiring_cost, cur)}.")
 
 
 def set_up_text(plan: Plan) -> str:
@@ -166,12 +203,16 @@ def _period_tables(console, plan: Plan) -> None:
 
     s, cur = plan.scenario, plan.scenario.currency
     spend = Table(title="Spend by period", title_justify="left", show_footer=True)
-    spend.add_column("channel", footer="total")
+    hiring = bool(plan.sales_team)  # a row of hiring cost: the footer is then the total cost
+    spend.add_column("channel", footer="total cost" if hiring else "total")
     for p in plan.periods:
-        spend.add_column(p.name, justify="right", footer=money(p.total_spend, cur))
-    spend.add_column("horizon", justify="right", footer=money(plan.total_spend, cur))
+        spend.add_column(p.name, justify="right", footer=money(p.total_spend + (p.hiring_cost or 0.0), cur))
+    spend.add_column("horizon", justify="right", footer=money(plan.total_cost if hiring else plan.total_spend, cur))
     for k, c in enumerate(plan.channels):
         spend.add_row(c.name, *[money(p.channels[k].spend, cur) for p in plan.periods], money(c.spend, cur))
+    if plan.sales_team:  # the budget's other part: hiring, paid in each period from the hire on
+        spend.add_row("hiring (sales team)", *[money(p.hiring_cost, cur) for p in plan.periods],
+                      money(plan.hiring_cost, cur))
     console.print(spend)
     funnel = Table(title="Funnel by period (deals and revenue: closing in the period, pipeline included)",
                    title_justify="left")
@@ -329,11 +370,24 @@ def plan_csv(plan: Plan) -> str:
     def with_blanks(rows: list[list]) -> list[list]:
         return [row + ["", ""] for row in rows] if set_up else rows
 
+    blank = [""] * (len(tier) + 1 + len(metrics) + len(extra))  # share, metrics and the set-up columns
+
+    def roles(period: str | None) -> list[list]:
+        """A row per sales role: channel ``sales_team[NAME]``, units its hires, spend its hiring cost."""
+        out = []
+        for r in plan.sales_team:
+            hires = r.hires[period] if period is not None else sum(r.hires.values())
+            cost = plan.program.hiring_cost(_role_units(plan, r.name), period) if period is not None else r.hiring_cost
+            lead = [f"sales_team[{r.name}]"] + ([period or "total"] if plan.periods else [])
+            out.append([*lead, *tier, hires, cost, *blank[len(tier):]])
+        return out
+
     if not plan.periods:
         rows = []
         for c in plan.channels:
             rows.append([c.name, *tier, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics], *on_off(c)])
             rows += with_blanks(_tier_rows(c, [c.name], total, metrics))
+        rows += roles(None)
         return csv_document(["channel", *(["tier"] if tiered else []), "units", "spend", "share", *metrics, *extra],
                             rows)
     rows = []
@@ -345,8 +399,21 @@ def plan_csv(plan: Plan) -> str:
             rows += with_blanks(_tier_rows(c, [c.name, p.name], total, metrics))
     rows += [[c.name, "total", *tier, c.units, c.spend, c.share, *[c.metrics.get(m) for m in metrics], *on_off(c)]
              for c in plan.channels]
+    for p in plan.periods:
+        rows += roles(p.name)
+    rows += roles(None)
     return csv_document(["channel", "period", *(["tier"] if tiered else []), "units", "spend", "share", *metrics,
                          *extra], rows)
+
+
+def _role_units(plan: Plan, role: str):
+    """The plan's units with only ``role``'s hires (to read that role's hiring cost in a period)."""
+    import numpy as np
+
+    units = np.zeros(len(plan.program.columns))
+    for h in plan.program.hires_of(role):
+        units[h.column] = plan.units[h.column]
+    return units
 
 
 # -- validate ------------------------------------------------------------------------------------
@@ -397,6 +464,11 @@ def understood(scenario: Scenario) -> dict:
         out.update({"periods": list(scenario.periods), "sales_cycle": list(scenario.funnel.sales_cycle or (1.0,)),
                     "pipeline": {m: dict(v) for m, v in (scenario.pipeline or {}).items()},
                     "by_period": given_by_period(scenario)})
+    if scenario.sales_team:  # the roles table's numbers; without a sales team the JSON is as before
+        out["sales_team"] = [{"name": r.name, "cost": r.cost, "metric": r.metric, "capacity_per_rep": r.per_rep,
+                              "current": r.current, "current_capacity": r.per_rep * r.current,
+                              "max_hires": r.max_hires, "ramp": list(r.ramp or ()), "integer": r.integer}
+                             for r in scenario.sales_team]
     return out
 
 
@@ -494,6 +566,28 @@ def validate_table(scenario: Scenario) -> str:
                if any(c.get(f) for f in ("fixed_cost", "min_units_if_used", "min_spend_if_used"))]
     if set_ups:  # a line rather than a column: the table keeps its width
         console.print(f"Set-up costs and minimum buys: {'; '.join(set_ups)}.")
+    if scenario.sales_team:
+        _roles_table(console, scenario)
     for w in info["warnings"]:
         console.print(f"warning: {w}")
     return _text(buffer)
+
+
+def _roles_table(console, scenario: Scenario) -> None:
+    """The sales roles: cost, capacity per rep, the capacity of the reps on staff per period, the
+    most hires and the ramp."""
+    from rich.table import Table
+
+    cur = scenario.currency
+    per = "per period" if scenario.periods else "over the horizon"
+    table = Table(title=f"Sales team (cost and capacity {per})", title_justify="left")
+    for col in ("role", "cost / rep", "capacity / rep", "on staff", "current capacity", "max hires", "ramp"):
+        table.add_column(col, justify="left" if col in ("role", "ramp", "max hires") else "right")
+    for r in scenario.sales_team:
+        label = STAGE_LABEL.get(r.metric, r.metric)
+        most = "no limit" if r.max_hires is None else limit_text("", r.max_hires, cur)
+        ramp = " / ".join(percent(v) for v in r.ramp) + ", then 100%" if r.ramp else "full from the start"
+        table.add_row(r.name + (" (whole reps)" if r.integer else ""), money(r.cost, cur),
+                      f"{quantity(r.metric, r.per_rep, cur)} {label}", number(r.current),
+                      f"{quantity(r.metric, r.per_rep * r.current, cur)} {label}", most, ramp)
+    console.print(table)

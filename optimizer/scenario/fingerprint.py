@@ -22,7 +22,7 @@ import hashlib
 import json
 import re
 from dataclasses import make_dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -79,6 +79,10 @@ def _data_but_channels(scenario: Scenario) -> dict[str, Any]:
         data["deal_value"] = funnel.pop("deal_value")
     for rate, value in DEFAULT_RATES.items():  # opportunity_rate: 1 when not given anywhere
         funnel.setdefault(rate, value)
+    if not scenario.sales_team:  # no sales team: the key is left out, so earlier fingerprints stay
+        data.pop("sales_team", None)
+    else:  # roles in name order, as channels
+        data["sales_team"] = sorted(data["sales_team"], key=itemgetter("name"))
     data = _keys_sorted(data)
     data["constraints"] = [_constraint_data(spec) for spec in scenario.constraints]
     return data

@@ -77,6 +77,8 @@ def set_in_data(data: dict, path: str, value: Any) -> dict:
         fields = list(Scenario.model_fields)
         raise ScenarioError(Issue(path, f"{head!r} is not a scenario field{did_you_mean(head, fields)}; "
                                         f"allowed: {', '.join(fields)}"))
+    if head == "sales_team" and len(parts) > 1:
+        return _set_role(data, parts, value, path)
     by_period = _set_by_period(data, parts, value, path)
     if by_period is not None:
         return by_period
@@ -348,6 +350,47 @@ def _set(data: dict, keys: list, value: Any, path: str, maps: set[str]) -> dict:
                                         "allowed: e.g. channels[email].caps.leads"))
     node[keys[-1]] = value
     return data
+
+
+_ROLE_FIELDS = ("cost", "capacity", "current", "max_hires", "ramp", "integer")
+
+
+def _set_role(data: dict, parts: tuple[str, ...], value: Any, path: str) -> dict:
+    """``sales_team[sdr].cost`` (``.current``, ``.max_hires``, ``.ramp``, ``.integer``), with periods
+    ``sales_team[sdr].max_hires.Q1`` (a number given for the horizon stays as its ``total``), and
+    ``sales_team[sdr].capacity.METRIC``: one field of one role."""
+    roles = data.get("sales_team")
+    names = [r.get("name") if isinstance(r, dict) else None for r in roles] if isinstance(roles, list) else []
+    key = parts[1]
+    if key not in names:
+        known = [n for n in names if n]
+        raise ScenarioError(Issue(path, f"no role is named {key!r}{did_you_mean(key, known)}; allowed: "
+                                        + (", ".join(f"sales_team[{n}]" for n in known) or "a role of sales_team "
+                                           "(this scenario has none)")))
+    role = roles[names.index(key)]
+    allowed = f"allowed: {', '.join(f'sales_team[{key}].{f}' for f in _ROLE_FIELDS)}"
+    if len(parts) < 3 or parts[2] not in _ROLE_FIELDS:
+        wrong = parts[2] if len(parts) > 2 else ""
+        raise ScenarioError(Issue(path, f"{wrong!r} is not a role field{did_you_mean(wrong, list(_ROLE_FIELDS))}; "
+                                        f"{allowed}"))
+    field = parts[2]
+    if len(parts) == 3:
+        role[field] = value
+        return data
+    periods = data.get("periods") if isinstance(data.get("periods"), list) else []
+    if len(parts) == 4 and field == "capacity":
+        role["capacity"] = {parts[3]: value}
+        return data
+    if len(parts) == 4 and field == "max_hires" and (parts[3] in periods or parts[3] == "total"):
+        current = role.get("max_hires")
+        mapping = dict(current) if isinstance(current, dict) else ({} if current is None else {"total": current})
+        mapping[parts[3]] = value
+        role["max_hires"] = mapping
+        return data
+    raise ScenarioError(Issue(path, "the path goes deeper than the field; allowed: sales_team[NAME].FIELD, "
+                                    "sales_team[NAME].max_hires.PERIOD or sales_team[NAME].capacity.METRIC "
+                                    + (f"(periods: {', '.join(map(str, periods))})" if periods else
+                                       "(this scenario has no periods)")))
 
 
 def _set_constraint(data: dict, parts: tuple[str, ...], value: Any, path: str) -> dict:

@@ -29,6 +29,7 @@ from .expressions import ExpressionError, LinearConstraint, parse_constraint
 from .funnel import DEFAULT_RATES, PRICE_FIELDS, RATE_FIELDS, RATE_INTO, STAGES, ChannelYields, channel_yields
 from .periods import RESERVED, TOTAL, at, by_period, cycle, first, horizon, nearest_period, per_period, value_in
 from .rules import NON_NEGATIVE, POSITIVE, RATE, NumberRule, fail, listing, shorten, show
+from .sales_team import Role, sales_team_issues, sales_team_warnings
 from .tiers import Tier, _at, as_schedule, falls, first_cost, is_tiered, tiered_price
 
 
@@ -386,6 +387,7 @@ class Scenario(_Frozen):
     constraints: Annotated[list[ConstraintSpec], _EMPTY_LIST_IS_NONE] = Field(default_factory=list)
     periods: list[str] | None = None
     pipeline: dict[str, dict[str, Amount]] | None = None
+    sales_team: Annotated[list[Role], _EMPTY_LIST_IS_NONE] = Field(default_factory=list)
 
     def __init__(self, **data: Any):
         try:
@@ -510,6 +512,7 @@ class Scenario(_Frozen):
         if self.objective == "min_spend" and not self.targets and not any(
                 c.min_spend or c.min_units for c in self.channels) and not self.constraints:
             out.append("no targets: the cheapest plan spends nothing; add targets (e.g. targets.revenue)")
+        out.extend(sales_team_warnings(self.sales_team))
         return tuple(out)
 
     @derived
@@ -607,17 +610,28 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
                     uses.append((kind, channel, path))
             elif kind == "total_spend" and channel is None:
                 continue
+            elif kind in ("hiring_cost", "hires") and s.sales_team:
+                roles = [r.name for r in s.sales_team]
+                if kind == "hiring_cost" and channel is not None:
+                    issues.append((path, f"{term} names no role; allowed: hiring_cost (every role's), or "
+                                         f"hires[NAME] with NAME one of {listing(roles)}"))
+                elif kind == "hires" and channel not in roles:
+                    issues.append((path, f"{show(channel or '')} in {term} is not a role of sales_team"
+                                         f"{did_you_mean(channel or '', roles)}; allowed: hires[NAME] with NAME one "
+                                         f"of {listing(roles)}"))
             elif channel is None and kind in metrics:
                 uses.append((kind, None, path))
             else:
                 known = ["spend", "units", "total_spend", *metrics]
+                team = "hiring_cost, hires[ROLE], " if s.sales_team else ""
                 issues.append((path, f"{show(term)} is not a known term{did_you_mean(kind, known)}; allowed: "
-                                     f"spend[NAME], units[NAME], METRIC[NAME], total_spend, numbers, or a metric "
+                                     f"spend[NAME], units[NAME], METRIC[NAME], total_spend, {team}numbers, or a metric "
                                      f"({metric_list})"))
     named = [spec.name for spec in s.constraints if spec.name]
     for n in {n for n, uses_of_name in Counter(named).items() if uses_of_name > 1}:
         issues.append((f"constraints[{shorten(n)}]", "the name is used by two constraints; allowed: a unique name "
                                                      "each"))
+    issues.extend(sales_team_issues(s.sales_team, metrics, s.periods, NAME, NAME_RULE))
     issues.extend(_missing_rate_issues(s, uses))
     return issues
 

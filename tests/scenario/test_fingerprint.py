@@ -38,6 +38,8 @@ PINNED = {
     # added with periods (its canonical JSON is checked against the oracle below like every other)
     "b2b-quarterly-plan.yaml": "78ba9a3cde87e8259c71aaf654d842b40c455729e2d35a6f99382506ff6d10c4",
     # added with tiered prices (a tier list is canonical as a list of {cost, up_to}, keys sorted)
+    # added with the sales team (roles in name order; the key only where roles are given)
+    "b2b-sales-team.yaml": "b2639c006b5ef0a0feae2ffb8fb8b61975348456c0568be77bbbce81e9c67faa",
     "b2b-tiered-search.yaml": "ab53a4caa24e2c4ef10eaaf2a120cb9ff9dab1236182bc9298a90b61949cabc4",
     "ecommerce-holiday.yaml": "c52354a7a609779da11cf07ff2ecce8ddbb373901d4701003b03e49f0c27e896",
     "fixed-budget-max-deals.yaml": "68f78d9dfdc687af63ebef57bb4dee1a3bd80caf8b04d3706d5748518625cbf9",
@@ -59,6 +61,11 @@ def oracle_data(scenario: Scenario) -> dict[str, Any]:
     for rate, value in DEFAULT_RATES.items():
         funnel.setdefault(rate, value)
     data["channels"] = sorted(data["channels"], key=lambda c: c["name"])
+    # the sales team came later: its key only where roles are given, so that earlier fingerprints stay
+    if data.get("sales_team"):
+        data["sales_team"] = sorted(data["sales_team"], key=lambda r: r["name"])
+    else:
+        data.pop("sales_team", None)
     data["constraints"] = [
         {"name": spec.name, "sense": spec.parsed.sense, "constant": spec.parsed.constant,
          "terms": [[kind, channel, weight] for (kind, channel), weight in
@@ -158,7 +165,8 @@ def test_random_scenarios_draw_every_field():
                                          "available", "sales_cycle", "response_curve", *SET_UP}
     assert set(Funnel.model_fields) == {*RATES, "deal_value", "sales_cycle"}
     assert set(Scenario.model_fields) == {"name", "currency", "budget", "deal_value", "objective", "funnel",
-                                          "targets", "caps", "channels", "constraints", "periods", "pipeline"}
+                                          "targets", "caps", "channels", "constraints", "periods", "pipeline",
+                                          "sales_team"}  # roles: tests/scenario/test_sales_team_input.py
 
 
 # -- random scenarios against the oracle -------------------------------------------------------------
