@@ -224,6 +224,7 @@ class Sensitivity:
     # "relaxed" (the LP relaxation, which may fill its tiers out of order); None: no such price
     tier_order: str | None = None
     ordered: tuple[str, ...] = ()  # those prices, by path (channels[search].cost_per_lead)
+    sales_team: tuple = ()  # a scenario with sales roles: each role's hires priced (analysis.hiring)
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -291,6 +292,7 @@ class Sensitivity:
                 "objective_value": finite(self.objective_value), "analysed_as": self.analysed_as, **extra,
                 "limits": [x.to_dict() for x in self.limits], "channels": [x.to_dict() for x in self.channels],
                 "rates": [x.to_dict() for x in self.rates],
+                **({"sales_team": [r.to_dict() for r in self.sales_team]} if self.scenario.sales_team else {}),
                 **({"notes": list(self.notes)} if self.notes else {}),
                 "alternative": None if self.alternative is None else {
                     "spend": dict(self.alternative), "units": dict(self.alternative_units or {})},
@@ -623,6 +625,9 @@ class _Analysis:
             extra["mip_gap"] = self.plan.solution.mip_gap
         if self.analysed_as == "relaxed":
             extra["analysed_spend"], extra["analysed_units"] = self._per_channel(self.x)
+        if self.program.hires:
+            from .hiring import hiring_sensitivity
+            extra["sales_team"] = hiring_sensitivity(self.scenario, self.program, self.x, self.held, self.analysed_as)
         return Sensitivity(self.scenario, status, self.scenario.objective, self.f0 + self.constant, limits,
                            channels, ranges,
                            spend, units, self.solves, analysed_as=self.analysed_as, left_out=left_out, **extra,
