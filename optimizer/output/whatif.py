@@ -40,6 +40,11 @@ def _limit_unit(limit: LimitSensitivity, s: Sensitivity) -> tuple[float, str]:
         what = {"budget": "budget"}.get(name, "revenue" if name.endswith("revenue") else "spend")
         return 1000.0, f"{money(1000, cur)} of {what}"
     metric = name.rsplit(".", 1)[-1]
+    if limit.kind == "max_hires":
+        return 1.0, "hire"
+    if limit.kind == "sales_capacity":  # in the role's metric: one more qualified lead followed up
+        role = next((r for r in s.scenario.sales_team if name == f"sales_team[{r.name}].capacity"), None)
+        metric = role.metric if role is not None else metric
     if limit.kind == "channel_bound":
         channel = name[len("channels["):name.index("]")]
         column = next(c for c in s.scenario.channels if c.name == channel)
@@ -202,6 +207,10 @@ def sensitivity_table(s: Sensitivity) -> str:
         console.print("  " + channel_sentence(c, cur))
     for note in s.notes:
         console.print("  " + note)
+    if s.sales_team:
+        console.print("Sales team (one more or one fewer hire, re-solved with it forced):")
+        for line in sales_team_lines(s):
+            console.print("  " + line)
     ordered = {_price_path(c) for c in s.channels} & set(s.ordered)
     if any(c.tier is not None and _price_path(c) not in ordered for c in s.channels):
         console.print("A tier's range stops at the tier before's and the tier after's costs: past them the tiers "
@@ -225,6 +234,29 @@ def sensitivity_table(s: Sensitivity) -> str:
         console.print("Another mix is exactly as good: the plan above is one of several optimal answers.")
         console.print(f"  for example, with {s.objective} the same: {spent}")
     return _text(buffer)
+
+
+def sales_team_lines(s: Sensitivity) -> list[str]:
+    """``one more sdr hired in Q1 costs $92,000 (its cost: $120,000 over the horizon)...`` per role
+    and period, and the role's cost range."""
+    cur, out = s.scenario.currency, []
+    for role in s.sales_team:
+        for h in role.hires:
+            when = f" in {h.period}" if h.period else ""
+            text = (f"{h.name} ({number(h.hires)} hired): one more {role.name} hired{when} "
+                    f"{_effect(h.objective_change, s)} (the hire costs {money(h.hiring_cost, cur)} over the horizon)")
+            if h.objective_change_down is not None:
+                text += f", one fewer {_effect(h.objective_change_down, s)}"
+            out.append(text)
+        per = "per period" if s.scenario.periods else "per hire"
+        if not any(r.integer for r in s.scenario.sales_team if r.name == role.name) or s.analysed_as == "relaxed":
+            end = "no end" if role.cost_to is None else money(role.cost_to, cur)
+            out.append(f"{role.name}: cost {money(role.cost, cur)} {per}; the hiring plan holds for a cost from "
+                       f"{money(role.cost_from or 0.0, cur)} to {end}")
+        else:
+            out.append(f"{role.name}: cost {money(role.cost, cur)} {per}; whole people: no cost range "
+                       "(--relax gives the relaxation's)")
+    return out
 
 
 def _price_path(c) -> str:

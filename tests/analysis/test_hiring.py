@@ -167,3 +167,21 @@ def test_without_periods_and_without_team():
     plain = Scenario.model_validate({"name": "plain", "targets": {"leads": 10},
                                      "channels": [{"name": "email", "cost_per_lead": 2}]})
     assert "sales_team" not in sensitivity(optimize(plain)).to_dict()
+
+
+def test_text_says_what_one_more_sdr_is_worth(team):
+    from optimizer.output.whatif import limit_sentence, sensitivity_table
+
+    result = sensitivity(optimize(team))
+    text = sensitivity_table(result)
+    best, hires = by_hand()
+    f_more, _ = by_hand(fixed={0: hires[0] + 1, 1: 0, 2: 0, 3: 0})
+    assert f"one more sdr hired in Q1 costs ${f_more - best:,.0f}" in text  # $92,000
+    assert "sdr: cost $30,000 per period; whole people: no cost range" in text
+    capacity = result.limit("sales_team[sdr].capacity.Q1")
+    assert limit_sentence(capacity, result).startswith("sales_team[sdr].capacity.Q1: one more qualified lead in Q1 "
+                                                       "saves $467")
+    analysed = sensitivity(optimize(team), relax=True)
+    role = analysed.sales_team[0]  # its ends are checked by re-solves above
+    assert (f"the hiring plan holds for a cost from ${role.cost_from:,.0f} to ${role.cost_to:,.0f}"
+            in sensitivity_table(analysed))
