@@ -1,5 +1,5 @@
 """The report's charts as PNG images (matplotlib, Agg): spend by channel, the funnel, cost per deal,
-and (a plan by period) spend per period by channel.
+(a plan by period) spend per period by channel, and (a sales team) capacity against use.
 
 Each function takes a finished :class:`~optimizer.plan.Plan` and returns PNG bytes; nothing here
 solves. matplotlib is imported inside the functions, so commands that draw nothing never load it.
@@ -245,14 +245,41 @@ def spend_by_period(plan: Plan) -> bytes:
     return _png(fig)
 
 
+MAX_ROLES = 6  # a chart draws at most this many sales roles (one panel each), in the scenario's order
+
+
+def sales_capacity(plan: Plan) -> bytes:
+    """Per sales role, a panel: bars of what the plan uses of the role's metric in each period, and
+    the role's capacity (reps on staff and hired, over their ramp) as a line over them."""
+    plt = _pyplot()
+    roles = list(plan.sales_team)[:MAX_ROLES]
+    fig, axes = plt.subplots(len(roles), 1, figsize=(7.5, 3.2 * len(roles)), squeeze=False)
+    for ax, role in zip(axes[:, 0], roles):
+        keys = list(role.capacity)
+        x = list(range(len(keys)))
+        ax.bar(x, [role.used[k] for k in keys], color=COLOR, width=0.6, label="used")
+        ax.step(x, [role.capacity[k] for k in keys], where="mid", color=ACCENT, linewidth=2, label="capacity")
+        ax.plot(x, [role.capacity[k] for k in keys], "o", color=ACCENT)
+        hired = ", ".join(f"{number(v)} in {k}" for k, v in role.hires.items() if v > 0) or "none"
+        ax.set_title(f"{channel_label(role.name)}: {STAGE_LABEL.get(role.metric, role.metric)} (hires: {hired})",
+                     fontsize=10)
+        ax.set_xticks(x, [channel_label(k) for k in keys])
+        ax.set_ylim(0, 1.3 * max([*role.capacity.values(), *role.used.values(), 1.0]))
+        ax.legend(loc="upper left", ncols=2, fontsize=8, frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle("Sales capacity against use per period", fontsize=11, y=1.0)
+    fig.tight_layout()
+    return _png(fig)
+
+
 CHARTS = {"spend-by-channel": spend_by_channel, "spend-by-period": spend_by_period, "funnel": funnel,
-          "cost-per-deal": cost_per_deal}
+          "cost-per-deal": cost_per_deal, "sales-capacity": sales_capacity}
 
 
 def applicable(plan: Plan) -> list[str]:
     """The charts that say something for this plan: no funnel chart without funnel volume, and
     no cost-per-deal chart without deals (a media-selection plan has neither); spend per period
-    only for a plan by period."""
+    only for a plan by period; capacity against use only with a sales team."""
     names = ["spend-by-channel"]
     if plan.periods:
         names.append("spend-by-period")
@@ -260,6 +287,8 @@ def applicable(plan: Plan) -> list[str]:
         names.append("funnel")
     if any(c.cost_per_deal is not None for c in plan.channels):
         names.append("cost-per-deal")
+    if plan.scenario.sales_team:
+        names.append("sales-capacity")
     return names
 
 

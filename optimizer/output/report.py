@@ -9,6 +9,9 @@ them; it never solves. All three formats show the same tables, built once by :fu
   the period's spend, every stage; deals and revenue closing in the period), a tiered channel's
   tiers under it in each period, each period's pipeline, total and limits, the horizon's total, and
   what closes after the horizon;
+- **Sales team** (a scenario with a sales team only): per role and period the reps hired, the
+  role's capacity (reps on staff and hired, over their ramp) and what the plan uses of it, and the
+  hiring cost paid in the period; then the total cost split into marketing spend and hiring;
 - **Funnel**: each stage's total, what enters the funnel there, and the conversion from the stage
   before (over the channels that pass through both);
 - **Limits**: every limit, binding or not, with its shadow prices and the range over which the
@@ -17,7 +20,8 @@ them; it never solves. All three formats show the same tables, built once by :fu
 - **About**: provenance (scenario fingerprint, tool and solver versions) and the date (left out with
   ``timing=False``, for a report that comes out the same bytes each time).
 
-Charts (spend by channel, the funnel, cost per deal; with periods, spend per period by channel)
+Charts (spend by channel, the funnel, cost per deal; with periods, spend per period by channel;
+with a sales team, capacity against use per period)
 are embedded in the XLSX and the HTML and, when asked, written as PNG files too. Every file is
 written atomically.
 """
@@ -47,7 +51,8 @@ FORMATS = (".xlsx", ".html", ".md")
 # where each chart goes: under the Plan, Periods or Funnel table, with its alternative text
 PLACES = {"Plan": (("spend-by-channel", "Spend by channel"), ("cost-per-deal", "Cost per deal")),
           "Periods": (("spend-by-period", "Spend per period by channel"),),
-          "Funnel": (("funnel", "The funnel from reach to revenue"),)}
+          "Funnel": (("funnel", "The funnel from reach to revenue"),),
+          "Sales team": (("sales-capacity", "Sales capacity against use per period"),)}
 LIMIT_FIELDS = ("min_spend", "max_spend", "min_units", "max_units")
 
 # a column's kind decides its number format everywhere: money, percent, count, rate, text
@@ -220,6 +225,42 @@ def periods_sheet(plan: Plan) -> Sheet:
         notes.append(f"after {last}: deals (and their revenue) that this plan's spend brings but that close after "
                      f"{last}: they count toward no target, cap or objective here.")
     return Sheet("Periods", tuple(columns), tuple(rows), tuple(notes), bold=frozenset(bold))
+
+
+def sales_team_sheet(plan: Plan) -> Sheet:
+    """Per sales role and period: reps hired, capacity, used, and the hiring cost paid in the period
+    (a role's total row: its hires and hiring cost over the horizon); then marketing spend, hiring
+    cost and the total cost the budget limits."""
+    program, units = plan.program, plan.units
+    rows: list[tuple[Any, ...]] = []
+    bold = set()
+    for role in plan.sales_team:
+        metric = _metric_label(role.metric)
+        own = program.hires_of(role.name)
+        for k, key in enumerate(role.hires):
+            paid = float(sum(h.costs[k] * float(units[h.column]) for h in own)) + 0.0 if program.periods \
+                else role.hiring_cost
+            rows.append((role.name, metric, key, role.hires[key], role.capacity[key], role.used[key], paid))
+        if program.periods:
+            bold.add(len(rows))
+            rows.append((role.name, metric, "horizon", float(sum(role.hires.values())) + 0.0, None, None,
+                         role.hiring_cost))
+    bold.update(range(len(rows), len(rows) + 3))
+    rows += [("marketing spend", None, "horizon", None, None, None, plan.total_spend),
+             ("hiring cost", None, "horizon", None, None, None, plan.hiring_cost),
+             ("total cost", None, "horizon", None, None, None, plan.total_cost)]
+    budget = plan.scenario.budget
+    total = horizon(budget) if isinstance(budget, dict) else budget
+    notes = ["capacity: what the role's reps follow up of its metric in the period (reps on staff, and those hired so "
+             "far at their ramp's share); used: the plan's total of that metric in the period. A hire costs the "
+             "role's cost in the period hired and every later one." if program.periods else
+             "capacity: what the role's reps follow up of its metric (reps on staff and hired); used: the plan's "
+             "total of that metric. A hire costs the role's cost once.",
+             "total cost: marketing spend plus hiring, what the budget limits"
+             + (f" ({money(total, plan.scenario.currency)} budget)." if total is not None else ".")]
+    columns = (("role", TEXT), ("metric", TEXT), ("period", TEXT), ("hires", COUNT), ("capacity", COUNT),
+               ("used", COUNT), ("hiring cost", MONEY))
+    return Sheet("Sales team", columns, tuple(rows), tuple(notes), bold=frozenset(bold))
 
 
 def shown_metrics(plan: Plan) -> list[str]:
@@ -493,8 +534,8 @@ def about_sheet(plan: Plan, sensitivity: Any | None, when: dt.datetime | None) -
 
 def report_tables(plan: Plan, sensitivity: Any | None = None, when: dt.datetime | None = None,
                   timing: bool = True) -> list[Sheet]:
-    """The report's tables, in order: Plan, Periods (a scenario with periods only), Funnel, Limits,
-    Inputs, About.
+    """The report's tables, in order: Plan, Periods (a scenario with periods only), Sales team (a
+    scenario with a sales team only), Funnel, Limits, Inputs, About.
 
     About says when the report was made (``when``, by default now), unless ``timing`` is False.
     """
@@ -503,7 +544,8 @@ def report_tables(plan: Plan, sensitivity: Any | None = None, when: dt.datetime 
                           status=str(plan.status))
     when = (when or dt.datetime.now(dt.UTC)) if timing else None
     periods = [periods_sheet(plan)] if plan.periods else []
-    return [plan_sheet(plan), *periods, funnel_sheet(plan), limits_sheet(plan, sensitivity), inputs_sheet(plan),
+    team = [sales_team_sheet(plan)] if plan.scenario.sales_team else []
+    return [plan_sheet(plan), *periods, *team, funnel_sheet(plan), limits_sheet(plan, sensitivity), inputs_sheet(plan),
             about_sheet(plan, sensitivity, when)]
 
 
@@ -693,7 +735,8 @@ def html_text(plan: Plan, sheets: list[Sheet], charts: dict[str, bytes]) -> str:
         if sheet.total:
             body += row(sheet.total, cls=' class="total"')
         notes = "".join(f"<p class=note>{esc(n)}</p>" for n in sheet.notes)
-        return (f'<section id="{sheet.title.lower()}"><h2>{esc(sheet.title)}</h2>'
+        anchor = sheet.title.lower().replace(" ", "-")
+        return (f'<section id="{anchor}"><h2>{esc(sheet.title)}</h2>'
                 f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{notes}")
 
     parts = []
