@@ -343,6 +343,7 @@ class Parametric:
                 reduced[j] += t * g
                 return self.x, self.y, reduced
 
+            entry.entering = (j, g)  # (the column and its slope: a certificate reads d_j + t g alone)
             return (lo, hi), entry
         if j in self.position:  # in the basis: a rank-one change of B
             p = self.position[j]
@@ -560,6 +561,10 @@ class Parametric:
         base = self._base_certificate
         signs = self._signs
         s = self.sigma
+        if type(j) is int:  # one column: the same arithmetic on scalars (no arrays to make)
+            r = np.float64(reduced)
+            violation = max(0.0, float(np.maximum(signs[0][j] - s * r, s * r - signs[1][j])))
+            return Certificate(base.primal, max(base.dual, violation / self._cost_size), base.objective, base.gap)
         reduced = np.asarray(reduced, dtype=float)
         violation = max(0.0, float(np.max(np.maximum(signs[0][j] - s * reduced, s * reduced - signs[1][j]),
                                           initial=0.0)))
@@ -612,6 +617,7 @@ class Parametric:
             reduced[j] += t * g
             return self.x, self.y, reduced
 
+        at.entering = (j, g)  # (the column and its slope: a certificate reads d_j + t g alone)
         return at
 
     def column_range(self, j: int, dc: float, da_rows: np.ndarray, da_values: np.ndarray) -> tuple[float, float]:
