@@ -404,6 +404,17 @@ def compare_table(result: Comparison) -> str:
                   *[signed(d["objective_value"], objective_money) for d in differences])
     table.add_row("total spend", *[money(c.plan.total_spend, cur) for c in result.scenarios],
                   *[signed(d["total_spend"], True) for d in differences])
+    if result.roles:  # marketing plus hiring: what the budget limits
+        table.add_row("hiring cost", *[money(c.plan.hiring_cost, cur) for c in result.scenarios],
+                      *[signed(d["hiring_cost"], True) for d in differences])
+        table.add_row("total cost", *[money(c.plan.total_cost, cur) for c in result.scenarios],
+                      *[signed(d["total_cost"], True) for d in differences])
+        for role in result.roles:
+            hires = [result.hires(c)[role] for c in result.scenarios]
+            for k in result.hire_keys:
+                where = f" in {k}" if result.same_periods else ""
+                table.add_row(f"hires {role}{where}", *[number(h[k]) for h in hires],
+                              *[signed(d["hires"][role][k], False) for d in differences])
     for ch in result.channels:  # a channel a scenario does not have: $0 there, as its difference counts it
         table.add_row(f"spend {ch}", *[money(c.spend_of(ch), cur) for c in result.scenarios],
                       *[signed(d["spend"][ch], True) for d in differences])
@@ -447,7 +458,7 @@ def compare_csv(result: Comparison) -> str:
     """A row per scenario: name, file, status, objective, total spend, spend per channel, totals; where
     every scenario has the same periods, spend per period (``period_spend[PERIOD]``, as a sweep's CSV)
     after the channels."""
-    channels, metrics, periods = result.channels, result.metrics, result.same_periods
+    channels, metrics, periods, roles = result.channels, result.metrics, result.same_periods, result.roles
 
     def cell(v):
         return None if v is None else float(v)
@@ -460,7 +471,11 @@ def compare_csv(result: Comparison) -> str:
                      cell(d["objective_value"]), cell(d["total_spend"]),
                      *(cell(d["spend"].get(ch)) for ch in channels),
                      *(cell(by_period[k]["total_spend"] if by_period else None) for k in range(len(periods))),
-                     *(cell(d["totals"].get(m)) for m in metrics)])
+                     *(cell(d["totals"].get(m)) for m in metrics),
+                     *(([cell(c.plan.hiring_cost), cell(c.plan.total_cost)]
+                        + [cell(h[k]) for h in result.hires(c).values() for k in result.hire_keys]) if roles else [])])
+    team = (["hiring_cost", "total_cost", *(f"hires[{r}]" + (f"[{k}]" if result.same_periods else "")
+                                            for r in roles for k in result.hire_keys)] if roles else [])
     return csv_document(["name", "file", "changes", "status", "objective_value", "total_spend",
-                         *(f"spend[{ch}]" for ch in channels), *(f"period_spend[{p}]" for p in periods), *metrics],
-                        rows)
+                         *(f"spend[{ch}]" for ch in channels), *(f"period_spend[{p}]" for p in periods), *metrics,
+                         *team], rows)
