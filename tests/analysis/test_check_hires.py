@@ -140,3 +140,19 @@ def test_the_table_compares_total_cost_and_names_the_optimums_hires(tmp_path):
     assert "Total cost $776,000 of the $1,000,000 budget: marketing $536,000, hiring $240,000." in done.stdout
     assert ("The cheapest plan meeting every limit costs $776,000 ($536,000 of marketing, $240,000 of hiring: "
             "hires sdr 2 in Q1); this plan costs $0 more (excess cost).") in done.stdout
+
+
+def test_under_max_deals_the_best_plan_gets_the_proposals_total_cost_as_its_budget(tmp_path):
+    flat = tmp_path / "deals.yaml"
+    flat.write_text("name: deals\nobjective: max_deals\nbudget: 1000000\nfunnel: {win_rate: 0.25}\n"
+                    "channels:\n  - {name: paid_search, cost_per_qualified_lead: 200, opportunity_rate: 0.2}\n"
+                    "sales_team:\n  - {name: sdr, cost: 30000, capacity: {qualified_leads: 120}, current: 3}\n")
+    # the proposal: $120,000 of leads (600) and one hire ($30,000): $150,000, 30 deals, over capacity 480.
+    # The best plan for $150,000: q leads and h hires with 200 q + 30,000 h = 150,000 and q = 120 (3 + h):
+    # h = 78,000 / 54,000, q = 120 x 4.444 = 533.3 leads, 533.3 x 0.2 x 0.25 = 26.67 deals
+    result = check(load_scenario(flat), {"paid_search": 120_000, "sales_team": {"sdr": 1}})
+    assert result.total_cost == pytest.approx(150_000)
+    assert [v.name for v in result.violations] == ["sales_team[sdr].capacity"]
+    assert result.optimum.objective_value == pytest.approx(120 * (3 + 78 / 54) * 0.05)
+    assert result.optimum.total_cost == pytest.approx(150_000)
+    assert result.forgone == pytest.approx(120 * (3 + 78 / 54) * 0.05 - 30)
