@@ -523,14 +523,11 @@ def check(
 
     def body() -> int:
         from .analysis.check import check as run_check
-        from .analysis.check import sales_team_refusal
         from .output.finance import check_json, check_table
         from .scenario.loading import load_scenario
         from .scenario.paths import changes_from_options
 
         loaded = load_scenario(scenario, changes_from_options(set_))
-        if sales_team_refusal(loaded) is not None:
-            raise _in_file(sales_team_refusal(loaded), scenario)
         result = run_check(loaded, plan, solver=solver.value)
         _emit(check_json(result) if format is TableOrJson.json else check_table(result), None)
         return 0 if result.feasible else 3

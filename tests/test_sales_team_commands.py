@@ -1,5 +1,5 @@
 """Reps to hire through the commands (issue 13): optimize in each format, validate's roles table,
-input errors (exit 2), no plan (exit 3) with the diagnosis, check's refusal, CBC. Numbers derived by
+input errors (exit 2), no plan (exit 3) with the diagnosis, CBC. Numbers derived by
 hand for scenarios/b2b-sales-team.yaml: 120 opportunities a quarter from qualified leads at $200
 (20%) or $1,200 (50%) within capacity C cost 400,000 - 466.67 C; C = 360 with no hires ($232,000 a
 quarter, $928,000 a year), 480 in Q1 and 600 later with two SDRs hired in Q1 ($176,000 + 3 x
@@ -118,15 +118,3 @@ def test_bad_role_is_exit_2_with_its_path(tmp_path):
     assert done.stderr.strip() == (f"{bad}: sales_team[sdr].ramp[1]: 0.25 is below the share before it (0.5); "
                                    "allowed: shares that do not decrease (a rep does not unlearn)")
     assert "Traceback" not in done.stderr
-
-
-def test_check_refuses_a_sales_team(tmp_path):
-    proposal = tmp_path / "p.csv"
-    proposal.write_text("channel,period,units\npaid_search,Q1,600\n")
-    done = run("check", TEAM, str(proposal))
-    assert done.returncode == 2
-    assert done.stderr.strip() == (f"{TEAM}: sales_team: check does not read hires in a proposal yet, so its "
-                                   "comparison with the optimum would leave out hiring cost; allowed: optimize or "
-                                   "validate with a sales team, or check the scenario without sales_team")
-    done = run("check", TEAM, str(proposal), "--format", "json")
-    assert done.returncode == 2 and json.loads(done.stdout)["errors"][0]["path"] == "sales_team"

@@ -44,11 +44,13 @@ from ..scenario.rules import NON_NEGATIVE, SHARE, NumberRule, show
 from ..scenario.schema import Scenario, did_you_mean
 from ..scenario.tiers import Tier, units_for_spend
 from .diagnosis import Diagnosis, diagnose
-from .plan import ChannelPlan, PeriodPlan, finite, period_plans, spend_bounds, what_units_buy
+from .plan import ChannelPlan, PeriodPlan, RolePlan, finite, period_plans, role_plans, spend_bounds, what_units_buy
 from .provenance import Provenance, provenance
 
 KINDS = ("spend", "units", "share")
-_RULES: dict[str, NumberRule] = {"spend": NON_NEGATIVE, "units": NON_NEGATIVE, "share": SHARE}
+_RULES: dict[str, NumberRule] = {"spend": NON_NEGATIVE, "units": NON_NEGATIVE, "share": SHARE,
+                                 "hires": NumberRule("a number of hires", low=0, optional=False)}
+HIRES = ("hires", "units")  # a sheet's row of a role gives its hires in one of these columns
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Entry:
     value: Any
     where: Issue  # an issue template pointing at the cell or field (its message is replaced)
     period: Any = None
+    role: bool = False  # a line of hires: ``channel`` names a sales role, ``kind`` is ``hires``
 
 
 @dataclass(frozen=True)
@@ -104,10 +107,20 @@ class Optimum:
     status: str = "optimal"
     diagnosis: Diagnosis | None = None
     periods: tuple[dict, ...] | None = ()
+    hiring_cost: float | None = None  # a scenario with sales roles: the optimum's hiring cost (None: no optimum)
+    hires: dict[str, dict[str, float]] | None = None  # and its hires, by role and period (``total`` without)
+
+    @property
+    def total_cost(self) -> float | None:
+        """Marketing spend plus hiring (the spend without a sales team)."""
+        return None if self.total_spend is None else self.total_spend + (self.hiring_cost or 0.0)
 
     def to_dict(self) -> dict:
         out = {"objective": self.objective, "objective_value": finite(self.objective_value),
                "total_spend": finite(self.total_spend), "status": self.status}
+        if self.hires is not None or self.hiring_cost is not None:
+            out["hiring_cost"], out["total_cost"] = finite(self.hiring_cost), finite(self.total_cost)
+            out["hires"] = None if self.hires is None else {k: dict(v) for k, v in self.hires.items()}
         if self.periods != ():
             out["periods"] = None if self.periods is None else [dict(p, spend=dict(p["spend"]))
                                                                 for p in self.periods]
@@ -123,9 +136,19 @@ class Equivalent:
     metrics: dict[str, float]
     total_spend: float
     spend: dict[str, float]
+    hiring_cost: float | None = None  # a scenario with sales roles: its hiring cost (then it minimises the total)
+    hires: dict[str, dict[str, float]] | None = None
+
+    @property
+    def total_cost(self) -> float:
+        return self.total_spend + (self.hiring_cost or 0.0)
 
     def to_dict(self) -> dict:
-        return {"total_spend": self.total_spend, "spend": dict(self.spend)}
+        out = {"total_spend": self.total_spend, "spend": dict(self.spend)}
+        if self.hires is not None:
+            out.update(hiring_cost=self.hiring_cost, total_cost=self.total_cost,
+                       hires={k: dict(v) for k, v in self.hires.items()})
+        return out
 
 
 @dataclass(frozen=True)
@@ -145,10 +168,21 @@ class CheckResult:
     provenance: Provenance
     periods: tuple[PeriodPlan, ...] = ()  # with periods: what the proposal spends and buys in each
     after_horizon: dict[str, Any] = field(default_factory=dict)  # with periods: what closes after the last
+    sales_team: tuple[RolePlan, ...] = ()  # a scenario with sales roles: the proposal's hires and capacity
 
     @property
     def feasible(self) -> bool:
         return not self.violations
+
+    @property
+    def hiring_cost(self) -> float:
+        """What the proposal's hires cost over the horizon (0 without a sales team)."""
+        return float(sum(r.hiring_cost for r in self.sales_team)) + 0.0
+
+    @property
+    def total_cost(self) -> float:
+        """Marketing spend plus hiring: what the budget limits and ``excess_cost`` compares."""
+        return self.total_spend + self.hiring_cost
 
     def to_dict(self) -> dict[str, Any]:
         by_period = bool(self.scenario.periods)
@@ -169,6 +203,8 @@ class CheckResult:
             "forgone": finite(self.forgone),
             "cheapest_equivalent": self.cheapest_equivalent.to_dict() if self.cheapest_equivalent else None,
             "provenance": self.provenance.to_dict(),
+            **({"hiring_cost": self.hiring_cost, "total_cost": self.total_cost,
+                "sales_team": [r.to_dict() for r in self.sales_team]} if self.scenario.sales_team else {}),
         }
 
 
@@ -177,9 +213,10 @@ def _period_words(periods: tuple[str, ...]) -> str:
     return f"one of {', '.join(periods)} (the scenario plans by period, so every amount names its period)"
 
 
-def read_proposal(path: str | Path, periods: tuple[str, ...] | list[str] = ()) -> list[Entry]:
+def read_proposal(path: str | Path, periods: tuple[str, ...] | list[str] = (), team: bool = False) -> list[Entry]:
     """The entries of a proposal file: CSV or XLSX (a row per channel, or per channel and period
-    where the scenario has ``periods``), YAML or JSON (a mapping)."""
+    where the scenario has ``periods``; with ``team``, a scenario with a sales team, also rows of
+    hires: a ``role`` and its ``hires``), YAML or JSON (a mapping, hires under ``sales_team``)."""
     from ..scenario.loading import read_document
     from ..scenario.sheets import read_table
 
@@ -189,7 +226,9 @@ def read_proposal(path: str | Path, periods: tuple[str, ...] | list[str] = ()) -
         table = read_table(path, source=source)
         issues = []
         known = ["channel", "period", *KINDS] if periods else ["channel", *KINDS]
-        if "channel" not in table.columns:
+        if team:  # rows of hires: a sales role and its hires (or units, as in the plan's CSV)
+            known += ["role", "hires"]
+        if "channel" not in table.columns and "role" not in table.columns:
             issues.append(table.error(table.header_row, None, "no channel column; allowed: a header with channel "
                                                                + ("and period " if periods else "")
                                                                + "and one or more of spend, units, share"))
@@ -208,6 +247,13 @@ def read_proposal(path: str | Path, periods: tuple[str, ...] | list[str] = ()) -
             raise ScenarioError(issues, source=source)
         entries = []
         for row in table.rows:
+            if "role" in row.cells:
+                entries.append(_role_row(table, row, periods, source))
+                continue
+            if "hires" in row.cells:
+                raise ScenarioError(table.error(row.number, "hires", "hires are given without a role; allowed: "
+                                                                     "a role (a sales role of the scenario) in the "
+                                                                     "same row, or no hires"), source=source)
             given = [k for k in KINDS if k in row.cells]
             if "channel" not in row.cells or len(given) != 1:
                 wrong = ("the channel is empty" if "channel" not in row.cells
@@ -234,6 +280,46 @@ def read_proposal(path: str | Path, periods: tuple[str, ...] | list[str] = ()) -
         raise ScenarioError(exc.issues, source=source) from None
 
 
+def _role_row(table, row, periods: tuple[str, ...], source: str) -> Entry:
+    """The entry of a sheet's row of hires: ``role``, its ``hires`` (or ``units``), and its ``period``."""
+    given = [k for k in HIRES if k in row.cells]
+    other = [k for k in ("channel", "spend", "share") if k in row.cells]
+    if other or len(given) != 1:
+        wrong = (f"{' and '.join(other)} given in a row of the role {row.cells['role']}" if other
+                 else f"no hires are given for {row.cells['role']}" if not given
+                 else f"{_both(given)} given for {row.cells['role']}")
+        raise ScenarioError(table.error(row.number, None, f"{wrong}; allowed: a role and its hires (or units), "
+                                                          "and no channel, spend or share"), source=source)
+    if periods and "period" not in row.cells:
+        raise ScenarioError(table.error(row.number, "period", f"the period is empty; allowed: "
+                                                              f"{_period_words(periods)}"), source=source)
+    kind = given[0]
+    return Entry(row.cells["role"], "hires", row.cells[kind], table.error(row.number, kind, ""),
+                 row.cells.get("period"), role=True)
+
+
+def _hire_entries(value: Any, periods: tuple[str, ...]) -> list[Entry]:
+    """Entries of a proposal's ``sales_team``: ``{role: N}`` without periods, ``{role: {PERIOD: N}}`` with."""
+    shape = "{role: {PERIOD: N}}" if periods else "{role: N}"
+    if not isinstance(value, Mapping):
+        raise ScenarioError(Issue("sales_team", f"{show(value)} is not a mapping; allowed: hires by role, {shape}"))
+    out = []
+    for role, hires in value.items():
+        if not periods:
+            if isinstance(hires, Mapping):
+                raise ScenarioError(Issue(f"sales_team.{role}", "the scenario has no periods; allowed: a number of "
+                                                                "hires, such as {sdr: 2}"))
+            out.append(Entry(role, "hires", hires, Issue(f"sales_team.{role}", ""), role=True))
+            continue
+        if not isinstance(hires, Mapping) or not hires:
+            wrong = "nothing is given" if isinstance(hires, Mapping) else f"{show(hires)} names no period"
+            raise ScenarioError(Issue(f"sales_team.{role}", f"{wrong}; allowed: hires by period, {{PERIOD: N}}, "
+                                                            f"PERIOD {_period_words(periods)}"))
+        for period, amount in hires.items():
+            out.append(Entry(role, "hires", amount, Issue(f"sales_team.{role}.{period}", ""), period, role=True))
+    return out
+
+
 def _both(given: list[str]) -> str:
     """``spend and units are both`` / ``spend, units and share are all``."""
     return (f"{given[0]} and {given[1]} are both" if len(given) == 2
@@ -256,6 +342,9 @@ def entries_from_mapping(data: Mapping, periods: tuple[str, ...] | list[str] = (
     periods = tuple(periods)
     entries = []
     for channel, value in data.items():
+        if channel == "sales_team":  # the proposal's hires, by role (and period)
+            entries.extend(_hire_entries(value, periods))
+            continue
         if not periods:
             if isinstance(value, Mapping):
                 kind, amount = _one_kind(str(channel), value)
@@ -290,7 +379,7 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
     names = list(scenario.channel_names)
     periods = tuple(scenario.periods or ())
     units = np.zeros(len(program.columns))
-    seen: dict[tuple[str, Any], Issue] = {}
+    seen: dict[tuple[bool, str, Any], Issue] = {}
     issues: list[Issue] = []
     payer = _set_up_payers(program, entries, periods)
     paid_jumps: set[int] = set()  # a curve's jumps in spend that a proposal's spend pays
@@ -301,21 +390,31 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
         if at:
             if where.file:  # a sheet: the same row, the other column
                 path = f"{where.path.rsplit(', ', 1)[0]}, {at}"
+            elif entry.role:
+                path = f"sales_team.{entry.channel}" + (f".{entry.period}" if at == "period" else "")
             else:
                 path = str(entry.channel) if at == "channel" else f"{entry.channel}.{entry.period}"
             where = replace(where, path=path)
         issues.append(replace(where, message=message))
 
+    roles = [r.name for r in scenario.sales_team or ()]
     for entry in entries:
         name = entry.channel if isinstance(entry.channel, str) else str(entry.channel)
-        if name not in names:
+        if entry.role and name not in roles:
+            problem(entry, f"{name!r} is not a role of the scenario's sales_team{did_you_mean(name, roles)}; "
+                           f"allowed: {', '.join(roles)}" if roles else
+                    "the scenario has no sales_team, so there is nobody to hire; allowed: channels only",
+                    at="role")
+            continue
+        if not entry.role and name not in names:
             problem(entry, f"{name!r} is not a channel of the scenario{did_you_mean(name, names)}; "
                            f"allowed: {', '.join(names)}", at="channel")
             continue
         period = entry.period
         if periods:
             if period is None:
-                problem(entry, f"no period is given; allowed: {_period_words(periods)}", at="channel")
+                problem(entry, f"no period is given; allowed: {_period_words(periods)}",
+                        at="role" if entry.role else "channel")
                 continue
             if period not in periods:
                 word = str(period)
@@ -325,13 +424,15 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
                                f"allowed: {', '.join(periods)}", at="period")
                 continue
         elif period is not None:
-            problem(entry, "the scenario has no periods; allowed: no period (one line per channel)", at="period")
+            problem(entry, "the scenario has no periods; allowed: no period (one line per "
+                           f"{'role' if entry.role else 'channel'})", at="period")
             continue
-        if (name, period) in seen:
-            problem(entry, f"{name} is listed twice; allowed: one line per channel" if not periods else
-                    f"{name} in {period} is listed twice; allowed: one line per channel and period", at="channel")
+        what = "role" if entry.role else "channel"
+        if (entry.role, name, period) in seen:
+            problem(entry, f"{name} is listed twice; allowed: one line per {what}" if not periods else
+                    f"{name} in {period} is listed twice; allowed: one line per {what} and period", at=what)
             continue
-        seen[name, period] = entry.where
+        seen[entry.role, name, period] = entry.where
         if entry.value is None:  # `paid_search: null`, or {"email": None} in code: not "nothing", a mistake
             problem(entry, f"the value is empty; allowed: {_RULES[entry.kind].allowed}, or leave {name} out "
                            "(it then gets nothing)")
@@ -340,6 +441,10 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
             amount = _RULES[entry.kind](entry.value)
         except PydanticCustomError as exc:
             problem(entry, exc.message())
+            continue
+        if entry.role:
+            hire = next(h for h in program.hires_of(name) if h.period == period)
+            units[hire.column] = amount
             continue
         channel = scenario.channels[names.index(name)]
         j = _column(program, name, period)
@@ -489,6 +594,10 @@ def limit_unit(scenario: Scenario, program: Program, name: str) -> str:
         return scenario.currency
     if name.startswith("constraints["):
         return ""  # left side minus right side, in whatever the terms measure
+    if name.startswith("sales_team["):  # a role's capacity is of its metric; max_hires and integer count reps
+        role = name[name.index("[") + 1:name.index("]")]
+        metric = next((r[1] for r in program.roles if r[0] == role), "")
+        return STAGE_LABEL.get(metric, metric) if name.endswith(".capacity") else "reps"
     metric = name.rsplit(".", 1)[-1]
     if metric == "revenue":
         return scenario.currency
@@ -522,6 +631,11 @@ def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple
             if k in money:
                 value, bound = money[k].spend_of(value), money[k].spend_of(bound)
                 by = value - bound if limit.sense == "<=" else bound - value
+            elif limit.kind == "sales_capacity":  # shown as the metric used against the capacity with the hires
+                role = limit.name[limit.name.index("[") + 1:limit.name.index("]")]
+                at = program.periods.index(limit.period) if limit.period else 0
+                capacity = program.capacity_of(role, units)[at]
+                value, bound = value + capacity - bound, capacity
             elif limit.kind == "min_buy":  # shown as the units (or spend) bought against the minimum
                 least = -float(sum(a for j, a in zip(limit.index.tolist(), limit.coefs.tolist()) if j in on_off))
                 value, bound = value + least, least
@@ -530,7 +644,8 @@ def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple
     whole = np.array([column.integer for column in program.columns], dtype=bool)
     off = np.abs(units - np.round(units))
     for j in np.flatnonzero(whole & (off > TOLERANCE * np.maximum(1.0, np.abs(units)))):
-        name = f"channels[{program.columns[j].channel}].integer"
+        owner = "sales_team" if program.columns[j].kind == "hires" else "channels"
+        name = f"{owner}[{program.columns[j].channel}].integer"
         out.append(Violation(name, float(units[j]), float(round(units[j])), float(off[j]),
                              limit_unit(scenario, program, name), program.columns[j].period))
     return tuple(out)
@@ -551,18 +666,8 @@ def _best(program: Program, solver: str) -> tuple[str, np.ndarray | None]:
 def _with_budget(program: Program, budget: float) -> Program:
     """The program with ``budget`` as its horizon budget (a period's budget stays: it is a limit of its own)."""
     limits = [lim for lim in program.limits if lim.kind != "budget" or lim.period is not None]
-    index = np.flatnonzero(program.prices)
-    return program.with_limits([Limit("budget", "budget", index, program.prices[index], "<=", budget), *limits])
-
-
-def sales_team_refusal(scenario: Scenario) -> ScenarioError | None:
-    """The error for a scenario with a sales team, which check does not take yet (None: it does):
-    a proposal's hires, and the optimum's hiring cost, come with their own issue."""
-    if not scenario.sales_team:
-        return None
-    return ScenarioError(Issue("sales_team", "check does not read hires in a proposal yet, so its comparison with "
-                                             "the optimum would leave out hiring cost; allowed: optimize or validate "
-                                             "with a sales team, or check the scenario without sales_team"))
+    index = np.flatnonzero(program.cost_coefs)  # marketing and hiring, as the scenario's budget
+    return program.with_limits([Limit("budget", "budget", index, program.cost_coefs[index], "<=", budget), *limits])
 
 
 def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solver: str = "highs") -> CheckResult:
@@ -572,13 +677,10 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
     ``{"paid_search": {"share": "40%"}, "webinars": {"units": 25}, "events": 60000}``; for a
     scenario with periods, by period: ``{"events": {"Q2": {"units": 1}}, "email": {"Q1": 9000}}``.
     """
-    refused = sales_team_refusal(scenario)
-    if refused is not None:
-        raise refused
     periods = tuple(scenario.periods or ())
     source = None
     if isinstance(proposal, (str, Path)):
-        source, entries = str(proposal), read_proposal(proposal, periods)
+        source, entries = str(proposal), read_proposal(proposal, periods, bool(scenario.sales_team))
     elif isinstance(proposal, Mapping):
         entries = entries_from_mapping(proposal, periods)
     elif isinstance(proposal, (list, tuple)) and all(isinstance(e, Entry) for e in proposal):
@@ -593,25 +695,37 @@ def check(scenario: Scenario, proposal: str | Path | Mapping | list[Entry], solv
     total_spend, channels, totals = what_units_buy(scenario, program, units)
     own = program.objective_value(units)
     prices = program.prices
+    team = role_plans(program, units)
+    total_cost = total_spend + program.hiring_cost(units)  # marketing plus hiring: what the budget limits
 
-    # the best use of the same money, under a max_ objective
-    compared = program if program.sense == "min" else _with_budget(program, total_spend)
+    # the best use of the same money (hiring included), under a max_ objective
+    compared = program if program.sense == "min" else _with_budget(program, total_cost)
     status, best = _best(compared, solver)
     optimum_value = None if best is None else program.objective_value(best)
     why = diagnose(compared, str(status), solver) if status in ("infeasible", "unbounded") else None
+    hiring = hires = None
+    if program.hires:
+        hiring = None if best is None else program.hiring_cost(best)
+        hires = None if best is None else _hires(program, best)
     optimum = Optimum(scenario.objective, optimum_value, None if best is None else float(prices @ best),
                       {} if best is None else _spend(program, best), str(status), why,
-                      () if not periods else None if best is None else _period_spend(program, best))
+                      () if not periods else None if best is None else _period_spend(program, best),
+                      hiring, hires)
     excess = forgone = None
     if optimum_value is not None:
         if program.sense == "min":
-            excess = total_spend - optimum.total_spend
+            excess = total_cost - optimum.total_cost
         else:
             forgone = optimum_value - own
     by_period, after_horizon = period_plans(scenario, program, units)
     return CheckResult(scenario, own, total_spend, channels, totals, violations(scenario, program, units), optimum,
                        excess, forgone, cheapest_equivalent(scenario, program, totals, solver),
-                       provenance(scenario, solver), by_period, after_horizon)
+                       provenance(scenario, solver), by_period, after_horizon, team)
+
+
+def _hires(program: Program, units: np.ndarray) -> dict[str, dict[str, float]]:
+    """Hires by role and period (the single key ``total`` without periods)."""
+    return {r.name: dict(r.hires) for r in role_plans(program, units)}
 
 
 def cheapest_equivalent(scenario: Scenario, program: Program, totals: dict[str, float | None],
@@ -632,11 +746,14 @@ def cheapest_equivalent(scenario: Scenario, program: Program, totals: dict[str, 
         # the totals count the pipeline in flight; so does the row (a constant), as a target's does
         limits.append(Limit(f"targets.{metric}", "target", index, coefs[index], ">=", float(amount),
                             program.in_flight(metric)))
-    variant = program.with_limits(limits, objective="min_spend", sense="min", objective_coefs=program.prices)
+    # the cheapest in total cost: with a sales team, hires that save marketing count at their price
+    variant = program.with_limits(limits, objective="min_spend", sense="min", objective_coefs=program.cost_coefs)
     _, best = _best(variant, solver)
     if best is None:
         return None
-    return Equivalent({m: float(v) for m, v in amounts.items()}, float(program.prices @ best), _spend(program, best))
+    hiring, hires = (program.hiring_cost(best), _hires(program, best)) if program.hires else (None, None)
+    return Equivalent({m: float(v) for m, v in amounts.items()}, float(program.prices @ best), _spend(program, best),
+                      hiring, hires)
 
 
 def _spend(program: Program, units: np.ndarray) -> dict[str, float]:

@@ -1,5 +1,7 @@
 """Scenarios side by side: objective, spend and deals per channel, funnel totals, and the
 differences against the first; where every scenario has the same periods, spend per period too.
+Where some scenario has a sales team, its hires per role (per period where every scenario has the
+same periods, else over the horizon: ``total``), hiring cost and total cost (marketing plus hiring).
 
 A channel a scenario does not have spends nothing in it: its spend (and deals, where the scenario
 counts deals) is 0 there, and differences count it so. A metric a scenario does not measure is
@@ -62,6 +64,20 @@ class Compared:
         return 0.0 if "deals" in self.plan.scenario.metrics else None
 
     @property
+    def has_team(self) -> bool:
+        return bool(self.plan.scenario.sales_team)
+
+    def hires_of(self, role: str, period: str | None = None) -> float | None:
+        """Hires of ``role`` in ``period`` (None: over the horizon): 0 where the scenario does not have
+        the role; None without a plan."""
+        if not self.plan.has_plan:
+            return None
+        own = next((r for r in self.plan.sales_team if r.name == role), None)
+        if own is None:
+            return 0.0
+        return float(own.hires[period]) if period is not None else float(sum(own.hires.values())) + 0.0
+
+    @property
     def period_spend(self) -> list[dict] | None:
         """Spend per period, in total and per channel: ``[{name, total_spend, spend}]`` (None without a plan)."""
         if not self.plan.has_plan:
@@ -80,6 +96,9 @@ class Compared:
                "provenance": p.provenance.to_dict()}
         if self.periods:
             out["periods"] = self.period_spend
+        if self.has_team:
+            out["hiring_cost"], out["total_cost"] = finite(p.hiring_cost), finite(p.total_cost)
+            out["hires"] = None if not p.has_plan else {r.name: dict(r.hires) for r in p.sales_team}
         if not p.has_plan:
             out["diagnosis"] = p.diagnosis.to_dict() if p.diagnosis else None
         return out
@@ -106,6 +125,21 @@ class Comparison:
     @property
     def metrics(self) -> list[str]:
         return list(dict.fromkeys(m for c in self.scenarios for m in c.plan.scenario.metrics))
+
+    @property
+    def roles(self) -> list[str]:
+        """Every scenario's sales roles, in order of first appearance ([] where none has a sales team)."""
+        return list(dict.fromkeys(r.name for c in self.scenarios for r in c.plan.scenario.sales_team or ()))
+
+    @property
+    def hire_keys(self) -> tuple[str, ...]:
+        """The keys hires are compared by: the periods where every scenario has the same, else ``total``."""
+        return self.same_periods or ("total",)
+
+    def hires(self, c: Compared) -> dict[str, dict[str, float | None]]:
+        """A scenario's hires by role and :attr:`hire_keys` (0 for a role it does not have)."""
+        return {role: {k: c.hires_of(role, None if k == "total" and not self.same_periods else k)
+                       for k in self.hire_keys} for role in self.roles}
 
     @property
     def any_periods(self) -> bool:
@@ -136,6 +170,13 @@ class Comparison:
                      if same_objective else None,
                      "total_spend": _minus(other.plan.total_spend, first.plan.total_spend),
                      "spend": spend, "totals": totals}
+            if self.roles:  # a scenario without a sales team hires nobody: hiring 0, total cost its spend
+                first_cost, other_cost = first.plan.total_cost, other.plan.total_cost
+                entry["hiring_cost"] = _minus(other.plan.hiring_cost, first.plan.hiring_cost)
+                entry["total_cost"] = _minus(other_cost, first_cost)
+                mine, theirs = self.hires(first), self.hires(other)
+                entry["hires"] = {role: {k: _minus(theirs[role][k], mine[role][k]) for k in self.hire_keys}
+                                  for role in self.roles}
             if self.any_periods:
                 entry["periods"] = None if not periods else [
                     {"name": p,

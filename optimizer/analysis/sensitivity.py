@@ -703,11 +703,12 @@ class _Analysis:
                 parts = [self._one_move(item, step[item.path]) for item in group]
                 out.update({m.path: m for m in parts})
                 continue
+            # the terms come sorted by column: each channel's are one slice per column
+            starts = np.searchsorted(cols, np.arange(n + 1))
             for item in group:
                 own = item.columns
-                # the terms come sorted by column: each channel's are one slice per column
-                mine = np.concatenate([np.arange(np.searchsorted(cols, j), np.searchsorted(cols, j, side="right"))
-                                       for j in own])
+                mine = np.arange(starts[own[0]], starts[own[0] + 1]) if len(own) == 1 else np.concatenate(
+                    [np.arange(starts[j], starts[j + 1]) for j in own])
                 only = np.zeros(n)
                 only[own] = cost[own]
                 out[item.path] = _Move(item.path, item.value, int(own[0]) if len(own) == 1 else None, only,
@@ -1086,8 +1087,11 @@ class _Analysis:
     def _certify(self, move: _Move, at, t: float) -> Certificate:
         """The basis's answer with ``move``'s number at ``value + t``, checked from scratch."""
         basis = self.basis
-        units, duals, reduced = at(t)
         j = move.column
+        entering = getattr(at, "entering", None)
+        if entering is not None and entering[0] == j and j not in basis.position and basis.x[j] == 0.0:
+            return basis.entry_certificate(j, float(basis.d[j] + t * entering[1]))  # = at(t)'s reduced[j]
+        units, duals, reduced = at(t)
         if j is not None and j not in basis.position and basis.x[j] == 0.0:
             return basis.entry_certificate(j, float(reduced[j]))
         if move.columns is not None and len(move.columns) > 1 and all(

@@ -156,6 +156,14 @@ class Sweep:
     unreachable: tuple[tuple[str, ...], ...] = field(default=(), repr=False)
     periods: tuple[str, ...] = ()  # the scenario's periods (() without periods)
     period_spend: np.ndarray | None = field(default=None, repr=False)  # points x periods (with periods)
+    roles: tuple[str, ...] = ()  # the scenario's sales roles (() without a sales team)
+    hiring_cost: np.ndarray | None = field(default=None, repr=False)  # per point (with a sales team)
+    hires: np.ndarray | None = field(default=None, repr=False)  # points x roles x hire_keys
+
+    @property
+    def hire_keys(self) -> tuple[str, ...]:
+        """What hires are given by: the periods, or ``total`` without periods."""
+        return self.periods or ("total",)
 
     @cached_property
     def binding(self) -> tuple[frozenset, ...]:
@@ -193,6 +201,12 @@ class Sweep:
         if self.periods:
             out["periods"] = {p: num(v) for p, v in zip(self.periods, self.period_spend[i])}
             out["binding"] = self.binding_names(i)
+        if self.roles:  # marketing plus hiring: what the budget limits; hires by role and period
+            out["hiring_cost"] = num(self.hiring_cost[i])
+            out["total_cost"] = num(self.total_spend[i] + self.hiring_cost[i])
+            out["hires"] = None if not math.isfinite(self.hiring_cost[i]) else {
+                r: {k: float(v) + 0.0 for k, v in zip(self.hire_keys, self.hires[i, n])}
+                for n, r in enumerate(self.roles)}
         if self.messages[i] is not None:
             out["message"] = self.messages[i]
         if self.unreachable and self.unreachable[i]:
@@ -212,14 +226,28 @@ class Sweep:
         """The CSV's and DataFrame's columns; with periods, ``period_spend[PERIOD]`` after the channels."""
         return [*self.parameters, "status", "objective_value", "total_spend",
                 *(f"spend[{c}]" for c in self.channels), *(f"period_spend[{p}]" for p in self.periods),
-                *self.metrics, "message"]
+                *self.metrics, *self._team_columns(), "message"]
+
+    def _team_columns(self) -> list[str]:
+        """With a sales team: ``hiring_cost``, ``total_cost`` and ``hires[ROLE][PERIOD]`` (``hires[ROLE]``
+        without periods)."""
+        if not self.roles:
+            return []
+        return ["hiring_cost", "total_cost", *(f"hires[{r}]" + (f"[{k}]" if self.periods else "")
+                                               for r in self.roles for k in self.hire_keys)]
+
+    def _team_cells(self, i: int) -> list[float]:
+        if not self.roles:
+            return []
+        return [float(self.hiring_cost[i]), float(self.total_spend[i] + self.hiring_cost[i]),
+                *map(float, self.hires[i].reshape(-1))]
 
     def rows(self) -> list[list]:
         """A row per point, in the order of :meth:`columns` (NaN where there is no number)."""
         by_period = self.period_spend if self.periods else np.zeros((len(self), 0))
         return [[*map(float, self.values[i]), self.status[i], float(self.objective_value[i]),
                  float(self.total_spend[i]), *map(float, self.spend[i]), *map(float, by_period[i]),
-                 *map(float, self.totals[i]), self.messages[i]] for i in range(len(self))]
+                 *map(float, self.totals[i]), *self._team_cells(i), self.messages[i]] for i in range(len(self))]
 
     def to_frame(self):
         """A pandas DataFrame, a row per point."""
@@ -272,9 +300,15 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
     unreachable: list[tuple[str, ...]] = []
 
     in_flight = np.zeros((total, m))  # the pipeline's deals and revenue, counted in the totals as optimize does
+    roles = tuple(r.name for r in scenario.sales_team or ())
+    hire_keys = tuple(program.periods) or ("total",)
+    hiring = np.full(total, np.nan)  # with a sales team: each point's hiring cost and hires (read from its program)
+    hires = np.full((total, len(roles), len(hire_keys)), np.nan)
 
     def record(i: int, point_status: str, message: str | None, value: float | None, plan_units, cols,
-               state=None, missing: tuple[str, ...] = (), flight=None) -> None:
+               state=None, missing: tuple[str, ...] = (), flight=None, team=None) -> None:
+        if team is not None:
+            hiring[i], hires[i] = team
         status.append(point_status)
         messages.append(message)
         limit_states.append(state)
@@ -303,7 +337,7 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
             point_units, point_columns = _in_layout(program, outcome)
         record(i, outcome.status, outcome.message, outcome.objective_value, point_units, point_columns,
                (outcome.program, outcome.units) if outcome.has_plan else None, _unreachable(outcome),
-               _in_flight(outcome, metrics))
+               _in_flight(outcome, metrics), _team(outcome, roles))
         i += 1
         if progress is not None and (i % step == 0 or i == total):
             progress(i, total)
@@ -360,7 +394,18 @@ def run_sweep(scenario: Scenario, parameters: dict[str, Sequence[float]],
                  np.array(combos, dtype=float).reshape(total, len(paths)), tuple(status), tuple(messages),
                  objective, spend_total, spend, totals, in_plan & (family >= 0)[:, None], tuple(len(v) for v in lists),
                  provenance(scenario, "highs"), limit_states=tuple(limit_states), unreachable=tuple(unreachable),
-                 periods=periods, period_spend=period_spend)
+                 periods=periods, period_spend=period_spend, roles=roles,
+                 hiring_cost=hiring if roles else None, hires=hires if roles else None)
+
+
+def _team(outcome: Outcome, roles: tuple[str, ...]) -> tuple[float, np.ndarray] | None:
+    """A point's hiring cost (at the point's own costs) and its hires, roles x periods (None: no
+    sales team, or no plan)."""
+    if not roles or not outcome.has_plan:
+        return None
+    program, units = outcome.program, outcome.units
+    return (program.hiring_cost(units),
+            np.array([[float(units[h.column]) + 0.0 for h in program.hires_of(r)] for r in roles], dtype=float))
 
 
 def _unreachable(outcome: Outcome) -> tuple[str, ...]:
@@ -482,7 +527,8 @@ def _solve_chunk(data: dict, paths: list[str], combos: list[tuple]) -> list[tupl
         out.append((outcome.status, outcome.message, outcome.objective_value,
                     outcome.units if outcome.has_plan else None, cols,
                     _binding_in_order(outcome.program, outcome.units) if outcome.has_plan else None,
-                    _unreachable(outcome), _in_flight(outcome, metrics)))
+                    _unreachable(outcome), _in_flight(outcome, metrics),
+                    _team(outcome, tuple(r.name for r in explorer.scenario.sales_team or ()))))
     return out
 
 

@@ -69,7 +69,8 @@ CHANNEL_NUMBERS = ("response_rate", "qualification_rate", "opportunity_rate", "w
 # -- paths that name numbers ----------------------------------------------------------------------
 CHANNEL_LIMITS = ("min_spend", "max_spend", "min_units", "max_units")
 # how many parts a path has before a period's name (``budget.Q2``, ``channels[email].caps.leads.Q3``)
-_DEPTH = {"budget": 1, "deal_value": 1, "funnel": 2, "targets": 2, "caps": 2}
+_DEPTH = {"budget": 1, "deal_value": 1, "funnel": 2, "targets": 2, "caps": 2, "sales_team": 3}
+ROLE_NUMBERS = ("cost", "current", "max_hires")  # a sales role's numbers a sweep may vary (max_hires.PERIOD too)
 
 
 def numeric_paths(scenario: Scenario) -> list[str]:
@@ -85,6 +86,8 @@ def numeric_paths(scenario: Scenario) -> list[str]:
         out += [f"channels[{c.name}].caps.{m}" for m in scenario.metrics]
         if c.yields:
             out += [f"channels[{c.name}].yields.{m}" for m in scenario.metrics]
+    for r in scenario.sales_team or ():
+        out += [f"sales_team[{r.name}].{f}" for f in ROLE_NUMBERS]
     return out
 
 
@@ -118,6 +121,8 @@ def is_limit(path: str) -> bool:
     parts = _parts(path)
     if parts[0] in ("budget", "targets", "caps"):
         return True
+    if parts[0] == "sales_team":  # a role's max_hires is a row's bound; its cost and staff are values
+        return len(parts) > 2 and parts[2] == "max_hires"
     return parts[0] == "channels" and len(parts) > 2 and (parts[2] == "caps" or parts[2] in CHANNEL_LIMITS)
 
 
@@ -129,6 +134,8 @@ def canonical_path(scenario: Scenario, path: str) -> str:
         if parts[1] not in names and parts[1].isdigit() and int(parts[1]) < len(names):
             parts[1] = names[int(parts[1])]
         return f"channels[{parts[1]}]" + "".join(f".{p}" for p in parts[2:])
+    if parts[0] == "sales_team" and len(parts) > 1:
+        return f"sales_team[{parts[1]}]" + "".join(f".{p}" for p in parts[2:])
     return ".".join(parts)
 
 
@@ -556,6 +563,10 @@ class Explorer:
         for path, values in parameters.items():
             limit = is_limit(split_period(path)[0])
             if limit and path in self._limit_index:
+                continue
+            if not limit and _parts(path)[0] == "sales_team":
+                # a role's cost or staff is read by the program's hires (hiring cost, capacity), not only
+                # by its coefficients: a map would leave those stale, so each point is built anew
                 continue
             ok = [float(v) for v in values if self._value_ok(path, v) and (limit or v != 0)]
             if not ok:

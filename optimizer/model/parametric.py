@@ -343,6 +343,7 @@ class Parametric:
                 reduced[j] += t * g
                 return self.x, self.y, reduced
 
+            entry.entering = (j, g)  # (the column and its slope: a certificate reads d_j + t g alone)
             return (lo, hi), entry
         if j in self.position:  # in the basis: a rank-one change of B
             p = self.position[j]
@@ -560,6 +561,10 @@ class Parametric:
         base = self._base_certificate
         signs = self._signs
         s = self.sigma
+        if type(j) is int:  # one column: the same arithmetic on scalars (no arrays to make)
+            r = np.float64(reduced)
+            violation = max(0.0, float(np.maximum(signs[0][j] - s * r, s * r - signs[1][j])))
+            return Certificate(base.primal, max(base.dual, violation / self._cost_size), base.objective, base.gap)
         reduced = np.asarray(reduced, dtype=float)
         violation = max(0.0, float(np.max(np.maximum(signs[0][j] - s * reduced, s * reduced - signs[1][j]),
                                           initial=0.0)))
@@ -612,6 +617,7 @@ class Parametric:
             reduced[j] += t * g
             return self.x, self.y, reduced
 
+        at.entering = (j, g)  # (the column and its slope: a certificate reads d_j + t g alone)
         return at
 
     def column_range(self, j: int, dc: float, da_rows: np.ndarray, da_values: np.ndarray) -> tuple[float, float]:
@@ -629,23 +635,25 @@ class Parametric:
         upper = self.row_upper if row_upper is None else row_upper
         scale = np.maximum(self._bound_size if row_lower is None else self._row_scale(activity), np.abs(activity))
         column_scale = np.maximum(1.0, np.abs(units))
-        primal = max(float(np.max(np.maximum(lower - activity, activity - upper) / scale, initial=0.0)),
-                     float(np.max(np.maximum(self.col_lower - units, units - self.col_upper) / column_scale,
-                                  initial=0.0)))
+        primal = max(float((np.maximum(lower - activity, activity - upper) / scale).max(initial=0.0)),
+                     float((np.maximum(self.col_lower - units, units - self.col_upper) / column_scale
+                            ).max(initial=0.0)))
         s = self.sigma
         col_lo, col_hi, row_lo, row_hi = self._signs
         size = max(1.0, float(np.abs(costs).max(initial=0.0)))
-        dual = max(float(np.max(np.maximum(col_lo - s * reduced, s * reduced - col_hi), initial=0.0)),
-                   float(np.max(np.maximum(row_lo - s * duals, s * duals - row_hi), initial=0.0))) / size
+        s_reduced, s_duals = s * reduced, s * duals
+        dual = max(float(np.maximum(col_lo - s_reduced, s_reduced - col_hi).max(initial=0.0)),
+                   float(np.maximum(row_lo - s_duals, s_duals - row_hi).max(initial=0.0))) / size
         objective = float(costs @ units)
         # the dual bound: every dual times the bound its sign says is active, every reduced cost
         # times its column's active bound (held columns); a dual at rounding level (the entering
-        # column's at a range's end) is 0
-        duals = np.where(np.abs(duals) <= 1e-12 * max(1.0, float(np.abs(duals).max(initial=0.0))), 0.0, duals)
+        # column's at a range's end) is 0 (its sign is then not read)
+        size_duals = np.abs(duals)
+        duals = np.where(size_duals <= 1e-12 * max(1.0, float(size_duals.max(initial=0.0))), 0.0, duals)
         reduced = np.where(np.abs(reduced) <= 1e-12 * size, 0.0, reduced)
         with np.errstate(invalid="ignore"):
-            bound = float(np.sum(np.where(duals != 0, duals * np.where(s * duals > 0, lower, upper), 0.0))
-                          + np.sum(np.where(reduced != 0, reduced * np.where(s * reduced > 0, self.col_lower,
+            bound = float(np.sum(np.where(duals != 0, duals * np.where(s_duals > 0, lower, upper), 0.0))
+                          + np.sum(np.where(reduced != 0, reduced * np.where(s_reduced > 0, self.col_lower,
                                                                              self.col_upper), 0.0)))
         gap = abs(objective - bound) / max(1.0, abs(objective)) if np.isfinite(bound) else np.inf
         return Certificate(primal, dual, objective, gap)

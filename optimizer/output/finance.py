@@ -89,6 +89,15 @@ def _period_tables(console, result: CheckResult) -> None:
                       f"{result.periods[-1].name} and count toward nothing here: {parts}.", soft_wrap=True)
 
 
+def _hires_text(hires: dict[str, dict[str, float]]) -> str:
+    """``sdr 2 in Q1`` (``sdr 2`` without periods; ``no hires``), role by role."""
+    parts = []
+    for role, by in hires.items():
+        when = [f"{number(n)} in {k}" if k != "total" else number(n) for k, n in by.items() if round(n, 6)]
+        parts.append(f"{role} {', '.join(when)}" if when else f"{role} none")
+    return "hires " + "; ".join(parts)
+
+
 def check_json(result: CheckResult) -> str:
     return to_json(result.to_dict())
 
@@ -133,6 +142,10 @@ def check_table(result: CheckResult) -> str:
     print_whole(console, table)
     if result.periods:
         _period_tables(console, result)
+    if s.sales_team:  # the proposal's hires, capacity against use, and the budget's split (as optimize's)
+        from .plan import _sales_team_table
+
+        _sales_team_table(console, result)
 
     def say(text: str) -> None:  # prose is never wrapped: it is read, copied and compared in tests
         console.print(text, soft_wrap=True)
@@ -168,17 +181,20 @@ def check_table(result: CheckResult) -> str:
             else:
                 tail = (f"this plan costs {money(-result.excess_cost, cur)} less, because it breaks limits the "
                         "optimum keeps.")
-            say(f"  The cheapest plan meeting every limit costs {money(o.total_spend, cur)}; {tail}")
+            hired = (f" ({money(o.total_spend, cur)} of marketing, {money(o.hiring_cost, cur)} of hiring: "
+                     f"{_hires_text(o.hires)})" if o.hires is not None else "")
+            say(f"  The cheapest plan meeting every limit costs {money(o.total_cost, cur)}{hired}; {tail}")
     else:
         metric = o.objective.removeprefix("max_")
+        spent = "total cost" if s.sales_team else "spend"  # marketing and hiring: what the budget limits
         show = (lambda v: money(v, cur)) if is_money(o.objective) else number
         if o.objective_value is None:
-            say(f"  With this plan's spend ({money(result.total_spend, cur)}) as the budget, no plan meets "
+            say(f"  With this plan's {spent} ({money(result.total_cost, cur)}) as the budget, no plan meets "
                           "every other limit.")
         else:
             tail = (f"it forgoes {show(result.forgone)}" if result.forgone >= 0 else
                     "more, because it breaks limits the best plan keeps")
-            say(f"  With this plan's spend ({money(result.total_spend, cur)}) as the budget, the best plan "
+            say(f"  With this plan's {spent} ({money(result.total_cost, cur)}) as the budget, the best plan "
                           f"gives {metric} {show(o.objective_value)}; this plan gives {show(result.objective_value)}: "
                           f"{tail}.")
     if o.diagnosis and o.diagnosis.unreachable:
@@ -190,8 +206,10 @@ def check_table(result: CheckResult) -> str:
         what = ", ".join(f"{STAGE_LABEL.get(m, m)} {quantity(m, v, cur)}"
                          for m, v in e.metrics.items())
         parts = ", ".join(f"{name} {money(v, cur)}" for name, v in e.spend.items() if v > 0) or "nothing"
+        if e.hires is not None:
+            parts += f", hiring {money(e.hiring_cost, cur)} ({_hires_text(e.hires)})"
         say(f"  The cheapest plan buying at least as much ({what}), budget aside, costs "
-                      f"{money(e.total_spend, cur)}: {parts}.")
+                      f"{money(e.total_cost, cur)}: {parts}.")
     for w in s.warnings:
         say(f"warning: {w}")
     return _text(buffer)

@@ -294,7 +294,9 @@ def sensitivity_json(s: Sensitivity) -> str:
 
 # -- sweep ---------------------------------------------------------------------------------------
 def _value_text(path: str, value: float, cur: str) -> str:
-    return money(value, cur) if is_money(split_period(path)[0]) else f"{value:.6g}"
+    field = split_period(path)[0]
+    role_cost = field.startswith("sales_team[") and field.endswith("].cost")  # a rep's cost is money
+    return money(value, cur) if is_money(field) or role_cost else f"{value:.6g}"
 
 
 def sweep_table(result: Sweep) -> str:
@@ -313,6 +315,10 @@ def sweep_table(result: Sweep) -> str:
     table.add_column("status")
     table.add_column(result.objective, justify="right")
     table.add_column("total spend", justify="right")
+    if result.roles:  # the budget's other part, and who is hired (in which periods)
+        table.add_column("hiring cost", justify="right")
+        for r in result.roles:
+            table.add_column(f"hires {r}", justify="right")
     for j in used:
         table.add_column(result.channels[j], justify="right")
     for period in result.periods:
@@ -322,6 +328,9 @@ def sweep_table(result: Sweep) -> str:
         ok = math.isfinite(result.objective_value[i])
         cells += [result.status[i], objective_text(result.objective_value[i] if ok else None, result.objective, cur),
                   money(result.total_spend[i] if ok else None, cur)]
+        if result.roles:
+            cells.append(money(result.hiring_cost[i] if ok else None, cur))
+            cells += [_hires_text(result, i, n) if ok else "-" for n in range(len(result.roles))]
         cells += [money(result.spend[i, j] if ok else None, cur) for j in used]
         cells += [money(result.period_spend[i, k] if ok else None, cur) for k in range(len(result.periods))]
         table.add_row(*cells)
@@ -334,6 +343,8 @@ def sweep_table(result: Sweep) -> str:
         if changes:
             at = ", ".join(_value_text(result.parameters[0], result.values[i, 0], cur) for i in changes)
             console.print(f"The mix (channels in the plan, limits that bind) changes at {result.parameters[0]} = {at}.")
+        if result.roles:
+            _print_hiring_changes(result, console)
         if result.periods:
             _print_binding(result, console)
     for i in range(len(result)):
@@ -341,6 +352,30 @@ def sweep_table(result: Sweep) -> str:
             console.print(f"{result.status[i]} at {_point_name(result, i)}: {result.messages[i]}")
     _print_unreachable(result, console)
     return _text(buffer)
+
+
+def _hires_text(result: Sweep, i: int, n: int) -> str:
+    """A role's hires at point ``i``: ``2`` without periods; ``2 (Q1)``, ``3 (Q1 2, Q2 1)`` with them; ``0``."""
+    hires = result.hires[i, n]
+    if not result.periods:
+        return number(float(hires[0]))
+    when = [(k, float(v)) for k, v in zip(result.periods, hires) if abs(v) > 1e-9]
+    if not when:
+        return "0"
+    total = number(sum(v for _, v in when))
+    inside = when[0][0] if len(when) == 1 else ", ".join(f"{k} {number(v)}" for k, v in when)
+    return f"{total} ({inside})"
+
+
+def _print_hiring_changes(result: Sweep, console) -> None:
+    """Where, along a curve, the hires change (where hiring starts or stops paying)."""
+    path, cur = result.parameters[0], result.currency
+    has = [math.isfinite(v) for v in result.hiring_cost]
+    at = [i for i in range(1, len(result)) if has[i] and has[i - 1]
+          and not np.allclose(result.hires[i], result.hires[i - 1], atol=1e-9)]
+    if at:
+        console.print(f"The hires change at {path} = "
+                      + ", ".join(_value_text(path, result.values[i, 0], cur) for i in at) + ".", soft_wrap=True)
 
 
 def _print_binding(result: Sweep, console) -> None:
@@ -436,6 +471,17 @@ def compare_table(result: Comparison) -> str:
                   *[signed(d["objective_value"], objective_money) for d in differences])
     table.add_row("total spend", *[money(c.plan.total_spend, cur) for c in result.scenarios],
                   *[signed(d["total_spend"], True) for d in differences])
+    if result.roles:  # marketing plus hiring: what the budget limits
+        table.add_row("hiring cost", *[money(c.plan.hiring_cost, cur) for c in result.scenarios],
+                      *[signed(d["hiring_cost"], True) for d in differences])
+        table.add_row("total cost", *[money(c.plan.total_cost, cur) for c in result.scenarios],
+                      *[signed(d["total_cost"], True) for d in differences])
+        for role in result.roles:
+            hires = [result.hires(c)[role] for c in result.scenarios]
+            for k in result.hire_keys:
+                where = f" in {k}" if result.same_periods else ""
+                table.add_row(f"hires {role}{where}", *[number(h[k]) for h in hires],
+                              *[signed(d["hires"][role][k], False) for d in differences])
     for ch in result.channels:  # a channel a scenario does not have: $0 there, as its difference counts it
         table.add_row(f"spend {ch}", *[money(c.spend_of(ch), cur) for c in result.scenarios],
                       *[signed(d["spend"][ch], True) for d in differences])
@@ -479,7 +525,7 @@ def compare_csv(result: Comparison) -> str:
     """A row per scenario: name, file, status, objective, total spend, spend per channel, totals; where
     every scenario has the same periods, spend per period (``period_spend[PERIOD]``, as a sweep's CSV)
     after the channels."""
-    channels, metrics, periods = result.channels, result.metrics, result.same_periods
+    channels, metrics, periods, roles = result.channels, result.metrics, result.same_periods, result.roles
 
     def cell(v):
         return None if v is None else float(v)
@@ -492,7 +538,11 @@ def compare_csv(result: Comparison) -> str:
                      cell(d["objective_value"]), cell(d["total_spend"]),
                      *(cell(d["spend"].get(ch)) for ch in channels),
                      *(cell(by_period[k]["total_spend"] if by_period else None) for k in range(len(periods))),
-                     *(cell(d["totals"].get(m)) for m in metrics)])
+                     *(cell(d["totals"].get(m)) for m in metrics),
+                     *(([cell(c.plan.hiring_cost), cell(c.plan.total_cost)]
+                        + [cell(h[k]) for h in result.hires(c).values() for k in result.hire_keys]) if roles else [])])
+    team = (["hiring_cost", "total_cost", *(f"hires[{r}]" + (f"[{k}]" if result.same_periods else "")
+                                            for r in roles for k in result.hire_keys)] if roles else [])
     return csv_document(["name", "file", "changes", "status", "objective_value", "total_spend",
-                         *(f"spend[{ch}]" for ch in channels), *(f"period_spend[{p}]" for p in periods), *metrics],
-                        rows)
+                         *(f"spend[{ch}]" for ch in channels), *(f"period_spend[{p}]" for p in periods), *metrics,
+                         *team], rows)
