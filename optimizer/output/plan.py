@@ -12,9 +12,9 @@ from ..analysis.plan import Plan
 from ..analysis.provenance import provenance
 from ..scenario.curves import Curve, curve_data, curve_in, describe_curve, price_unit
 from ..scenario.funnel import STAGE_LABEL
-from ..scenario.periods import at, by_period, horizon, value_in, varies_by_period
+from ..scenario.periods import at, by_period, first, horizon, value_in, varies_by_period
 from ..scenario.schema import Scenario, given_by_period
-from ..scenario.tiers import Tier, describe, first_cost
+from ..scenario.tiers import Tier, describe, first_cost, units_for_spend
 from .formats import csv_document, is_money, money, number, percent, quantity, to_json, unreachable_sentence
 
 PER_SPEND = 1000.0  # validate shows what this much currency buys in each channel
@@ -429,11 +429,19 @@ def understood(scenario: Scenario) -> dict:
     def tiers(price) -> list[dict]:
         return [{"up_to": t.up_to, "cost": t.cost} for t in price]
 
+    def per_unit_price(price) -> float:
+        """The price "what 1,000 buys" divides by: the first tier's cost, or where the first tier
+        is free and ends, the average along the schedule (the free units, then the rest)."""
+        if type(price) is not tuple or price[0].cost > 0 or price[0].up_to is None:
+            return first_cost(price)
+        units = units_for_spend(price, PER_SPEND, most=True)
+        return PER_SPEND / units if units and units != float("inf") else 0.0
+
     for c in scenario.channels:
         y = scenario.yields[c.name]
         entry = {"name": c.name, "price_field": c.price_field, "price": c.price,
                  "unit": price_unit(c), "entry": y.entry, "free": c.price == 0,
-                 "per_1000": per_1000(y, c.price), "integer": c.integer}
+                 "per_1000": per_1000(y, per_unit_price(first(getattr(c, c.price_field)))), "integer": c.integer}
         for name in ("fixed_cost", "min_units_if_used", "min_spend_if_used"):  # given: as written
             if getattr(c, name) is not None:
                 entry[name] = getattr(c, name)
@@ -447,7 +455,7 @@ def understood(scenario: Scenario) -> dict:
             for p in scenario.available(c):
                 price = value_in(own, p)
                 entry["periods"][p] = {"price": first_cost(price),
-                                       "per_1000": per_1000(scenario.yields_in(c, p), first_cost(price)),
+                                       "per_1000": per_1000(scenario.yields_in(c, p), per_unit_price(price)),
                                        **({"tiers": tiers(price)} if type(price) is tuple else {}),
                                        **({"response_curve": curve_data(curve_in(c.response_curve, p))}
                                           if c.response_curve is not None else {})}

@@ -1,5 +1,6 @@
 """``validate`` on tiered prices: the price column shows the schedule, and "what 1,000 buys" is at
-the first tier's cost (hand-computed: 1,000 / first cost, down the funnel's rates)."""
+the first tier's cost (hand-computed: 1,000 / first cost, down the funnel's rates; a free first tier
+that ends: along the schedule)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,16 @@ def test_with_periods_each_periods_schedule_and_first_tier():
     periods = understood(s)["channels"][0]["periods"]
     assert periods["H1"]["per_1000"]["leads"] == pytest.approx(1000 / 35)
     assert periods["H2"]["per_1000"]["leads"] == pytest.approx(1000 / 40)
+
+
+def test_a_free_first_tier_that_ends_buys_along_the_schedule():
+    # $1,000 buys the 1,000 free leads, then 1,000 / $10 = 100 more: 1,100 leads, half qualified
+    # (an open free tier would be unlimited; a first tier that costs is read at its own cost)
+    s = Scenario(channels=[{"name": "search", "cost_per_lead": [{"up_to": 1000, "cost": 0}, {"cost": 10}]},
+                           {"name": "free", "cost_per_lead": 0, "max_units": 10}],
+                 funnel={"qualification_rate": 0.5}, targets={"leads": 100})
+    search, free = understood(s)["channels"]
+    assert search["per_1000"]["leads"] == pytest.approx(1100)
+    assert search["per_1000"]["qualified_leads"] == pytest.approx(550)
+    assert free["per_1000"]["leads"] == float("inf")
+    assert "1,100" in validate_table(s)
