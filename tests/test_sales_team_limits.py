@@ -110,3 +110,65 @@ def test_report_limits_sheet_shows_used_against_capacity(b2b_plan):
     for q in QUARTERS:
         row = rows[f"sales_team[sdr].capacity.{q}"]
         assert (row[value], row[limit]) == pytest.approx((CAPACITY[q], CAPACITY[q]))
+
+
+# -- whole people are whole: a solver's 0.9999999 hires shown as 1 ---------------------------------
+
+def _off_by_a_hair(monkeypatch, module):
+    """Make ``module``'s solves hand back each whole-people hire 1e-9 short of whole (within every
+    tolerance, as a MILP solver may): what the tool shows must still be whole reps."""
+    from dataclasses import replace
+
+    real = module.solve
+
+    def solve(program, *args, **kwargs):
+        solution = real(program, *args, **kwargs)
+        if solution.units is None:
+            return solution
+        units = solution.units.copy()
+        for h in program.hires:
+            if program.columns[h.column].integer and units[h.column] >= 1:
+                units[h.column] -= 1e-9
+        return replace(solution, units=units)
+
+    monkeypatch.setattr(module, "solve", solve)
+
+
+def test_whole_hires_are_settled_to_whole_numbers():
+    from optimizer.model.build import build_program
+
+    program = build_program(load_scenario(B2B))
+    units = program.settled(optimize(load_scenario(B2B)).units)
+    q1 = program.hires_of("sdr")[0].column
+    units[q1] = 1.9999999
+    settled = program.settled(units)
+    assert settled[q1] == 2.0
+    # 2 x $30,000 in each of the 4 quarters, exactly
+    assert program.hiring_cost(settled) == 240_000.0
+    fraction = build_program(load_scenario(B2B).model_copy(update={"sales_team": [
+        load_scenario(B2B).sales_team[0].model_copy(update={"integer": False})]}))
+    assert fraction.settled(units)[q1] == 1.9999999  # a role of fractions keeps its fraction
+
+
+def test_check_shows_whole_hires_in_the_optimum_and_cheapest_equivalent(monkeypatch):
+    import optimizer.analysis.check as check_module
+
+    _off_by_a_hair(monkeypatch, check_module)
+    late = {"paid_search": {"Q1": 80000, "Q2": 120000, "Q3": 120000, "Q4": 120000},
+            "analyst_referrals": {"Q1": 96000}, "sales_team": {"sdr": {"Q2": 2}}}
+    result = check(load_scenario(B2B), late)
+    whole = {"sdr": {"Q1": 2.0, "Q2": 0.0, "Q3": 0.0, "Q4": 0.0}}
+    assert result.optimum.hires == whole  # exactly, not 1.999999999
+    assert result.cheapest_equivalent.hires == whole
+    assert result.cheapest_equivalent.hiring_cost == 240_000.0
+    # the cheapest plan buying the proposal's 120 deals: the optimum, $536,000 + $240,000
+    assert result.excess_cost == pytest.approx(716_000 - 776_000)
+
+
+def test_optimize_shows_whole_hires(monkeypatch):
+    import optimizer.analysis.plan as plan_module
+
+    _off_by_a_hair(monkeypatch, plan_module)
+    plan = optimize(load_scenario(B2B))
+    assert plan.sales_team[0].hires == {"Q1": 2.0, "Q2": 0.0, "Q3": 0.0, "Q4": 0.0}
+    assert plan.hiring_cost == 240_000.0 and plan.total_cost == pytest.approx(776_000)

@@ -655,7 +655,8 @@ def _best(program: Program, solver: str) -> tuple[str, np.ndarray | None]:
     if not result.passed:
         raise SolverError(f"the {solver} solver's plan breaks {result.worst} by {result.max_violation:.3g} "
                           "(relative); it is not reported")
-    return solution.status, solution.units
+    # as optimize reports it: set-ups paid exactly once or not, whole reps whole (not 0.9999999)
+    return solution.status, program.settled(solution.units)
 
 
 def _with_budget(program: Program, budget: float) -> Program:

@@ -479,24 +479,15 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
     if program.tier_groups:  # the LP may leave tiers out of order where the order costs nothing: put it in order
         units = program.in_tier_order(units)
         solution = replace(solution, units=units)
-    if program.set_ups or any(g.jumps for g in program.tier_groups):
-        # each set-up (and each jump in spend of a curve) paid exactly where units are bought (verified
-        # on the solver's own first)
+    if program.set_ups or any(g.jumps for g in program.tier_groups) or \
+            any(program.columns[h.column].integer for h in program.hires):
+        # each set-up (and each jump in spend of a curve) paid exactly where units are bought, whole
+        # reps exactly whole (verified on the solver's own first)
         raw = verify(program, units)
         if not raw.passed and solution.status != "unverified":
             raise SolverError(f"the {solution.solver.name} solver's plan breaks {raw.worst} by "
                               f"{raw.max_violation:.3g} (relative); it is not reported as optimal")
         units = program.settled(units)
-        solution = replace(solution, units=units)
-    if any(program.columns[h.column].integer for h in program.hires):  # whole reps: exactly whole
-        raw = verify(program, units)
-        if not raw.passed and solution.status != "unverified":
-            raise SolverError(f"the {solution.solver.name} solver's plan breaks {raw.worst} by "
-                              f"{raw.max_violation:.3g} (relative); it is not reported as optimal")
-        units = np.array(units, dtype=float, copy=True)
-        for h in program.hires:
-            if program.columns[h.column].integer:
-                units[h.column] = float(round(units[h.column])) + 0.0
         solution = replace(solution, units=units)
     check = solution.certificate if isinstance(solution.certificate, Check) else verify(program, units)
     tiers = verify_tiers(program, units) if program.tier_groups else None

@@ -842,7 +842,8 @@ class Explorer:
         proven = solve(program, "highs")
         if not proven.has_plan:
             return Outcome(proven.status, program)
-        units = program.in_tier_order(proven.units)
+        # as a plan reports it: tiers in order, set-ups paid once or not, whole reps whole
+        units = program.settled(program.in_tier_order(proven.units))
         return Outcome(proven.status, program, units, program.objective_value(units),
                        proven.duals if duals else None, proven.reduced_costs if duals else None)
 
