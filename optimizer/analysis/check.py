@@ -44,7 +44,7 @@ from ..scenario.rules import NON_NEGATIVE, SHARE, NumberRule, show
 from ..scenario.schema import Scenario, did_you_mean
 from ..scenario.tiers import Tier, units_for_spend
 from .diagnosis import Diagnosis, diagnose
-from .plan import ChannelPlan, PeriodPlan, RolePlan, finite, period_plans, role_plans, spend_bounds, what_units_buy
+from .plan import ChannelPlan, PeriodPlan, RolePlan, as_given, finite, period_plans, role_plans, what_units_buy
 from .provenance import Provenance, provenance
 
 KINDS = ("spend", "units", "share")
@@ -618,7 +618,7 @@ def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple
     """Every limit the units break by more than the verification tolerance (relative), in the limits' order."""
     out = []
     on_off = {s.column for s in program.set_ups}
-    money = spend_bounds(program)  # a tiered channel's spend limit: a bound on its units, told in money
+    given = as_given(program, units)  # e.g. a tiered channel's spend limit: a bound on its units, told in money
     for k, limit in enumerate(program.limits):
         if limit.kind in ("set_up", "tier"):
             # the model's own rows tying units to a set-up (settled from the units: they hold) or to a
@@ -628,14 +628,9 @@ def violations(scenario: Scenario, program: Program, units: np.ndarray) -> tuple
         if limit.violation(units) > TOLERANCE:
             value, bound = limit.value(units), limit.bound
             by = limit.excess(value)
-            if k in money:
-                value, bound = money[k].spend_of(value), money[k].spend_of(bound)
+            if k in given:  # in the scenario's terms: money, or the metric used against the capacity
+                value, bound = given[k](value), given[k](bound)
                 by = value - bound if limit.sense == "<=" else bound - value
-            elif limit.kind == "sales_capacity":  # shown as the metric used against the capacity with the hires
-                role = limit.name[limit.name.index("[") + 1:limit.name.index("]")]
-                at = program.periods.index(limit.period) if limit.period else 0
-                capacity = program.capacity_of(role, units)[at]
-                value, bound = value + capacity - bound, capacity
             elif limit.kind == "min_buy":  # shown as the units (or spend) bought against the minimum
                 least = -float(sum(a for j, a in zip(limit.index.tolist(), limit.coefs.tolist()) if j in on_off))
                 value, bound = value + least, least
@@ -660,7 +655,8 @@ def _best(program: Program, solver: str) -> tuple[str, np.ndarray | None]:
     if not result.passed:
         raise SolverError(f"the {solver} solver's plan breaks {result.worst} by {result.max_violation:.3g} "
                           "(relative); it is not reported")
-    return solution.status, solution.units
+    # as optimize reports it: set-ups paid exactly once or not, whole reps whole (not 0.9999999)
+    return solution.status, program.settled(solution.units)
 
 
 def _with_budget(program: Program, budget: float) -> Program:

@@ -11,8 +11,9 @@ verifies and (when there is no plan) diagnoses.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -204,11 +205,36 @@ def limit_states(program: Program, units: np.ndarray) -> tuple[LimitState, ...]:
     slack = np.where(binding, 0.0, slack)
     binding &= ~program.availability
     values, bounds, slack = values.tolist(), bounds.tolist(), slack.tolist()
-    for k, group in spend_bounds(program).items():  # a tiered channel's spend limit: in money, as it is given
-        values[k], bounds[k] = group.spend_of(values[k]), group.spend_of(bounds[k])
+    for k, given in as_given(program, units).items():  # e.g. a tiered channel's spend limit: in money
+        values[k], bounds[k] = given(values[k]), given(bounds[k])
         slack[k] = 0.0 if binding[k] else (bounds[k] - values[k]) * (1 if program.limits[k].sense == "<=" else -1)
     return tuple(LimitState(limit.name, limit.kind, limit.sense, v, b, s, bind, limit.period)
                  for limit, v, b, s, bind in zip(program.limits, values, bounds, slack, binding.tolist()))
+
+
+def as_given(program: Program, units: np.ndarray) -> dict[int, Callable[[float], float]]:
+    """The limits the model holds in other terms than the scenario gives them, by limit index, each
+    with what turns an amount of the model's row (its value, its bound, an end of its range) into
+    the scenario's terms at ``units``. The one place this is said; every limit's value and limit
+    shown (plan, JSON ``limits``, check, sensitivity, report) goes through it:
+
+    - a tiered channel's ``min_spend``/``max_spend`` is a bound on its units (see :func:`spend_bounds`):
+      told in money along its schedule;
+    - a sales role's capacity, ``sales_team[sdr].capacity.Q1``, is the metric used less what the
+      reps hired so far follow up, against what the reps on staff follow up: told as the metric
+      used against the capacity that period (staff and the hires at ``units``, over their ramp),
+      both moved by the hires' capacity. Its shadow prices stay per unit of the metric.
+    """
+    out: dict[int, Callable[[float], float]] = {k: g.spend_of for k, g in spend_bounds(program).items()}
+    if program.hires:
+        hired = {h.column for h in program.hires}
+        for k, limit in enumerate(program.limits):
+            if limit.kind == "sales_capacity":
+                # the row holds -capacity per rep x ramp share for each hire: what they follow up
+                shift = -float(sum(a * float(units[j]) for j, a in zip(limit.index.tolist(), limit.coefs.tolist())
+                                   if j in hired)) + 0.0
+                out[k] = partial(float.__add__, shift)
+    return out
 
 
 def spend_bounds(program: Program) -> dict[int, TierGroup]:
@@ -453,24 +479,15 @@ def plan_from_solution(scenario: Scenario, program: Program, solution: Solution)
     if program.tier_groups:  # the LP may leave tiers out of order where the order costs nothing: put it in order
         units = program.in_tier_order(units)
         solution = replace(solution, units=units)
-    if program.set_ups or any(g.jumps for g in program.tier_groups):
-        # each set-up (and each jump in spend of a curve) paid exactly where units are bought (verified
-        # on the solver's own first)
+    if program.set_ups or any(g.jumps for g in program.tier_groups) or \
+            any(program.columns[h.column].integer for h in program.hires):
+        # each set-up (and each jump in spend of a curve) paid exactly where units are bought, whole
+        # reps exactly whole (verified on the solver's own first)
         raw = verify(program, units)
         if not raw.passed and solution.status != "unverified":
             raise SolverError(f"the {solution.solver.name} solver's plan breaks {raw.worst} by "
                               f"{raw.max_violation:.3g} (relative); it is not reported as optimal")
         units = program.settled(units)
-        solution = replace(solution, units=units)
-    if any(program.columns[h.column].integer for h in program.hires):  # whole reps: exactly whole
-        raw = verify(program, units)
-        if not raw.passed and solution.status != "unverified":
-            raise SolverError(f"the {solution.solver.name} solver's plan breaks {raw.worst} by "
-                              f"{raw.max_violation:.3g} (relative); it is not reported as optimal")
-        units = np.array(units, dtype=float, copy=True)
-        for h in program.hires:
-            if program.columns[h.column].integer:
-                units[h.column] = float(round(units[h.column])) + 0.0
         solution = replace(solution, units=units)
     check = solution.certificate if isinstance(solution.certificate, Check) else verify(program, units)
     tiers = verify_tiers(program, units) if program.tier_groups else None

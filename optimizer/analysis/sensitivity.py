@@ -78,7 +78,7 @@ from ..scenario.curves import curve_notes, price_unit
 from ..scenario.funnel import CONVERSION_RATES
 from ..scenario.periods import by_period, horizon
 from ..scenario.schema import Scenario
-from .plan import BINDING_TOLERANCE, Plan, finite, plan_from_solution, spend_bounds
+from .plan import BINDING_TOLERANCE, Plan, as_given, finite, plan_from_solution, spend_bounds
 from .provenance import provenance
 from .variation import MIX_TOLERANCE, Explorer, shaping_rates
 
@@ -536,6 +536,8 @@ class _Analysis:
         self._entries: dict[str, tuple] = {}
         self._channels = {c.name: c for c in scenario.channels}
         self._spend_bounds = spend_bounds(program)  # a tiered channel's spend limits: bounds on its units
+        # a sales role's capacity: the metric used against the capacity with the analysed plan's hires
+        self._shifted = {k: f for k, f in as_given(program, self.x).items() if k not in self._spend_bounds}
         self._keep_mix()
 
     def _unproven(self) -> str | None:
@@ -817,7 +819,15 @@ class _Analysis:
     def _limit(self, k: int) -> LimitSensitivity:
         found = self._limit_in_units(k)
         group = self._spend_bounds.get(k)
-        return found if group is None else _in_money(found, group)
+        if group is not None:
+            return _in_money(found, group)
+        given = self._shifted.get(k)
+        if given is None:
+            return found
+        # moved by what the hires follow up: the same shadow prices (per unit of the metric)
+        return replace(found, value=given(found.value), limit=given(found.limit),
+                       valid_from=None if found.valid_from is None else given(found.valid_from),
+                       valid_to=None if found.valid_to is None else given(found.valid_to))
 
     def _limit_in_units(self, k: int) -> LimitSensitivity:
         limit = self.program.limits[k]

@@ -70,7 +70,8 @@ CHANNEL_NUMBERS = ("response_rate", "qualification_rate", "opportunity_rate", "w
 CHANNEL_LIMITS = ("min_spend", "max_spend", "min_units", "max_units")
 # how many parts a path has before a period's name (``budget.Q2``, ``channels[email].caps.leads.Q3``)
 _DEPTH = {"budget": 1, "deal_value": 1, "funnel": 2, "targets": 2, "caps": 2, "sales_team": 3}
-ROLE_NUMBERS = ("cost", "current", "max_hires")  # a sales role's numbers a sweep may vary (max_hires.PERIOD too)
+ROLE_NUMBERS = ("cost", "current", "max_hires")  # a sales role's numbers a sweep may vary (max_hires.PERIOD and
+# capacity.METRIC too)
 
 
 def numeric_paths(scenario: Scenario) -> list[str]:
@@ -88,6 +89,7 @@ def numeric_paths(scenario: Scenario) -> list[str]:
             out += [f"channels[{c.name}].yields.{m}" for m in scenario.metrics]
     for r in scenario.sales_team or ():
         out += [f"sales_team[{r.name}].{f}" for f in ROLE_NUMBERS]
+        out.append(f"sales_team[{r.name}].capacity.{r.metric}")  # what one rep follows up, on its own metric
     return out
 
 
@@ -110,6 +112,8 @@ def split_period(path: str) -> tuple[str, str | None]:
     depth = _DEPTH.get(head)
     if head == "channels":
         depth = 4 if len(parts) > 2 and parts[2] in ("caps", "yields") else 3
+    elif head == "sales_team" and len(parts) > 2 and parts[2] == "capacity":
+        depth = None  # capacity.METRIC names the role's metric, never a period
     if depth is None or len(parts) != depth + 1:
         return path, None
     field = path[:len(path) - len(parts[-1])].rstrip().rstrip(".").rstrip()
@@ -842,7 +846,8 @@ class Explorer:
         proven = solve(program, "highs")
         if not proven.has_plan:
             return Outcome(proven.status, program)
-        units = program.in_tier_order(proven.units)
+        # as a plan reports it: tiers in order, set-ups paid once or not, whole reps whole
+        units = program.settled(program.in_tier_order(proven.units))
         return Outcome(proven.status, program, units, program.objective_value(units),
                        proven.duals if duals else None, proven.reduced_costs if duals else None)
 

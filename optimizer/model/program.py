@@ -283,11 +283,15 @@ class Program:
         :func:`~optimizer.model.verify.verify` checks first: a binary near 0 never carries units for
         free) at 0. Spend then counts each set-up cost exactly once or not at all. (A binary at 1
         with no units is a set-up paid for nothing, which only a rule rewarding spend can want, such
-        as a committed ``min_spend``: it stays paid.)"""
+        as a committed ``min_spend``: it stays paid.) A whole-people role's hires are exactly whole
+        (a solver's 0.9999999 is 1), so its hiring cost and capacity are those of whole reps."""
         jumps = [(j, g.columns[k]) for g in self.tier_groups for k, j in enumerate(g.jump_columns) if j is not None]
-        if not self.set_ups and not jumps:
+        whole = [h.column for h in self.hires if self.columns[h.column].integer]
+        if not self.set_ups and not jumps and not whole:
             return units
         out = np.array(units, dtype=float, copy=True)
+        if whole:
+            out[whole] = np.round(out[whole]) + 0.0
         for s in self.set_ups:
             if not self.columns[s.column].integer:
                 continue  # a relaxation: the binary's fraction is the plan's
