@@ -36,3 +36,20 @@ def test_an_empty_capacity_is_an_input_error_saying_what_is_allowed():
     assert done.returncode == 2, done.stderr
     assert ("sales_team[sdr].capacity.qualified_leads: an empty value is not a number; allowed: a number > 0"
             in done.stderr)
+
+
+def test_a_channel_named_sales_team_beside_a_sales_team_is_an_input_error(tmp_path):
+    # was: accepted, and then check's proposal "sales_team: 480000" (that channel's spend) was refused
+    # as "not a mapping of hires by role": the channel could not be given spend at all
+    scenario = tmp_path / "clash.yaml"
+    scenario.write_text(
+        "budget: 600_000\nfunnel: {win_rate: 0.25, deal_value: 40_000}\ntargets: {deals: 120}\n"
+        "channels:\n  - {name: sales_team, cost_per_qualified_lead: 200, opportunity_rate: 0.2}\n"
+        "sales_team:\n  - {name: sdr, cost: 30_000, capacity: {qualified_leads: 480}, current: 3}\n")
+    done = run("optimize", str(scenario))
+    assert done.returncode == 2, done.stdout
+    assert "clash.yaml: channels[0].name: 'sales_team' names the hires in a proposal" in done.stderr
+    assert "allowed: another channel name" in done.stderr
+    # without a sales team the name stays allowed, as before
+    scenario.write_text(scenario.read_text().split("sales_team:\n")[0])
+    assert run("optimize", str(scenario)).returncode == 0
