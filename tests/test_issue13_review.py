@@ -53,3 +53,30 @@ def test_a_channel_named_sales_team_beside_a_sales_team_is_an_input_error(tmp_pa
     # without a sales team the name stays allowed, as before
     scenario.write_text(scenario.read_text().split("sales_team:\n")[0])
     assert run("optimize", str(scenario)).returncode == 0
+
+
+@pytest.mark.parametrize("path, said", [
+    # was: "the path goes deeper than the field", though max_hires.PERIOD is a path and Q9 only a wrong period
+    ("sales_team[sdr].max_hires.Q9=1", "sales_team[sdr].max_hires.Q9: 'Q9' is not a period of this scenario (did "
+                                       "you mean Q4?); allowed: sales_team[sdr].max_hires.PERIOD with PERIOD one of "
+                                       "Q1, Q2, Q3, Q4, total"),
+    ("sales_team[sdr].max_hires.q1=1", "'q1' is not a period of this scenario (did you mean Q1?)"),
+    # was: "'' is not a role field"
+    ("sales_team[sdr]={cost: 1}", "sales_team[sdr]: name a role field; allowed: sales_team[sdr].cost, "),
+])
+def test_set_paths_into_a_role_say_what_is_wrong(path, said):
+    done = run("optimize", TEAM, "--set", path)
+    assert done.returncode == 2, done.stdout
+    assert said in done.stderr
+
+
+def test_set_max_hires_by_period_without_periods_says_so(tmp_path):
+    scenario = tmp_path / "flat.yaml"
+    scenario.write_text(
+        "budget: 600_000\nfunnel: {win_rate: 0.25, deal_value: 40_000}\ntargets: {deals: 120}\n"
+        "channels:\n  - {name: paid_search, cost_per_qualified_lead: 200, opportunity_rate: 0.2}\n"
+        "sales_team:\n  - {name: sdr, cost: 30_000, capacity: {qualified_leads: 480}, current: 3}\n")
+    done = run("optimize", str(scenario), "--set", "sales_team[sdr].max_hires.Q1=1")
+    assert done.returncode == 2, done.stdout
+    assert ("sales_team[sdr].max_hires.Q1: 'Q1' is not a period: this scenario has no periods; allowed: "
+            "sales_team[sdr].max_hires=N" in done.stderr)
