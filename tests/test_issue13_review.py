@@ -3,6 +3,7 @@ review, with the number or message it should give, derived by hand or with scipy
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,27 @@ def test_set_max_hires_by_period_without_periods_says_so(tmp_path):
     assert done.returncode == 2, done.stdout
     assert ("sales_team[sdr].max_hires.Q1: 'Q1' is not a period: this scenario has no periods; allowed: "
             "sales_team[sdr].max_hires=N" in done.stderr)
+
+
+def test_a_period_column_without_periods_names_the_role_columns_too(tmp_path):
+    # was: "allowed: channel, spend, units, share (a row per channel)", though role and hires are allowed too
+    scenario = tmp_path / "flat.yaml"
+    scenario.write_text(
+        "budget: 600_000\nfunnel: {win_rate: 0.25, deal_value: 40_000}\ntargets: {deals: 120}\n"
+        "channels:\n  - {name: paid_search, cost_per_qualified_lead: 200, opportunity_rate: 0.2}\n"
+        "sales_team:\n  - {name: sdr, cost: 30_000, capacity: {qualified_leads: 480}, current: 3}\n")
+    proposal = tmp_path / "p.csv"
+    proposal.write_text("channel,role,period,spend,hires\npaid_search,,,480000,\n,sdr,,,2\n")
+    done = run("check", str(scenario), str(proposal))
+    assert done.returncode == 2, done.stdout
+    assert ("p.csv: row 1, period: the scenario has no periods; allowed: channel, spend, units, share, role, hires "
+            "(a row per channel or role)" in done.stderr)
+    # and without the period column the same proposal checks: 2,400 leads at $200 within 3 + 2 reps x 480,
+    # $480,000 of marketing and 2 x $30,000 of hiring
+    proposal.write_text("channel,role,spend,hires\npaid_search,,480000,\n,sdr,,2\n")
+    done = run("check", str(scenario), str(proposal), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["total_spend"] == pytest.approx(480_000)
+    assert result["hiring_cost"] == pytest.approx(60_000)
+    assert result["total_cost"] == pytest.approx(540_000)
