@@ -105,3 +105,80 @@ def test_a_period_column_without_periods_names_the_role_columns_too(tmp_path):
     assert result["total_spend"] == pytest.approx(480_000)
     assert result["hiring_cost"] == pytest.approx(60_000)
     assert result["total_cost"] == pytest.approx(540_000)
+
+
+TWO_ROLES = """\
+name: two-roles
+periods: [Q1, Q2, Q3]
+budget: 2_000_000
+funnel: {win_rate: 0.25, deal_value: 40_000}
+targets: {deals: {Q1: 25, Q2: 25, Q3: 30}}
+channels:
+  - {name: paid_search, cost_per_qualified_lead: 200, opportunity_rate: 0.2}
+  - {name: analyst_referrals, cost_per_qualified_lead: 1_200, opportunity_rate: 0.5}
+sales_team:
+  - {name: sdr, cost: 30_000, capacity: {qualified_leads: 120}, current: 3, max_hires: 4, ramp: [0.25, 0.75],
+     integer: true}
+  - {name: account_executive, cost: 55_000, capacity: {opportunities: 25}, current: 4, max_hires: {Q1: 1, Q2: 1},
+     ramp: [0, 0.5, 0.8]}
+"""
+
+
+def _two_roles_by_hand():
+    """The issue's two roles (whole SDRs on qualified leads, fractional AEs on opportunities, both
+    ramping, AE hires capped per period) as a MILP built here: x_t, y_t leads of each channel, then
+    SDR and AE hires per period; a hire in t costs cost x (3 - t) and adds capacity x ramp share."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    t_count, roles = 3, [(30_000, 120, 3, (0.25, 0.75), "leads"), (55_000, 25, 4, (0, 0.5, 0.8), "opps")]
+    n = 4 * t_count
+    c = np.zeros(n)
+    c[:t_count], c[t_count:2 * t_count] = 200, 1200
+    for k, (cost, *_rest) in enumerate(roles):
+        for t in range(t_count):
+            c[2 * t_count + k * t_count + t] = cost * (t_count - t)
+    rows, low, high = [], [], []
+    for t, target in enumerate((25, 25, 30)):
+        a = np.zeros(n)
+        a[t], a[t_count + t] = 0.2 * 0.25, 0.5 * 0.25
+        rows.append(a), low.append(target), high.append(np.inf)
+        for k, (_cost, per, current, ramp, metric) in enumerate(roles):
+            a = np.zeros(n)
+            a[t], a[t_count + t] = (1, 1) if metric == "leads" else (0.2, 0.5)
+            for s in range(t + 1):
+                a[2 * t_count + k * t_count + s] = -per * (ramp[t - s] if t - s < len(ramp) else 1.0)
+            rows.append(a), low.append(-np.inf), high.append(per * current)
+    a = np.zeros(n)
+    a[2 * t_count:3 * t_count] = 1
+    rows.append(a), low.append(-np.inf), high.append(4)
+    for t in (0, 1):
+        a = np.zeros(n)
+        a[3 * t_count + t] = 1
+        rows.append(a), low.append(-np.inf), high.append(1)
+    rows.append(c.copy()), low.append(-np.inf), high.append(2_000_000)
+    integrality = np.zeros(n)
+    integrality[2 * t_count:3 * t_count] = 1
+    res = milp(c, constraints=LinearConstraint(np.array(rows), low, high), integrality=integrality,
+               bounds=Bounds(0, np.inf))
+    assert res.status == 0
+    return res.fun, res.x[2 * t_count:3 * t_count], res.x[3 * t_count:], float(c[2 * t_count:] @ res.x[2 * t_count:])
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_two_ramping_roles_with_max_hires_by_period_match_a_hand_built_milp(tmp_path, solver):
+    scenario = tmp_path / "two.yaml"
+    scenario.write_text(TWO_ROLES)
+    best, sdr, ae, hiring = _two_roles_by_hand()
+    done = run("optimize", str(scenario), "--solver", solver, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(done.stdout)
+    assert plan["objective_value"] == pytest.approx(best, rel=1e-6)
+    assert plan["total_cost"] == pytest.approx(best, rel=1e-6)
+    assert plan["hiring_cost"] == pytest.approx(hiring, rel=1e-6)
+    assert plan["total_spend"] == pytest.approx(best - hiring, rel=1e-6)
+    got = {r["name"]: r for r in plan["sales_team"]}
+    assert list(got["sdr"]["hires"].values()) == pytest.approx(list(sdr), abs=1e-6)
+    assert list(got["account_executive"]["hires"].values()) == pytest.approx(list(ae), abs=1e-6)
+    for role in got.values():  # what each role's metric uses stays within its capacity in every period
+        assert all(role["used"][p] <= role["capacity"][p] + 1e-6 for p in ("Q1", "Q2", "Q3"))
