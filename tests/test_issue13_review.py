@@ -182,3 +182,13 @@ def test_two_ramping_roles_with_max_hires_by_period_match_a_hand_built_milp(tmp_
     assert list(got["account_executive"]["hires"].values()) == pytest.approx(list(ae), abs=1e-6)
     for role in got.values():  # what each role's metric uses stays within its capacity in every period
         assert all(role["used"][p] <= role["capacity"][p] + 1e-6 for p in ("Q1", "Q2", "Q3"))
+
+
+def test_an_unknown_name_given_for_several_periods_is_said_once(tmp_path):
+    # was: "prop.yaml: channels: 'channels' is not a channel of the scenario" printed twice (once per entry)
+    proposal = tmp_path / "prop.yaml"
+    proposal.write_text("channels:\n  paid_search: {spend: {Q1: 80000, Q2: 120000}}\n  analyst_referrals: {spend: "
+                        "{Q1: 96000}}\nsales_team: {sdr: {Q1: 2}}\n")
+    done = run("check", TEAM, str(proposal))
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.count("'channels' is not a channel of the scenario") == 1, done.stderr

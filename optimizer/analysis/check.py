@@ -396,7 +396,9 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
             else:
                 path = str(entry.channel) if at == "channel" else f"{entry.channel}.{entry.period}"
             where = replace(where, path=path)
-        issues.append(replace(where, message=message))
+        issue = replace(where, message=message)
+        if issue not in issues:  # one unknown name given for several periods: said once
+            issues.append(issue)
 
     roles = [r.name for r in scenario.sales_team or ()]
     for entry in entries:
