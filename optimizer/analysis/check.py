@@ -238,8 +238,9 @@ def read_proposal(path: str | Path, periods: tuple[str, ...] | list[str] = (), t
                                                                f"in every row {_period_words(periods)}"))
         for column in table.columns:
             if column == "period" and not periods:
-                issues.append(table.error(table.header_row, column, "the scenario has no periods; allowed: channel, "
-                                                                     "spend, units, share (a row per channel)"))
+                issues.append(table.error(table.header_row, column, "the scenario has no periods; allowed: "
+                                                                     f"{', '.join(known)} (a row per channel"
+                                                                     + (" or role)" if team else ")")))
             elif column not in known:
                 issues.append(table.error(table.header_row, column, f"unknown column"
                                           f"{did_you_mean(column, known)}; allowed: {', '.join(known)}"))
@@ -395,7 +396,9 @@ def proposal_units(scenario: Scenario, program: Program, entries: list[Entry], s
             else:
                 path = str(entry.channel) if at == "channel" else f"{entry.channel}.{entry.period}"
             where = replace(where, path=path)
-        issues.append(replace(where, message=message))
+        issue = replace(where, message=message)
+        if issue not in issues:  # one unknown name given for several periods: said once
+            issues.append(issue)
 
     roles = [r.name for r in scenario.sales_team or ()]
     for entry in entries:

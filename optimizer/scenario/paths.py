@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import Issue, ScenarioError
 from .periods import nearest_period
 from .rules import shorten
-from .schema import Channel, Funnel, Scenario, did_you_mean
+from .schema import Channel, Funnel, Scenario, did_you_mean, period_hint
 
 _SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[([^\]]*)\]|\.")
 SECTIONS = {"targets", "caps"}  # mappings whose keys are metrics
@@ -369,8 +369,10 @@ def _set_role(data: dict, parts: tuple[str, ...], value: Any, path: str) -> dict
                                            "(this scenario has none)")))
     role = roles[names.index(key)]
     allowed = f"allowed: {', '.join(f'sales_team[{key}].{f}' for f in _ROLE_FIELDS)}"
-    if len(parts) < 3 or parts[2] not in _ROLE_FIELDS:
-        wrong = parts[2] if len(parts) > 2 else ""
+    if len(parts) < 3:
+        raise ScenarioError(Issue(path, f"name a role field; {allowed}"))
+    if parts[2] not in _ROLE_FIELDS:
+        wrong = parts[2]
         raise ScenarioError(Issue(path, f"{wrong!r} is not a role field{did_you_mean(wrong, list(_ROLE_FIELDS))}; "
                                         f"{allowed}"))
     field = parts[2]
@@ -387,6 +389,15 @@ def _set_role(data: dict, parts: tuple[str, ...], value: Any, path: str) -> dict
         mapping[parts[3]] = value
         role["max_hires"] = mapping
         return data
+    if len(parts) == 4 and field == "max_hires":
+        if not periods:
+            raise ScenarioError(Issue(path, f"{parts[3]!r} is not a period: this scenario has no periods; allowed: "
+                                            f"sales_team[{key}].max_hires=N (over the horizon)"))
+        allowed_keys = [*map(str, periods), "total"]
+        raise ScenarioError(Issue(path, f"{parts[3]!r} is not a period of this scenario"
+                                        f"{period_hint(parts[3], allowed_keys)}; allowed: "
+                                        f"sales_team[{key}].max_hires.PERIOD with PERIOD one of "
+                                        f"{', '.join(allowed_keys)}"))
     raise ScenarioError(Issue(path, "the path goes deeper than the field; allowed: sales_team[NAME].FIELD, "
                                     "sales_team[NAME].max_hires.PERIOD or sales_team[NAME].capacity.METRIC "
                                     + (f"(periods: {', '.join(map(str, periods))})" if periods else

@@ -17,10 +17,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool
 from pydantic_core import PydanticCustomError
 
 from .periods import TOTAL, _at_key, by_period, horizon, per_period
-from .rules import NON_NEGATIVE, POSITIVE, NumberRule, fail, listing, shorten, show
+from .rules import NON_NEGATIVE, NumberRule, fail, listing, shorten, show
 
 ROLE_FIELDS = ("name", "cost", "capacity", "current", "max_hires", "ramp", "integer")
-SHARE_RULE = NumberRule("a share", low=0, high=1)
+SHARE_RULE = NumberRule("a share", low=0, high=1, optional=False)
+PER_REP = NumberRule("a positive number", low=0, low_open=True, optional=False)
 
 
 def _number(rule: NumberRule):
@@ -41,7 +42,7 @@ def _capacity(value: Any) -> Any:
     if not isinstance(metric, str):
         raise fail(f"the key {show(metric)} is not text", "a metric name")
     try:
-        return {metric: POSITIVE(amount)}
+        return {metric: PER_REP(amount)}
     except PydanticCustomError as exc:
         raise _at_key(metric, exc) from None
 

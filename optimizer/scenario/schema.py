@@ -632,6 +632,13 @@ def _rule_issues(s: Scenario) -> list[tuple[str, str]]:
         issues.append((f"constraints[{shorten(n)}]", "the name is used by two constraints; allowed: a unique name "
                                                      "each"))
     issues.extend(sales_team_issues(s.sales_team, metrics, s.periods, NAME, NAME_RULE))
+    if s.sales_team:
+        for i, c in enumerate(s.channels):
+            if c.name == "sales_team":
+                issues.append((f"channels[{i}].name", "'sales_team' names the hires in a proposal (check's "
+                                                      "sales_team: {sdr: {Q1: 2}}) of a scenario with a sales team, so "
+                                                      "a channel of that name could not be given spend there; allowed: "
+                                                      "another channel name"))
     issues.extend(_missing_rate_issues(s, uses))
     return issues
 
