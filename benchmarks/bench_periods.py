@@ -31,21 +31,16 @@ import argparse
 import compileall
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import periodic_data  # noqa: E402
+from harness import timed, write_arrays  # noqa: E402
 
 import optimizer  # noqa: E402
-from optimizer.model.build import build_program  # noqa: E402
-from optimizer.scenario.loading import load_scenario  # noqa: E402
 
 COMMAND = str(Path(sys.executable).parent / "campaign-optimizer")
 
@@ -78,28 +73,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
 '''
 
 
-def write_arrays(scenario_path: Path, out: Path) -> int:
-    """The program's arrays as HiGHS takes them (rows by limit, CSR); returns the column count."""
-    program = build_program(load_scenario(scenario_path))
-    rows, columns, coefs = program.terms
-    m = len(program.limits)
-    lower = np.array([(lim.bound - lim.constant) if lim.sense in (">=", "==") else -np.inf for lim in program.limits])
-    upper = np.array([(lim.bound - lim.constant) if lim.sense in ("<=", "==") else np.inf for lim in program.limits])
-    start = np.zeros(m + 1, dtype=np.int32)
-    start[1:] = np.cumsum(np.bincount(rows, minlength=m))
-    np.savez(out, n=len(program.columns), m=m, cost=np.asarray(program.objective_coefs, dtype=float),
-             row_lower=lower, row_upper=upper, start=start, index=np.asarray(columns, dtype=np.int32),
-             value=np.asarray(coefs, dtype=float), maximize=int(program.sense == "max"))
-    return len(program.columns)
 
-
-def timed(args: list[str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
-    return seconds
 
 
 def main() -> None:
@@ -114,7 +88,7 @@ def main() -> None:
         scenario = folder / "scenario.json"
         scenario.write_text(json.dumps(periodic_data(args.channels, args.periods)), encoding="utf-8")
         arrays, floor_script = folder / "arrays.npz", folder / "floor.py"
-        columns = write_arrays(scenario, arrays)
+        columns = len(write_arrays(scenario, arrays).columns)
         floor_script.write_text(FLOOR, encoding="utf-8")
         plan_out, floor_out, sens_out = folder / "plan.json", folder / "floor.json", folder / "sens.json"
         optimize = [COMMAND, "optimize", str(scenario), "--format", "json", "--output", str(plan_out)]

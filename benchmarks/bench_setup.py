@@ -25,22 +25,16 @@ import argparse
 import compileall
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import set_up_data  # noqa: E402
+from harness import timed, write_arrays  # noqa: E402
 
 import optimizer  # noqa: E402
-from optimizer.model.build import build_program  # noqa: E402
-from optimizer.model.highs import MIP_REL_GAP  # noqa: E402
-from optimizer.scenario.loading import load_scenario  # noqa: E402
 
 COMMAND = str(Path(sys.executable).parent / "campaign-optimizer")
 
@@ -76,31 +70,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
 '''
 
 
-def write_arrays(scenario_path: Path, out: Path) -> tuple[int, int]:
-    """The program's arrays as HiGHS takes them (rows by limit, CSR, the columns' integrality);
-    returns the column count and the binaries'."""
-    program = build_program(load_scenario(scenario_path))
-    rows, columns, coefs = program.terms
-    m = len(program.limits)
-    lower = np.array([(lim.bound - lim.constant) if lim.sense in (">=", "==") else -np.inf for lim in program.limits])
-    upper = np.array([(lim.bound - lim.constant) if lim.sense in ("<=", "==") else np.inf for lim in program.limits])
-    start = np.zeros(m + 1, dtype=np.int32)
-    start[1:] = np.cumsum(np.bincount(rows, minlength=m))
-    integer = np.array([c.integer for c in program.columns], dtype=np.int8)
-    np.savez(out, n=len(program.columns), m=m, cost=np.asarray(program.objective_coefs, dtype=float),
-             row_lower=lower, row_upper=upper, start=start, index=np.asarray(columns, dtype=np.int32),
-             value=np.asarray(coefs, dtype=float), maximize=int(program.sense == "max"), integer=integer,
-             gap=MIP_REL_GAP)
-    return len(program.columns), len(program.set_ups)
 
-
-def timed(args: list[str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
-    return seconds
 
 
 def main() -> None:
@@ -114,7 +84,8 @@ def main() -> None:
         scenario = folder / "scenario.json"
         scenario.write_text(json.dumps(set_up_data(args.channels)), encoding="utf-8")
         arrays, floor_script = folder / "arrays.npz", folder / "floor.py"
-        columns, binaries = write_arrays(scenario, arrays)
+        program = write_arrays(scenario, arrays)
+        columns, binaries = len(program.columns), len(program.set_ups)
         floor_script.write_text(FLOOR, encoding="utf-8")
         plan_out, floor_out = folder / "plan.json", folder / "floor.json"
         optimize = [COMMAND, "optimize", str(scenario), "--format", "json", "--output", str(plan_out)]

@@ -30,21 +30,16 @@ import argparse
 import compileall
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import tiered_data  # noqa: E402
+from harness import timed, write_arrays  # noqa: E402
 
 import optimizer  # noqa: E402
-from optimizer.model.build import build_program  # noqa: E402
-from optimizer.scenario.loading import load_scenario  # noqa: E402
 
 COMMAND = str(Path(sys.executable).parent / "campaign-optimizer")
 
@@ -83,29 +78,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
 '''
 
 
-def write_arrays(scenario_path: Path, out: Path) -> tuple[int, int, int]:
-    """The program's arrays as HiGHS takes them (rows by limit, CSR); returns (columns, rows, tiered
-    channels with order binaries: 0 for this LP)."""
-    program = build_program(load_scenario(scenario_path))
-    rows, columns, coefs = program.terms
-    m = len(program.limits)
-    lower = np.array([(lim.bound - lim.constant) if lim.sense in (">=", "==") else -np.inf for lim in program.limits])
-    upper = np.array([(lim.bound - lim.constant) if lim.sense in ("<=", "==") else np.inf for lim in program.limits])
-    start = np.zeros(m + 1, dtype=np.int32)
-    start[1:] = np.cumsum(np.bincount(rows, minlength=m))
-    np.savez(out, n=len(program.columns), m=m, cost=np.asarray(program.objective_coefs, dtype=float),
-             row_lower=lower, row_upper=upper, start=start, index=np.asarray(columns, dtype=np.int32),
-             value=np.asarray(coefs, dtype=float), maximize=int(program.sense == "max"))
-    return len(program.columns), m, sum(1 for g in program.tier_groups if g.binaries)
 
-
-def timed(args: list[str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed (exit {done.returncode}):\n{done.stdout}{done.stderr}")
-    return seconds
 
 
 def median(args: list[str], repeat: int) -> float:
@@ -123,7 +96,9 @@ def main() -> None:
         scenario = folder / "scenario.json"
         scenario.write_text(json.dumps(tiered_data(args.channels)), encoding="utf-8")
         arrays, floor_script = folder / "arrays.npz", folder / "floor.py"
-        n, m, ordered = write_arrays(scenario, arrays)
+        program = write_arrays(scenario, arrays)
+        n, m = len(program.columns), len(program.limits)
+        ordered = sum(1 for g in program.tier_groups if g.binaries)
         if ordered:
             raise SystemExit(f"{ordered} tiered prices need order binaries: the benchmark is meant to time an LP")
         floor_script.write_text(FLOOR, encoding="utf-8")
